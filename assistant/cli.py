@@ -1,0 +1,191 @@
+"""The command line: a thin door onto the pipeline (``assistant`` / ``python -m assistant``)."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import sys
+import textwrap
+from pathlib import Path
+from typing import Sequence
+
+from pydantic import ValidationError
+
+
+class UsageError(Exception):
+    """A mistake in how the command was called (exit 2)."""
+
+
+class _Parser(argparse.ArgumentParser):
+    def error(self, message: str) -> None:  # one line, exit 2, no usage dump
+        raise UsageError(message)
+
+
+def _parser() -> argparse.ArgumentParser:
+    p = _Parser(prog="assistant", description="Cited answers from the collaborative-innovation corpus.")
+    p.add_argument("--data-dir", type=Path, help="index folder (env ASSISTANT_DATA_DIR)")
+    sub = p.add_subparsers(dest="command", required=True, parser_class=_Parser)
+
+    ing = sub.add_parser("ingest", help="index files or folders (recursive)")
+    ing.add_argument("paths", nargs="+", type=Path, metavar="PATH")
+    ing.add_argument("--json", action="store_true", help="print the summary as JSON")
+
+    for name, arg, help_ in (("ask", "question", "answer a question with citations"), ("search", "query", "ranked passages")):
+        q = sub.add_parser(name, help=help_)
+        q.add_argument(arg)
+        q.add_argument("--json", action="store_true", help="print one JSON object")
+        q.add_argument("-k", type=int, default=None, help="passages to retrieve")
+        q.add_argument("--filter", action="append", default=[], metavar="KEY=VALUE", help="doc_type, audience, tags, year (2016 or 2008..2016), year_min, year_max; repeatable")
+
+    st = sub.add_parser("stats", help="document and passage counts")
+    st.add_argument("--json", action="store_true")
+
+    rm = sub.add_parser("remove", help="delete one document from the index")
+    rm.add_argument("source", help="path as ingested, doc id, or unique file name")
+
+    sub.add_parser("reset", help="delete everything in the index")
+
+    ev = sub.add_parser("eval", help="measure retrieval and answers on the gold set or a BEIR folder")
+    ev.add_argument("--gold", type=Path, default=None, help="gold questions JSONL (default corpus/eval/questions.jsonl)")
+    ev.add_argument("--beir", type=Path, default=None, help="BEIR-format folder (corpus.jsonl, queries.jsonl, qrels/)")
+    ev.add_argument("--split", default="test", help="BEIR qrels split")
+    ev.add_argument("--json", action="store_true", help="print results as JSON")
+    ev.add_argument("--chart", type=Path, default=None, help="write a PNG chart here")
+    ev.add_argument("--limit", type=int, default=None, help="evaluate at most this many queries")
+    return p
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Run the CLI; returns the exit code (0 ok, 1 failure, 2 usage error)."""
+    try:
+        args = _parser().parse_args(argv)
+        if args.command in ("ask", "search") and args.k is not None and args.k < 1:
+            raise UsageError("-k must be at least 1")
+        from assistant.retrieve import FilterError, Filters
+
+        filters = None
+        if args.command in ("ask", "search"):
+            try:
+                filters = Filters.parse(args.filter)
+            except FilterError as exc:
+                raise UsageError(str(exc)) from None
+    except UsageError as exc:
+        print(f"assistant: error: {exc}", file=sys.stderr)
+        return 2
+    except SystemExit as exc:  # --help
+        return int(exc.code or 0)
+
+    from assistant.index.store import StoreUnavailable
+
+    try:
+        return _run(args, filters)
+    except StoreUnavailable as exc:
+        print(f"assistant: error: {exc}", file=sys.stderr)
+        return 1
+    except ValidationError as exc:
+        err = exc.errors()[0]
+        where = ".".join(str(x) for x in err["loc"])
+        print(f"assistant: error: bad setting {where}: {err['msg']}", file=sys.stderr)
+        return 2
+    except KeyboardInterrupt:
+        print("assistant: interrupted", file=sys.stderr)
+        return 130
+
+
+def _run(args: argparse.Namespace, filters) -> int:
+    from assistant.pipeline import build_pipeline
+    from assistant.settings import Settings
+
+    overrides = {"data_dir": args.data_dir} if args.data_dir else {}
+    settings = Settings(**overrides)
+    if args.command == "eval":
+        from assistant.eval import run_cli
+
+        return run_cli(args, settings)
+    pipeline = build_pipeline(settings)
+    try:
+        match args.command:
+            case "ingest":
+                return _ingest(pipeline, args)
+            case "ask":
+                answer = pipeline.ask(args.question, k=args.k, filters=filters)
+                if args.json:
+                    print(json.dumps(answer.to_json(), ensure_ascii=False))
+                else:
+                    _print_answer(answer)
+                return 0
+            case "search":
+                from assistant.answer import passage_json
+
+                result = pipeline.search(args.query, k=args.k, filters=filters)
+                if args.json:
+                    print(json.dumps({"query": args.query, "results": [passage_json(p) for p in result.passages]}, ensure_ascii=False))
+                else:
+                    for p in result.passages:
+                        print(f"{p.rank}. {p.title}{_where(p.section, p.page)}  [{p.score:.4f}]")
+                        print(textwrap.indent(textwrap.fill(p.text, 96), "   "))
+                    if not result.passages:
+                        print("No passages found.")
+                return 0
+            case "stats":
+                stats = pipeline.stats()
+                if args.json:
+                    print(json.dumps(stats))
+                else:
+                    print(f"{stats['documents']} documents, {stats['chunks']} passages, {stats['vectors']} vectors in {settings.store.url or settings.data_dir}")
+                return 0
+            case "remove":
+                record = pipeline.remove(args.source)
+                if record is None:
+                    print(f"assistant: error: no single indexed document matches '{args.source}'", file=sys.stderr)
+                    return 1
+                print(f"removed {record.meta.title} ({record.n_chunks} passages) from {record.source}")
+                return 0
+            case "reset":
+                before = pipeline.stats()
+                pipeline.reset()
+                print(f"index reset: {before['documents']} documents and {before['chunks']} passages removed")
+                return 0
+    finally:
+        pipeline.close()
+    return 2
+
+
+def _ingest(pipeline, args: argparse.Namespace) -> int:
+    def line(text: str) -> None:
+        print(text, file=sys.stderr)
+
+    report = pipeline.ingest(args.paths, report_line=line)
+    if args.json:
+        print(json.dumps({
+            "added": len(report.added), "updated": len(report.updated), "unchanged": len(report.unchanged),
+            "failed": len(report.failed), "skipped": len(report.skipped), "chunks": report.chunks,
+            "embedded": report.embedded, "errors": [{"file": f, "reason": r} for f, r in report.failed],
+        }))
+    else:
+        print(report.summary())
+    return 0 if report.ok else 1
+
+
+def _where(section: str, page: int | None) -> str:
+    bits = [b for b in (section, f"p. {page}" if page else "") if b]
+    return f" — {', '.join(bits)}" if bits else ""
+
+
+def _print_answer(answer) -> None:
+    print(textwrap.fill(answer.text, 100))
+    if answer.abstained:
+        if answer.passages:
+            print("\nClosest passages:")
+            for p in answer.passages:
+                print(f"  - {p.title}{_where(p.section, p.page)}")
+        return
+    print()
+    for c in answer.citations:
+        print(f"[{c.n}] {c.title}{_where(c.section, c.page)}")
+        print(f"    {c.source}")
+
+
+if __name__ == "__main__":  # pragma: no cover
+    sys.exit(main())

@@ -1,0 +1,214 @@
+"""The manifest: a SQLite record of every indexed document, its content hash and its passages.
+
+It is the source of truth for "what is indexed". A document's rows are written in one
+transaction *after* its vectors are stored, so a crash at any moment leaves either the old
+state or the new one, never half of each. The ``generation`` counter changes with every
+commit, which tells derived indexes (BM25) when they are stale.
+"""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+from contextlib import contextmanager
+from dataclasses import dataclass
+from datetime import datetime, timezone
+from pathlib import Path
+from typing import Iterator, Sequence
+
+from assistant.ingest.chunking import Chunk
+from assistant.ingest.metadata import DocumentMeta
+
+SCHEMA = """
+CREATE TABLE IF NOT EXISTS documents (
+    doc_id TEXT PRIMARY KEY,
+    source TEXT UNIQUE NOT NULL,
+    content_hash TEXT NOT NULL,
+    meta TEXT NOT NULL,
+    text TEXT NOT NULL,
+    n_chunks INTEGER NOT NULL,
+    ingested_at TEXT NOT NULL
+);
+CREATE TABLE IF NOT EXISTS chunks (
+    id TEXT PRIMARY KEY,
+    doc_id TEXT NOT NULL REFERENCES documents(doc_id) ON DELETE CASCADE,
+    position INTEGER NOT NULL,
+    start INTEGER NOT NULL,
+    end INTEGER NOT NULL,
+    page INTEGER,
+    section TEXT NOT NULL,
+    text TEXT NOT NULL,
+    embed_text TEXT NOT NULL,
+    sentences TEXT NOT NULL
+);
+CREATE INDEX IF NOT EXISTS chunks_doc ON chunks(doc_id, position);
+CREATE TABLE IF NOT EXISTS state (key TEXT PRIMARY KEY, value TEXT NOT NULL);
+"""
+
+
+@dataclass(frozen=True)
+class DocumentRecord:
+    """One indexed document."""
+
+    doc_id: str
+    source: str
+    content_hash: str
+    meta: DocumentMeta
+    n_chunks: int
+    ingested_at: str
+
+
+@dataclass(frozen=True)
+class ChunkRecord:
+    """One stored passage with its document's citation fields."""
+
+    id: str
+    doc_id: str
+    position: int
+    start: int
+    end: int
+    page: int | None
+    section: str
+    text: str
+    sentences: tuple[tuple[int, int], ...]
+    title: str
+    source: str
+
+
+class Manifest:
+    """SQLite-backed record of documents and passages."""
+
+    def __init__(self, path: Path) -> None:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        self.path = path
+        self.db = sqlite3.connect(path, check_same_thread=False, isolation_level=None)
+        self.db.execute("PRAGMA journal_mode=WAL")
+        self.db.execute("PRAGMA foreign_keys=ON")
+        self.db.executescript(SCHEMA)
+
+    def close(self) -> None:
+        """Close the database connection."""
+        self.db.close()
+
+    @contextmanager
+    def transaction(self) -> Iterator[sqlite3.Connection]:
+        """All-or-nothing write; bumps the generation on commit."""
+        self.db.execute("BEGIN IMMEDIATE")
+        try:
+            yield self.db
+            self.db.execute(
+                "INSERT INTO state(key, value) VALUES('generation', '1') "
+                "ON CONFLICT(key) DO UPDATE SET value = CAST(value AS INTEGER) + 1"
+            )
+            self.db.execute("COMMIT")
+        except BaseException:
+            self.db.execute("ROLLBACK")
+            raise
+
+    @property
+    def generation(self) -> int:
+        """Changes whenever the set of passages changes."""
+        row = self.db.execute("SELECT value FROM state WHERE key = 'generation'").fetchone()
+        return int(row[0]) if row else 0
+
+    # -- documents ---------------------------------------------------------------------------
+
+    def hash_of(self, source: str) -> str | None:
+        """Content hash recorded for a source path, if indexed."""
+        row = self.db.execute("SELECT content_hash FROM documents WHERE source = ?", (source,)).fetchone()
+        return row[0] if row else None
+
+    def hashes(self) -> dict[str, str]:
+        """Every indexed source and its content hash."""
+        return dict(self.db.execute("SELECT source, content_hash FROM documents"))
+
+    def put(self, db: sqlite3.Connection, doc_id: str, source: str, content_hash: str, meta: DocumentMeta, text: str, chunks: Sequence[Chunk]) -> None:
+        """Replace one document's rows (call inside :meth:`transaction`)."""
+        db.execute("DELETE FROM documents WHERE source = ? OR doc_id = ?", (source, doc_id))
+        db.execute(
+            "INSERT INTO documents VALUES (?, ?, ?, ?, ?, ?, ?)",
+            (doc_id, source, content_hash, meta.model_dump_json(), text, len(chunks), datetime.now(timezone.utc).isoformat(timespec="seconds")),
+        )
+        db.executemany(
+            "INSERT INTO chunks VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            [
+                (c.id, doc_id, c.position, c.start, c.end, c.page, c.section, c.text, c.embed_text, json.dumps(c.sentences))
+                for c in chunks
+            ],
+        )
+
+    def delete(self, db: sqlite3.Connection, doc_id: str) -> None:
+        """Remove one document and its passages (call inside :meth:`transaction`)."""
+        db.execute("DELETE FROM documents WHERE doc_id = ?", (doc_id,))
+
+    def find(self, source_or_id: str) -> DocumentRecord | None:
+        """A document by its stored source path, its doc id, or a unique file name."""
+        rows = self.db.execute(
+            "SELECT doc_id, source, content_hash, meta, n_chunks, ingested_at FROM documents WHERE source = ? OR doc_id = ?",
+            (source_or_id, source_or_id),
+        ).fetchall()
+        if not rows:
+            name = Path(source_or_id).name
+            rows = [
+                r for r in self.db.execute("SELECT doc_id, source, content_hash, meta, n_chunks, ingested_at FROM documents")
+                if Path(r[1]).name == name
+            ]
+        return _doc(rows[0]) if len(rows) == 1 else None
+
+    def documents(self) -> list[DocumentRecord]:
+        """Every indexed document, by title."""
+        rows = self.db.execute("SELECT doc_id, source, content_hash, meta, n_chunks, ingested_at FROM documents")
+        return sorted((_doc(r) for r in rows), key=lambda d: d.meta.title.lower())
+
+    def text(self, doc_id: str) -> str:
+        """The full text of a document as it was chunked."""
+        row = self.db.execute("SELECT text FROM documents WHERE doc_id = ?", (doc_id,)).fetchone()
+        return row[0] if row else ""
+
+    # -- passages ----------------------------------------------------------------------------
+
+    def chunk_ids(self) -> set[str]:
+        """Ids of every stored passage."""
+        return {r[0] for r in self.db.execute("SELECT id FROM chunks")}
+
+    def lexical_corpus(self) -> tuple[list[str], list[str], list[str]]:
+        """``(ids, doc_ids, embed_texts)`` of all passages in a stable order (BM25 input)."""
+        rows = self.db.execute("SELECT id, doc_id, embed_text FROM chunks ORDER BY doc_id, position").fetchall()
+        return [r[0] for r in rows], [r[1] for r in rows], [r[2] for r in rows]
+
+    def chunks(self, ids: Sequence[str]) -> dict[str, ChunkRecord]:
+        """Passages by id, with title and source for citations."""
+        found: dict[str, ChunkRecord] = {}
+        for i in range(0, len(ids), 500):
+            part = list(ids[i : i + 500])
+            marks = ",".join("?" * len(part))
+            rows = self.db.execute(
+                f"SELECT c.id, c.doc_id, c.position, c.start, c.end, c.page, c.section, c.text, c.sentences, d.meta, d.source "
+                f"FROM chunks c JOIN documents d USING(doc_id) WHERE c.id IN ({marks})",
+                part,
+            )
+            for r in rows:
+                found[r[0]] = ChunkRecord(
+                    id=r[0], doc_id=r[1], position=r[2], start=r[3], end=r[4], page=r[5], section=r[6], text=r[7],
+                    sentences=tuple(tuple(s) for s in json.loads(r[8])), title=json.loads(r[9])["title"], source=r[10],
+                )
+        return found
+
+    def document_chunks(self, doc_id: str) -> list[ChunkRecord]:
+        """A document's passages in order."""
+        ids = [r[0] for r in self.db.execute("SELECT id FROM chunks WHERE doc_id = ? ORDER BY position", (doc_id,))]
+        found = self.chunks(ids)
+        return [found[i] for i in ids]
+
+    def counts(self) -> tuple[int, int]:
+        """``(documents, passages)``."""
+        docs = self.db.execute("SELECT COUNT(*) FROM documents").fetchone()[0]
+        chunks = self.db.execute("SELECT COUNT(*) FROM chunks").fetchone()[0]
+        return int(docs), int(chunks)
+
+
+def _doc(row: tuple) -> DocumentRecord:
+    return DocumentRecord(
+        doc_id=row[0], source=row[1], content_hash=row[2], meta=DocumentMeta.model_validate_json(row[3]),
+        n_chunks=row[4], ingested_at=row[5],
+    )

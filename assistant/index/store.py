@@ -1,0 +1,138 @@
+"""The vector side: a Chroma collection (embedded or a `chroma run` server) holding our own embeddings."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any, Sequence
+from urllib.parse import urlparse
+
+import numpy as np
+
+from assistant.settings import StoreSettings
+
+
+class StoreUnavailable(RuntimeError):
+    """The configured Chroma server cannot be reached."""
+
+
+class VectorStore:
+    """Cosine-space Chroma collection; embeddings always come from us, never from Chroma.
+
+    Args:
+        settings: Store settings (``url`` empty = embedded ``PersistentClient``).
+        path: Folder for the embedded database.
+        client: An already-built Chroma client (tests, or sharing one client).
+    """
+
+    def __init__(self, settings: StoreSettings, path: Path, client: Any = None) -> None:
+        self.settings = settings
+        self.client = client or _client(settings, path)
+        self.collection = self._collection()
+
+    def _collection(self) -> Any:
+        s = self.settings
+        return self.client.get_or_create_collection(
+            s.collection,
+            embedding_function=None,
+            configuration={
+                "hnsw": {
+                    "space": "cosine",
+                    "ef_construction": s.hnsw_construction_ef,
+                    "ef_search": s.hnsw_search_ef,
+                    "max_neighbors": s.hnsw_m,
+                }
+            },
+        )
+
+    def existing(self, ids: Sequence[str]) -> set[str]:
+        """Which of ``ids`` are already stored (lets a rerun skip their embedding)."""
+        found: set[str] = set()
+        for i in range(0, len(ids), 1000):
+            found.update(self.collection.get(ids=list(ids[i : i + 1000]), include=[])["ids"])
+        return found
+
+    def all_ids(self) -> set[str]:
+        """Every stored id."""
+        found: set[str] = set()
+        total = self.collection.count()
+        for offset in range(0, total, 5000):
+            found.update(self.collection.get(include=[], limit=5000, offset=offset)["ids"])
+        return found
+
+    def upsert(self, ids: Sequence[str], embeddings: np.ndarray, documents: Sequence[str], metadatas: Sequence[dict]) -> None:
+        """Store vectors in batches (ids are deterministic, so repeating a write is harmless)."""
+        step = self.settings.write_batch
+        for i in range(0, len(ids), step):
+            self.collection.upsert(
+                ids=list(ids[i : i + step]),
+                embeddings=embeddings[i : i + step],
+                documents=list(documents[i : i + step]),
+                metadatas=list(metadatas[i : i + step]),
+            )
+
+    def delete(self, ids: Sequence[str]) -> None:
+        """Remove vectors by id."""
+        ids = list(ids)
+        for i in range(0, len(ids), 1000):
+            self.collection.delete(ids=ids[i : i + 1000])
+
+    def ids_of(self, doc_id: str) -> set[str]:
+        """Ids stored for one document."""
+        return set(self.collection.get(where={"doc_id": doc_id}, include=[])["ids"])
+
+    def query(self, vector: np.ndarray, n: int, doc_ids: Sequence[str] | None = None) -> list[tuple[str, float]]:
+        """Nearest passages to a unit query vector.
+
+        Args:
+            vector: Query embedding.
+            n: How many to return.
+            doc_ids: Restrict to these documents (``None`` = all).
+
+        Returns:
+            ``(id, cosine similarity)`` best first.
+        """
+        count = self.collection.count()
+        if count == 0 or n <= 0 or (doc_ids is not None and not doc_ids):
+            return []
+        where = None if doc_ids is None else {"doc_id": {"$in": list(doc_ids)}}
+        result = self.collection.query(
+            query_embeddings=np.asarray(vector, dtype=np.float32)[None, :],
+            n_results=min(n, count),
+            where=where,
+            include=["distances"],
+        )
+        return [(i, 1.0 - float(d)) for i, d in zip(result["ids"][0], result["distances"][0])]
+
+    def count(self) -> int:
+        """Stored vectors."""
+        return int(self.collection.count())
+
+    def reset(self) -> None:
+        """Drop and recreate the collection."""
+        try:
+            self.client.delete_collection(self.settings.collection)
+        except Exception:  # absent collection: nothing to drop
+            pass
+        self.collection = self._collection()
+
+
+def _client(settings: StoreSettings, path: Path) -> Any:
+    import chromadb
+    from chromadb.config import Settings as ChromaSettings
+
+    chroma_settings = ChromaSettings(anonymized_telemetry=False)
+    if not settings.url:
+        path.mkdir(parents=True, exist_ok=True)
+        return chromadb.PersistentClient(path=str(path), settings=chroma_settings)
+    url = urlparse(settings.url)
+    if url.scheme not in ("http", "https") or not url.hostname:
+        raise StoreUnavailable(f"store URL must look like http://HOST:PORT, got {settings.url!r}")
+    try:
+        return chromadb.HttpClient(
+            host=url.hostname,
+            port=url.port or (443 if url.scheme == "https" else 8000),
+            ssl=url.scheme == "https",
+            settings=chroma_settings,
+        )
+    except Exception as exc:  # connection refused, DNS, TLS
+        raise StoreUnavailable(f"cannot reach the Chroma server at {settings.url}: {str(exc).splitlines()[0]}") from None

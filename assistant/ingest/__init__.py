@@ -1,0 +1,205 @@
+"""Ingestion: find files, load them, attach metadata, chunk, embed in batches and store."""
+
+from __future__ import annotations
+
+import hashlib
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Callable, Iterable, Iterator, Sequence
+
+from assistant.ingest.chunking import Chunk, Chunker
+from assistant.ingest.loaders import SIDECAR_SUFFIX, IngestError, LoadedDocument, load, load_sidecar, supported_suffixes
+from assistant.ingest.metadata import DOC_TYPES, DocumentMeta, build_meta
+
+__all__ = [
+    "DOC_TYPES",
+    "Chunk",
+    "Chunker",
+    "DocumentMeta",
+    "IngestError",
+    "IngestReport",
+    "LoadedDocument",
+    "discover",
+    "doc_id_for",
+    "run_ingest",
+]
+
+
+@dataclass
+class IngestReport:
+    """What one ingest run did."""
+
+    added: list[str] = field(default_factory=list)
+    updated: list[str] = field(default_factory=list)
+    unchanged: list[str] = field(default_factory=list)
+    failed: list[tuple[str, str]] = field(default_factory=list)
+    skipped: list[tuple[str, str]] = field(default_factory=list)
+    chunks: int = 0
+    embedded: int = 0
+
+    @property
+    def ok(self) -> bool:
+        """True when no file failed."""
+        return not self.failed
+
+    def summary(self) -> str:
+        """One line for people."""
+        return (
+            f"{len(self.added)} added, {len(self.updated)} updated, {len(self.unchanged)} unchanged, "
+            f"{len(self.failed)} failed, {len(self.skipped)} skipped; {self.chunks} passages stored "
+            f"({self.embedded} embedded)"
+        )
+
+
+def doc_id_for(source: str) -> str:
+    """Readable, stable document id: slug of the file name plus a hash of the full path."""
+    stem = re.sub(r"[^a-z0-9]+", "-", Path(source).stem.lower()).strip("-")[:48] or "doc"
+    return f"{stem}-{hashlib.sha1(source.encode()).hexdigest()[:8]}"
+
+
+def discover(paths: Iterable[Path]) -> Iterator[tuple[Path, str | None]]:
+    """Files under ``paths`` (recursively, sorted), each with a skip reason or ``None``.
+
+    Yields:
+        ``(path, None)`` for files to ingest; ``(path, reason)`` for files that are not
+        ingested (unsupported type); ``(path, "missing")`` for paths that do not exist.
+    """
+    supported = supported_suffixes()
+    for root in paths:
+        root = Path(root)
+        if root.is_file():
+            candidates: Iterable[Path] = [root]
+        elif root.is_dir():
+            candidates = sorted(
+                p for p in root.rglob("*")
+                if p.is_file() and not any(part.startswith(".") for part in p.relative_to(root).parts)
+            )
+        else:
+            yield root, "missing"
+            continue
+        for path in candidates:
+            if path.name.endswith(SIDECAR_SUFFIX):
+                continue
+            if path.suffix.lower() not in supported:
+                yield path, f"unsupported file type '{path.suffix or path.name}'"
+            else:
+                yield path, None
+
+
+Embed = Callable[[list[str]], "object"]
+
+
+def run_ingest(
+    paths: Sequence[Path],
+    index: "Index",
+    embed: Embed,
+    chunker: Chunker,
+    *,
+    batch_chunks: int = 256,
+    progress: bool | None = None,
+    report_line: Callable[[str], None] | None = None,
+    on_progress: Callable[[int, int, str], None] | None = None,
+) -> IngestReport:
+    """Index files and folders.
+
+    Documents are parsed and chunked one at a time, then embedded and stored in batches of about
+    ``batch_chunks`` passages (so the encoder works on full batches even for short documents).
+    Unchanged files (same content hash) cost a read and a hash, no parsing or embedding.
+
+    Args:
+        paths: Files or folders (recursive).
+        index: Where passages are stored.
+        embed: Function from texts to a matrix of unit vectors.
+        chunker: Passage cutter.
+        batch_chunks: Passages per embedding/storage batch.
+        progress: Show a tqdm bar (``None`` = only on a terminal).
+        report_line: Receives one line per failed or skipped file.
+        on_progress: Called as ``(done, total, file name)`` after each file (for UIs).
+
+    Returns:
+        Counts and per-file outcomes.
+    """
+    from tqdm import tqdm
+
+    from assistant.index import PreparedDocument
+
+    report = IngestReport()
+    say = report_line or (lambda line: None)
+    found = list(discover(paths))
+    known = index.manifest.hashes()
+    pending: list[PreparedDocument] = []
+    pending_chunks = 0
+
+    def flush() -> None:
+        nonlocal pending, pending_chunks
+        if not pending:
+            return
+        ids = [c.id for d in pending for c in d.chunks]
+        missing = index.missing(ids)
+        todo = [c for d in pending for c in d.chunks if c.id in missing]
+        vectors = embed([c.embed_text for c in todo]) if todo else []
+        index.write(pending, {c.id: v for c, v in zip(todo, vectors)})
+        report.embedded += len(todo)
+        report.chunks += len(ids)
+        for d in pending:
+            (report.updated if d.replaces else report.added).append(d.source)
+        pending, pending_chunks = [], 0
+
+    bar = tqdm(found, unit="file", disable=(None if progress is None else not progress), desc="Indexing")
+    for done, (path, skip) in enumerate(bar, start=1):
+        name = str(path)
+        if skip == "missing":
+            report.failed.append((name, "no such file or directory"))
+            say(f"{name}: no such file or directory")
+        elif skip:
+            report.skipped.append((name, skip))
+            say(f"{name}: skipped, {skip}")
+        else:
+            source = str(path.resolve())
+            try:
+                data = path.read_bytes()
+            except OSError as exc:
+                reason = f"unreadable ({exc.strerror or exc})"
+                report.failed.append((name, reason))
+                say(f"{name}: {reason}")
+                data = None
+            if data is not None:
+                content_hash = hashlib.sha256(data).hexdigest()
+                if known.get(source) == content_hash:
+                    report.unchanged.append(source)
+                else:
+                    try:
+                        prepared = _prepare(path, source, data, content_hash, chunker)
+                    except IngestError as exc:
+                        report.failed.append((name, str(exc)))
+                        say(f"{name}: {exc}")
+                    else:
+                        prepared.replaces = source in known
+                        pending.append(prepared)
+                        pending_chunks += len(prepared.chunks)
+                        if pending_chunks >= batch_chunks:
+                            flush()
+        if on_progress:
+            on_progress(done, len(found), path.name)
+    flush()
+    bar.close()
+    index.reconcile()
+    index.refresh_lexical()
+    return report
+
+
+def _prepare(path: Path, source: str, data: bytes, content_hash: str, chunker: Chunker) -> "PreparedDocument":
+    from assistant.index import PreparedDocument
+
+    doc = load(path, data)
+    meta = build_meta(path, doc.text, doc.meta, load_sidecar(path))
+    doc_id = doc_id_for(source)
+    chunks = chunker.chunk(doc, doc_id, content_hash, meta.title)
+    if not chunks:
+        raise IngestError("no indexable text after cleaning")
+    return PreparedDocument(doc_id, source, content_hash, meta, doc.text, chunks)
+
+
+if False:  # pragma: no cover - for type checkers only
+    from assistant.index import Index, PreparedDocument

@@ -1,0 +1,229 @@
+"""Structure-aware chunking: sections from headings (or PDF pages), passages from a token-measured splitter.
+
+A document is first cut into *units*: the spans between Markdown headings (found with
+markdown-it-py, so code fences and setext headings are handled) or, for PDFs, pages. Each unit
+is then split by LangChain's ``RecursiveCharacterTextSplitter`` measuring length with the
+embedder's own tokenizer, preferring paragraph, then line, then sentence breaks.
+
+Worked numbers (defaults): the encoder window is 256 word pieces, two are [CLS]/[SEP], leaving
+254. The "title > section" trail embedded with each passage is capped at 48 pieces, so a passage
+may hold at most 254 - 48 = 206 pieces; we target 180 with a 24-piece overlap.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import re
+from dataclasses import dataclass, field
+from functools import lru_cache
+from typing import Any
+
+from langchain_text_splitters import RecursiveCharacterTextSplitter
+from markdown_it import MarkdownIt
+
+from assistant.ingest.loaders import LoadedDocument
+from assistant.settings import ChunkingSettings
+
+SPECIAL_TOKENS = 2  # [CLS] and [SEP]
+SEPARATORS = ["\n\n", "\n", ". ", "? ", "! ", "; ", ", ", " ", ""]
+
+
+@dataclass(frozen=True)
+class Chunk:
+    """One passage, positioned in its document.
+
+    ``text`` is exactly ``document_text[start:end]``; ``embed_text`` adds the heading trail for
+    the encoder and BM25; ``sentences`` are ``(start, end)`` spans inside ``text``.
+    """
+
+    id: str
+    doc_id: str
+    position: int
+    text: str
+    start: int
+    end: int
+    section: str
+    page: int | None
+    embed_text: str
+    sentences: tuple[tuple[int, int], ...] = field(default=())
+
+
+@dataclass(frozen=True)
+class _Unit:
+    start: int
+    end: int
+    trail: tuple[str, ...]
+    page: int | None
+
+
+def chunk_id(doc_id: str, content_hash: str, position: int) -> str:
+    """Stable passage id from the document's content hash and the passage's position in it.
+
+    The document id is mixed in so that the same file stored under two names keeps two
+    distinct sets of passages.
+    """
+    return hashlib.sha1(f"{doc_id}:{content_hash}:{position}".encode()).hexdigest()[:24]
+
+
+class Chunker:
+    """Cuts loaded documents into passages that always fit the encoder window."""
+
+    def __init__(self, tokenizer: Any, settings: ChunkingSettings | None = None, window: int = 256) -> None:
+        self.tokenizer = tokenizer
+        self.settings = settings or ChunkingSettings()
+        self.limit = window - SPECIAL_TOKENS
+        self._segmenter = None
+
+    def count(self, text: str) -> int:
+        """Word pieces in ``text`` without special tokens."""
+        return len(self.tokenizer(text, add_special_tokens=False, verbose=False)["input_ids"])
+
+    @lru_cache(maxsize=64)
+    def _splitter(self, size: int) -> RecursiveCharacterTextSplitter:
+        return RecursiveCharacterTextSplitter(
+            separators=SEPARATORS,
+            chunk_size=size,
+            chunk_overlap=min(self.settings.overlap_tokens, size // 4),
+            length_function=self.count,
+            add_start_index=True,
+            strip_whitespace=True,
+            keep_separator="end",
+        )
+
+    def chunk(self, doc: LoadedDocument, doc_id: str, content_hash: str, title: str) -> list[Chunk]:
+        """Split one document.
+
+        Args:
+            doc: The loaded document.
+            doc_id: Its stable id.
+            content_hash: Hash of its bytes (chunk ids derive from it).
+            title: Title for the embedded heading trail.
+
+        Returns:
+            Passages in document order.
+        """
+        text = doc.text
+        units = _page_units(doc) if doc.pages else _heading_units(text, title)
+        chunks: list[Chunk] = []
+        # A short note is one small passage rather than none: the length floor only drops
+        # fragments when the document has something longer to offer.
+        min_chars = self.settings.min_chars if len(_content(text)) >= self.settings.min_chars else 1
+        for unit in units:
+            section = " > ".join(unit.trail)
+            prefix = self._prefix(title, section)
+            size = min(self.settings.chunk_tokens, self.limit - self.count(prefix))
+            body = text[unit.start : unit.end]
+            for piece in self._splitter(size).create_documents([body]):
+                start = unit.start + piece.metadata["start_index"]
+                passage = piece.page_content
+                if len(_content(passage)) < min_chars:
+                    continue
+                embed_text = f"{prefix}{passage}"
+                # The splitter measures pieces one by one; re-measure the joined text and cut
+                # again on the rare occasion the join added word pieces (never truncate).
+                for sub_start, sub_text in self._fit(passage, size, prefix):
+                    abs_start = start + sub_start
+                    position = len(chunks)
+                    chunks.append(
+                        Chunk(
+                            id=chunk_id(doc_id, content_hash, position),
+                            doc_id=doc_id,
+                            position=position,
+                            text=sub_text,
+                            start=abs_start,
+                            end=abs_start + len(sub_text),
+                            section=section,
+                            page=unit.page,
+                            embed_text=f"{prefix}{sub_text}" if sub_text != passage else embed_text,
+                            sentences=tuple(self.sentences(sub_text)),
+                        )
+                    )
+        return chunks
+
+    def _fit(self, passage: str, size: int, prefix: str) -> list[tuple[int, str]]:
+        if self.count(prefix + passage) <= self.limit:
+            return [(0, passage)]
+        out: list[tuple[int, str]] = []
+        for piece in self._splitter(max(16, size - 16)).create_documents([passage]):
+            out.extend((piece.metadata["start_index"] + s, t) for s, t in self._fit(piece.page_content, size - 16, prefix))
+        return out
+
+    def _prefix(self, title: str, section: str) -> str:
+        trail = f"{title} > {section}" if section else title
+        cap = self.settings.context_tokens
+        if cap == 0 or not trail:
+            return ""
+        ids = self.tokenizer(trail, add_special_tokens=False)["input_ids"]
+        if len(ids) > cap:
+            trail = self.tokenizer.decode(ids[:cap])
+        return trail + "\n"
+
+    def sentences(self, passage: str) -> list[tuple[int, int]]:
+        """Sentence spans inside a passage, skipping headings and list markers.
+
+        Returns:
+            ``(start, end)`` offsets such that ``passage[start:end]`` is one sentence.
+        """
+        if self._segmenter is None:
+            import pysbd
+
+            self._segmenter = pysbd.Segmenter(language="en", clean=False, char_span=True)
+        spans: list[tuple[int, int]] = []
+        offset = 0
+        for line in passage.splitlines(keepends=True):
+            line_start = offset
+            offset += len(line)
+            stripped = line.strip()
+            if not stripped or stripped.startswith("#") or set(stripped) <= set("-=*_|: "):
+                continue
+            lead = len(line) - len(line.lstrip())
+            marker = _LIST_MARKER.match(line, lead)
+            if marker:
+                lead = marker.end()
+            body = line[lead:].rstrip()
+            for span in self._segmenter.segment(body):
+                sent = span.sent.strip()
+                # Questions (discussion prompts) and fragments make poor answers.
+                if len(sent) < 20 or len(sent.split()) < 4 or sent.endswith("?"):
+                    continue
+                s = line_start + lead + span.start + (len(span.sent) - len(span.sent.lstrip()))
+                spans.append((s, s + len(sent)))
+        return spans
+
+
+def _heading_units(text: str, title: str) -> list[_Unit]:
+    """Spans between headings, each with its heading trail (the document-title heading dropped)."""
+    tokens = MarkdownIt("commonmark").parse(text)
+    line_starts = [0]
+    for line in text.splitlines(keepends=True):
+        line_starts.append(line_starts[-1] + len(line))
+    headings: list[tuple[int, int, str]] = []  # (char offset, level, heading text)
+    for i, token in enumerate(tokens):
+        if token.type == "heading_open" and token.map:
+            level = int(token.tag[1])
+            inline = tokens[i + 1].content.strip() if i + 1 < len(tokens) else ""
+            headings.append((line_starts[token.map[0]], level, inline))
+    units: list[_Unit] = []
+    stack: list[tuple[int, str]] = []
+    bounds = [h[0] for h in headings] + [len(text)]
+    if not headings or headings[0][0] > 0:
+        units.append(_Unit(0, bounds[0], (), None))
+    for (start, level, heading), end in zip(headings, bounds[1:]):
+        while stack and stack[-1][0] >= level:
+            stack.pop()
+        stack.append((level, heading))
+        trail = tuple(h for lvl, h in stack if not (lvl == 1 and h.strip().lower() == title.strip().lower()))
+        units.append(_Unit(start, end, trail, None))
+    return [u for u in units if text[u.start : u.end].strip()]
+
+
+def _page_units(doc: LoadedDocument) -> list[_Unit]:
+    return [_Unit(p.start, p.end, (p.section,) if p.section else (), p.number) for p in doc.pages]
+
+
+def _content(passage: str) -> str:
+    """Passage text without heading lines (a passage of headings alone says nothing)."""
+    return "".join(line for line in passage.splitlines() if not line.lstrip().startswith("#")).strip()
+
+
+_LIST_MARKER = re.compile(r"(?:[-*+]|\d{1,3}[.)])\s+")

@@ -1,0 +1,290 @@
+"""Loaders: turn one file (Markdown, text, PDF, DOCX, HTML) into text plus raw metadata.
+
+Every loader returns a :class:`LoadedDocument` whose ``text`` is Markdown-flavoured plain text
+(headings as ``#`` lines) so that one chunker serves every format. PDFs keep their page
+boundaries. Anything that cannot be read raises :class:`IngestError` with a one-line reason.
+"""
+
+from __future__ import annotations
+
+import io
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Callable
+
+import frontmatter
+import yaml
+
+
+class IngestError(Exception):
+    """A file that cannot be indexed; the message is the one-line reason shown to the user."""
+
+
+@dataclass(frozen=True)
+class Page:
+    """One PDF page inside the document text: ``text[start:end]`` is page ``number``."""
+
+    number: int
+    start: int
+    end: int
+    section: str = ""
+
+
+@dataclass
+class LoadedDocument:
+    """A file's text and whatever metadata the file itself carries."""
+
+    text: str
+    meta: dict[str, Any] = field(default_factory=dict)
+    pages: list[Page] = field(default_factory=list)
+
+
+TEXT_SUFFIXES = {".md", ".markdown", ".txt", ".text"}
+HTML_SUFFIXES = {".html", ".htm"}
+SIDECAR_SUFFIX = ".meta.yaml"
+
+
+def supported_suffixes() -> set[str]:
+    """File name endings the loaders understand."""
+    return TEXT_SUFFIXES | HTML_SUFFIXES | {".pdf", ".docx"}
+
+
+def load(path: Path, data: bytes) -> LoadedDocument:
+    """Read one file.
+
+    Args:
+        path: The file (its suffix chooses the loader; it is not read again).
+        data: The file's bytes.
+
+    Returns:
+        The document text and raw metadata.
+
+    Raises:
+        IngestError: Empty, binary, undecodable, corrupt, encrypted or text-less input.
+    """
+    if not data.strip():
+        raise IngestError("empty file")
+    suffix = path.suffix.lower()
+    loader: Callable[[bytes], LoadedDocument]
+    if suffix in {".md", ".markdown"}:
+        loader = _load_markdown
+    elif suffix in {".txt", ".text"}:
+        loader = _load_text
+    elif suffix in HTML_SUFFIXES:
+        loader = _load_html
+    elif suffix == ".pdf":
+        loader = _load_pdf
+    elif suffix == ".docx":
+        loader = _load_docx
+    else:
+        raise IngestError(f"unsupported file type '{suffix or path.name}'")
+    doc = loader(data)
+    if not doc.text.strip():
+        raise IngestError("no text found in the file")
+    return doc
+
+
+def decode_text(data: bytes) -> str:
+    """Decode bytes that claim to be text, refusing binary content.
+
+    UTF-8 first (with or without BOM); otherwise the encoding charset-normalizer finds
+    (so a Latin-1 note is read, not rejected).
+
+    Raises:
+        IngestError: The bytes are binary or match no text encoding.
+    """
+    sample = data[:65536]
+    controls = sum(1 for b in sample if b < 32 and b not in (9, 10, 12, 13))
+    if b"\x00" in sample or controls > len(sample) * 0.05:
+        raise IngestError("binary content, not text")
+    try:
+        return data.decode("utf-8-sig")
+    except UnicodeDecodeError:
+        pass
+    from charset_normalizer import from_bytes
+
+    best = from_bytes(data).best()
+    if best is None:
+        raise IngestError("undecodable text (not UTF-8 and no other text encoding fits)")
+    return str(best)
+
+
+def _load_markdown(data: bytes) -> LoadedDocument:
+    text = decode_text(data)
+    try:
+        post = frontmatter.loads(text)
+    except yaml.YAMLError as exc:
+        reason = str(exc).splitlines()[0]
+        raise IngestError(f"invalid YAML front matter: {reason}") from None
+    meta = dict(post.metadata) if isinstance(post.metadata, dict) else {}
+    return LoadedDocument(text=post.content.strip() + "\n", meta=meta)
+
+
+def _load_text(data: bytes) -> LoadedDocument:
+    return LoadedDocument(text=decode_text(data).strip() + "\n")
+
+
+def _load_html(data: bytes) -> LoadedDocument:
+    import trafilatura
+
+    html = decode_text(data)
+    text = trafilatura.extract(
+        html,
+        output_format="markdown",
+        include_comments=False,
+        include_tables=True,
+        include_formatting=False,
+        favor_recall=True,
+    )
+    if not text or not text.strip():
+        raise IngestError("no main text found in the HTML")
+    meta: dict[str, Any] = {}
+    info = trafilatura.extract_metadata(html)
+    if info is not None:
+        if info.title:
+            meta["title"] = info.title
+        if info.author:
+            meta["authors"] = [a.strip() for a in re.split(r";|\band\b", info.author) if a.strip()]
+        if info.date and info.date[:4].isdigit():
+            meta["year"] = int(info.date[:4])
+        if info.url:
+            meta["reference"] = info.url
+    return LoadedDocument(text=text.strip() + "\n", meta=meta)
+
+
+def _load_pdf(data: bytes) -> LoadedDocument:
+    from pypdf import PdfReader
+    from pypdf.errors import PdfReadError
+
+    try:
+        reader = PdfReader(io.BytesIO(data), strict=False)
+        if reader.is_encrypted and not reader.decrypt(""):
+            raise IngestError("encrypted PDF (password required)")
+        raw_pages = [page.extract_text() or "" for page in reader.pages]
+    except IngestError:
+        raise
+    except (PdfReadError, ValueError, KeyError, TypeError, AttributeError, OSError, IndexError) as exc:
+        raise IngestError(f"not a readable PDF ({_first_line(exc)})") from None
+    except Exception as exc:  # pypdf raises a wide range of errors on damaged files
+        if "crypt" in str(exc).lower():
+            raise IngestError("encrypted PDF (cannot be decrypted)") from None
+        raise IngestError(f"not a readable PDF ({_first_line(exc)})") from None
+    if not raw_pages:
+        raise IngestError("PDF has no pages")
+    outline = _pdf_outline(reader)
+    parts: list[str] = []
+    pages: list[Page] = []
+    offset = 0
+    current = ""
+    for number, page_text in enumerate(raw_pages, start=1):
+        page_text = page_text.strip()
+        current = outline.get(number, current)
+        if page_text:
+            pages.append(Page(number, offset, offset + len(page_text), current))
+            parts.append(page_text)
+            offset += len(page_text) + 2
+    if not parts:
+        raise IngestError("PDF has no extractable text (scanned images?)")
+    meta: dict[str, Any] = {}
+    info = _safe(lambda: reader.metadata)
+    if info:
+        if _safe(lambda: info.title):
+            meta["title"] = str(info.title)
+        if _safe(lambda: info.author):
+            meta["authors"] = [a.strip() for a in re.split(r";|,| and ", str(info.author)) if a.strip()]
+        created = _safe(lambda: info.creation_date)
+        if created is not None:
+            meta["year"] = created.year
+    return LoadedDocument(text="\n\n".join(parts) + "\n", meta=meta, pages=pages)
+
+
+def _pdf_outline(reader: Any) -> dict[int, str]:
+    """Top-level bookmark titles by the page they start on (1-based)."""
+    found: dict[int, str] = {}
+    items = _safe(lambda: reader.outline) or []
+    for item in items:
+        if isinstance(item, list):
+            continue
+        page = _safe(lambda: reader.get_destination_page_number(item))
+        title = getattr(item, "title", None)
+        if page is not None and title:
+            found.setdefault(page + 1, str(title))
+    return found
+
+
+def _load_docx(data: bytes) -> LoadedDocument:
+    import docx
+    from docx.opc.exceptions import PackageNotFoundError
+
+    try:
+        document = docx.Document(io.BytesIO(data))
+    except (PackageNotFoundError, KeyError, ValueError, OSError) as exc:
+        raise IngestError(f"not a readable DOCX ({_first_line(exc)})") from None
+    except Exception as exc:  # zipfile.BadZipFile, lxml errors
+        raise IngestError(f"not a readable DOCX ({_first_line(exc)})") from None
+    lines: list[str] = []
+    for block in document.element.body.iterchildren():
+        tag = block.tag.rsplit("}", 1)[-1]
+        if tag == "p":
+            paragraph = docx.text.paragraph.Paragraph(block, document)
+            text = paragraph.text.strip()
+            if not text:
+                continue
+            style = (paragraph.style.name if paragraph.style is not None else "") or ""
+            level = _heading_level(style)
+            lines.append(f"{'#' * level} {text}" if level else text)
+        elif tag == "tbl":
+            table = docx.table.Table(block, document)
+            for row in table.rows:
+                cells = [c.text.strip() for c in row.cells if c.text.strip()]
+                if cells:
+                    lines.append(" | ".join(dict.fromkeys(cells)))
+    meta: dict[str, Any] = {}
+    core = document.core_properties
+    if core.title:
+        meta["title"] = core.title
+    if core.author:
+        meta["authors"] = [a.strip() for a in re.split(r";|,", core.author) if a.strip()]
+    if core.created is not None:
+        meta["year"] = core.created.year
+    return LoadedDocument(text="\n\n".join(lines) + "\n", meta=meta)
+
+
+def _heading_level(style: str) -> int:
+    if style == "Title":
+        return 1
+    match = re.fullmatch(r"Heading (\d)", style)
+    return min(int(match.group(1)) + 1, 6) if match else 0
+
+
+def load_sidecar(path: Path) -> dict[str, Any]:
+    """Metadata from ``NAME.meta.yaml`` (or ``NAME.ext.meta.yaml``) beside the file, if any.
+
+    Raises:
+        IngestError: The sidecar exists but is not a YAML mapping.
+    """
+    for candidate in (path.with_name(path.stem + SIDECAR_SUFFIX), path.with_name(path.name + SIDECAR_SUFFIX)):
+        if candidate.is_file():
+            try:
+                data = yaml.safe_load(candidate.read_text(encoding="utf-8"))
+            except (yaml.YAMLError, UnicodeDecodeError) as exc:
+                raise IngestError(f"invalid sidecar {candidate.name}: {_first_line(exc)}") from None
+            if data is None:
+                return {}
+            if not isinstance(data, dict):
+                raise IngestError(f"invalid sidecar {candidate.name}: not a mapping")
+            return data
+    return {}
+
+
+def _safe(getter: Callable[[], Any]) -> Any:
+    try:
+        return getter()
+    except Exception:  # metadata is optional; a damaged info dictionary must not fail the file
+        return None
+
+
+def _first_line(exc: BaseException) -> str:
+    text = str(exc).strip().splitlines()
+    return text[0][:160] if text else type(exc).__name__

@@ -1,0 +1,111 @@
+"""The factory: one place that wires settings, encoder, index, retriever and composer together."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from functools import cached_property
+from pathlib import Path
+from typing import Callable, Sequence
+
+from assistant.answer import NO_INDEX_TEXT, Answer, ExtractiveComposer
+from assistant.chat import Conversation
+from assistant.embeddings import SentenceEmbeddings, build_embeddings
+from assistant.index import DocumentRecord, Index
+from assistant.ingest import IngestReport, run_ingest
+from assistant.ingest.chunking import Chunker
+from assistant.retrieve import Filters, HybridRetriever, HybridSearcher, SearchResult
+from assistant.settings import Settings
+
+
+@dataclass
+class Pipeline:
+    """Everything the doors (CLI, UI) call. Build it with :func:`build_pipeline`."""
+
+    settings: Settings
+    embeddings: SentenceEmbeddings
+    index: Index
+
+    @cached_property
+    def chunker(self) -> Chunker:
+        """Passage cutter measuring with the encoder's tokenizer."""
+        return Chunker(self.embeddings.tokenizer, self.settings.chunking, self.settings.embedding.max_seq_length)
+
+    @cached_property
+    def searcher(self) -> HybridSearcher:
+        """Hybrid dense + BM25 search."""
+        return HybridSearcher(self.index, self.embeddings, self.settings.retrieval)
+
+    @cached_property
+    def composer(self) -> ExtractiveComposer:
+        """Extractive answer builder sharing the BM25 analyser."""
+        lexical = self.index.lexical
+        return ExtractiveComposer(lexical.tokenize, lambda terms: self.index.refresh_lexical().idf(terms), self.settings.answer)
+
+    def retriever(self, k: int | None = None, filters: Filters | None = None) -> HybridRetriever:
+        """A LangChain ``BaseRetriever`` over this pipeline."""
+        return HybridRetriever(searcher=self.searcher, k=k or self.settings.retrieval.k, filters=filters)
+
+    def ingest(self, paths: Sequence[Path | str], *, progress: bool | None = None, report_line: Callable[[str], None] | None = None, on_progress: Callable[[int, int, str], None] | None = None) -> IngestReport:
+        """Index files and folders (see :func:`assistant.ingest.run_ingest`)."""
+        return run_ingest(
+            [Path(p) for p in paths], self.index, self.embeddings.encode, self.chunker,
+            batch_chunks=max(self.settings.embedding.batch_size * 4, 64), progress=progress,
+            report_line=report_line, on_progress=on_progress,
+        )
+
+    def search(self, query: str, k: int | None = None, filters: Filters | None = None) -> SearchResult:
+        """Ranked passages for a query."""
+        return self.searcher.search(query, k=k, filters=filters)
+
+    def ask(self, question: str, k: int | None = None, filters: Filters | None = None, conversation: Conversation | None = None) -> Answer:
+        """Answer a question with citations (or abstain).
+
+        Args:
+            question: The user's words.
+            k: Passages to retrieve (at least the composer's ``passages``).
+            filters: Metadata restrictions.
+            conversation: Earlier turns; follow-ups are resolved against them and the turn is added.
+        """
+        query = conversation.resolve(question) if conversation is not None else question
+        if self.index.manifest.counts()[1] == 0:
+            answer = Answer(question, NO_INDEX_TEXT, True, [], [], query, None)
+        else:
+            result = self.search(query, k=k or max(self.settings.retrieval.k, self.settings.answer.passages), filters=filters)
+            answer = self.composer.compose(question, result)
+            answer.query = query
+        if conversation is not None:
+            conversation.add(question, query, answer)
+        return answer
+
+    def documents(self) -> list[DocumentRecord]:
+        """Indexed documents."""
+        return self.index.manifest.documents()
+
+    def stats(self) -> dict[str, int]:
+        """Document and passage counts."""
+        return self.index.stats()
+
+    def remove(self, source: str) -> DocumentRecord | None:
+        """Delete a document by source path, doc id or unique file name."""
+        return self.index.remove(source)
+
+    def reset(self) -> None:
+        """Delete everything indexed."""
+        self.index.reset()
+
+    def close(self) -> None:
+        """Release files."""
+        self.index.close()
+
+
+def build_pipeline(settings: Settings | None = None, *, embeddings: SentenceEmbeddings | None = None, index: Index | None = None) -> Pipeline:
+    """Wire a pipeline from settings; pass ``embeddings`` or ``index`` to share or replace them.
+
+    Nothing heavy happens here: the encoder loads on first use.
+    """
+    settings = settings or Settings()
+    return Pipeline(
+        settings=settings,
+        embeddings=embeddings or build_embeddings(settings.embedding),
+        index=index or Index(settings),
+    )

