@@ -1,0 +1,125 @@
+"""Measurement: the gold question set and BEIR benchmarks, as tables, JSON and a chart."""
+
+from __future__ import annotations
+
+import json
+import sys
+from pathlib import Path
+from typing import Any
+
+from assistant.eval.beir import PUBLISHED_SCIFACT, evaluate_beir, load_beir, materialise
+from assistant.eval.gold import GoldQuestion, evaluate_gold, load_gold
+from assistant.eval.metrics import mrr_at, ndcg_at, precision_recall, recall_at
+
+__all__ = [
+    "GoldQuestion", "PUBLISHED_SCIFACT", "evaluate_beir", "evaluate_gold", "load_beir", "load_gold",
+    "markdown_table", "mrr_at", "ndcg_at", "precision_recall", "recall_at", "run_cli",
+]
+
+
+def markdown_table(header: list[str], rows: list[list[Any]]) -> str:
+    """A Markdown table; floats shown with three decimals."""
+    def cell(v: Any) -> str:
+        return f"{v:.3f}" if isinstance(v, float) else str(v)
+
+    lines = ["| " + " | ".join(header) + " |", "|" + "|".join("---" for _ in header) + "|"]
+    lines += ["| " + " | ".join(cell(v) for v in row) + " |" for row in rows]
+    return "\n".join(lines)
+
+
+def run_cli(args: Any, settings: Any) -> int:
+    """``assistant eval``: gold set by default, ``--beir DIR`` for a BEIR folder."""
+    from assistant.pipeline import build_pipeline
+
+    if args.beir:
+        try:
+            data = load_beir(args.beir, args.split)
+        except (FileNotFoundError, ValueError, KeyError) as exc:
+            print(f"assistant: error: {exc}", file=sys.stderr)
+            return 2
+        name = args.beir.resolve().name
+        work = Path(settings.data_dir) / "beir" / name
+        beir_settings = settings.model_copy(update={"data_dir": work / "index"})
+        pipeline = build_pipeline(beir_settings)
+        try:
+            docs = materialise(data, work / "docs")
+            report = pipeline.ingest([docs], progress=None, report_line=lambda line: print(line, file=sys.stderr))
+            print(f"{name}: {report.summary()}", file=sys.stderr)
+            results = evaluate_beir(pipeline, data, limit=args.limit, progress=lambda m: print(m, file=sys.stderr))
+        finally:
+            pipeline.close()
+        payload = {"dataset": name, "split": args.split, "results": results}
+        if "scifact" in name.lower():
+            payload["published_ndcg@10"] = PUBLISHED_SCIFACT
+        if args.json:
+            print(json.dumps(payload, indent=2))
+        else:
+            print(beir_table(payload))
+        if args.chart:
+            beir_chart(payload, args.chart)
+        return 0
+
+    gold_path = args.gold or Path(settings.corpus_dir) / "eval" / "questions.jsonl"
+    try:
+        questions = load_gold(gold_path)
+    except (OSError, ValueError) as exc:
+        print(f"assistant: error: {exc}", file=sys.stderr)
+        return 2
+    pipeline = build_pipeline(settings)
+    try:
+        known = {Path(d.source).stem for d in pipeline.documents()}
+        needed = {r.doc for q in questions for r in q.relevant}
+        if needed - known:
+            corpus = Path(settings.corpus_dir)
+            print(f"indexing {corpus} first ({len(needed - known)} gold documents are not in the index)", file=sys.stderr)
+            pipeline.ingest([corpus], report_line=lambda line: print(line, file=sys.stderr))
+        result = evaluate_gold(pipeline, questions)
+    finally:
+        pipeline.close()
+    if args.json:
+        print(json.dumps({"gold": str(gold_path), "metrics": result.metrics, "questions": result.rows}, indent=2))
+    else:
+        print(markdown_table(["metric", "value"], [[k, v] for k, v in result.metrics.items()]))
+    if args.chart:
+        gold_chart(result.metrics, args.chart)
+    return 0
+
+
+def beir_table(payload: dict) -> str:
+    """Our three modes beside the published baselines."""
+    results = payload["results"]
+    depth_key = next(k for k in next(iter(results.values())) if k.startswith("recall@"))
+    rows = [[f"ours: {mode}", r["ndcg@10"], r[depth_key], r["mrr@10"]] for mode, r in results.items()]
+    rows += [[f"published: {name}", value, "", ""] for name, value in payload.get("published_ndcg@10", {}).items()]
+    return markdown_table(["system", "nDCG@10", depth_key.replace("recall", "Recall"), "MRR@10"], rows)
+
+
+def _bar_chart(labels: list[str], values: list[float], colours: list[str], title: str, path: Path) -> None:
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    fig, ax = plt.subplots(figsize=(8, 0.45 * len(labels) + 1.2))
+    bars = ax.barh(labels[::-1], values[::-1], color=colours[::-1])
+    ax.bar_label(bars, fmt="%.3f", padding=3)
+    ax.set_xlim(0, 1.08)
+    ax.set_title(title)
+    fig.tight_layout()
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fig.savefig(path, dpi=120)
+    plt.close(fig)
+
+
+def gold_chart(metrics: dict[str, float], path: Path) -> None:
+    """PNG bar chart of the gold-set metrics."""
+    items = [(k, v) for k, v in metrics.items() if k != "questions"]
+    _bar_chart([k for k, _ in items], [v for _, v in items], ["#2b6cb0"] * len(items), f"Gold set ({int(metrics['questions'])} questions)", path)
+
+
+def beir_chart(payload: dict, path: Path) -> None:
+    """PNG bar chart of nDCG@10: our modes beside published baselines."""
+    labels = [f"ours: {m}" for m in payload["results"]] + [f"published: {n}" for n in payload.get("published_ndcg@10", {})]
+    values = [r["ndcg@10"] for r in payload["results"].values()] + list(payload.get("published_ndcg@10", {}).values())
+    colours = ["#2b6cb0"] * len(payload["results"]) + ["#a0aec0"] * len(payload.get("published_ndcg@10", {}))
+    _bar_chart(labels, values, colours, f"{payload['dataset']} {payload['split']}: nDCG@10", path)

@@ -1,0 +1,124 @@
+"""Metrics against hand-computed values, and `assistant eval` end to end (gold set and BEIR)."""
+
+from __future__ import annotations
+
+import json
+import math
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from assistant.eval import load_beir, load_gold, markdown_table
+from assistant.eval.metrics import mrr_at, ndcg_at, precision_recall, recall_at
+
+BEIR_TINY = Path(__file__).parent / "fixtures" / "beir-tiny"
+ROOT = Path(__file__).resolve().parent.parent
+SCIFACT = ROOT.parent / "shared" / "data" / "scifact"
+
+
+def test_recall_counts_relevant_items_in_the_cutoff():
+    ranked = ["a", "b", "c", "d"]
+    assert recall_at(ranked, {"a": 1, "d": 1}, 1) == 0.5
+    assert recall_at(ranked, {"a": 1, "d": 1}, 3) == 0.5
+    assert recall_at(ranked, {"a": 1, "d": 1}, 4) == 1.0
+    assert recall_at(ranked, {}, 4) == 0.0
+
+
+def test_mrr_is_the_reciprocal_rank_of_the_first_hit():
+    assert mrr_at(["x", "y", "a"], {"a": 1}, 10) == pytest.approx(1 / 3)
+    assert mrr_at(["x", "y", "a"], {"a": 1}, 2) == 0.0
+
+
+def test_ndcg_matches_a_hand_computation():
+    # ranked [x, a, b], relevant a (grade 2), b (grade 1):
+    # DCG = 2/log2(3) + 1/log2(4) = 1.26186 + 0.5 = 1.76186
+    # IDCG = 2/log2(2) + 1/log2(3) = 2 + 0.63093 = 2.63093  -> nDCG = 0.66968
+    value = ndcg_at(["x", "a", "b"], {"a": 2, "b": 1}, 10)
+    expected = (2 / math.log2(3) + 1 / math.log2(4)) / (2 + 1 / math.log2(3))
+    assert value == pytest.approx(expected)
+    assert value == pytest.approx(0.66968, abs=1e-5)
+    assert ndcg_at(["a", "b"], {"a": 2, "b": 1}, 10) == pytest.approx(1.0)
+
+
+def test_abstention_precision_and_recall():
+    predicted = [True, True, False, False]
+    actual = [True, False, True, False]
+    assert precision_recall(predicted, actual) == (0.5, 0.5)
+    assert precision_recall([False, False], [False, False]) == (1.0, 1.0)
+
+
+def test_markdown_table_formats_floats():
+    assert markdown_table(["a", "b"], [["x", 0.5]]) == "| a | b |\n|---|---|\n| x | 0.500 |"
+
+
+def test_beir_loader_keeps_only_judged_queries():
+    data = load_beir(BEIR_TINY, "test")
+    assert len(data.corpus) == 6
+    assert set(data.queries) == {"q1", "q2", "q3", "q4", "q5"}
+    assert data.qrels["q5"] == {"d6": 1}
+
+
+def test_beir_loader_names_the_missing_file(tmp_path):
+    with pytest.raises(FileNotFoundError, match="corpus.jsonl"):
+        load_beir(tmp_path, "test")
+
+
+def _cli(*args: str, data_dir: Path) -> subprocess.CompletedProcess:
+    return subprocess.run([sys.executable, "-m", "assistant", "--data-dir", str(data_dir), *args], capture_output=True, text=True, timeout=600, cwd=ROOT)
+
+
+@pytest.mark.slow
+def test_eval_runs_end_to_end_on_a_tiny_beir_folder(tmp_path):
+    chart = tmp_path / "beir.png"
+    run = _cli("eval", "--beir", str(BEIR_TINY), "--split", "test", "--json", "--chart", str(chart), data_dir=tmp_path / "d")
+    assert run.returncode == 0, run.stderr
+    results = json.loads(run.stdout)["results"]
+    assert set(results) == {"dense", "bm25", "hybrid"}
+    for mode in results.values():
+        assert mode["queries"] == 5
+        # Five unambiguous queries over six short documents: every system finds the answer in the top 10.
+        assert mode["recall@100"] == 1.0
+    assert results["hybrid"]["ndcg@10"] >= 0.9
+    assert chart.stat().st_size > 5000 and chart.read_bytes()[:4] == b"\x89PNG"
+    table = _cli("eval", "--beir", str(BEIR_TINY), data_dir=tmp_path / "d")
+    assert "| ours: hybrid |" in table.stdout
+
+
+def test_gold_set_is_well_formed_and_points_at_real_sections():
+    questions = load_gold(ROOT / "corpus" / "eval" / "questions.jsonl")
+    assert len(questions) >= 60
+    assert sum(not q.answerable for q in questions) >= 8
+    kinds = {q.kind for q in questions}
+    assert {"how-to", "concept", "lookup", "follow-up", "out-of-scope"} <= kinds
+    ids = {q.id for q in questions}
+    assert len(ids) == len(questions)
+    files = {p.stem: p for p in (ROOT / "corpus").rglob("*.md")}
+    for q in questions:
+        assert not q.answerable or q.relevant, q.id
+        if q.follow_up_of:
+            assert q.follow_up_of in ids, q.id
+        for r in q.relevant:
+            assert r.doc in files, (q.id, r.doc)
+            if r.section:
+                assert f"# {r.section}\n" in files[r.doc].read_text(encoding="utf-8") + "\n", (q.id, r.section)
+
+
+@pytest.mark.slow
+def test_gold_eval_end_to_end_on_the_shipped_corpus(tmp_path):
+    run = _cli("eval", "--json", data_dir=tmp_path / "d")
+    assert run.returncode == 0, run.stderr
+    metrics = json.loads(run.stdout)["metrics"]
+    # Floors well under the measured figures (README): a regression that halves quality fails.
+    assert metrics["recall@5"] >= 0.8
+    assert metrics["ndcg@10"] >= 0.6
+    assert metrics["citation_support"] == 1.0
+    assert metrics["abstain_recall"] >= 0.7
+
+
+@pytest.mark.skipif(not SCIFACT.is_dir(), reason="../shared/data/scifact is not present")
+def test_scifact_folder_loads_as_the_beir_test_split():
+    data = load_beir(SCIFACT, "test")
+    assert len(data.corpus) == 5183
+    assert len(data.queries) == 300
