@@ -100,10 +100,10 @@ class _Candidate:
 class ExtractiveComposer:
     """Builds a 2-5 sentence answer from passages, one citation per sentence.
 
-    Sentence score = passage weight x (0.35 + 0.65 x coverage), where coverage is the IDF-weighted
-    share of the question's terms the sentence contains and the passage weight is its fused score
-    relative to the best passage. Sentences are then picked by maximal marginal relevance so the
-    answer does not say the same thing twice.
+    Sentence score = passage weight x :func:`sentence_relevance`, where the passage weight is its
+    fused score relative to the best passage (halved in reference lists). Sentences are picked by
+    maximal marginal relevance so the answer does not say the same thing twice, and the answer
+    reads in that order: the best-supported sentence first.
 
     Args:
         analyse: Text -> list of analysed terms (the BM25 analyser, so "spanners" matches "spanner").
@@ -128,8 +128,6 @@ class ExtractiveComposer:
         chosen = self._select(question, passages[: self.settings.passages])
         if not chosen:
             return Answer(question, ABSTAIN_TEXT, True, [], passages, result.query, result.best_dense)
-        rank = {p.id: i for i, p in enumerate(passages)}
-        chosen.sort(key=lambda c: (rank[c.passage.id], c.span[0]))
         citations: list[Citation] = []
         parts: list[str] = []
         for n, cand in enumerate(chosen, start=1):
@@ -144,9 +142,10 @@ class ExtractiveComposer:
 
     def _select(self, question: str, passages: Sequence[Passage]) -> list[_Candidate]:
         s = self.settings
-        q_terms = list(dict.fromkeys(self.analyse([question])[0]))
+        q_seq = self.analyse([question])[0]
+        q_terms = list(dict.fromkeys(q_seq))
         weights = self.idf(q_terms)
-        total = sum(weights.values()) or 1.0
+        q_pairs = set(zip(q_seq, q_seq[1:]))
         top = max((p.score for p in passages), default=0.0) or 1.0
         texts = [p.text[a:b] for p in passages for a, b in p.sentences]
         analysed = iter(self.analyse(texts)) if texts else iter(())
@@ -154,14 +153,15 @@ class ExtractiveComposer:
         seen: set[str] = set()
         for p in passages:
             weight = p.score / top
+            if REFERENCE_SECTION.search(p.section):
+                weight *= 0.5  # a bibliography entry rarely answers a question by itself
             for a, b in p.sentences:
-                terms = frozenset(next(analysed))
+                seq = next(analysed)
                 key = p.text[a:b].lower()
                 if key in seen:  # the same sentence in an overlapping passage
                     continue
                 seen.add(key)
-                coverage = sum(weights[t] for t in q_terms if t in terms) / total
-                pool.append(_Candidate(p, (a, b), terms, weight * (0.35 + 0.65 * coverage)))
+                pool.append(_Candidate(p, (a, b), frozenset(seq), weight * sentence_relevance(seq, q_terms, weights, q_pairs)))
         if not pool:
             return []
         best = max(c.score for c in pool)
@@ -176,6 +176,30 @@ class ExtractiveComposer:
             chosen.append(pick)
             pool.remove(pick)
         return chosen
+
+
+REFERENCE_SECTION = re.compile(r"(^|> )(references|bibliography|sources|further reading)$", re.IGNORECASE)
+
+
+def sentence_relevance(terms: Sequence[str], q_terms: Sequence[str], weights: dict[str, float], q_pairs: set[tuple[str, str]]) -> float:
+    """How well one sentence answers the question, from 0.25 (no shared term) to 1.
+
+    ``0.25 + 0.45 x coverage + 0.15 x lead + 0.15 x phrase`` where coverage is the IDF-weighted
+    share of question terms in the sentence, lead the same share within the sentence's first six
+    terms (definitions name their subject first: "A wicked problem is ..."), and phrase the share
+    of the question's adjacent term pairs that stay adjacent in the sentence ("making it work").
+
+    Example: question terms {wick: 2.0, problem: 1.0}, sentence "A wicked problem is ..." ->
+    coverage 1, lead 1, phrase 1 -> 1.0; a sentence with "problem" late and alone -> 0.25 + 0.15 = 0.40.
+    """
+    total = sum(weights.get(t, 0.0) for t in q_terms) or 1.0
+    present = set(terms)
+    lead_terms = set(terms[:6])
+    coverage = sum(weights.get(t, 0.0) for t in q_terms if t in present) / total
+    lead = sum(weights.get(t, 0.0) for t in q_terms if t in lead_terms) / total
+    pairs = set(zip(terms, terms[1:]))
+    phrase = len(q_pairs & pairs) / len(q_pairs) if q_pairs else coverage
+    return 0.25 + 0.45 * coverage + 0.15 * lead + 0.15 * phrase
 
 
 def _jaccard(a: frozenset[str], b: frozenset[str]) -> float:

@@ -38,7 +38,7 @@ class ChunkingSettings(_Section):
     chunk_tokens: int = Field(180, ge=32, le=254, description="Target passage size in word pieces (measured with the embedder's tokenizer).")
     overlap_tokens: int = Field(24, ge=0, le=128, description="Word pieces carried over between consecutive passages of one section.")
     context_tokens: int = Field(48, ge=0, le=96, description="Cap on the 'title > section' trail prepended to each passage before embedding and BM25 indexing.")
-    min_chars: int = Field(40, ge=1, description="Passages shorter than this (after stripping) are merged away or dropped.")
+    min_chars: int = Field(40, ge=1, description="Passages with fewer characters than this outside heading lines are dropped (unless the whole document is that short).")
 
 
 class EmbeddingSettings(_Section):

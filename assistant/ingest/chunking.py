@@ -85,7 +85,6 @@ class Chunker:
             chunk_size=size,
             chunk_overlap=min(self.settings.overlap_tokens, size // 4),
             length_function=self.count,
-            add_start_index=True,
             strip_whitespace=True,
             keep_separator="end",
         )
@@ -113,9 +112,8 @@ class Chunker:
             prefix = self._prefix(title, section)
             size = min(self.settings.chunk_tokens, self.limit - self.count(prefix))
             body = text[unit.start : unit.end]
-            for piece in self._splitter(size).create_documents([body]):
-                start = unit.start + piece.metadata["start_index"]
-                passage = piece.page_content
+            for offset, passage in self._split(body, size):
+                start = unit.start + offset
                 if len(_content(passage)) < min_chars:
                     continue
                 embed_text = f"{prefix}{passage}"
@@ -144,8 +142,24 @@ class Chunker:
         if self.count(prefix + passage) <= self.limit:
             return [(0, passage)]
         out: list[tuple[int, str]] = []
-        for piece in self._splitter(max(16, size - 16)).create_documents([passage]):
-            out.extend((piece.metadata["start_index"] + s, t) for s, t in self._fit(piece.page_content, size - 16, prefix))
+        for offset, piece in self._split(passage, max(16, size - 16)):
+            out.extend((offset + s, t) for s, t in self._fit(piece, size - 16, prefix))
+        return out
+
+    def _split(self, text: str, size: int) -> list[tuple[int, str]]:
+        """``(offset, piece)`` pairs: the splitter's pieces with where each starts in ``text``.
+
+        LangChain's ``add_start_index`` looks for a piece from ``previous end - chunk_overlap``,
+        counting the overlap in characters; ours is in word pieces (~4 characters each), so that
+        search can start past an overlapping piece and return -1. Pieces come in order, each
+        starting after the previous one, so searching from the previous start is exact.
+        """
+        out: list[tuple[int, str]] = []
+        cursor = 0
+        for piece in self._splitter(size).split_text(text):
+            at = text.find(piece, cursor)
+            out.append((at, piece))
+            cursor = at + 1
         return out
 
     def _prefix(self, title: str, section: str) -> str:
@@ -183,10 +197,16 @@ class Chunker:
             body = line[lead:].rstrip()
             for span in self._segmenter.segment(body):
                 sent = span.sent.strip()
+                skip = 0
+                if sent.count("**") % 2:  # a sentence break inside **bold**: drop the stray marker
+                    if sent.startswith("**"):
+                        sent, skip = sent[2:].lstrip(), len(sent) - len(sent[2:].lstrip())
+                    elif sent.endswith("**"):
+                        sent = sent[:-2].rstrip()
                 # Questions (discussion prompts) and fragments make poor answers.
                 if len(sent) < 20 or len(sent.split()) < 4 or sent.endswith("?"):
                     continue
-                s = line_start + lead + span.start + (len(span.sent) - len(span.sent.lstrip()))
+                s = line_start + lead + span.start + (len(span.sent) - len(span.sent.lstrip())) + skip
                 spans.append((s, s + len(sent)))
         return spans
 
