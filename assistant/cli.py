@@ -53,6 +53,7 @@ def _parser() -> argparse.ArgumentParser:
     ev.add_argument("--json", action="store_true", help="print results as JSON")
     ev.add_argument("--chart", type=Path, default=None, help="write a PNG chart here")
     ev.add_argument("--limit", type=int, default=None, help="evaluate at most this many queries")
+    ev.add_argument("--sweep", action="store_true", help="with --beir: sweep fusion settings (use a train split)")
     return p
 
 

@@ -45,6 +45,12 @@ def run_cli(args: Any, settings: Any) -> int:
             docs = materialise(data, work / "docs")
             report = pipeline.ingest([docs], progress=None, report_line=lambda line: print(line, file=sys.stderr))
             print(f"{name}: {report.summary()}", file=sys.stderr)
+            if args.sweep:
+                from assistant.eval.tune import sweep_fusion
+
+                table = sweep_fusion(pipeline, data)
+                print(json.dumps(table, indent=2) if args.json else markdown_table(list(table[0]), [list(r.values()) for r in table]))
+                return 0
             results = evaluate_beir(pipeline, data, limit=args.limit, progress=lambda m: print(m, file=sys.stderr))
         finally:
             pipeline.close()

@@ -71,7 +71,7 @@ class LexicalIndex:
         if self._bm25 is not None:
             self._bm25.save(str(tmp), show_progress=False)
         np.save(tmp / "doc_index.npy", self.doc_index)
-        (tmp / "ids.json").write_text(json.dumps({"generation": self.generation, "ids": self.ids, "docs": self.doc_names}))
+        (tmp / "ids.json").write_text(json.dumps({"generation": self.generation, "params": self._params(), "ids": self.ids, "docs": self.doc_names}))
         old = self.folder.with_name(self.folder.name + ".old")
         shutil.rmtree(old, ignore_errors=True)
         if self.folder.exists():
@@ -79,12 +79,19 @@ class LexicalIndex:
         tmp.rename(self.folder)
         shutil.rmtree(old, ignore_errors=True)
 
+    def _params(self) -> dict:
+        s = self.settings
+        return {"method": s.bm25_method, "k1": s.bm25_k1, "b": s.bm25_b}
+
     def load(self) -> bool:
-        """Read the saved index; ``False`` when there is none or it is unreadable."""
+        """Read the saved index; ``False`` when there is none, it is unreadable, or other BM25 settings built it."""
         import bm25s
 
         try:
             info = json.loads((self.folder / "ids.json").read_text())
+            if info.get("params") != self._params():  # built with other BM25 settings: stale
+                self.generation = -1
+                return False
             self.ids, self.doc_names, self.generation = info["ids"], info["docs"], int(info["generation"])
             self.doc_index = np.load(self.folder / "doc_index.npy")
             self._bm25 = bm25s.BM25.load(str(self.folder), mmap=False, load_corpus=False) if self.ids else None
