@@ -109,12 +109,15 @@ class ExtractiveComposer:
         analyse: Text -> list of analysed terms (the BM25 analyser, so "spanners" matches "spanner").
         idf: Analysed terms -> inverse document frequencies.
         settings: Sentence counts, diversity and the abstention threshold.
+        ignore: Analysed terms that never count as question content ("what", "does", "how"):
+            the BM25 analyser keeps them, and a sentence must not win for containing "do".
     """
 
-    def __init__(self, analyse: Callable[[Sequence[str]], list[list[str]]], idf: Callable[[Sequence[str]], dict[str, float]], settings: AnswerSettings | None = None) -> None:
+    def __init__(self, analyse: Callable[[Sequence[str]], list[list[str]]], idf: Callable[[Sequence[str]], dict[str, float]], settings: AnswerSettings | None = None, ignore: frozenset[str] = frozenset()) -> None:
         self.analyse = analyse
         self.idf = idf
         self.settings = settings or AnswerSettings()
+        self.ignore = ignore
 
     def should_abstain(self, result: SearchResult) -> bool:
         """True when nothing retrieved is close enough to the question."""
@@ -142,7 +145,7 @@ class ExtractiveComposer:
 
     def _select(self, question: str, passages: Sequence[Passage]) -> list[_Candidate]:
         s = self.settings
-        q_seq = self.analyse([question])[0]
+        q_seq = [t for t in self.analyse([question])[0] if t not in self.ignore]
         q_terms = list(dict.fromkeys(q_seq))
         weights = self.idf(q_terms)
         q_pairs = set(zip(q_seq, q_seq[1:]))

@@ -11,7 +11,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
-from bm25s.stopwords import STOPWORDS_EN
+from bm25s.stopwords import STOPWORDS_EN, STOPWORDS_EN_PLUS
 
 from assistant.answer import Answer
 
@@ -20,6 +20,8 @@ PRONOUNS = {"it", "its", "they", "them", "their", "theirs", "this", "that", "the
 # Words that mark a question type or a pronoun but say nothing about the topic.
 QUESTION_WORDS = {"what", "which", "who", "whom", "whose", "when", "where", "why", "how", "does", "do", "did", "can", "could", "should", "would", "is", "are", "was", "were", "tell", "explain", "more", "else", "about", "please", "also"}
 _STOP = set(STOPWORDS_EN) | QUESTION_WORDS | PRONOUNS
+# Words that carry no topic in a question (NLTK's English list plus question words).
+QUESTION_STOPWORDS = frozenset(STOPWORDS_EN_PLUS) | QUESTION_WORDS
 _WORD = re.compile(r"[\w'-]+")
 
 

@@ -8,7 +8,7 @@ from pathlib import Path
 from typing import Callable, Sequence
 
 from assistant.answer import NO_INDEX_TEXT, Answer, ExtractiveComposer
-from assistant.chat import Conversation
+from assistant.chat import QUESTION_STOPWORDS, Conversation
 from assistant.embeddings import SentenceEmbeddings, build_embeddings
 from assistant.index import DocumentRecord, Index
 from assistant.ingest import IngestReport, run_ingest
@@ -39,7 +39,8 @@ class Pipeline:
     def composer(self) -> ExtractiveComposer:
         """Extractive answer builder sharing the BM25 analyser."""
         lexical = self.index.lexical
-        return ExtractiveComposer(lexical.tokenize, lambda terms: self.index.refresh_lexical().idf(terms), self.settings.answer)
+        ignore = frozenset(t for terms in lexical.tokenize(sorted(QUESTION_STOPWORDS)) for t in terms)
+        return ExtractiveComposer(lexical.tokenize, lambda terms: self.index.refresh_lexical().idf(terms), self.settings.answer, ignore)
 
     def retriever(self, k: int | None = None, filters: Filters | None = None) -> HybridRetriever:
         """A LangChain ``BaseRetriever`` over this pipeline."""
