@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from functools import cached_property
 from pathlib import Path
-from typing import Callable, Sequence
+from typing import TYPE_CHECKING, Callable, Sequence
 
 from assistant.answer import NO_INDEX_TEXT, Answer, ExtractiveComposer
 from assistant.chat import QUESTION_STOPWORDS, Conversation
@@ -15,6 +15,9 @@ from assistant.ingest import IngestReport, run_ingest
 from assistant.ingest.chunking import Chunker
 from assistant.retrieve import Filters, HybridRetriever, HybridSearcher, SearchResult
 from assistant.settings import Settings
+
+if TYPE_CHECKING:
+    from assistant.sources import Context
 
 
 @dataclass
@@ -77,6 +80,20 @@ class Pipeline:
         if conversation is not None:
             conversation.add(question, query, answer)
         return answer
+
+    def analyse(self, texts: Sequence[str]) -> list[list[str]]:
+        """The BM25 analyser (lower-case, stop words out, stemmed), for marking query terms."""
+        return self.index.lexical.tokenize(texts)
+
+    def context(self, chunk_id: str, chars: int = 600) -> "Context | None":
+        """A stored passage with up to ``chars`` characters of its document on each side."""
+        from assistant.sources import context
+
+        return context(self.index.manifest, chunk_id, chars)
+
+    def counts(self) -> tuple[int, int]:
+        """``(documents, passages)`` from the manifest (no call to the vector store)."""
+        return self.index.manifest.counts()
 
     def documents(self) -> list[DocumentRecord]:
         """Indexed documents."""

@@ -1,0 +1,187 @@
+"""End to end in Debian's Chromium: `streamlit run ui/app.py` on a free loopback port, driven by Playwright.
+
+Screenshots land in test-artifacts/ for people to look at. Without /usr/bin/chromium the tests
+skip, unless ASSISTANT_REQUIRE_BROWSER=1 (CI), where a missing browser is a failure.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from pathlib import Path
+
+import pytest
+
+pytestmark = pytest.mark.browser
+
+ROOT = Path(__file__).resolve().parents[2]
+CORPUS = ROOT / "corpus"
+ARTIFACTS = ROOT / "test-artifacts"
+CHROMIUM = Path("/usr/bin/chromium")
+CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update", "--disable-sync", "--no-first-run"]
+QUESTION = "What does a boundary spanner do?"
+WAIT = 180_000  # ms; the first page load also loads the embedding model
+
+
+def _require_browser() -> None:
+    missing = None
+    if not CHROMIUM.exists():
+        missing = f"{CHROMIUM} is not installed (apt-get install chromium)"
+    else:
+        try:
+            import playwright.sync_api  # noqa: F401
+        except ImportError:
+            missing = "the playwright package is not installed"
+    if missing:
+        if os.environ.get("ASSISTANT_REQUIRE_BROWSER") == "1":
+            pytest.fail(f"browser tests are required here but {missing}")
+        pytest.skip(missing)
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+@pytest.fixture(scope="session")
+def server(tmp_path_factory, corpus_index):
+    """One `streamlit run` for the session, on a copy of the indexed corpus; yields its URL."""
+    _require_browser()
+    base = tmp_path_factory.mktemp("browser")
+    data = base / "data"
+    shutil.copytree(corpus_index.settings.data_dir, data)
+    port = _free_port()
+    env = {k: v for k, v in os.environ.items() if not k.startswith("ASSISTANT_")}
+    env.update(ASSISTANT_DATA_DIR=str(data), ASSISTANT_CORPUS_DIR=str(CORPUS), ANONYMIZED_TELEMETRY="False")
+    log = open(base / "streamlit.log", "w")
+    proc = subprocess.Popen(
+        [str(Path(sys.executable).with_name("streamlit")), "run", "ui/app.py", "--server.port", str(port),
+         "--server.address", "127.0.0.1", "--server.headless", "true", "--browser.gatherUsageStats", "false"],
+        cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT,
+    )
+    url = f"http://127.0.0.1:{port}"
+    deadline = time.time() + 120
+    while True:
+        try:
+            if urllib.request.urlopen(f"{url}/_stcore/health", timeout=2).read() == b"ok":
+                break
+        except OSError:
+            pass
+        if proc.poll() is not None or time.time() > deadline:
+            proc.kill()
+            pytest.fail(f"streamlit did not start: {(base / 'streamlit.log').read_text()[-800:]}")
+        time.sleep(0.3)
+    yield url
+    proc.terminate()
+    try:
+        proc.wait(timeout=15)
+    except subprocess.TimeoutExpired:
+        proc.kill()
+    log.close()
+    (ARTIFACTS / "streamlit.log").parent.mkdir(parents=True, exist_ok=True)
+    shutil.copy(base / "streamlit.log", ARTIFACTS / "streamlit.log")
+
+
+@pytest.fixture(scope="module")
+def browser():
+    _require_browser()
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as pw:
+        chromium = pw.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS, headless=True)
+        yield chromium
+        chromium.close()
+
+
+@pytest.fixture()
+def page(browser, server):
+    """A fresh browser session (so a fresh conversation) on the running app."""
+    ARTIFACTS.mkdir(exist_ok=True)
+    context = browser.new_context(viewport={"width": 1280, "height": 1500})
+    page = context.new_page()
+    page.set_default_timeout(WAIT)
+    page.goto(server)
+    page.get_by_test_id("stChatInput").locator("textarea").wait_for()
+    yield page
+    context.close()
+
+
+def shot(page, name: str) -> None:
+    page.wait_for_timeout(600)  # let expanders and fonts settle so the picture is what a person sees
+    page.screenshot(path=str(ARTIFACTS / name))
+
+
+def test_question_gets_a_cited_answer_and_the_source_shows_the_sentence_marked(page):
+    shot(page, "01-chat-start.png")
+    assert page.get_by_text("Not sure where to start?").is_visible()
+
+    page.get_by_test_id("stChatInput").locator("textarea").fill(QUESTION)
+    page.keyboard.press("Enter")
+    reply = page.get_by_test_id("stChatMessageContent").filter(has_text="Sources")
+    reply.wait_for()
+    answer = reply.locator(".assistant-text").first.inner_text()
+    assert "boundary spanner" in answer.lower()
+    sources = reply.get_by_test_id("stExpander")
+    assert sources.count() >= 1
+    assert "[1] " in sources.first.locator("summary").inner_text()
+
+    sources.first.locator("summary").click()
+    marked = sources.first.locator("mark")
+    marked.wait_for(state="visible")
+    sentence = marked.inner_text().strip()
+    assert len(sentence) > 20 and sentence.split()[0] in answer  # the cited sentence is what the answer says
+    assert marked.evaluate("e => getComputedStyle(e).backgroundColor") != "rgba(0, 0, 0, 0)"
+    reply.scroll_into_view_if_needed()
+    shot(page, "02-chat-answer-with-source.png")
+
+
+def test_pages_switch_from_the_sidebar(page, server):
+    nav = page.get_by_test_id("stSidebarNav")
+
+    nav.get_by_role("link", name="Search").click()
+    page.get_by_label("Search for").fill("creaming and parking")
+    page.keyboard.press("Enter")
+    page.locator("mark").first.wait_for(state="visible")
+    assert page.url.rstrip("/").endswith("/search")
+    assert page.get_by_role("heading", name="Search passages").is_visible()
+    shot(page, "03-search.png")
+
+    nav.get_by_role("link", name="Learn").click()
+    page.get_by_role("heading", name="What it is").wait_for()
+    # Projector mode: once the search results have gone, every text block on the page is at least 22 px.
+    page.wait_for_function(
+        """() => {
+            const blocks = [...document.querySelectorAll('[data-testid="stMain"] .assistant-text')].filter(e => e.offsetParent);
+            return blocks.length > 0 && blocks.every(e => parseFloat(getComputedStyle(e).fontSize) >= 22);
+        }""",
+    )
+    size = float(page.locator(".assistant-text").first.evaluate("e => parseFloat(getComputedStyle(e).fontSize)"))
+    assert size >= 22
+    page.set_viewport_size({"width": 1280, "height": 800})  # a common projector resolution
+    shot(page, "04-learn-projector.png")
+    page.get_by_role("tab", name="Guided demos").click()
+    page.get_by_role("button", name="Ask question 1 of 5").click()
+    asked = page.get_by_role("heading", name="1. What is a wicked problem?")
+    asked.wait_for()
+    asked.scroll_into_view_if_needed()
+    shot(page, "05-learn-demo.png")
+
+    page.set_viewport_size({"width": 1280, "height": 1500})
+    nav.get_by_role("link", name="Library").click()
+    page.get_by_role("heading", name="Read a document").wait_for()
+    page.get_by_text("The library is read-only").wait_for()
+    page.get_by_test_id("stSelectbox").filter(has_text="Document").first.click()
+    page.keyboard.type("The competent boundary spanner")
+    page.keyboard.press("Enter")
+    page.get_by_role("heading", name="What a boundary spanner is").wait_for()
+    shot(page, "06-library-reader.png")
+
+    nav.get_by_role("link", name="Chat").click()
+    page.get_by_test_id("stChatInput").locator("textarea").wait_for()
+    assert page.url.rstrip("/") == server.rstrip("/")

@@ -1,0 +1,42 @@
+"""What the pages draw from document text: escaped HTML, marks, badges; never markup from a document."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from assistant.sources import segments
+
+
+@pytest.fixture()
+def widgets(monkeypatch):
+    monkeypatch.syspath_prepend(str(Path(__file__).resolve().parents[2] / "ui"))
+    import widgets
+
+    return widgets
+
+
+def test_document_markup_is_shown_as_text_and_the_mark_survives(widgets):
+    text = "## Funding <script>alert(1)</script>\n\nIt costs $5 and **matters** a lot."
+    html = widgets.marked_html(segments(text, [(text.index("It"), len(text))]))
+    assert "<script>" not in html and "&lt;script&gt;" in html
+    assert html.startswith("<strong>Funding &lt;script&gt;")
+    assert '<mark style="background:#ffe082' in html and "<strong>matters</strong>" in html
+    assert "\n" not in widgets.block(html)  # one raw HTML block: Markdown never re-reads it
+
+
+def test_a_mark_inside_a_heading_keeps_the_heading(widgets):
+    text = "## Creaming and parking defined\nBody."
+    html = widgets.marked_html(segments(text, [(3, 11)]))
+    assert html.startswith("<strong><mark")
+
+
+def test_answer_markers_become_badges(widgets):
+    html = widgets.answer_html("First <b>claim</b>. [1] Second claim. [2]")
+    assert html.count("min-width:1.3em") == 2 and ">1</span>" in html and ">2</span>" in html
+    assert "&lt;b&gt;claim&lt;/b&gt;" in html and "[1]" not in html
+
+
+def test_labels_escape_markdown(widgets):
+    assert widgets.md_label("Costs: $5 *each* [draft]") == r"Costs\: \$5 \*each\* \[draft\]"

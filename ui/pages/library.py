@@ -1,0 +1,143 @@
+"""Library: every indexed document with its metadata, a reader, and (with the admin token) upload and removal."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import streamlit as st
+
+from assistant import library
+from assistant.sources import DOC_TYPE_LABELS, byline
+
+import session
+import widgets
+
+st.set_page_config(layout="wide")
+pipeline = session.pipeline()
+settings = session.settings()
+docs = pipeline.documents()
+n_docs, n_passages = pipeline.counts()
+
+st.title("Library")
+left, right, _ = st.columns([1, 1, 4])
+left.metric("Documents", n_docs)
+right.metric("Passages", n_passages)
+
+if docs:
+    st.dataframe(
+        [
+            {
+                "Title": d.meta.title,
+                "Type": DOC_TYPE_LABELS.get(d.meta.doc_type, d.meta.doc_type),
+                "Year": str(d.meta.year or ""),
+                "Passages": d.n_chunks,
+                "Authors": "; ".join(d.meta.authors),
+                "Audience": ", ".join(d.meta.audience),
+                "Tags": ", ".join(d.meta.tags),
+                "File": Path(d.source).name,
+            }
+            for d in docs
+        ],
+        hide_index=True,
+        width="stretch",
+        height=min(36 * (len(docs) + 1) + 2, 560),
+        column_config={"Title": st.column_config.TextColumn(width="large")},
+    )
+else:
+    st.info("Nothing is indexed yet.", icon=":material/info:")
+
+# -- reader ---------------------------------------------------------------------------------------
+
+st.subheader("Read a document")
+by_id = {d.doc_id: d for d in docs}
+for key in ("library_doc", "remove_doc"):
+    if st.session_state.get(key) not in by_id:  # removed meanwhile (here or in another browser)
+        st.session_state[key] = None
+chosen = st.selectbox("Document", list(by_id), format_func=lambda i: by_id[i].meta.title, index=None, placeholder="Choose a document to read", key="library_doc")
+if chosen:
+    view = library.read_document(pipeline, chosen)
+    if view is None:
+        st.warning("That document is no longer indexed.")
+    else:
+        meta = view.record.meta
+        st.markdown(f"### {widgets.md_label(meta.title)}")
+        st.caption(widgets.md_label(" · ".join(b for b in (byline(meta), f"{view.record.n_chunks} passages", f"file {Path(view.record.source).name}") if b)))
+        if meta.reference:
+            st.caption(f"Reference: {widgets.md_label(meta.reference)}")
+        toc, body = st.columns([1, 3])
+        with toc:
+            st.markdown("**Sections**")
+            st.markdown("\n".join(f"{i}. {widgets.md_label(s.title)}" + (f" (p. {s.page})" if s.page else "") for i, s in enumerate(view.sections, start=1)))
+        with body:
+            for s in view.sections:
+                page = f" · p. {s.page}" if s.page else ""
+                st.markdown(f"#### {widgets.md_label(s.title)}")
+                st.caption(f"{s.passages} passage{'s' if s.passages != 1 else ''}{page}")
+                st.markdown(widgets.md_document(s.text))
+
+# -- admin ----------------------------------------------------------------------------------------
+
+st.divider()
+st.subheader("Add or remove documents")
+if not library.admin_enabled(settings):
+    st.info("The library is read-only. To upload or remove documents, start the app with ASSISTANT_ADMIN_TOKEN set.", icon=":material/lock:")
+    st.stop()
+
+token = st.text_input("Admin token", type="password", key="admin_token", help="The value of ASSISTANT_ADMIN_TOKEN on the server.")
+if not token:
+    st.caption(":material/lock: Enter the admin token to upload or remove documents.")
+    st.stop()
+if not library.is_admin(settings, token):
+    st.error("That admin token is not right; the library stays read-only.", icon=":material/lock:")
+    st.stop()
+
+for level, text in st.session_state.pop("library_messages", []):
+    getattr(st, level)(text)
+
+max_mb = pipeline.settings.ui.max_upload_mb
+kinds = ", ".join(library.accepted_types())
+uploader_key = f"upload-{st.session_state.get('upload_round', 0)}"
+files = st.file_uploader(
+    f"Upload documents ({kinds}; up to {max_mb} MB each)",
+    accept_multiple_files=True,
+    key=uploader_key,
+    help="Files are checked, saved under a safe name in the data folder's uploads/ and indexed straight away.",
+)
+if files and st.button(f"Index {len(files)} file{'s' if len(files) != 1 else ''}", type="primary", icon=":material/upload:"):
+    bar = st.progress(0.0, text="Checking and saving the files…")
+
+    def step(done: int, total: int, name: str) -> None:
+        bar.progress(done / max(total, 1), text=f"Indexing {name} ({done} of {total})")
+
+    result = library.upload(pipeline, [(f.name, f.getvalue()) for f in files], on_progress=step)
+    bar.empty()
+    messages = [("success", f"Indexed {name}.") for name in result.added]
+    messages += [("success", f"Re-indexed {name} (its content changed).") for name in result.updated]
+    messages += [("info", f"{name} was already indexed with the same content.") for name in result.unchanged]
+    messages += [("error", f"{r.name} was not added: {r.reason}.") for r in result.rejected]
+    st.session_state.library_messages = messages
+    st.session_state.upload_round = st.session_state.get("upload_round", 0) + 1  # a fresh, empty uploader
+    st.rerun()
+
+
+def remove(doc_id: str) -> None:
+    """Runs before the next script run, so the selectors can be reset before they are drawn."""
+    try:
+        removed = library.remove(pipeline, doc_id)
+    except Exception as exc:  # shown as a message on the next run, never as a traceback
+        session.log.error("removing %s failed", doc_id, exc_info=exc)
+        st.session_state.library_messages = [("error", session.explain(exc, "removing the document"))]
+        return
+    st.session_state.library_messages = [("success", f"Removed {removed.meta.title}.")] if removed else [("warning", "That document was already gone.")]
+    for key in ("remove_doc", "library_doc"):
+        if st.session_state.get(key) == doc_id:
+            st.session_state[key] = None
+
+
+if docs:
+    doomed = st.selectbox("Remove a document", list(by_id), format_func=lambda i: by_id[i].meta.title, index=None, placeholder="Choose a document to remove", key="remove_doc")
+    if doomed:
+        record = by_id[doomed]
+        where = "its uploaded file is deleted too" if library.is_uploaded(pipeline.settings, record.source) else "the file itself stays on disk"
+        st.warning(f"This removes “{record.meta.title}” and its {record.n_chunks} passages from the index; {where}.", icon=":material/warning:")
+        st.button("Remove from the index", type="primary", icon=":material/delete:", on_click=remove, args=(doomed,))

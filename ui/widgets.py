@@ -1,0 +1,216 @@
+"""Drawing helpers shared by the pages: answers with citation markers, source cards, marked passages, filters.
+
+Passage text comes from user documents, so it is HTML-escaped before it is drawn; the only
+markup added here is our own (``<mark>``, citation badges, bold for headings and ``**``).
+"""
+
+from __future__ import annotations
+
+import html
+import re
+from pathlib import Path
+from typing import Sequence
+
+import streamlit as st
+
+from assistant import Answer, Citation, Filters, Passage, Pipeline, library, sources
+from assistant.answer import MARKER
+from assistant.sources import DOC_TYPE_LABELS, Segment
+
+MARK = '<mark style="background:#ffe082;color:inherit;padding:0 .12em;border-radius:.2em">'
+BADGE = (
+    '<span style="display:inline-block;min-width:1.3em;text-align:center;font-size:.78em;font-weight:600;'
+    'line-height:1.35;padding:0 .3em;margin-left:.15em;border-radius:.35em;background:#dbe7fb;color:#1d4ed8;'
+    'vertical-align:.12em">{n}</span>'
+)
+MUTED = '<span style="color:#6b7280">'
+
+
+# -- text ------------------------------------------------------------------------------------------
+
+
+def _inline(text: str) -> str:
+    """Escaped HTML for one piece of document text: headings and **bold** kept, line breaks kept."""
+    out = html.escape(text, quote=False)
+    out = re.sub(r"(?m)^#{1,6}\s+(.+)$", r"<strong>\1</strong>", out)
+    out = re.sub(r"\*\*(.+?)\*\*", r"<strong>\1</strong>", out)
+    return out.replace("\n\n", "<br><br>").replace("\n", "<br>")
+
+
+def block(inner: str) -> str:
+    """Wrap HTML as one raw block: no blank lines, so Markdown, LaTeX and emoji never touch it."""
+    return f'<div class="assistant-text">{inner}</div>'
+
+
+_OPEN, _CLOSE = "\x02", "\x03"  # stand-ins for <mark> while the whole text is formatted at once
+
+
+def marked_html(parts: Sequence[Segment]) -> str:
+    """Segments as HTML, marked ones inside ``<mark>``.
+
+    The text is formatted in one piece (so a heading line with a marked word in it is
+    still recognised as a heading) and the marks are put in afterwards.
+    """
+    clean = [(s.text.replace(_OPEN, "").replace(_CLOSE, ""), s.marked) for s in parts]
+    text = "".join(f"{_OPEN}{t}{_CLOSE}" if marked else t for t, marked in clean)
+    return _inline(text).replace(_OPEN, MARK).replace(_CLOSE, "</mark>")
+
+
+def answer_html(text: str) -> str:
+    """Answer text with each ``[n]`` drawn as a small numbered badge."""
+    pieces = MARKER.split(text)  # text, n, text, n, ...
+    return "".join(BADGE.format(n=p) if i % 2 else _inline(p) for i, p in enumerate(pieces))
+
+
+def md_label(text: str) -> str:
+    """Text safe inside a Markdown label (expander titles, captions)."""
+    return re.sub(r"([\\`*_{}\[\]<>#|$~:])", r"\\\1", text)
+
+
+def md_document(text: str) -> str:
+    """Document Markdown made safe to render: ``$`` is not LaTeX, raw HTML is shown as text."""
+    return text.replace("$", r"\$").replace("<", "&lt;")
+
+
+# -- answers and sources ---------------------------------------------------------------------------
+
+
+def documents(pipeline: Pipeline) -> dict:
+    """Metadata by doc id."""
+    return {d.doc_id: d.meta for d in pipeline.documents()}
+
+
+def answer(pipeline: Pipeline, ans: Answer, *, key: str) -> None:
+    """An answer with its badges and its sources panel, or the abstention and closest passages."""
+    if ans.abstained:
+        st.warning(ans.text, icon=":material/help:")
+        if ans.passages:
+            st.markdown("**Closest passages** — shown so you can judge; they may not answer the question.")
+            metas = documents(pipeline)
+            for p in ans.passages:
+                passage_card(pipeline, p, metas.get(p.doc_id), key=f"{key}-near-{p.rank}", label=f"{p.rank}.", query=ans.query or ans.question)
+        return
+    st.markdown(block(answer_html(ans.text)), unsafe_allow_html=True)
+    if ans.query and ans.query != ans.question:
+        st.caption(f"Read as a follow-up; searched for: {md_label(ans.query)}")
+    sources_panel(pipeline, ans.citations, key=key)
+
+
+def sources_panel(pipeline: Pipeline, citations: Sequence[Citation], *, key: str) -> None:
+    """One card per cited passage, in marker order."""
+    st.space("small")
+    st.markdown(f"**Sources** · {len(citations)} cited passage{'s' if len(citations) != 1 else ''}")
+    metas = documents(pipeline)
+    for c in citations:
+        citation_card(pipeline, c, metas.get(c.doc_id), key=f"{key}-c{c.n}")
+
+
+def citation_card(pipeline: Pipeline, c: Citation, meta, *, key: str) -> None:
+    """A cited passage: document details, the supporting sentence marked, context on request."""
+    label = f"**[{c.n}]** {md_label(c.title)}"
+    detail = sources.where(c.section, c.page)
+    if detail:
+        label += f" — {md_label(detail)}"
+    with st.expander(label, key=key):
+        _details(meta, c.section, c.page, c.source)
+        _passage_body(pipeline, c.chunk_id, c.text, [c.span], key=key)
+
+
+def passage_card(pipeline: Pipeline, p: Passage, meta, *, key: str, label: str, query: str) -> None:
+    """A retrieved (not cited) passage with the query's words marked."""
+    title = f"{label} {md_label(p.title)}"
+    detail = sources.where(p.section, p.page)
+    if detail:
+        title += f" — {md_label(detail)}"
+    with st.expander(title, key=key):
+        _details(meta, p.section, p.page, p.source)
+        spans = sources.term_spans(p.text, query, pipeline.analyse)
+        _passage_body(pipeline, p.id, p.text, spans, key=key)
+
+
+def _details(meta, section: str, page: int | None, source: str) -> None:
+    line = sources.byline(meta)
+    if line:
+        st.caption(md_label(line))
+    where = [f"Section: {section}" if section else "", f"page {page}" if page else "", f"file {Path(source).name}"]
+    st.caption(md_label(" · ".join(w for w in where if w)))
+
+
+def _passage_body(pipeline: Pipeline, chunk_id: str, text: str, spans, *, key: str) -> None:
+    passage = marked_html(sources.segments(text, spans))
+    if st.toggle("Show surrounding context", key=f"{key}-ctx"):
+        ctx = pipeline.context(chunk_id)
+        if ctx is None:
+            st.caption("This passage is no longer indexed.")
+        else:
+            before = f"{MUTED}{_inline(ctx.before)}</span><br><br>" if ctx.before.strip() else ""
+            after = f"<br><br>{MUTED}{_inline(ctx.after)}</span>" if ctx.after.strip() else ""
+            passage = before + passage + after
+    st.markdown(block(passage), unsafe_allow_html=True)
+
+
+def search_hit(pipeline: Pipeline, p: Passage, meta, query: str) -> None:
+    """One ranked search result: title, metadata, the passage with query words marked."""
+    with st.container(border=True):
+        st.markdown(f"**{p.rank}. {md_label(p.title)}**")
+        bits = [sources.byline(meta), sources.where(p.section, p.page), f"score {p.score:.4f}"]
+        st.caption(md_label(" · ".join(b for b in bits if b)))
+        spans = sources.term_spans(p.text, query, pipeline.analyse)
+        st.markdown(block(marked_html(sources.segments(p.text, spans))), unsafe_allow_html=True)
+
+
+# -- filters ---------------------------------------------------------------------------------------
+
+
+def filter_sidebar(pipeline: Pipeline) -> Filters:
+    """Sidebar filters (doc type, audience, tags, year range) built from what is indexed."""
+    docs = pipeline.documents()
+    f = library.facets(docs)
+    with st.sidebar:
+        st.subheader("Filters")
+        _keep_valid("flt_types", f.doc_types)
+        _keep_valid("flt_audiences", f.audiences)
+        _keep_valid("flt_tags", f.tags)
+        types = st.multiselect("Document type", f.doc_types, key="flt_types", format_func=lambda t: DOC_TYPE_LABELS.get(t, t).capitalize(), placeholder="Any type")
+        audiences = st.multiselect("Audience", f.audiences, key="flt_audiences", format_func=str.capitalize, placeholder="Any audience")
+        tags = st.multiselect("Tags", f.tags, key="flt_tags", placeholder="Any tag")
+        year_min = year_max = None
+        if f.years and f.years[0] < f.years[1]:
+            if st.toggle("Limit by year", key="flt_year_on", help="Undated documents, such as most guidance, are left out while this is on."):
+                low, high = st.session_state.get("flt_years", f.years)
+                st.session_state.flt_years = (max(low, f.years[0]), min(high, f.years[1])) if low <= f.years[1] and high >= f.years[0] else f.years
+                year_min, year_max = st.slider("Year", f.years[0], f.years[1], key="flt_years")
+        filters = Filters(doc_types=tuple(types), audiences=tuple(audiences), tags=tuple(tags), year_min=year_min, year_max=year_max)
+        if filters.active:
+            n = sum(filters.admits(d.meta) for d in docs)
+            st.caption(f"{n} of {len(docs)} documents match the filters.")
+    return filters
+
+
+def _keep_valid(key: str, options: Sequence[str]) -> None:
+    # After a removal an option may vanish; a remembered value that is no longer offered would fail.
+    if key in st.session_state:
+        st.session_state[key] = [v for v in st.session_state[key] if v in options]
+
+
+# -- projector --------------------------------------------------------------------------------------
+
+PROJECTOR_CSS = """
+<style>
+[data-testid="stMain"] [data-testid="stMarkdownContainer"] p,
+[data-testid="stMain"] [data-testid="stMarkdownContainer"] li,
+[data-testid="stMain"] .assistant-text { font-size: 1.45rem; line-height: 1.6; }
+[data-testid="stMain"] [data-testid="stCaptionContainer"] p { font-size: 1.1rem; }
+[data-testid="stMain"] h1 { font-size: 3rem; }
+[data-testid="stMain"] h2 { font-size: 2.4rem; }
+[data-testid="stMain"] h3 { font-size: 1.9rem; }
+[data-testid="stMain"] [data-testid="stExpander"] summary p { font-size: 1.25rem; }
+[data-testid="stMain"] button p { font-size: 1.2rem; }
+[data-testid="stMain"] [data-testid="stSelectbox"] input { font-size: 1.3rem; }
+</style>
+"""
+
+
+def projector_mode() -> None:
+    """Large type for the main area, readable from the back of a training room."""
+    st.html(PROJECTOR_CSS)
