@@ -63,6 +63,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         args = _parser().parse_args(argv)
         if args.command in ("ask", "search") and args.k is not None and args.k < 1:
             raise UsageError("-k must be at least 1")
+        for command, name in (("ask", "question"), ("search", "query")):
+            if args.command == command and not getattr(args, name).strip():
+                raise UsageError(f"the {name} is empty")
         from assistant.retrieve import FilterError, Filters
 
         filters = None
@@ -81,6 +84,9 @@ def main(argv: Sequence[str] | None = None) -> int:
 
     try:
         return _run(args, filters)
+    except UsageError as exc:
+        print(f"assistant: error: {exc}", file=sys.stderr)
+        return 2
     except StoreUnavailable as exc:
         print(f"assistant: error: {exc}", file=sys.stderr)
         return 1
@@ -104,7 +110,10 @@ def _run(args: argparse.Namespace, filters) -> int:
         from assistant.eval import run_cli
 
         return run_cli(args, settings)
-    pipeline = build_pipeline(settings)
+    try:
+        pipeline = build_pipeline(settings)
+    except OSError as exc:  # the data dir is a file, or cannot be created
+        raise UsageError(f"cannot use {settings.data_dir} as the data dir: {exc.strerror or exc}") from None
     try:
         match args.command:
             case "ingest":

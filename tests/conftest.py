@@ -50,10 +50,8 @@ def pipeline(make_settings, embeddings):
     p.close()
 
 
-@pytest.fixture()
-def corpus_copy(tmp_path):
-    """A writable copy of the fixture corpus, plus a generated PDF and DOCX."""
-    dest = tmp_path / "corpus"
+def write_fixture_corpus(dest: Path) -> Path:
+    """A writable copy of the fixture corpus at ``dest``, plus a generated PDF and DOCX (six documents)."""
     shutil.copytree(FIXTURE_CORPUS, dest)
     write_pdf(dest / "coordination-report.pdf", [
         ("Co-location", "Co-locating employability advisers with health visitors shortened referral times between the two services."),
@@ -66,6 +64,12 @@ def corpus_copy(tmp_path):
     return dest
 
 
+@pytest.fixture()
+def corpus_copy(tmp_path):
+    """A writable copy of the fixture corpus, plus a generated PDF and DOCX."""
+    return write_fixture_corpus(tmp_path / "corpus")
+
+
 @pytest.fixture(scope="session")
 def indexed(tmp_path_factory, embeddings):
     """A pipeline with the fixture corpus (and generated PDF/DOCX) indexed once per session."""
@@ -73,16 +77,7 @@ def indexed(tmp_path_factory, embeddings):
     from assistant.settings import Settings
 
     base = tmp_path_factory.mktemp("indexed")
-    corpus = base / "corpus"
-    shutil.copytree(FIXTURE_CORPUS, corpus)
-    write_pdf(corpus / "coordination-report.pdf", [
-        ("Co-location", "Co-locating employability advisers with health visitors shortened referral times between the two services."),
-        ("Job shadowing", "Job shadowing lets staff from one partner spend a day with another partner to learn its rules and culture."),
-    ])
-    write_docx(corpus / "shared-leadership.docx", "Shared leadership agreements", [
-        ("Why agree roles early", "A co-leadership agreement names which partner leads each workstream and how leaders resolve conflicts."),
-        ("Reviewing the agreement", "Partners should review the shared leadership agreement every six months and after any change of chief officer."),
-    ])
+    corpus = write_fixture_corpus(base / "corpus")
     p = build_pipeline(Settings(data_dir=base / "data"), embeddings=embeddings)
     report = p.ingest([corpus])
     assert report.ok, report.failed
@@ -171,3 +166,78 @@ def chroma_server(tmp_path_factory):
     except subprocess.TimeoutExpired:
         proc.kill()
     log.close()
+
+
+def write_bad_inputs(folder: Path) -> tuple[dict[str, str], dict[str, str]]:
+    """Files that must fail (or be skipped) with a one-line reason, beside nothing else.
+
+    Returns:
+        ``(failed, skipped)``: file name -> a fragment the reason must contain.
+    """
+    import random
+
+    from pypdf import PdfWriter
+
+    folder.mkdir(parents=True, exist_ok=True)
+    good_pdf = write_pdf(folder.parent / f"{folder.name}-source.pdf", [("Intro", "A readable page about partnership boards.")])
+    failed: dict[str, str] = {}
+
+    (folder / "corrupt.pdf").write_bytes(b"%PDF-1.4\n1 0 obj <<>> garbage without xref")
+    failed["corrupt.pdf"] = "not a readable PDF"
+    (folder / "truncated.pdf").write_bytes(good_pdf.read_bytes()[:300])
+    failed["truncated.pdf"] = "not a readable PDF"
+    writer = PdfWriter(clone_from=str(good_pdf))
+    writer.encrypt("secret", algorithm="RC4-128")
+    writer.write(str(folder / "encrypted.pdf"))
+    failed["encrypted.pdf"] = "encrypted PDF"
+    (folder / "empty.md").write_text("")
+    failed["empty.md"] = "empty file"
+    (folder / "blank.txt").write_text("  \n\n\t\n")
+    failed["blank.txt"] = "empty file"
+    (folder / "binary.txt").write_bytes(bytes(range(256)) * 40)
+    failed["binary.txt"] = "binary content"
+    rng = random.Random(7)
+    (folder / "image.md").write_bytes(b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR" + bytes(rng.randrange(256) for _ in range(3000)))
+    failed["image.md"] = "binary content"
+    # High bytes only: no NULs or control characters, yet no text encoding makes sense of them.
+    (folder / "undecodable.txt").write_bytes(bytes(rng.randrange(128, 256) for _ in range(2000)))
+    failed["undecodable.txt"] = "undecodable text"
+    (folder / "bad-front-matter.md").write_text("---\ntitle: [unclosed\n---\n# Heading\n\nA body long enough to be a passage of its own.\n")
+    failed["bad-front-matter.md"] = "invalid YAML front matter"
+    (folder / "broken-link.md").symlink_to(folder / "does-not-exist.md")
+    failed["broken-link.md"] = "unreadable"
+    (folder / "loop-a.md").symlink_to(folder / "loop-b.md")
+    (folder / "loop-b.md").symlink_to(folder / "loop-a.md")
+    failed["loop-a.md"] = failed["loop-b.md"] = "unreadable"
+    (folder / "not-a-zip.docx").write_bytes(b"PK\x03\x04 this is not really a zip archive")
+    failed["not-a-zip.docx"] = "not a readable DOCX"
+    (folder / "only-headings.md").write_text("# Title\n\n## Section\n\n### Subsection\n")
+    failed["only-headings.md"] = "no indexable text"
+    (folder / "script-only.html").write_text("<html><head><script>var x = 1;</script></head><body><script>draw()</script></body></html>")
+    failed["script-only.html"] = "no main text"
+    good_pdf.unlink()
+
+    skipped = {"notes.xyz": "unsupported file type '.xyz'", "Makefile": "unsupported file type 'Makefile'"}
+    (folder / "notes.xyz").write_text("an unknown file type")
+    (folder / "Makefile").write_text("all:\n\techo hi\n")
+    return failed, skipped
+
+
+def consistent_ids(index) -> set[str]:
+    """Passage ids of an index, after checking that manifest, Chroma and the saved BM25 agree.
+
+    Lists (not sets) are compared, so a duplicate anywhere fails; the BM25 side is read back
+    from disk, so an index that was never saved (or saved stale) fails too.
+    """
+    from assistant.index.lexical import LexicalIndex
+
+    manifest = [row[0] for row in index.manifest.db.execute("SELECT id FROM chunks")]
+    chroma = index.store.collection.get(include=[])["ids"]
+    saved = LexicalIndex(index.lexical.folder)
+    loaded = saved.load()
+    if manifest or loaded:
+        assert loaded and saved.generation == index.manifest.generation, "BM25 index on disk is missing or stale"
+    assert len(manifest) == len(set(manifest)), "duplicate passages in the manifest"
+    assert sorted(chroma) == sorted(manifest), "Chroma and the manifest disagree"
+    assert sorted(saved.ids) == sorted(manifest), "BM25 and the manifest disagree"
+    return set(manifest)

@@ -35,10 +35,12 @@ class Index:
     """Everything that is stored, behind one object.
 
     Write order for each batch of documents: vectors into Chroma (deterministic ids, so a
-    repeated write is harmless) -> stale vectors of replaced documents deleted -> manifest rows
-    committed in one transaction -> BM25 rebuilt from the manifest. A crash before the commit
-    leaves the manifest unchanged, so the next run redoes the batch (reusing vectors already
-    stored) and :meth:`reconcile` deletes any vectors the manifest does not know.
+    repeated write is harmless) -> manifest rows committed in one transaction -> stale vectors of
+    replaced documents deleted -> BM25 rebuilt from the manifest. Removal and reset also change
+    the manifest first. So Chroma may briefly hold vectors the manifest does not list, never the
+    reverse: a crash before the commit leaves the manifest unchanged, the next run redoes the
+    batch (reusing vectors already stored), and :meth:`reconcile` deletes any vectors the
+    manifest does not know.
     """
 
     def __init__(self, settings: Settings, store: VectorStore | None = None) -> None:
@@ -67,22 +69,22 @@ class Index:
                     metas.append(_chroma_meta(doc, chunk))
         if ids:
             self.store.upsert(ids, np.vstack(embs), texts, metas)
+        with self.manifest.transaction() as db:
+            for doc in docs:
+                self.manifest.put(db, doc.doc_id, doc.source, doc.content_hash, doc.meta, doc.text, doc.chunks)
         for doc in docs:
             if doc.replaces:
                 stale = self.store.ids_of(doc.doc_id) - {c.id for c in doc.chunks}
                 self.store.delete(sorted(stale))
-        with self.manifest.transaction() as db:
-            for doc in docs:
-                self.manifest.put(db, doc.doc_id, doc.source, doc.content_hash, doc.meta, doc.text, doc.chunks)
 
     def remove(self, source_or_id: str) -> DocumentRecord | None:
         """Delete one document everywhere; returns it, or ``None`` if no single document matches."""
         record = self.manifest.find(source_or_id)
         if record is None:
             return None
-        self.store.delete(sorted(self.store.ids_of(record.doc_id)))
         with self.manifest.transaction() as db:
             self.manifest.delete(db, record.doc_id)
+        self.store.delete(sorted(self.store.ids_of(record.doc_id)))
         self.refresh_lexical()
         return record
 
@@ -94,10 +96,10 @@ class Index:
 
     def reset(self) -> None:
         """Forget everything."""
-        self.store.reset()
         with self.manifest.transaction() as db:
             db.execute("DELETE FROM chunks")
             db.execute("DELETE FROM documents")
+        self.store.reset()
         self.refresh_lexical()
 
     # -- reading -------------------------------------------------------------------------------

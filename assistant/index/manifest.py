@@ -9,6 +9,7 @@ commit, which tells derived indexes (BM25) when they are stale.
 from __future__ import annotations
 
 import json
+import os
 import sqlite3
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -142,10 +143,10 @@ class Manifest:
         db.execute("DELETE FROM documents WHERE doc_id = ?", (doc_id,))
 
     def find(self, source_or_id: str) -> DocumentRecord | None:
-        """A document by its stored source path, its doc id, or a unique file name."""
+        """A document by its source path (as stored, or relative to the working folder), its doc id, or a unique file name."""
         rows = self.db.execute(
-            "SELECT doc_id, source, content_hash, meta, n_chunks, ingested_at FROM documents WHERE source = ? OR doc_id = ?",
-            (source_or_id, source_or_id),
+            "SELECT doc_id, source, content_hash, meta, n_chunks, ingested_at FROM documents WHERE source IN (?, ?) OR doc_id = ?",
+            (source_or_id, os.path.realpath(source_or_id), source_or_id),
         ).fetchall()
         if not rows:
             name = Path(source_or_id).name

@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 import hashlib
+import os
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Callable, Iterable, Iterator, Sequence
 
 from assistant.ingest.chunking import Chunk, Chunker
-from assistant.ingest.loaders import SIDECAR_SUFFIX, IngestError, LoadedDocument, load, load_sidecar, supported_suffixes
+from assistant.ingest.loaders import SIDECAR_SUFFIX, IngestError, LoadedDocument, load, load_sidecar, sidecar_path, supported_suffixes
 from assistant.ingest.metadata import DOC_TYPES, DocumentMeta, build_meta
 
 __all__ = [
@@ -59,21 +60,24 @@ def doc_id_for(source: str) -> str:
 
 
 def discover(paths: Iterable[Path]) -> Iterator[tuple[Path, str | None]]:
-    """Files under ``paths`` (recursively, sorted), each with a skip reason or ``None``.
+    """Files under ``paths`` (recursively, sorted, each file once), each with a skip reason or ``None``.
 
     Yields:
         ``(path, None)`` for files to ingest; ``(path, reason)`` for files that are not
         ingested (unsupported type); ``(path, "missing")`` for paths that do not exist.
     """
     supported = supported_suffixes()
+    seen: set[str] = set()
     for root in paths:
         root = Path(root)
         if root.is_file():
             candidates: Iterable[Path] = [root]
         elif root.is_dir():
+            # A broken link is listed too, so that it is reported as unreadable, not silently lost.
             candidates = sorted(
                 p for p in root.rglob("*")
-                if p.is_file() and not any(part.startswith(".") for part in p.relative_to(root).parts)
+                if (p.is_file() or (p.is_symlink() and not p.exists()))
+                and not any(part.startswith(".") for part in p.relative_to(root).parts)
             )
         else:
             yield root, "missing"
@@ -81,6 +85,11 @@ def discover(paths: Iterable[Path]) -> Iterator[tuple[Path, str | None]]:
         for path in candidates:
             if path.name.endswith(SIDECAR_SUFFIX):
                 continue
+            # Overlapping arguments (a folder and a file inside it) name a file twice: index it once.
+            source = _source(path)
+            if source in seen:
+                continue
+            seen.add(source)
             if path.suffix.lower() not in supported:
                 yield path, f"unsupported file type '{path.suffix or path.name}'"
             else:
@@ -156,16 +165,16 @@ def run_ingest(
             report.skipped.append((name, skip))
             say(f"{name}: skipped, {skip}")
         else:
-            source = str(path.resolve())
+            source = _source(path)
             try:
                 data = path.read_bytes()
+                content_hash = _content_hash(path, data)
             except OSError as exc:
                 reason = f"unreadable ({exc.strerror or exc})"
                 report.failed.append((name, reason))
                 say(f"{name}: {reason}")
                 data = None
             if data is not None:
-                content_hash = hashlib.sha256(data).hexdigest()
                 if known.get(source) == content_hash:
                     report.unchanged.append(source)
                 else:
@@ -187,6 +196,24 @@ def run_ingest(
     index.reconcile()
     index.refresh_lexical()
     return report
+
+
+def _content_hash(path: Path, data: bytes) -> str:
+    """Hash of a file's bytes and of its sidecar's: editing only the sidecar re-indexes the file."""
+    digest = hashlib.sha256(data)
+    sidecar = sidecar_path(path)
+    if sidecar is not None:
+        digest.update(sidecar.read_bytes())
+    return digest.hexdigest()
+
+
+def _source(path: Path) -> str:
+    """The name a file is indexed under: its absolute path, links resolved.
+
+    ``os.path.realpath`` rather than ``Path.resolve``, which raises on a link loop: that file is
+    reported as unreadable like any other, not allowed to stop the run.
+    """
+    return os.path.realpath(path)
 
 
 def _prepare(path: Path, source: str, data: bytes, content_hash: str, chunker: Chunker) -> "PreparedDocument":

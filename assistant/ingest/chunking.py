@@ -173,7 +173,7 @@ class Chunker:
         return trail + "\n"
 
     def sentences(self, passage: str) -> list[tuple[int, int]]:
-        """Sentence spans inside a passage, skipping headings and list markers.
+        """Sentence spans inside a passage, skipping headings and list markers; a sentence wrapped across lines stays whole.
 
         Returns:
             ``(start, end)`` offsets such that ``passage[start:end]`` is one sentence.
@@ -183,18 +183,10 @@ class Chunker:
 
             self._segmenter = pysbd.Segmenter(language="en", clean=False, char_span=True)
         spans: list[tuple[int, int]] = []
-        offset = 0
-        for line in passage.splitlines(keepends=True):
-            line_start = offset
-            offset += len(line)
-            stripped = line.strip()
-            if not stripped or stripped.startswith("#") or set(stripped) <= set("-=*_|: "):
-                continue
-            lead = len(line) - len(line.lstrip())
-            marker = _LIST_MARKER.match(line, lead)
-            if marker:
-                lead = marker.end()
-            body = line[lead:].rstrip()
+        for block_start, block_end in _prose_blocks(passage):
+            # pysbd ends a sentence at every newline; a wrap becomes a space of the same length,
+            # so the spans still index the passage.
+            body = passage[block_start:block_end].replace("\n", " ")
             for span in self._segmenter.segment(body):
                 sent = span.sent.strip()
                 skip = 0
@@ -206,9 +198,40 @@ class Chunker:
                 # Questions (discussion prompts) and fragments make poor answers.
                 if len(sent) < 20 or len(sent.split()) < 4 or sent.endswith("?"):
                     continue
-                s = line_start + lead + span.start + (len(span.sent) - len(span.sent.lstrip())) + skip
+                s = block_start + span.start + (len(span.sent) - len(span.sent.lstrip())) + skip
                 spans.append((s, s + len(sent)))
         return spans
+
+
+def _prose_blocks(passage: str) -> list[tuple[int, int]]:
+    """``(start, end)`` of each prose line in a passage, list markers and indentation left out.
+
+    A line that stops mid-sentence (no closing punctuation) and is followed by one starting in
+    lower case was wrapped, as PDFs and 80-column text are: the two lines form one block, so
+    the sentence running across them is not cut in half. Headings, rules and table borders are
+    skipped.
+    """
+    blocks: list[tuple[int, int]] = []
+    offset = 0
+    open_sentence = False
+    for line in passage.splitlines(keepends=True):
+        line_start = offset
+        offset += len(line)
+        stripped = line.strip()
+        if not stripped or stripped.startswith("#") or set(stripped) <= set("-=*_|: "):
+            open_sentence = False
+            continue
+        lead = len(line) - len(line.lstrip())
+        marker = _LIST_MARKER.match(line, lead)
+        if marker:
+            lead = marker.end()
+        end = line_start + len(line.rstrip())
+        if open_sentence and not marker and stripped[0].islower():
+            blocks[-1] = (blocks[-1][0], end)
+        else:
+            blocks.append((line_start + lead, end))
+        open_sentence = stripped[-1] not in ".!?:;"
+    return blocks
 
 
 def _heading_units(text: str, title: str) -> list[_Unit]:

@@ -8,10 +8,12 @@ boundaries. Anything that cannot be read raises :class:`IngestError` with a one-
 from __future__ import annotations
 
 import io
+import logging
 import re
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Callable
+from typing import Any, Callable, Iterator
 
 import frontmatter
 import yaml
@@ -134,7 +136,7 @@ def _load_html(data: bytes) -> LoadedDocument:
         output_format="markdown",
         include_comments=False,
         include_tables=True,
-        include_formatting=False,
+        include_formatting=True,  # without it headings come out as plain lines and sections are lost
         favor_recall=True,
     )
     if not text or not text.strip():
@@ -154,6 +156,13 @@ def _load_html(data: bytes) -> LoadedDocument:
 
 
 def _load_pdf(data: bytes) -> LoadedDocument:
+    # pypdf logs every repair it makes to a damaged file; without a logging setup (the CLI) each
+    # would be a stray stderr line naming no file. The reason we raise is the one report.
+    with _muted("pypdf"):
+        return _read_pdf(data)
+
+
+def _read_pdf(data: bytes) -> LoadedDocument:
     from pypdf import PdfReader
     from pypdf.errors import PdfReadError
 
@@ -258,24 +267,44 @@ def _heading_level(style: str) -> int:
     return min(int(match.group(1)) + 1, 6) if match else 0
 
 
+def sidecar_path(path: Path) -> Path | None:
+    """The ``NAME.meta.yaml`` (or ``NAME.ext.meta.yaml``) file beside ``path``, if there is one."""
+    for candidate in (path.with_name(path.stem + SIDECAR_SUFFIX), path.with_name(path.name + SIDECAR_SUFFIX)):
+        if candidate.is_file():
+            return candidate
+    return None
+
+
 def load_sidecar(path: Path) -> dict[str, Any]:
-    """Metadata from ``NAME.meta.yaml`` (or ``NAME.ext.meta.yaml``) beside the file, if any.
+    """Metadata from the sidecar beside the file (see :func:`sidecar_path`), if any.
 
     Raises:
         IngestError: The sidecar exists but is not a YAML mapping.
     """
-    for candidate in (path.with_name(path.stem + SIDECAR_SUFFIX), path.with_name(path.name + SIDECAR_SUFFIX)):
-        if candidate.is_file():
-            try:
-                data = yaml.safe_load(candidate.read_text(encoding="utf-8"))
-            except (yaml.YAMLError, UnicodeDecodeError) as exc:
-                raise IngestError(f"invalid sidecar {candidate.name}: {_first_line(exc)}") from None
-            if data is None:
-                return {}
-            if not isinstance(data, dict):
-                raise IngestError(f"invalid sidecar {candidate.name}: not a mapping")
-            return data
-    return {}
+    candidate = sidecar_path(path)
+    if candidate is None:
+        return {}
+    try:
+        data = yaml.safe_load(candidate.read_text(encoding="utf-8"))
+    except (yaml.YAMLError, UnicodeDecodeError) as exc:
+        raise IngestError(f"invalid sidecar {candidate.name}: {_first_line(exc)}") from None
+    if data is None:
+        return {}
+    if not isinstance(data, dict):
+        raise IngestError(f"invalid sidecar {candidate.name}: not a mapping")
+    return data
+
+
+@contextmanager
+def _muted(logger_name: str) -> Iterator[None]:
+    """Silence a library's logger below CRITICAL for the duration of the block."""
+    logger = logging.getLogger(logger_name)
+    level = logger.level
+    logger.setLevel(logging.CRITICAL)
+    try:
+        yield
+    finally:
+        logger.setLevel(level)
 
 
 def _safe(getter: Callable[[], Any]) -> Any:

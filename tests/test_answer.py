@@ -1,0 +1,182 @@
+"""Extractive answers: sentence choice by hand-computed scores, verification rules, abstention."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+
+from assistant.answer import ABSTAIN_TEXT, Answer, Citation, ExtractiveComposer, VerificationError, verify
+from assistant.retrieve import Passage, SearchResult
+from assistant.settings import AnswerSettings
+
+STOP = {"what", "which", "who", "do", "does", "the", "a", "an", "of", "to", "and", "was", "that", "is", "for"}
+IDF = {"boundary": 1.0, "spanners": 1.0, "connect": 2.0, "workers": 1.0, "help": 1.0, "families": 3.0}
+
+
+def analyse(texts):
+    return [[w for w in re.findall(r"[a-z]+", t.lower()) if w not in STOP] for t in texts]
+
+
+def idf(terms):
+    return {t: IDF.get(t, 0.0) for t in terms}
+
+
+def passage(pid: str, text: str, score: float, rank: int) -> Passage:
+    spans = []
+    for m in re.finditer(r"[^.]+\.", text):
+        start = m.start() + (len(m.group()) - len(m.group().lstrip()))
+        spans.append((start, m.end()))
+    return Passage(id=pid, doc_id=f"doc-{pid}", title=f"Title {pid}", source=f"/docs/{pid}.md", page=None,
+                   section="Section", text=text, start=0, end=len(text), sentences=tuple(spans), score=score, rank=rank)
+
+
+A = passage("a", "Boundary spanners connect partner organisations. The weather was mild that spring. Boundary spanners broker access to funding.", 0.04, 1)
+B = passage("b", "Key workers act as boundary spanners for families.", 0.02, 2)
+
+
+def result(*passages, best_dense=0.8) -> SearchResult:
+    return SearchResult(query="q", passages=list(passages), best_dense=best_dense)
+
+
+def test_composer_picks_the_expected_sentences_by_hand_computed_scores():
+    # Relevance = 0.25 + 0.45 coverage + 0.15 lead + 0.15 phrase, times the passage weight (score / best).
+    # Question terms boundary(1) spanners(1) connect(2), total 4; pairs (boundary spanners), (spanners connect).
+    #   A1 has all three up front, both pairs      -> 1.000
+    #   A3 has boundary spanners: 0.5, 0.5, 0.5    -> 0.625      A2 shares nothing -> 0.250
+    #   B1 as A3 but in a passage weighted 0.02/0.04 -> 0.3125
+    # MMR (0.7): A1 first; then A3 = 0.4375 - 0.3 x 2/8 = 0.3625 beats A2 (0.175) and B1 (0.15875);
+    # the next pick, A2 (0.25), is under 0.45 x best, so the answer stops at two sentences.
+    answer = ExtractiveComposer(analyse, idf).compose("What do boundary spanners connect?", result(A, B))
+    assert answer.text == "Boundary spanners connect partner organisations. [1] Boundary spanners broker access to funding. [2]"
+    assert not answer.abstained
+    assert [(c.n, c.chunk_id, c.sentence) for c in answer.citations] == [
+        (1, "a", "Boundary spanners connect partner organisations."),
+        (2, "a", "Boundary spanners broker access to funding."),
+    ]
+    assert [c.span for c in answer.citations] == [(0, 48), (83, 126)]
+    assert answer.citations[0].score == 0.04 and answer.citations[0].title == "Title a"
+    verify(answer)
+
+
+def test_the_sentence_that_answers_wins_even_from_a_lower_ranked_passage():
+    # Terms workers(1) help(1) families(3): B1 has them all, in order -> 1.0 x 0.035/0.04 = 0.875.
+    # Every A sentence shares nothing -> 0.25, under 0.45 x 0.875, so B1 answers alone.
+    helpers = passage("b", "Key workers help families across agencies.", 0.035, 2)
+    answer = ExtractiveComposer(analyse, idf, AnswerSettings(min_sentences=1)).compose("Which workers help families?", result(A, helpers))
+    assert answer.text == "Key workers help families across agencies. [1]"
+    assert [(c.n, c.chunk_id, c.span) for c in answer.citations] == [(1, "b", (0, 42))]
+
+
+def test_a_sentence_repeated_in_an_overlapping_passage_is_used_once():
+    overlap = passage("c", "Boundary spanners connect partner organisations. Boundary spanners connect partner organisations.", 0.039, 2)
+    answer = ExtractiveComposer(analyse, idf).compose("What do boundary spanners connect?", result(A, overlap))
+    assert answer.text.count("Boundary spanners connect partner organisations.") == 1
+    verify(answer)
+
+
+def test_max_sentences_caps_the_answer():
+    settings = AnswerSettings(max_sentences=1, min_sentences=1)
+    answer = ExtractiveComposer(analyse, idf, settings).compose("What do boundary spanners connect?", result(A, B))
+    assert answer.text == "Boundary spanners connect partner organisations. [1]"
+
+
+@pytest.mark.parametrize(
+    "search",
+    [
+        pytest.param(result(A, B, best_dense=0.1), id="below-threshold"),
+        pytest.param(result(A, B, best_dense=None), id="no-dense-score"),
+        pytest.param(result(best_dense=0.9), id="no-passages"),
+        pytest.param(result(passage("n", "no sentence here", 0.04, 1)), id="no-sentences"),
+    ],
+)
+def test_composer_abstains_plainly_and_keeps_the_closest_passages(search):
+    answer = ExtractiveComposer(analyse, idf).compose("What do boundary spanners connect?", search)
+    assert answer.abstained and answer.text == ABSTAIN_TEXT and answer.citations == []
+    assert answer.passages == search.passages
+    assert "closest" in answer.to_json()
+    verify(answer)
+
+
+# -- verify ------------------------------------------------------------------------------------
+
+
+def cite(n: int, sentence: str = "Boundary spanners connect partner organisations.", span=(0, 48)) -> Citation:
+    return Citation(n, "a", "doc-a", "Title a", "/docs/a.md", None, "Section", A.text, sentence, span, 0.04)
+
+
+A3 = "Boundary spanners broker access to funding."
+GOOD = f"Boundary spanners connect partner organisations. [1] {A3} [2]"
+
+
+def test_verify_accepts_a_well_formed_answer():
+    verify(Answer("q", GOOD, False, [cite(1), cite(2, A3, (83, 126))]))
+
+
+@pytest.mark.parametrize(
+    ("text", "citations", "message"),
+    [
+        pytest.param(GOOD, [cite(1)], r"markers \[2\] point to no citation", id="dangling-marker"),
+        pytest.param("Boundary spanners connect partner organisations. [1]", [cite(1), cite(2, A3, (83, 126))], r"citations \[2\] are never referenced", id="unused-citation"),
+        pytest.param("Boundary spanners connect partner organisations. [1]", [cite(1, span=(1, 49))], "not at its span", id="wrong-span"),
+        pytest.param("Boundary spanners connect partner organisations. [1]", [cite(1, span=(0, 999))], "not at its span", id="span-outside-passage"),
+        pytest.param("Something else entirely. [1]", [cite(1)], "not what the answer says", id="sentence-not-in-answer"),
+        pytest.param(f"{A3} [2] Boundary spanners connect partner organisations. [1]", [cite(1), cite(2, A3, (83, 126))], "not numbered 1..n", id="out-of-order"),
+        pytest.param(GOOD, [cite(1), cite(1)], "duplicate citation numbers", id="duplicate-numbers"),
+        pytest.param("Boundary spanners connect partner organisations.", [cite(1)], "no citation markers", id="no-markers"),
+    ],
+)
+def test_verify_rejects_broken_citations(text, citations, message):
+    with pytest.raises(VerificationError, match=message):
+        verify(Answer("q", text, False, citations))
+
+
+def test_verify_rejects_markers_in_an_abstention():
+    with pytest.raises(VerificationError, match="must not carry citation markers"):
+        verify(Answer("q", "I am not sure [1]", True, []))
+
+
+# -- on the real index -------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "question",
+    [
+        "What does a boundary spanner do?",
+        "How is co-production funded?",
+        "What barriers do lone parents face in finding work?",
+        "How often should partners review a shared leadership agreement?",
+        "Why did co-locating advisers with health visitors help?",
+        "What do innovation labs do?",
+    ],
+)
+def test_real_answers_cite_every_sentence_from_its_passage(indexed, question):
+    answer = indexed.ask(question)
+    assert not answer.abstained, question
+    verify(answer)
+    assert 1 <= len(answer.citations) <= 5
+    texts = {p.id: p.text for p in answer.passages}
+    for c in answer.citations:
+        assert texts[c.chunk_id][c.span[0] : c.span[1]] == c.sentence
+    assert set(map(int, re.findall(r"\[(\d+)\]", answer.text))) == {c.n for c in answer.citations}
+
+
+def test_out_of_corpus_question_abstains_and_shows_the_closest_passages(indexed):
+    answer = indexed.ask("What is the boiling point of tungsten at sea level?")
+    assert answer.abstained and answer.citations == [] and answer.text == ABSTAIN_TEXT
+    out = answer.to_json()
+    assert out["closest"] and all(set(p) >= {"rank", "doc_id", "title", "source", "page", "section", "text", "score"} for p in out["closest"])
+
+
+def test_nothing_indexed_says_so(pipeline):
+    answer = pipeline.ask("What does a boundary spanner do?")
+    assert answer.abstained and "Nothing is indexed yet" in answer.text
+
+
+def test_answer_json_has_the_contract_fields(indexed):
+    out = indexed.ask("What does a boundary spanner do?").to_json()
+    assert {"question", "answer", "abstained", "citations"} <= set(out)
+    assert out["question"] == "What does a boundary spanner do?" and out["abstained"] is False
+    for c in out["citations"]:
+        assert {"n", "doc_id", "title", "source", "page", "section", "text", "score"} <= set(c)
+        assert isinstance(c["n"], int) and isinstance(c["score"], float) and f"[{c['n']}]" in out["answer"]
