@@ -1,8 +1,8 @@
 """Conversation state and follow-up questions, resolved without an LLM.
 
 A follow-up such as "and how is it funded?" carries little on its own. When a question looks
-like a follow-up (opens with a continuation word, leans on a pronoun, or has at most two
-content words), the retrieval query borrows the content words of the previous turn's query,
+like a follow-up (opens with a continuation word, leans on a pronoun, or has no content word
+of its own), the retrieval query borrows the content words of the previous turn's query,
 which itself may already have been resolved, so a chain of follow-ups keeps its topic.
 """
 
@@ -11,7 +11,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
-from bm25s.stopwords import STOPWORDS_EN, STOPWORDS_EN_PLUS
+from bm25s.stopwords import STOPWORDS_EN_PLUS
 
 from assistant.answer import Answer
 
@@ -19,9 +19,9 @@ CONTINUATIONS = ("and ", "but ", "also ", "so ", "then ", "what about", "how abo
 PRONOUNS = {"it", "its", "they", "them", "their", "theirs", "this", "that", "these", "those", "he", "she", "his", "her", "there", "such", "one", "ones"}
 # Words that mark a question type or a pronoun but say nothing about the topic.
 QUESTION_WORDS = {"what", "which", "who", "whom", "whose", "when", "where", "why", "how", "does", "do", "did", "can", "could", "should", "would", "is", "are", "was", "were", "tell", "explain", "more", "else", "about", "please", "also"}
-_STOP = set(STOPWORDS_EN) | QUESTION_WORDS | PRONOUNS
 # Words that carry no topic in a question (NLTK's English list plus question words).
 QUESTION_STOPWORDS = frozenset(STOPWORDS_EN_PLUS) | QUESTION_WORDS
+_STOP = QUESTION_STOPWORDS | PRONOUNS
 _WORD = re.compile(r"[\w'-]+")
 
 
@@ -40,7 +40,8 @@ def is_follow_up(question: str) -> bool:
         return True
     if any(w in PRONOUNS for w in words):
         return True
-    return len(content_words(q)) <= 1
+    # "Why?" or "How much?" carries no topic of its own; "What is co-production?" does.
+    return not content_words(q)
 
 
 def resolve(question: str, previous_query: str | None) -> str:

@@ -56,7 +56,9 @@ class SentenceEmbeddings(Embeddings):
     @property
     def dimension(self) -> int:
         """Width of one embedding vector."""
-        return int(self.model.get_sentence_embedding_dimension())
+        model = self.model
+        get = getattr(model, "get_embedding_dimension", None) or model.get_sentence_embedding_dimension
+        return int(get())
 
     def encode(self, texts: list[str], batch_size: int | None = None) -> np.ndarray:
         """Embed texts as a float32 matrix with unit-length rows.

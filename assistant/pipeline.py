@@ -31,7 +31,7 @@ class Pipeline:
     @cached_property
     def chunker(self) -> Chunker:
         """Passage cutter measuring with the encoder's tokenizer."""
-        return Chunker(self.embeddings.tokenizer, self.settings.chunking, self.settings.embedding.max_seq_length)
+        return Chunker(lambda: self.embeddings.tokenizer, self.settings.chunking, self.settings.embedding.max_seq_length)
 
     @cached_property
     def searcher(self) -> HybridSearcher:

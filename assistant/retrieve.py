@@ -85,6 +85,9 @@ class Filters:
                 fields["year_max"] = _year(value, item)
             else:
                 raise FilterError(f"unknown filter key '{key}' (use doc_type, audience, tags, year, year_min, year_max)")
+        low, high = fields.get("year_min"), fields.get("year_max")
+        if low is not None and high is not None and low > high:
+            raise FilterError(f"year range {low}..{high} is reversed (write the earlier year first)")
         return cls(
             doc_types=tuple(dict.fromkeys(fields["doc_types"])),
             audiences=tuple(dict.fromkeys(fields["audiences"])),

@@ -35,13 +35,6 @@ def test_a_follow_up_borrows_the_previous_topic_and_a_new_question_does_not():
     assert resolve("and how is it funded?", None) == "and how is it funded?"
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="chat.is_follow_up treats any question with one content word as a follow-up, so a new "
-    "standalone question such as 'What is co-production?' asked after a lone-parents question is "
-    "retrieved as 'What is co-production? barriers lone parents face finding work'; on the shipped "
-    "corpus every citation then comes from the lone-parents case study instead of the co-production literature.",
-)
 def test_a_new_one_word_topic_is_not_mistaken_for_a_follow_up():
     previous = "What barriers do lone parents face in finding work?"
     assert resolve("What is co-production?", previous) == "What is co-production?"

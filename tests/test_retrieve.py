@@ -157,3 +157,10 @@ def test_retriever_takes_k_and_filters_per_call(indexed):
     assert len(retriever.invoke("boundary spanner", k=1)) == 1
     narrowed = retriever.invoke("boundary spanner", filters=Filters.parse(["doc_type=literature"]))
     assert narrowed and all(d.metadata["title"] == "Co-production notes" for d in narrowed)
+
+
+def test_a_reversed_year_range_is_refused_not_silently_empty():
+    from assistant.retrieve import FilterError, Filters
+
+    with pytest.raises(FilterError, match="reversed"):
+        Filters.parse(["year=2016..2008"])

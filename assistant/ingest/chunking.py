@@ -69,10 +69,19 @@ class Chunker:
     """Cuts loaded documents into passages that always fit the encoder window."""
 
     def __init__(self, tokenizer: Any, settings: ChunkingSettings | None = None, window: int = 256) -> None:
-        self.tokenizer = tokenizer
+        # A zero-argument callable defers loading the encoder until a file really needs cutting,
+        # so re-ingesting an unchanged library never loads the model.
+        self._tokenizer = tokenizer
         self.settings = settings or ChunkingSettings()
         self.limit = window - SPECIAL_TOKENS
         self._segmenter = None
+
+    @property
+    def tokenizer(self) -> Any:
+        """The Hugging Face tokenizer that measures passages."""
+        if callable(self._tokenizer) and not hasattr(self._tokenizer, "tokenize"):
+            self._tokenizer = self._tokenizer()
+        return self._tokenizer
 
     def count(self, text: str) -> int:
         """Word pieces in ``text`` without special tokens."""
