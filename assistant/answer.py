@@ -161,7 +161,9 @@ class ExtractiveComposer:
             for a, b in p.sentences:
                 seq = next(analysed)
                 key = p.text[a:b].lower()
-                if key in seen:  # the same sentence in an overlapping passage
+                if key in seen or MARKER.search(key):
+                    # Skip the same sentence seen in an overlapping passage, and sentences that
+                    # carry their own "[3]"-style references: those would read as our markers.
                     continue
                 seen.add(key)
                 pool.append(_Candidate(p, (a, b), frozenset(seq), weight * sentence_relevance(seq, q_terms, weights, q_pairs)))

@@ -180,3 +180,20 @@ def test_answer_json_has_the_contract_fields(indexed):
     for c in out["citations"]:
         assert {"n", "doc_id", "title", "source", "page", "section", "text", "score"} <= set(c)
         assert isinstance(c["n"], int) and isinstance(c["score"], float) and f"[{c['n']}]" in out["answer"]
+
+
+def test_sentences_with_their_own_bracketed_references_are_never_quoted():
+    """A source sentence like 'X is used [3].' would read as our marker [3] and break verification."""
+    from assistant.answer import ExtractiveComposer, verify
+    from assistant.retrieve import Passage, SearchResult
+
+    text = "Albendazole is used to treat lymphatic filariasis [3]. Albendazole is also used against other worm infections."
+    first = (0, text.index("[3].") + 4)
+    second = (first[1] + 1, len(text))
+    passage = Passage(id="c1", doc_id="d", title="T", source="s", page=None, section="", text=text, start=0,
+                      end=len(text), sentences=(first, second), score=1.0, dense=0.9, rank=1)
+    composer = ExtractiveComposer(lambda texts: [t.lower().replace(".", " ").split() for t in texts], lambda terms: {t: 1.0 for t in terms})
+    answer = composer.compose("albendazole", SearchResult("albendazole", [passage], 0.9))
+    verify(answer)
+    assert [c.sentence for c in answer.citations] == [text[second[0]:second[1]]]
+    assert "[3]" not in answer.text
