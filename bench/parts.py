@@ -93,7 +93,10 @@ def _naive(ctx: Context, outcome, docs) -> None:
     ctx.rows.append(row(
         "naive_ingest", "Ingest time, ours vs naive recipe", f"{n:,} docs", ours, "s", baseline=info["seconds"],
         baseline_label="naive recipe", ratio=ratio(ours, info["seconds"]),
-        note=f"ours {outcome.details['passages']:,} passages with BM25 + manifest; naive {info['chunks']:,} chunks, vectors only",
+        note=(
+            f"ours {outcome.details['passages']:,} passages with BM25 + manifest; naive {info['chunks']:,} chunks, vectors only; "
+            f"CPU s ours {outcome.details['ingest_cpu_s']:.0f} vs naive {info['cpu_seconds']:.0f}"
+        ),
     ))
     pipeline = build_pipeline(bench_settings(outcome.data_dir), embeddings=ctx.embeddings)
     ctx.say(f"naive: {len(ctx.queries)} queries, ours (ask, search) alternating with similarity_search")
@@ -266,7 +269,11 @@ def _server(ctx: Context, n: int, docs, embedded: dict | None) -> None:
     result["server_rss_mb"] = server_mb
     ask = result["ask_ms"]
     base = embedded["ask_ms"] if embedded else None
-    note = f"client peak RSS {result['rss_serving_peak_mb']:.0f} MiB + server {server_mb:.0f} MiB"
+    dense = result["stage_ms"]["dense"]["mean"]
+    note = f"dense stage mean {dense:.1f} ms"
+    if embedded:  # the stage that differs between the modes, less exposed to machine load than the total
+        note += f" vs {embedded['stage_ms']['dense']['mean']:.1f} ms embedded"
+    note += f"; client peak RSS {result['rss_serving_peak_mb']:.0f} MiB + server {server_mb:.0f} MiB"
     for rid, key, what in (("server_query_p50", "p50", "p50"), ("server_query_p95", "p95", "p95")):
         ctx.rows.append(row(
             rid, f"Server mode query {what} (`chroma run` on loopback)", label, ask[key], "ms",
