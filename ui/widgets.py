@@ -107,25 +107,24 @@ def sources_panel(pipeline: Pipeline, citations: Sequence[Citation], *, key: str
 
 def citation_card(pipeline: Pipeline, c: Citation, meta, *, key: str) -> None:
     """A cited passage: document details, the supporting sentence marked, context on request."""
-    label = f"**[{c.n}]** {md_label(c.title)}"
-    detail = sources.where(c.section, c.page)
-    if detail:
-        label += f" — {md_label(detail)}"
-    with st.expander(label, key=key):
+    with st.expander(_card_title(f"**[{c.n}]**", c.title, c.section, c.page), key=key):
         _details(meta, c.section, c.page, c.source)
         _passage_body(pipeline, c.chunk_id, c.text, [c.span], key=key)
 
 
 def passage_card(pipeline: Pipeline, p: Passage, meta, *, key: str, label: str, query: str) -> None:
     """A retrieved (not cited) passage with the query's words marked."""
-    title = f"{label} {md_label(p.title)}"
-    detail = sources.where(p.section, p.page)
-    if detail:
-        title += f" — {md_label(detail)}"
-    with st.expander(title, key=key):
+    with st.expander(_card_title(label, p.title, p.section, p.page), key=key):
         _details(meta, p.section, p.page, p.source)
         spans = sources.term_spans(p.text, query, pipeline.analyse)
         _passage_body(pipeline, p.id, p.text, spans, key=key)
+
+
+def _card_title(prefix: str, title: str, section: str, page: int | None) -> str:
+    """Expander label: prefix, document title, then section and page when known."""
+    label = f"{prefix} {md_label(title)}"
+    detail = sources.where(section, page)
+    return f"{label} — {md_label(detail)}" if detail else label
 
 
 def _details(meta, section: str, page: int | None, source: str) -> None:

@@ -91,13 +91,14 @@ class VectorStore:
         Returns:
             ``(id, cosine similarity)`` best first.
         """
-        count = self.collection.count()
-        if count == 0 or n <= 0 or (doc_ids is not None and not doc_ids):
+        if n <= 0 or (doc_ids is not None and not doc_ids):
             return []
         where = None if doc_ids is None else {"doc_id": {"$in": list(doc_ids)}}
+        # No count() first: Chroma clamps n_results to what is stored (and answers [[]] when
+        # empty), and the extra call is one more round trip per query in server mode.
         result = self.collection.query(
             query_embeddings=np.asarray(vector, dtype=np.float32)[None, :],
-            n_results=min(n, count),
+            n_results=n,
             where=where,
             include=["distances"],
         )
