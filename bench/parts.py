@@ -173,14 +173,14 @@ def size_part(ctx: Context, n: int) -> None:
     embedded = None
     if "query" not in ctx.config.skip or "server" not in ctx.config.skip:
         ctx.say(f"query {label}: serving {len(ctx.queries)} queries x {ctx.config.repeat} in a fresh process")
-        first, *others = ctx.config.serve_threads
+        first, *others = ctx.config.query_threads
         embedded = _serve(ctx, n, data, "embedded", threads=first)
-        for threads in others:  # the same benchmark with another torch thread count, for comparison
-            ctx.say(f"query {label}: again with {threads or 'default'} torch thread(s)")
+        for threads in others:  # the same benchmark with another query thread count, for comparison
+            ctx.say(f"query {label}: again with {threads or 'default'} torch thread(s) per query")
             other = _serve(ctx, n, data, "embedded", threads=threads)
             a, b = embedded["ask_ms"], other["ask_ms"]
             ctx.notes.append(
-                f"{label}, torch threads {embedded['torch_threads']} → {other['torch_threads']}: ask p50 {a['p50']:.1f} → {b['p50']:.1f} ms, "
+                f"{label}, torch threads per query {embedded['query_threads']} → {other['query_threads']}: ask p50 {a['p50']:.1f} → {b['p50']:.1f} ms, "
                 f"p95 {a['p95']:.1f} → {b['p95']:.1f} ms; query-encode stage mean {embedded['stage_ms']['embed']['mean']:.1f} → "
                 f"{other['stage_ms']['embed']['mean']:.1f} ms."
             )
@@ -196,16 +196,16 @@ def _serve(ctx: Context, n: int, data: Path, mode: str, url: str | None = None, 
     from bench.query_speed import serve_in_child
     from bench.report import STAGES, ratio, row
 
-    primary = threads == ctx.config.serve_threads[0]
+    primary = threads == ctx.config.query_threads[0]
     result = serve_in_child(
         data, ctx.queries, warmup=ctx.config.warmup, repeat=ctx.config.repeat, store_url=url, collection=collection,
-        torch_threads=threads,
+        query_threads=threads,
     )
-    label = mode if primary else f"{mode}, {result['torch_threads']} torch thread(s)"
+    label = mode if primary else f"{mode}, {result['query_threads']} query thread(s)"
     ctx.details[f"serve_{label.replace(', ', '_').replace(' ', '_')}_{size_label(n)}"] = result
     ask, enc = result["ask_ms"], result["encode_ms"]
     ctx.stages.append({
-        "mode": label, "torch_threads": result["torch_threads"], "passages": result["passages"], "total_mean_ms": ask["mean"], "total_p50_ms": ask["p50"],
+        "mode": label, "query_threads": result["query_threads"], "passages": result["passages"], "total_mean_ms": ask["mean"], "total_p50_ms": ask["p50"],
         "stage_mean_ms": {k: result["stage_ms"][k]["mean"] for k in STAGES},
         "stage_p50_ms": {k: result["stage_ms"][k]["p50"] for k in STAGES},
     })
@@ -264,7 +264,7 @@ def _server(ctx: Context, n: int, docs, embedded: dict | None) -> None:
         data = ctx.work / f"q{n}" / "server-data"
         collection = f"bench{n}"
         ctx.details[f"index_server_{label}"] = build_index(docs, bench_settings(data, url, collection), ctx.cache, ctx.embeddings.encode, ctx.say)
-        result = _serve(ctx, n, data, "server", url, collection, threads=ctx.config.serve_threads[0])
+        result = _serve(ctx, n, data, "server", url, collection, threads=ctx.config.query_threads[0])
         server_mb = server_rss_mb(pid)
     result["server_rss_mb"] = server_mb
     ask = result["ask_ms"]

@@ -6,12 +6,10 @@ from __future__ import annotations
 
 import json
 import os
-import socket
 import subprocess
 import sys
 import tempfile
 import time
-import urllib.request
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Iterator, Sequence
@@ -24,6 +22,7 @@ from assistant.settings import Settings
 from bench.corpora import ROOT
 from bench.embcache import EmbeddingCache
 from bench.measure import rss_mb, timed
+from bench.process import free_port, served
 
 
 def child_env() -> dict[str, str]:
@@ -86,14 +85,14 @@ def build_index(
 
 def serve_in_child(
     data_dir: Path, queries: list[str], *, warmup: int, repeat: int, store_url: str | None = None,
-    collection: str | None = None, torch_threads: int | None = None,
+    collection: str | None = None, query_threads: int | None = None,
 ) -> dict:
     """Run :mod:`bench.serve` in a fresh interpreter and return its measurements."""
     with tempfile.TemporaryDirectory(prefix="bench-serve-") as tmp:
         spec, out = Path(tmp) / "spec.json", Path(tmp) / "out.json"
         spec.write_text(json.dumps({
             "data_dir": str(data_dir), "store_url": store_url, "collection": collection,
-            "queries": queries, "warmup": warmup, "repeat": repeat, "torch_threads": torch_threads,
+            "queries": queries, "warmup": warmup, "repeat": repeat, "query_threads": query_threads,
         }))
         proc = subprocess.run(
             [sys.executable, "-m", "bench.serve", str(spec), str(out)], cwd=ROOT, env=child_env(),
@@ -146,13 +145,6 @@ def cold_start(data_dir: Path, question: str, model_path: Path, runs: int) -> di
     }
 
 
-def free_port() -> int:
-    """A free TCP port on loopback."""
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
 @contextmanager
 def chroma_server(path: Path, timeout: float = 90.0) -> Iterator[tuple[str, int]]:
     """A ``chroma run`` server (the binary beside this Python) on a free loopback port.
@@ -165,33 +157,10 @@ def chroma_server(path: Path, timeout: float = 90.0) -> Iterator[tuple[str, int]
         raise FileNotFoundError(f"no chroma CLI beside {sys.executable}")
     port = free_port()
     path.mkdir(parents=True, exist_ok=True)
-    log = open(path.parent / f"{path.name}.log", "w")
-    proc = subprocess.Popen(
-        [str(exe), "run", "--path", str(path), "--host", "127.0.0.1", "--port", str(port)],
-        stdout=log, stderr=subprocess.STDOUT, env=child_env(),
-    )
     url = f"http://127.0.0.1:{port}"
-    try:
-        deadline = time.time() + timeout
-        while True:
-            try:
-                urllib.request.urlopen(f"{url}/api/v2/heartbeat", timeout=1)
-                break
-            except OSError:
-                if proc.poll() is not None:
-                    raise RuntimeError(f"chroma run exited early: {(path.parent / f'{path.name}.log').read_text()[-500:]}")
-                if time.time() > deadline:
-                    raise RuntimeError(f"chroma run did not answer within {timeout:.0f} s")
-                time.sleep(0.2)
+    command = [str(exe), "run", "--path", str(path), "--host", "127.0.0.1", "--port", str(port)]
+    with served(command, f"{url}/api/v2/heartbeat", path.parent / f"{path.name}.log", timeout=timeout, env=child_env()) as proc:
         yield url, proc.pid
-    finally:
-        proc.terminate()
-        try:
-            proc.wait(timeout=15)
-        except subprocess.TimeoutExpired:
-            proc.kill()
-            proc.wait()
-        log.close()
 
 
 def server_rss_mb(pid: int) -> float:

@@ -41,7 +41,7 @@ class BenchConfig:
     warmup: int = 10
     cold_runs: int = 3
     ndcg_queries: int | None = None
-    serve_threads: list[int | None] = field(default_factory=lambda: [None])
+    query_threads: list[int | None] = field(default_factory=lambda: [None])
     skip: frozenset[str] = frozenset()
     shared_data: Path | None = DEFAULT_SHARED
     cache_dir: Path = ROOT / "bench" / ".cache"
@@ -139,8 +139,8 @@ def _parser() -> argparse.ArgumentParser:
     p.add_argument("--repeat", type=int, default=1, help="passes over the queries (default 1)")
     p.add_argument("--warmup", type=int, default=10, help="untimed queries first (default 10)")
     p.add_argument("--cold-runs", type=int, default=3, help="cold starts per size (default 3, median reported)")
-    p.add_argument("--serve-threads", default="default", help="torch threads of the serving process, e.g. 'default,1' "
-                   "to also measure one thread (the first setting fills the main table)")
+    p.add_argument("--query-threads", default="setting", help="torch threads per query encoding: 'setting' (ASSISTANT_EMBEDDING__QUERY_THREADS), "
+                   "a number, or 0 for torch's default; e.g. 'setting,0' serves twice (the first fills the main table)")
     p.add_argument("--ndcg-queries", type=int, default=None, help="evaluate only the first N SciFact test queries")
     p.add_argument("--skip", default="", help=f"comma-separated parts to skip: {', '.join(PARTS)}, scifact")
     p.add_argument("--shared-data", type=Path, default=DEFAULT_SHARED, help="folder holding scifact/ (default ../shared/data)")
@@ -162,7 +162,7 @@ def config_from_args(argv: list[str] | None = None) -> BenchConfig:
         sizes=[parse_size(s) for s in args.sizes.split(",") if s.strip()], ingest_docs=args.ingest_docs,
         queries=args.queries, repeat=args.repeat, warmup=args.warmup, cold_runs=args.cold_runs,
         ndcg_queries=args.ndcg_queries, skip=skip,
-        serve_threads=[None if t.strip() in ("default", "") else int(t) for t in args.serve_threads.split(",")], shared_data=args.shared_data, cache_dir=args.cache_dir,
+        query_threads=[None if t.strip() in ("setting", "") else int(t) for t in args.query_threads.split(",")], shared_data=args.shared_data, cache_dir=args.cache_dir,
         out_dir=args.out, work_dir=args.work_dir, keep=args.keep,
     )
 

@@ -8,7 +8,8 @@ both see the same machine load. Stage times come from ``SearchResult.timings``; 
 ``ExtractiveComposer.compose``; ``other`` is what ``ask`` spends outside both.
 
 SPEC keys: ``data_dir``, ``store_url`` (or null), ``collection``, ``queries``, ``warmup``, ``repeat``,
-``torch_threads`` (null = torch's default, one per core).
+``query_threads`` (null = the ``ASSISTANT_EMBEDDING__QUERY_THREADS`` setting; 0 = torch's default,
+one per core).
 """
 
 from __future__ import annotations
@@ -52,15 +53,12 @@ def serve(spec: dict) -> dict:
     from assistant.pipeline import build_pipeline
     from assistant.settings import Settings
 
-    if spec.get("torch_threads"):
-        import torch
-
-        torch.set_num_threads(int(spec["torch_threads"]))
     rss_start = rss_mb()
     store = {"url": spec.get("store_url"), "collection": spec.get("collection") or "passages"}
-    settings = Settings(data_dir=Path(spec["data_dir"]), store=store)  # other ASSISTANT_* settings apply
+    embedding = {} if spec.get("query_threads") is None else {"query_threads": int(spec["query_threads"])}
+    settings = Settings(data_dir=Path(spec["data_dir"]), store=store, embedding=embedding)  # other ASSISTANT_* settings apply
     embeddings = SentenceEmbeddings(settings.embedding)
-    embeddings.encode(["load the encoder"], batch_size=1)
+    embeddings.encode_query("load the encoder")
     rss_encoder = rss_mb()
 
     t = time.perf_counter()
@@ -82,7 +80,7 @@ def serve(spec: dict) -> dict:
     for _ in range(spec.get("repeat", 1)):
         for q in queries:
             t = time.perf_counter()
-            embeddings.encode([q], batch_size=1)
+            embeddings.encode_query(q)  # the floor: the same encoder call the search makes
             encodes.append(time.perf_counter() - t)
             last.clear()
             t = time.perf_counter()
@@ -116,11 +114,11 @@ def serve(spec: dict) -> dict:
         "rss_encoder_mb": rss_encoder,
         "rss_serving_peak_mb": rss_peak,
         "rss_lifetime_peak_mb": peak_rss_mb(),
-        "torch_threads": _torch_threads(),
+        "query_threads": settings.embedding.query_threads or _torch_default_threads(),
     }
 
 
-def _torch_threads() -> int:
+def _torch_default_threads() -> int:
     import torch
 
     return torch.get_num_threads()

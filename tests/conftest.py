@@ -2,17 +2,17 @@
 
 from __future__ import annotations
 
-import os
 import shutil
-import socket
-import subprocess
 import sys
-import time
 from pathlib import Path
 
 import pytest
 
 ROOT = Path(__file__).resolve().parent.parent
+if str(ROOT) not in sys.path:  # bench/ (a folder of the repo, not an installed package) has the server launcher
+    sys.path.insert(0, str(ROOT))
+
+from bench.process import free_port, served  # noqa: E402,F401 - re-exported for the tests
 FIXTURE_CORPUS = Path(__file__).resolve().parent / "fixtures" / "corpus"
 SHARED_DATA = ROOT.parent / "shared" / "data"
 ARTIFACTS = ROOT / "test-artifacts"
@@ -127,45 +127,13 @@ def write_docx(path: Path, title: str, sections: list[tuple[str, str]]) -> Path:
     return path
 
 
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
 @pytest.fixture(scope="session")
 def chroma_server(tmp_path_factory):
-    """A real `chroma run` server on a free loopback port; yields its URL."""
-    exe = Path(sys.executable).with_name("chroma")
-    if not exe.exists():
-        pytest.fail("the chroma CLI is not installed beside this Python")
-    port = free_port()
-    path = tmp_path_factory.mktemp("chroma-server")
-    log = open(path / "server.log", "w")
-    env = {**os.environ, "ANONYMIZED_TELEMETRY": "False"}
-    proc = subprocess.Popen([str(exe), "run", "--path", str(path / "db"), "--host", "127.0.0.1", "--port", str(port)], stdout=log, stderr=subprocess.STDOUT, env=env)
-    url = f"http://127.0.0.1:{port}"
-    deadline = time.time() + 60
-    import urllib.request
+    """A real `chroma run` server on a free loopback port (the benchmark's own launcher); yields its URL."""
+    from bench.query_speed import chroma_server as run_chroma
 
-    while time.time() < deadline:
-        try:
-            urllib.request.urlopen(f"{url}/api/v2/heartbeat", timeout=1)
-            break
-        except OSError:
-            if proc.poll() is not None:
-                pytest.fail(f"chroma run exited early: {(path / 'server.log').read_text()[-500:]}")
-            time.sleep(0.2)
-    else:
-        proc.kill()
-        pytest.fail("chroma run did not answer within 60 s")
-    yield url
-    proc.terminate()
-    try:
-        proc.wait(timeout=10)
-    except subprocess.TimeoutExpired:
-        proc.kill()
-    log.close()
+    with run_chroma(tmp_path_factory.mktemp("chroma-server") / "db", timeout=60) as (url, _pid):
+        yield url
 
 
 def write_bad_inputs(folder: Path) -> tuple[dict[str, str], dict[str, str]]:

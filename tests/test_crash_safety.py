@@ -19,9 +19,9 @@ from assistant.pipeline import build_pipeline
 from assistant.settings import Settings
 from conftest import ROOT, consistent_ids, write_docx, write_pdf
 
-# 16 passages per encoder batch -> a storage batch (and a manifest commit) every 64 passages,
-# so a run over ~230 passages commits several times and can be killed between commits.
-ENV = {"ASSISTANT_EMBEDDING__BATCH_SIZE": "16"}
+# A storage batch (and a manifest commit) every 64 passages, so a run over ~230 passages commits
+# several times and can be killed between commits.
+ENV = {"ASSISTANT_EMBEDDING__BATCH_SIZE": "16", "ASSISTANT_EMBEDDING__INGEST_BATCH": "64"}
 
 
 @pytest.fixture(scope="module")

@@ -6,6 +6,7 @@ import io
 import os
 import shutil
 import sys
+import threading
 
 import pytest
 
@@ -197,6 +198,52 @@ def test_passages_are_embedded_in_batches_and_progress_is_reported(pipeline, cor
     assert len(calls) > 1 and sum(calls) == report.chunks == report.embedded
     assert [(done, total) for done, total, _ in progress] == [(i, 6) for i in range(1, 7)]
     assert sorted(name for _, _, name in progress) == sorted(p.name for p in corpus_copy.iterdir())
+    consistent_ids(pipeline.index)
+
+
+def test_batches_are_encoded_on_a_second_thread_and_stored_in_order(pipeline, corpus_copy):
+    from assistant.ingest import run_ingest
+
+    encoded_on: set[str] = set()
+    written: list[list[str]] = []
+    write = pipeline.index.write
+
+    def embed(texts):
+        encoded_on.add(threading.current_thread().name)
+        return pipeline.embeddings.encode(texts)
+
+    def record_write(docs, vectors):
+        written.append([d.source for d in docs])
+        return write(docs, vectors)
+
+    pipeline.index.write = record_write
+    report = run_ingest([corpus_copy], pipeline.index, embed, pipeline.chunker, batch_chunks=4, progress=False)
+    assert encoded_on and not {threading.current_thread().name} & encoded_on
+    assert [s for batch in written for s in batch] == report.added  # every batch stored, once, in file order
+    assert len(written) > 1
+    consistent_ids(pipeline.index)
+
+
+def test_an_encoder_failure_stops_the_run_with_earlier_batches_stored_and_a_rerun_completes(pipeline, corpus_copy):
+    from assistant.ingest import run_ingest
+
+    calls = 0
+
+    def failing_second_batch(texts):
+        nonlocal calls
+        calls += 1
+        if calls == 2:
+            raise RuntimeError("encoder out of memory")
+        return pipeline.embeddings.encode(texts)
+
+    with pytest.raises(RuntimeError, match="out of memory"):
+        run_ingest([corpus_copy], pipeline.index, failing_second_batch, pipeline.chunker, batch_chunks=4, progress=False)
+    stored = pipeline.stats()
+    assert 0 < stored["documents"] < 6, "the first batch is stored, the failed one is not"
+    consistent_ids(pipeline.index)  # no half-stored batch: manifest, Chroma and BM25 agree
+    report = pipeline.ingest([corpus_copy])
+    assert report.ok and len(report.unchanged) == stored["documents"] and len(report.added) == 6 - stored["documents"]
+    assert pipeline.stats()["documents"] == 6
     consistent_ids(pipeline.index)
 
 

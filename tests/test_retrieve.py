@@ -96,7 +96,7 @@ def side(indexed, embeddings, dense: float, lexical: float) -> HybridSearcher:
 def test_hybrid_ranking_is_exactly_the_fusion_of_the_dense_and_bm25_rankings(indexed, embeddings):
     query = "who connects people across organisational borders?"
     s = indexed.settings.retrieval
-    dense = indexed.index.store.query(embeddings.encode([query])[0], s.candidates)
+    dense = indexed.index.store.query(embeddings.encode_query(query), s.candidates)
     lexical = indexed.index.refresh_lexical().search(query, s.candidates)
     expected = rrf([[i for i, _ in dense], [i for i, _ in lexical]], [1, 1], s.rrf_k)[:4]
     result = indexed.search(query, k=4)

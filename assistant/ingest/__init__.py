@@ -5,6 +5,7 @@ from __future__ import annotations
 import hashlib
 import os
 import re
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Callable, Iterable, Iterator, Sequence
@@ -114,7 +115,9 @@ def run_ingest(
 
     Documents are parsed and chunked one at a time, then embedded and stored in batches of about
     ``batch_chunks`` passages (so the encoder works on full batches even for short documents).
-    Unchanged files (same content hash) cost a read and a hash, no parsing or embedding.
+    A batch is encoded on a second thread while this one reads and chunks the next documents;
+    batches are stored in order, on this thread, as they come back. Unchanged files (same
+    content hash) cost a read and a hash, no parsing or embedding.
 
     Args:
         paths: Files or folders (recursive).
@@ -139,60 +142,91 @@ def run_ingest(
     known = index.manifest.hashes()
     pending: list[PreparedDocument] = []
     pending_chunks = 0
+    encoder = ThreadPoolExecutor(max_workers=1, thread_name_prefix="ingest-encoder")
+    in_flight: tuple[list[PreparedDocument], list[Chunk], Future] | None = None
+
+    def store() -> None:
+        """Wait for the batch being encoded, then write it (Chroma, manifest, stale vectors)."""
+        nonlocal in_flight
+        if in_flight is None:
+            return
+        docs, todo, vectors = in_flight
+        in_flight = None
+        index.write(docs, {c.id: v for c, v in zip(todo, vectors.result())})
+        report.embedded += len(todo)
+        report.chunks += sum(len(d.chunks) for d in docs)
+        for d in docs:
+            (report.updated if d.replaces else report.added).append(d.source)
 
     def flush() -> None:
-        nonlocal pending, pending_chunks
+        """Hand the pending documents to the encoder thread; store the batch before them meanwhile."""
+        nonlocal pending, pending_chunks, in_flight
         if not pending:
             return
         ids = [c.id for d in pending for c in d.chunks]
         missing = index.missing(ids)
         todo = [c for d in pending for c in d.chunks if c.id in missing]
-        vectors = embed([c.embed_text for c in todo]) if todo else []
-        index.write(pending, {c.id: v for c, v in zip(todo, vectors)})
-        report.embedded += len(todo)
-        report.chunks += len(ids)
-        for d in pending:
-            (report.updated if d.replaces else report.added).append(d.source)
+        if todo:
+            vectors = encoder.submit(embed, [c.embed_text for c in todo])
+        else:  # every passage is stored already (a rerun after a crash): no need to load the model
+            vectors = Future()
+            vectors.set_result([])
+        store()  # the previous batch, encoded while these documents were read and chunked
+        in_flight = (pending, todo, vectors)
         pending, pending_chunks = [], 0
 
-    bar = tqdm(found, unit="file", disable=(None if progress is None else not progress), desc="Indexing")
-    for done, (path, skip) in enumerate(bar, start=1):
+    def take(path: Path, skip: str | None) -> None:
+        """Read one file; queue it for encoding unless it is unchanged, unsupported or bad."""
+        nonlocal pending_chunks
         name = str(path)
         if skip == "missing":
             report.failed.append((name, "no such file or directory"))
             say(f"{name}: no such file or directory")
-        elif skip:
+            return
+        if skip:
             report.skipped.append((name, skip))
             say(f"{name}: skipped, {skip}")
-        else:
-            source = _source(path)
-            try:
-                data = path.read_bytes()
-                content_hash = _content_hash(path, data)
-            except OSError as exc:
-                reason = f"unreadable ({exc.strerror or exc})"
-                report.failed.append((name, reason))
-                say(f"{name}: {reason}")
-                data = None
-            if data is not None:
-                if known.get(source) == content_hash:
-                    report.unchanged.append(source)
-                else:
-                    try:
-                        prepared = _prepare(path, source, data, content_hash, chunker)
-                    except IngestError as exc:
-                        report.failed.append((name, str(exc)))
-                        say(f"{name}: {exc}")
-                    else:
-                        prepared.replaces = source in known
-                        pending.append(prepared)
-                        pending_chunks += len(prepared.chunks)
-                        if pending_chunks >= batch_chunks:
-                            flush()
-        if on_progress:
-            on_progress(done, len(found), path.name)
-    flush()
-    bar.close()
+            return
+        source = _source(path)
+        try:
+            data = path.read_bytes()
+            content_hash = _content_hash(path, data)
+        except OSError as exc:
+            reason = f"unreadable ({exc.strerror or exc})"
+            report.failed.append((name, reason))
+            say(f"{name}: {reason}")
+            return
+        if known.get(source) == content_hash:
+            report.unchanged.append(source)
+            return
+        try:
+            prepared = _prepare(path, source, data, content_hash, chunker)
+        except IngestError as exc:
+            report.failed.append((name, str(exc)))
+            say(f"{name}: {exc}")
+            return
+        prepared.replaces = source in known
+        pending.append(prepared)
+        pending_chunks += len(prepared.chunks)
+        if pending_chunks >= batch_chunks:
+            flush()
+
+    bar = tqdm(found, unit="file", disable=(None if progress is None else not progress), desc="Indexing")
+    try:
+        for done, (path, skip) in enumerate(bar, start=1):
+            take(path, skip)
+            if on_progress:
+                on_progress(done, len(found), path.name)
+        flush()
+        store()
+    except Exception:
+        index.refresh_lexical()  # the batches stored before the failure are found by keyword too
+        raise
+    finally:
+        # An interrupted run drops the batch still being encoded (never stored, so a rerun redoes
+        # it) rather than waiting for the encoder to finish it.
+        encoder.shutdown(wait=False, cancel_futures=True)
+        bar.close()
     index.reconcile()
     index.refresh_lexical()
     return report

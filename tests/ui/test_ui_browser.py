@@ -8,14 +8,12 @@ from __future__ import annotations
 
 import os
 import shutil
-import socket
-import subprocess
 import sys
-import time
-import urllib.request
 from pathlib import Path
 
 import pytest
+
+from bench.process import free_port, served
 
 pytestmark = pytest.mark.browser
 
@@ -43,12 +41,6 @@ def _require_browser() -> None:
         pytest.skip(missing)
 
 
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
 @pytest.fixture(scope="session")
 def server(tmp_path_factory, corpus_index):
     """One `streamlit run` for the session, on a copy of the indexed corpus; yields its URL."""
@@ -56,36 +48,21 @@ def server(tmp_path_factory, corpus_index):
     base = tmp_path_factory.mktemp("browser")
     data = base / "data"
     shutil.copytree(corpus_index.settings.data_dir, data)
-    port = _free_port()
+    port = free_port()
     env = {k: v for k, v in os.environ.items() if not k.startswith("ASSISTANT_")}
     env.update(ASSISTANT_DATA_DIR=str(data), ASSISTANT_CORPUS_DIR=str(CORPUS), ANONYMIZED_TELEMETRY="False")
-    log = open(base / "streamlit.log", "w")
-    proc = subprocess.Popen(
-        [str(Path(sys.executable).with_name("streamlit")), "run", "ui/app.py", "--server.port", str(port),
-         "--server.address", "127.0.0.1", "--server.headless", "true", "--browser.gatherUsageStats", "false"],
-        cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT,
-    )
+    command = [
+        str(Path(sys.executable).with_name("streamlit")), "run", "ui/app.py", "--server.port", str(port),
+        "--server.address", "127.0.0.1", "--server.headless", "true", "--browser.gatherUsageStats", "false",
+    ]
     url = f"http://127.0.0.1:{port}"
-    deadline = time.time() + 120
-    while True:
-        try:
-            if urllib.request.urlopen(f"{url}/_stcore/health", timeout=2).read() == b"ok":
-                break
-        except OSError:
-            pass
-        if proc.poll() is not None or time.time() > deadline:
-            proc.kill()
-            pytest.fail(f"streamlit did not start: {(base / 'streamlit.log').read_text()[-800:]}")
-        time.sleep(0.3)
-    yield url
-    proc.terminate()
+    log = base / "streamlit.log"
     try:
-        proc.wait(timeout=15)
-    except subprocess.TimeoutExpired:
-        proc.kill()
-    log.close()
-    (ARTIFACTS / "streamlit.log").parent.mkdir(parents=True, exist_ok=True)
-    shutil.copy(base / "streamlit.log", ARTIFACTS / "streamlit.log")
+        with served(command, f"{url}/_stcore/health", log, timeout=120, env=env, cwd=ROOT):
+            yield url
+    finally:
+        ARTIFACTS.mkdir(parents=True, exist_ok=True)
+        shutil.copy(log, ARTIFACTS / "streamlit.log")
 
 
 @pytest.fixture(scope="module")

@@ -2,13 +2,7 @@
 
 from __future__ import annotations
 
-import socket
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
+from bench.process import free_port
 
 
 def test_first_launch_builds_the_index_from_the_corpus(fresh_app, small_corpus):
