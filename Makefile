@@ -11,7 +11,7 @@ $(STAMP): pyproject.toml
 	$(PY) -m venv $(VENV)
 	$(BIN)/pip install -q --disable-pip-version-check --upgrade pip
 	# torch is pinned to 2.13.0 in pyproject.toml: pip takes the CPU wheel on disk instead of a CUDA build.
-	$(BIN)/pip install -q --disable-pip-version-check -e '.[test,bench]'
+	$(BIN)/pip install -q --disable-pip-version-check -e '.[test,bench,llm]'
 	touch $(STAMP)
 
 install: $(STAMP)

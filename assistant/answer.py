@@ -58,9 +58,18 @@ class Answer:
     passages: list[Passage] = field(default_factory=list)
     query: str = ""
     confidence: float | None = None
+    generated_by: str | None = None
+    """The chat model that worded the answer (``None``: sentences quoted from the passages)."""
+    dropped: list = field(default_factory=list)
+    """Generated sentences not shown (:class:`assistant.generate.Dropped`), with the reason."""
+    note: str | None = None
+    """Why the answer is not what was asked for (e.g. the chat model could not be reached)."""
 
     def to_json(self) -> dict:
-        """The CLI contract's answer object; ``closest`` lists passages when abstaining."""
+        """The CLI contract's answer object; ``closest`` lists passages when abstaining.
+
+        Generated answers add ``generated_by`` and ``dropped``; a fallback adds ``note``.
+        """
         out = {
             "question": self.question,
             "answer": self.text,
@@ -73,6 +82,12 @@ class Answer:
             out["confidence"] = round(self.confidence, 4)
         if self.abstained:
             out["closest"] = [passage_json(p) for p in self.passages]
+        if self.generated_by:
+            out["generated_by"] = self.generated_by
+        if self.dropped:
+            out["dropped"] = [d.to_json() for d in self.dropped]
+        if self.note:
+            out["note"] = self.note
         return out
 
 
@@ -215,7 +230,9 @@ def verify(answer: Answer) -> None:
     """Check an answer's citation invariants.
 
     Every marker resolves to a citation, every citation is used, numbering is 1..n in order of
-    appearance, and every cited sentence is exactly the text at its span inside its passage.
+    appearance, and every cited sentence is exactly the text at its span inside its passage. An
+    extractive answer must also say each cited sentence word for word before its marker (a
+    generated one words it itself; :mod:`assistant.generate` checks the support).
 
     Raises:
         VerificationError: Any rule is broken.
@@ -242,7 +259,7 @@ def verify(answer: Answer) -> None:
         a, b = c.span
         if not (0 <= a < b <= len(c.text)) or c.text[a:b] != c.sentence:
             raise VerificationError(f"citation [{c.n}]: the sentence is not at its span in the passage")
-        if f"{c.sentence} [{c.n}]" not in answer.text:
+        if not answer.generated_by and f"{c.sentence} [{c.n}]" not in answer.text:
             raise VerificationError(f"citation [{c.n}]: the cited sentence is not what the answer says")
 
 

@@ -110,10 +110,14 @@ def _run(args: argparse.Namespace, filters) -> int:
         from assistant.eval import run_cli
 
         return run_cli(args, settings)
+    from assistant.generate import LLMUnavailable
+
     try:
         pipeline = build_pipeline(settings)
     except OSError as exc:  # the data dir is a file, or cannot be created
         raise UsageError(f"cannot use {settings.data_dir} as the data dir: {exc.strerror or exc}") from None
+    except LLMUnavailable as exc:
+        raise UsageError(str(exc)) from None
     try:
         match args.command:
             case "ingest":
@@ -185,6 +189,12 @@ def _where(section: str, page: int | None) -> str:
 
 def _print_answer(answer) -> None:
     print(textwrap.fill(answer.text, 100))
+    if answer.generated_by:
+        print(f"\n(worded by {answer.generated_by}; each sentence checked against its passage for topic and figures)")
+    if answer.note:
+        print(f"\n({answer.note})")
+    for d in answer.dropped:
+        print(f"  not shown: {d.sentence} ({d.reason})")
     if answer.abstained:
         if answer.passages:
             print("\nClosest passages:")

@@ -17,6 +17,9 @@ from assistant.retrieve import Filters, HybridRetriever, HybridSearcher, SearchR
 from assistant.settings import Settings
 
 if TYPE_CHECKING:
+    from langchain_core.language_models import BaseChatModel
+
+    from assistant.generate import GenerativeComposer
     from assistant.sources import Context
 
 
@@ -27,6 +30,8 @@ class Pipeline:
     settings: Settings
     embeddings: SentenceEmbeddings
     index: Index
+    chat: "BaseChatModel | None" = None
+    """Chat model that words answers (``None``: extractive answers only)."""
 
     @cached_property
     def chunker(self) -> Chunker:
@@ -44,6 +49,15 @@ class Pipeline:
         lexical = self.index.lexical
         ignore = frozenset(t for terms in lexical.tokenize(sorted(QUESTION_STOPWORDS)) for t in terms)
         return ExtractiveComposer(lexical.tokenize, lambda terms: self.index.refresh_lexical().idf(terms), self.settings.answer, ignore)
+
+    @cached_property
+    def generator(self) -> "GenerativeComposer | None":
+        """Generated answers checked against their passages, when a chat model is configured."""
+        if self.chat is None:
+            return None
+        from assistant.generate import GenerativeComposer
+
+        return GenerativeComposer(self.chat, self.embeddings, self.chunker.sentences, self.settings.llm, self.settings.answer.passages)
 
     def retriever(self, k: int | None = None, filters: Filters | None = None) -> HybridRetriever:
         """A LangChain ``BaseRetriever`` over this pipeline."""
@@ -76,6 +90,8 @@ class Pipeline:
         else:
             result = self.search(query, k=k or max(self.settings.retrieval.k, self.settings.answer.passages), filters=filters)
             answer = self.composer.compose(question, result)
+            if self.generator is not None:
+                answer = self.generator.compose(question, result, answer)
             answer.query = query
         if conversation is not None:
             conversation.add(question, query, answer)
@@ -116,14 +132,25 @@ class Pipeline:
         self.index.close()
 
 
-def build_pipeline(settings: Settings | None = None, *, embeddings: SentenceEmbeddings | None = None, index: Index | None = None) -> Pipeline:
-    """Wire a pipeline from settings; pass ``embeddings`` or ``index`` to share or replace them.
+def build_pipeline(
+    settings: Settings | None = None, *, embeddings: SentenceEmbeddings | None = None, index: Index | None = None,
+    chat: "BaseChatModel | None" = None,
+) -> Pipeline:
+    """Wire a pipeline from settings; pass ``embeddings``, ``index`` or ``chat`` to share or replace them.
 
     Nothing heavy happens here: the encoder loads on first use.
+
+    Raises:
+        assistant.generate.LLMUnavailable: settings name a chat backend whose package is missing.
     """
     settings = settings or Settings()
+    if chat is None and settings.llm.backend != "none":
+        from assistant.generate import build_chat_model
+
+        chat = build_chat_model(settings.llm)
     return Pipeline(
         settings=settings,
         embeddings=embeddings or build_embeddings(settings.embedding),
         index=index or Index(settings),
+        chat=chat,
     )

@@ -93,6 +93,28 @@ class AnswerSettings(_Section):
     abstain_below: float = Field(0.30, ge=-1, le=1, description="Abstain when the best passage's cosine similarity to the question is below this. Calibrated on the gold set: off-topic questions peak at 0.27, the weakest answerable one sits at 0.33.")
 
 
+class LLMSettings(_Section):
+    """An optional chat model that words the answer; off by default (the extractive answer needs none).
+
+    The model sees only the retrieved passages, numbered, and must end every sentence with the
+    number of the passage it comes from. Each sentence is then checked against that passage
+    (closest sentence by cosine, and every figure it states must appear there); sentences that
+    fail are dropped and listed. The check catches uncited, off-topic and wrong-figure sentences,
+    not a misstatement in on-topic words, so the UI labels such answers as generated. If the
+    model cannot be reached, or none of its sentences holds, the extractive answer is shown with
+    a note saying why.
+    """
+
+    backend: Literal["none", "openai"] = Field("none", description="`openai`: any OpenAI-compatible chat API (OpenAI, Ollama, vLLM, llama.cpp server, LM Studio); needs the `llm` extra. `none`: extractive answers only.")
+    base_url: str | None = Field(None, description="Endpoint of the chat API, e.g. http://127.0.0.1:11434/v1 for Ollama; empty means api.openai.com.")
+    model: str = Field("gpt-4o-mini", description="Model name sent to the chat API.")
+    api_key: SecretStr | None = Field(None, description="Key for the chat API (local servers accept any value).")
+    temperature: float = Field(0.0, ge=0, le=2, description="Sampling temperature; 0 keeps the wording close to the passages.")
+    max_tokens: int = Field(400, ge=16, le=4000, description="Longest reply, in tokens.")
+    timeout: float = Field(30.0, gt=0, le=600, description="Seconds to wait for the chat API before falling back to the extractive answer.")
+    min_support: float = Field(0.45, ge=0, le=1, description="A generated sentence is kept only if its cosine similarity to the closest sentence of the passage it cites reaches this (off-topic sentences score below 0.1, on-topic ones 0.5-0.8).")
+
+
 class UISettings(_Section):
     """The Streamlit front end."""
 
@@ -115,6 +137,7 @@ class Settings(BaseSettings):
     store: StoreSettings = Field(default_factory=StoreSettings, description="Vector store.")
     retrieval: RetrievalSettings = Field(default_factory=RetrievalSettings, description="Hybrid retrieval.")
     answer: AnswerSettings = Field(default_factory=AnswerSettings, description="Answer composition.")
+    llm: LLMSettings = Field(default_factory=LLMSettings, description="Optional chat model for worded answers.")
     ui: UISettings = Field(default_factory=UISettings, description="Front end.")
 
     def model_post_init(self, __context: object) -> None:

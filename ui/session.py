@@ -12,6 +12,7 @@ from pydantic import ValidationError
 
 from assistant import Conversation, Pipeline, Settings, build_pipeline, library
 from assistant.embeddings import SentenceEmbeddings, build_embeddings
+from assistant.generate import LLMUnavailable
 from assistant.index import StoreUnavailable
 from assistant.retrieve import FilterError
 
@@ -115,6 +116,8 @@ def explain(exc: BaseException, doing: str = "") -> str:
         return f"A setting is wrong: {where}: {err['msg']}. Check the ASSISTANT_* environment variables."
     if isinstance(exc, FilterError):
         return f"The filters cannot be applied: {exc}."
+    if isinstance(exc, LLMUnavailable):
+        return f"The chat model cannot be used: {exc}. Or unset ASSISTANT_LLM__BACKEND for quoted answers."
     text = str(exc).lower()
     if isinstance(exc, ConnectionError) or "connect" in text or "timed out" in text:
         return "The document store stopped answering. Check that it is running, then try again."

@@ -93,7 +93,23 @@ def answer(pipeline: Pipeline, ans: Answer, *, key: str) -> None:
     st.markdown(block(answer_html(ans.text)), unsafe_allow_html=True)
     if ans.query and ans.query != ans.question:
         st.caption(f"Read as a follow-up; searched for: {md_label(ans.query)}")
+    generation(ans, key=key)
     sources_panel(pipeline, ans.citations, key=key)
+
+
+def generation(ans: Answer, *, key: str) -> None:
+    """Say how an answer was worded: by a model (and what of it was dropped), or why not."""
+    if ans.generated_by:
+        st.caption(
+            f"Worded by {md_label(ans.generated_by)} from the passages below. Each sentence was checked against the "
+            "passage it cites for topic and figures, not for meaning: compare it with the highlighted sentence."
+        )
+    if ans.note:
+        st.info(ans.note, icon=":material/info:")
+    if ans.dropped:
+        with st.expander(f"{len(ans.dropped)} generated sentence{'s' if len(ans.dropped) != 1 else ''} not shown", key=f"{key}-dropped"):
+            for d in ans.dropped:
+                st.markdown(f"- {md_label(d.sentence)}  \n  _{md_label(d.reason)}_")
 
 
 def sources_panel(pipeline: Pipeline, citations: Sequence[Citation], *, key: str) -> None:

@@ -139,3 +139,20 @@ def test_new_conversation_starts_empty(app):
     next(b for b in at.sidebar.button if b.label == "New conversation").click().run()
     assert not at.chat_message
     assert any(b.key and b.key.startswith("starter-") for b in at.button)
+
+
+def test_a_generated_answer_names_its_model_and_lists_what_was_dropped(app):
+    from fakes import FakeChatAPI, first_sentence  # the chat API is a fake (tests/fakes.py); the client is real
+
+    api = FakeChatAPI()
+    api.reply = lambda passages: f"{first_sentence(passages[1]).rstrip('.')} [1]. The Eiffel Tower is in Paris [2]."
+    try:
+        at = ask(app(ASSISTANT_LLM__BACKEND="openai", ASSISTANT_LLM__BASE_URL=api.url, ASSISTANT_LLM__MODEL="ui-model").run(), QUESTION)
+    finally:
+        api.close()
+    assert len(api.requests) == 1
+    assert any(c.value.startswith("Worded by ui-model from the passages below.") for c in at.caption)
+    assert "1 generated sentence not shown" in source_labels(at)
+    assert "Eiffel Tower" in " ".join(m.value for m in at.markdown)
+    (block,) = answer_blocks(at)
+    assert ">1</span>" in block and ">2</span>" not in block  # one kept sentence, one citation badge
