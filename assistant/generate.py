@@ -27,7 +27,8 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Callable, Sequence
+from functools import cache
+from typing import TYPE_CHECKING, Sequence
 
 import numpy as np
 
@@ -50,6 +51,9 @@ SYSTEM_PROMPT = (
 )
 
 CITES = re.compile(r"\s*\[(\d+(?:\s*[,;]\s*\d+)*)\]")
+# Markers written after the full stop ("... trust. [1]", "... trust.[1]") are moved before it, or
+# the sentence splitter would hand them to the next sentence.
+TRAILING_CITES = re.compile(r"([.!?])((?:\s*\[\d+(?:\s*[,;]\s*\d+)*\])+)")
 FIGURE = re.compile(r"\d+(?:[.,]\d+)*")
 
 
@@ -107,17 +111,31 @@ def prompt(question: str, passages: Sequence[Passage]) -> list[tuple[str, str]]:
     return [("system", SYSTEM_PROMPT), ("human", "Passages:\n\n" + "\n\n".join(blocks) + f"\n\nQuestion: {question}")]
 
 
-def parse_reply(reply: str, split: Callable[[str], list[tuple[int, int]]]) -> list[Claim]:
+@cache
+def _segmenter():
+    import pysbd
+
+    return pysbd.Segmenter(language="en", clean=False)
+
+
+def parse_reply(reply: str) -> list[Claim]:
     """Sentences of a reply with their cited passage numbers (markers may sit before or after the full stop)."""
     claims = []
-    for a, b in split(reply):
-        sentence = reply[a:b]
-        cites = tuple(dict.fromkeys(int(n) for group in CITES.findall(sentence) for n in re.split(r"[,;]", group)))
-        text = " ".join(CITES.sub("", sentence).split())
-        text = re.sub(r"\s+([.,;:!?])", r"\1", text)
-        if text:
-            claims.append(Claim(text, cites))
+    reply = TRAILING_CITES.sub(lambda m: m.group(2) + m.group(1), reply)
+    # A paragraph or list item never runs into the next one; a line wrapped inside one is joined.
+    for block in re.split(r"\n\s*\n|\n(?=\s*(?:[-*•]|\d+[.)])\s)", reply):
+        block = " ".join(re.sub(r"^\s*(?:[-*•]|\d+[.)])\s+", "", block).split())
+        for sentence in _segmenter().segment(block) if block else []:
+            claims += _claim(sentence)
     return claims
+
+
+def _claim(sentence: str) -> list[Claim]:
+    """The sentence without its markers, with the numbers they hold; nothing for an empty sentence."""
+    cites = tuple(dict.fromkeys(int(n) for group in CITES.findall(sentence) for n in re.split(r"[,;]", group)))
+    text = " ".join(CITES.sub("", sentence).split())
+    text = re.sub(r"\s+([.,;:!?])", r"\1", text)
+    return [Claim(text, cites)] if text else []
 
 
 class GenerativeComposer:
@@ -126,15 +144,13 @@ class GenerativeComposer:
     Args:
         chat: Any LangChain chat model (``ChatOpenAI`` from settings, or one passed in).
         embeddings: The encoder, for claim-to-sentence similarity.
-        split: Sentence spans of a text (the chunker's splitter).
         settings: Model name (for the label) and the support threshold.
         passages: How many top passages the model sees.
     """
 
-    def __init__(self, chat: "BaseChatModel", embeddings: "SentenceEmbeddings", split: Callable[[str], list[tuple[int, int]]], settings: LLMSettings, passages: int) -> None:
+    def __init__(self, chat: "BaseChatModel", embeddings: "SentenceEmbeddings", settings: LLMSettings, passages: int) -> None:
         self.chat = chat
         self.embeddings = embeddings
-        self.split = split
         self.settings = settings
         self.passages = passages
 
@@ -156,7 +172,7 @@ class GenerativeComposer:
         except Exception as exc:  # any failure of a remote service: the user still gets a cited answer
             return _fallback(extractive, f"The language model could not be used ({_reason(exc)}), so this answer quotes the passages directly.")
         text = reply.content if isinstance(reply.content, str) else " ".join(str(c) for c in reply.content)
-        claims = parse_reply(text.strip(), self.split)
+        claims = parse_reply(text.strip())
         kept, dropped = self._check(claims, passages)
         if not kept:
             why = "it found no answer in the passages" if not any(c.cites for c in claims) else "none of its sentences was supported by the passage it cited"

@@ -57,7 +57,7 @@ class Pipeline:
             return None
         from assistant.generate import GenerativeComposer
 
-        return GenerativeComposer(self.chat, self.embeddings, self.chunker.sentences, self.settings.llm, self.settings.answer.passages)
+        return GenerativeComposer(self.chat, self.embeddings, self.settings.llm, self.settings.answer.passages)
 
     def retriever(self, k: int | None = None, filters: Filters | None = None) -> HybridRetriever:
         """A LangChain ``BaseRetriever`` over this pipeline."""

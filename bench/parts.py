@@ -193,14 +193,16 @@ def size_part(ctx: Context, n: int) -> None:
 
 
 def _serve(ctx: Context, n: int, data: Path, mode: str, url: str | None = None, collection: str | None = None, threads: int | None = None) -> dict:
+    from bench.process import busy
     from bench.query_speed import serve_in_child
     from bench.report import STAGES, ratio, row
 
     primary = threads == ctx.config.query_threads[0]
-    result = serve_in_child(
-        data, ctx.queries, warmup=ctx.config.warmup, repeat=ctx.config.repeat, store_url=url, collection=collection,
-        query_threads=threads,
-    )
+    with busy(ctx.config.busy):
+        result = serve_in_child(
+            data, ctx.queries, warmup=ctx.config.warmup, repeat=ctx.config.repeat, store_url=url, collection=collection,
+            query_threads=threads,
+        )
     label = mode if primary else f"{mode}, {result['query_threads']} query thread(s)"
     ctx.details[f"serve_{label.replace(', ', '_').replace(' ', '_')}_{size_label(n)}"] = result
     ask, enc = result["ask_ms"], result["encode_ms"]

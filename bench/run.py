@@ -42,6 +42,7 @@ class BenchConfig:
     cold_runs: int = 3
     ndcg_queries: int | None = None
     query_threads: list[int | None] = field(default_factory=lambda: [None])
+    busy: int = 0
     skip: frozenset[str] = frozenset()
     shared_data: Path | None = DEFAULT_SHARED
     cache_dir: Path = ROOT / "bench" / ".cache"
@@ -112,6 +113,8 @@ def run_benchmark(config: BenchConfig, embeddings=None, say=print) -> dict:
             ctx.rows.append(skipped(rid, label, ctx.reasons.get(rid, "part not selected (--skip)")))
     ctx.rows.sort(key=lambda r: ROW_IDS.index(r["id"]))
     info["load_average_end"] = load_average()
+    if config.busy:
+        notes.append(f"{config.busy} busy process(es) spun on the CPU beside every serving process (--busy): query figures are under load.")
     notes.append(
         "Timings on a shared 2-core machine are noisy: compare ratios (both sides measured in the same run, "
         "interleaved where possible) rather than absolute figures."
@@ -141,6 +144,8 @@ def _parser() -> argparse.ArgumentParser:
     p.add_argument("--cold-runs", type=int, default=3, help="cold starts per size (default 3, median reported)")
     p.add_argument("--query-threads", default="setting", help="torch threads per query encoding: 'setting' (ASSISTANT_EMBEDDING__QUERY_THREADS), "
                    "a number, or 0 for torch's default; e.g. 'setting,0' serves twice (the first fills the main table)")
+    p.add_argument("--busy", type=int, default=0, help="processes spinning on the CPU while queries are served "
+                   "(noisy neighbours: how p95 holds up on shared cores; default 0)")
     p.add_argument("--ndcg-queries", type=int, default=None, help="evaluate only the first N SciFact test queries")
     p.add_argument("--skip", default="", help=f"comma-separated parts to skip: {', '.join(PARTS)}, scifact")
     p.add_argument("--shared-data", type=Path, default=DEFAULT_SHARED, help="folder holding scifact/ (default ../shared/data)")
@@ -161,7 +166,7 @@ def config_from_args(argv: list[str] | None = None) -> BenchConfig:
     return BenchConfig(
         sizes=[parse_size(s) for s in args.sizes.split(",") if s.strip()], ingest_docs=args.ingest_docs,
         queries=args.queries, repeat=args.repeat, warmup=args.warmup, cold_runs=args.cold_runs,
-        ndcg_queries=args.ndcg_queries, skip=skip,
+        ndcg_queries=args.ndcg_queries, skip=skip, busy=args.busy,
         query_threads=[None if t.strip() in ("setting", "") else int(t) for t in args.query_threads.split(",")], shared_data=args.shared_data, cache_dir=args.cache_dir,
         out_dir=args.out, work_dir=args.work_dir, keep=args.keep,
     )

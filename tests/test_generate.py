@@ -76,12 +76,15 @@ def test_supported_sentences_are_kept_and_cited_the_rest_dropped_with_reasons(ge
 
 
 def test_markers_before_or_after_the_full_stop_and_lists_of_numbers_are_read():
-    def split(text):
-        return [(m.start(), m.end()) for m in re.finditer(r"[^.!?]+[.!?]+(?:\s*\[[\d,; ]+\])*", text)]
-
-    claims = parse_reply("Spanners broker trust [1]. They translate [2][3]. Leaders share power. [1, 4]", split)
-    assert [(c.text, c.cites) for c in claims] == [
-        ("Spanners broker trust.", (1,)), ("They translate.", (2, 3)), ("Leaders share power.", (1, 4)),
+    reply = (
+        "According to Williams (2002, p. 103), spanners broker trust [1]. They translate [2][3]. "
+        "Leaders share power. [1, 4] Boards meet often.[2] No source here.\n\n"
+        "- Boards meet every 6.5 weeks [3].\n2) Terms of reference settle disputes [4]"
+    )
+    assert [(c.text, c.cites) for c in parse_reply(reply)] == [
+        ("According to Williams (2002, p. 103), spanners broker trust.", (1,)), ("They translate.", (2, 3)),
+        ("Leaders share power.", (1, 4)), ("Boards meet often.", (2,)), ("No source here.", ()),
+        ("Boards meet every 6.5 weeks.", (3,)), ("Terms of reference settle disputes", (4,)),
     ]
     assert FIGURE.findall("In 2019, 4,500 staff (12.5%) joined") == ["2019", "4,500", "12.5"]
 
