@@ -8,7 +8,7 @@ cannot be reached or none of its sentences holds up, with a note saying so.
 A generated sentence is kept when, for at least one passage it cites:
 
 * its cosine similarity to the closest sentence of that passage reaches ``min_support``, and
-* every figure it states (``42``, ``3.5``, ``2015``) appears in that passage.
+* every figure it states (``42``, ``3.5``, ``2015``) appears in that passage or its title.
 
 Kept sentences keep only the citations that support them; markers are renumbered 1..n in order
 of appearance, and each citation highlights the passage sentence closest to the claim, so the
@@ -204,7 +204,7 @@ class GenerativeComposer:
                 rows = [r for r, (j, _) in enumerate(pool) if j == i]
                 sims = vectors[len(claims) + np.array(rows)] @ vectors[k]
                 best = int(np.argmax(sims))
-                figures = set(FIGURE.findall(claim.text)) - set(FIGURE.findall(passages[i].text))
+                figures = set(FIGURE.findall(claim.text)) - set(FIGURE.findall(f"{passages[i].title} {passages[i].text}"))
                 if figures:
                     reasons.append(f"states {', '.join(sorted(figures))}, not found in {name}")
                 elif float(sims[best]) < self.settings.min_support:
