@@ -152,6 +152,7 @@ def test_a_generated_answer_names_its_model_and_lists_what_was_dropped(app):
         api.close()
     assert len(api.requests) == 1
     assert any(c.value.startswith("Worded by ui-model from the passages below.") for c in at.caption)
+    assert any(c.value.startswith("Answers are worded by ui-model from the indexed documents only.") for c in at.caption)
     assert "1 generated sentence not shown" in source_labels(at)
     assert "Eiffel Tower" in " ".join(m.value for m in at.markdown)
     (block,) = answer_blocks(at)

@@ -19,7 +19,13 @@ conv_id = session.conversation_id()
 conversation_box = st.sidebar.container()  # filled last, so the export includes this run's answer
 
 st.title("Ask the assistant")
-st.caption("Answers quote the indexed documents. Every sentence carries a marker; open a source below the answer to see the passage it comes from.")
+if pipeline.generator is None:
+    st.caption("Answers quote the indexed documents. Every sentence carries a marker; open a source below the answer to see the passage it comes from.")
+else:
+    st.caption(
+        f"Answers are worded by {widgets.md_label(pipeline.generator.model_name)} from the indexed documents only. Every sentence carries "
+        "a marker and was checked against that passage; open a source below the answer to compare."
+    )
 
 
 def feedback(turn_index: int) -> None:
