@@ -67,7 +67,7 @@ class Pipeline:
         """Index files and folders (see :func:`assistant.ingest.run_ingest`)."""
         return run_ingest(
             [Path(p) for p in paths], self.index, self.embeddings.encode, self.chunker,
-            batch_chunks=self.settings.embedding.ingest_batch, progress=progress,
+            batch_chunks=self.settings.embedding.ingest_batch, encode_batch=self.settings.embedding.batch_size, progress=progress,
             report_line=report_line, on_progress=on_progress,
         )
 

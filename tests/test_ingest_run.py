@@ -7,6 +7,7 @@ import os
 import shutil
 import sys
 import threading
+import time
 
 import pytest
 
@@ -244,6 +245,36 @@ def test_an_encoder_failure_stops_the_run_with_earlier_batches_stored_and_a_reru
     report = pipeline.ingest([corpus_copy])
     assert report.ok and len(report.unchanged) == stored["documents"] and len(report.added) == 6 - stored["documents"]
     assert pipeline.stats()["documents"] == 6
+    consistent_ids(pipeline.index)
+
+
+def test_an_interrupted_run_stops_encoding_after_the_current_call_and_stores_nothing_half_done(pipeline, corpus_copy):
+    from assistant.ingest import run_ingest
+
+    calls: list[int] = []
+    encoding = threading.Event()
+
+    def slow_embed(texts):
+        calls.append(len(texts))
+        encoding.set()
+        time.sleep(1.0)  # a long encoder call: the interrupt lands while the first of several is running
+        return pipeline.embeddings.encode(texts)
+
+    def ctrl_c(done, total, name):
+        encoding.wait(30)
+        raise KeyboardInterrupt
+
+    with pytest.raises(KeyboardInterrupt):
+        run_ingest([corpus_copy], pipeline.index, slow_embed, pipeline.chunker, batch_chunks=1, encode_batch=1,
+                   progress=False, on_progress=ctrl_c)
+    for thread in threading.enumerate():
+        if thread.name.startswith("ingest-encoder"):
+            thread.join(30)
+    assert pipeline.stats()["documents"] == 0  # the batch being encoded was never stored
+    report = pipeline.ingest([corpus_copy])
+    first = min(report.added)
+    passages = len(pipeline.index.manifest.document_chunks(pipeline.index.manifest.find(first).doc_id))
+    assert passages >= 2 and calls == [1], "the encoder went on with the interrupted batch"
     consistent_ids(pipeline.index)
 
 

@@ -5,7 +5,8 @@ from __future__ import annotations
 import hashlib
 import os
 import re
-from concurrent.futures import Future, ThreadPoolExecutor
+import threading
+from concurrent.futures import CancelledError, Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Callable, Iterable, Iterator, Sequence
@@ -107,6 +108,7 @@ def run_ingest(
     chunker: Chunker,
     *,
     batch_chunks: int = 256,
+    encode_batch: int = 64,
     progress: bool | None = None,
     report_line: Callable[[str], None] | None = None,
     on_progress: Callable[[int, int, str], None] | None = None,
@@ -124,7 +126,9 @@ def run_ingest(
         index: Where passages are stored.
         embed: Function from texts to a matrix of unit vectors.
         chunker: Passage cutter.
-        batch_chunks: Passages per embedding/storage batch.
+        batch_chunks: Passages per storage batch (one manifest commit).
+        encode_batch: Passages per ``embed`` call. The encoder thread checks between calls
+            whether the run was interrupted, so Ctrl-C waits for at most one call.
         progress: Show a tqdm bar (``None`` = only on a terminal).
         report_line: Receives one line per failed or skipped file.
         on_progress: Called as ``(done, total, file name)`` after each file (for UIs).
@@ -143,6 +147,16 @@ def run_ingest(
     pending: list[PreparedDocument] = []
     pending_chunks = 0
     encoder = ThreadPoolExecutor(max_workers=1, thread_name_prefix="ingest-encoder")
+    stop = threading.Event()
+
+    def encode(texts: list[str]) -> list:
+        """Runs on the encoder thread, one ``embed`` call at a time until done or stopped."""
+        vectors: list = []
+        for start in range(0, len(texts), encode_batch):
+            if stop.is_set():
+                raise CancelledError("ingest interrupted")
+            vectors.extend(embed(texts[start : start + encode_batch]))
+        return vectors
     in_flight: tuple[list[PreparedDocument], list[Chunk], Future] | None = None
 
     def store() -> None:
@@ -165,9 +179,10 @@ def run_ingest(
             return
         ids = [c.id for d in pending for c in d.chunks]
         missing = index.missing(ids)
-        todo = [c for d in pending for c in d.chunks if c.id in missing]
+        # Longest first, as sentence-transformers orders one call: each embed call pads little.
+        todo = sorted((c for d in pending for c in d.chunks if c.id in missing), key=lambda c: -len(c.embed_text))
         if todo:
-            vectors = encoder.submit(embed, [c.embed_text for c in todo])
+            vectors = encoder.submit(encode, [c.embed_text for c in todo])
         else:  # every passage is stored already (a rerun after a crash): no need to load the model
             vectors = Future()
             vectors.set_result([])
@@ -225,6 +240,7 @@ def run_ingest(
     finally:
         # An interrupted run drops the batch still being encoded (never stored, so a rerun redoes
         # it) rather than waiting for the encoder to finish it.
+        stop.set()
         encoder.shutdown(wait=False, cancel_futures=True)
         bar.close()
     index.reconcile()
