@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pytest
 
-from conftest import consistent_ids, write_bad_inputs, write_fixture_corpus
+from helpers import consistent_ids, write_bad_inputs, write_fixture_corpus
 
 ASK_KEYS = {"question", "answer", "abstained", "citations"}
 CITATION_KEYS = {"n", "doc_id", "title", "source", "page", "section", "text", "score"}

@@ -17,7 +17,7 @@ from assistant.index import Index
 from assistant.ingest import discover
 from assistant.pipeline import build_pipeline
 from assistant.settings import Settings
-from conftest import ROOT, consistent_ids, write_docx, write_pdf
+from helpers import ROOT, consistent_ids, write_docx, write_pdf
 
 # A storage batch (and a manifest commit) every 64 passages, so a run over ~230 passages commits
 # several times and can be killed between commits.

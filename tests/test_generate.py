@@ -19,7 +19,7 @@ from assistant.answer import verify
 from assistant.generate import FIGURE, LLMUnavailable, build_chat_model, parse_reply
 from assistant.pipeline import build_pipeline
 from assistant.settings import LLMSettings, Settings
-from conftest import free_port
+from helpers import free_port
 from fakes import FakeChatAPI, first_sentence
 
 pytest.importorskip("langchain_openai")

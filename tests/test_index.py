@@ -11,7 +11,7 @@ from assistant.index import Index
 from assistant.index.lexical import LexicalIndex
 from assistant.index.manifest import Manifest
 from assistant.pipeline import build_pipeline
-from conftest import consistent_ids
+from helpers import consistent_ids
 
 
 def test_collection_is_cosine_hnsw_tuned_for_recall_without_chroma_embedding_function(make_settings):

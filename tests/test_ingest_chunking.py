@@ -12,7 +12,7 @@ from assistant.ingest.chunking import Chunk, Chunker, chunk_id
 from assistant.ingest.loaders import LoadedDocument, load
 from assistant.ingest.metadata import build_meta
 from assistant.settings import ChunkingSettings
-from conftest import ROOT, write_pdf
+from helpers import ROOT, write_pdf
 
 WINDOW = 256  # all-MiniLM-L6-v2, [CLS] and [SEP] included
 

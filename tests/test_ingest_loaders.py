@@ -10,7 +10,7 @@ import pytest
 from assistant.ingest import discover
 from assistant.ingest.loaders import IngestError, load, load_sidecar
 from assistant.ingest.metadata import build_meta, first_heading, title_from_filename
-from conftest import FIXTURE_CORPUS, write_bad_inputs, write_docx, write_pdf
+from helpers import FIXTURE_CORPUS, write_bad_inputs, write_docx, write_pdf
 
 
 def read(path: Path):

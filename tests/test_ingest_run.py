@@ -12,7 +12,7 @@ import time
 import pytest
 
 from assistant.ingest import doc_id_for
-from conftest import consistent_ids, write_bad_inputs
+from helpers import consistent_ids, write_bad_inputs
 
 
 def ids_of_source(pipeline, source) -> set[str]:

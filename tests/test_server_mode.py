@@ -16,7 +16,7 @@ from assistant.answer import verify
 from assistant.index.store import StoreUnavailable
 from assistant.pipeline import build_pipeline
 from assistant.settings import Settings
-from conftest import consistent_ids, free_port
+from helpers import consistent_ids, free_port
 
 
 def server_count(url: str, collection: str) -> int:
