@@ -123,22 +123,22 @@ def _default_threads() -> int:
 
 @contextmanager
 def _torch_threads(n: int | None) -> Iterator[None]:
-    """Run with ``n`` torch threads (``None`` = the default), then put the previous count back.
+    """Run with ``n`` torch threads (``None`` = the default), then put the default back.
 
     Call with ``_TORCH_LOCK`` held: nobody else changes the count meanwhile, and torch is only
     called when the count changes.
     """
     import torch
 
-    before = _default_threads()
-    n = n or before
-    if n != before:
+    default = _default_threads()
+    n = n or default
+    if n != default:
         torch.set_num_threads(n)
     try:
         yield
     finally:
-        if n != before:
-            torch.set_num_threads(before)
+        if n != default:
+            torch.set_num_threads(default)
 
 
 def build_embeddings(settings: EmbeddingSettings) -> SentenceEmbeddings:

@@ -53,7 +53,9 @@ SYSTEM_PROMPT = (
 CITES = re.compile(r"\s*\[(\d+(?:\s*[,;]\s*\d+)*)\]")
 # Markers written after the full stop ("... trust. [1]", "... trust.[1]") are moved before it, or
 # the sentence splitter would hand them to the next sentence.
-TRAILING_CITES = re.compile(r"([.!?])((?:\s*\[\d+(?:\s*[,;]\s*\d+)*\])+)")
+TRAILING_CITES = re.compile(rf"([.!?])((?:{CITES.pattern})+)")
+# A list item's bullet or number: "- ", "* ", "• ", "2. ", "3) ".
+LIST_ITEM = r"\s*(?:[-*•]|\d+[.)])\s"
 FIGURE = re.compile(r"\d+(?:[.,]\d+)*")
 
 
@@ -123,8 +125,8 @@ def parse_reply(reply: str) -> list[Claim]:
     claims = []
     reply = TRAILING_CITES.sub(lambda m: m.group(2) + m.group(1), reply)
     # A paragraph or list item never runs into the next one; a line wrapped inside one is joined.
-    for block in re.split(r"\n\s*\n|\n(?=\s*(?:[-*•]|\d+[.)])\s)", reply):
-        block = " ".join(re.sub(r"^\s*(?:[-*•]|\d+[.)])\s+", "", block).split())
+    for block in re.split(rf"\n\s*\n|\n(?={LIST_ITEM})", reply):
+        block = " ".join(re.sub(rf"^{LIST_ITEM}", "", block).split())
         for sentence in _segmenter().segment(block) if block else []:
             claims += _claim(sentence)
     return claims
@@ -186,9 +188,10 @@ class GenerativeComposer:
     def _check(self, claims: list[Claim], passages: Sequence[Passage]) -> tuple[list[tuple[Claim, list[tuple[int, tuple[int, int]]]]], list[Dropped]]:
         """Split claims into kept ones (each with its supporting ``(passage index, sentence span)``) and dropped ones."""
         kept, dropped = [], []
-        spans = {i: _sentence_spans(p) for i, p in enumerate(passages)}
         cited = sorted({n - 1 for c in claims for n in c.cites if 0 < n <= len(passages)})
-        pool = [(i, span) for i in cited for span in spans[i]]
+        pool = [(i, span) for i in cited for span in _sentence_spans(passages[i])]
+        rows_of = {i: np.array([r for r, (j, _) in enumerate(pool) if j == i]) for i in cited}  # pool rows per passage
+        figures_of = {i: set(FIGURE.findall(f"{passages[i].title} {passages[i].text}")) for i in cited}
         vectors = self.embeddings.encode([c.text for c in claims] + [passages[i].text[a:b] for i, (a, b) in pool]) if claims else None
         for k, claim in enumerate(claims):
             if not claim.cites:
@@ -201,10 +204,10 @@ class GenerativeComposer:
                     continue
                 i = n - 1
                 name = f"passage {n} (“{passages[i].title}”)"
-                rows = [r for r, (j, _) in enumerate(pool) if j == i]
-                sims = vectors[len(claims) + np.array(rows)] @ vectors[k]
+                rows = rows_of[i]
+                sims = vectors[len(claims) + rows] @ vectors[k]
                 best = int(np.argmax(sims))
-                figures = set(FIGURE.findall(claim.text)) - set(FIGURE.findall(f"{passages[i].title} {passages[i].text}"))
+                figures = set(FIGURE.findall(claim.text)) - figures_of[i]
                 if figures:
                     reasons.append(f"states {', '.join(sorted(figures))}, not found in {name}")
                 elif float(sims[best]) < self.settings.min_support:

@@ -157,6 +157,7 @@ def run_ingest(
                 raise CancelledError("ingest interrupted")
             vectors.extend(embed(texts[start : start + encode_batch]))
         return vectors
+
     in_flight: tuple[list[PreparedDocument], list[Chunk], Future] | None = None
 
     def store() -> None:
