@@ -47,9 +47,11 @@ def _parser() -> argparse.ArgumentParser:
     sub.add_parser("reset", help="delete everything in the index")
 
     ev = sub.add_parser("eval", help="measure retrieval and answers on the gold set or a BEIR folder")
-    ev.add_argument("--gold", type=Path, default=None, help="gold questions JSONL (default corpus/eval/questions.jsonl)")
+    ev.add_argument("--gold", type=Path, default=None, help="gold questions: a JSONL file or a folder of them (default corpus/eval/)")
     ev.add_argument("--beir", type=Path, default=None, help="BEIR-format folder (corpus.jsonl, queries.jsonl, qrels/)")
-    ev.add_argument("--split", default="test", help="BEIR qrels split")
+    ev.add_argument("--split", default=None, help="gold: report (default), tune or all; BEIR: the qrels split (default test)")
+    ev.add_argument("--calibrate", action="store_true", help="gold: pick the abstention threshold on the tune split, show it on the report split")
+    ev.add_argument("--realdocs", type=Path, default=None, help="extra Markdown guidance for 'requires: realdocs' questions (default ../shared/data/realdocs beside the repo)")
     ev.add_argument("--json", action="store_true", help="print results as JSON")
     ev.add_argument("--chart", type=Path, default=None, help="write a PNG chart here")
     ev.add_argument("--limit", type=int, default=None, help="evaluate at most this many queries")

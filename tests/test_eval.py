@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import math
+import re
 import subprocess
 import sys
 from pathlib import Path
@@ -12,10 +13,12 @@ import pytest
 
 from assistant.eval import load_beir, load_gold, markdown_table
 from assistant.eval.metrics import mrr_at, ndcg_at, precision_recall, recall_at
+from assistant.eval.nuggets import score as nugget_score
 
 BEIR_TINY = Path(__file__).parent / "fixtures" / "beir-tiny"
 ROOT = Path(__file__).resolve().parent.parent
 SCIFACT = ROOT.parent / "shared" / "data" / "scifact"
+REALDOCS = ROOT.parent / "shared" / "data" / "realdocs"
 
 
 def test_recall_counts_relevant_items_in_the_cutoff():
@@ -86,23 +89,66 @@ def test_eval_runs_end_to_end_on_a_tiny_beir_folder(tmp_path):
     assert "| ours: hybrid |" in table.stdout
 
 
+def _section_text(path: Path, heading: str) -> str:
+    """The text under a Markdown heading, up to the next heading of the same or a higher level."""
+    out, level = [], 0
+    for line in path.read_text(encoding="utf-8").splitlines():
+        m = re.match(r"(#+) (.*)", line)
+        if m and level and len(m.group(1)) <= level:
+            break
+        if m and not level and m.group(2).strip() == heading:
+            level = len(m.group(1))
+        elif level:
+            out.append(line)
+    return "\n".join(out)
+
+
 def test_gold_set_is_well_formed_and_points_at_real_sections():
-    questions = load_gold(ROOT / "corpus" / "eval" / "questions.jsonl")
+    questions = load_gold(ROOT / "corpus" / "eval")
     assert len(questions) >= 60
     assert sum(not q.answerable for q in questions) >= 8
     kinds = {q.kind for q in questions}
-    assert {"how-to", "concept", "lookup", "follow-up", "out-of-scope"} <= kinds
+    assert {"how-to", "comparison", "factoid", "findings", "follow-up", "out-of-scope"} <= kinds
     ids = {q.id for q in questions}
     assert len(ids) == len(questions)
     files = {p.stem: p for p in (ROOT / "corpus").rglob("*.md")}
+    if REALDOCS.is_dir():
+        files.update({p.stem: p for p in REALDOCS.rglob("*.md")})
     for q in questions:
         assert not q.answerable or q.relevant, q.id
         if q.follow_up_of:
             assert q.follow_up_of in ids, q.id
+        if q.requires == "realdocs" and not REALDOCS.is_dir():
+            continue
         for r in q.relevant:
             assert r.doc in files, (q.id, r.doc)
             if r.section:
                 assert f"# {r.section}\n" in files[r.doc].read_text(encoding="utf-8") + "\n", (q.id, r.section)
+
+
+def test_gold_set_has_key_points_for_enough_questions_of_each_kind():
+    questions = load_gold(ROOT / "corpus" / "eval")
+    with_nuggets = [q for q in questions if q.answerable and q.nuggets]
+    assert len(with_nuggets) >= 60
+    counts = {kind: sum(q.kind == kind for q in with_nuggets) for kind in ("how-to", "comparison", "factoid", "findings")}
+    assert counts["how-to"] >= 15 and counts["comparison"] >= 8 and counts["factoid"] >= 8 and counts["findings"] >= 8, counts
+    assert all(len(q.nuggets) <= 6 for q in with_nuggets)
+    assert sum(q.requires == "realdocs" for q in questions) >= 5
+
+
+def test_every_key_point_is_stated_by_the_sections_it_was_written_from():
+    """Nuggets come from the documents: each is stated by the text of its question's relevant sections."""
+    files = {p.stem: p for p in (ROOT / "corpus").rglob("*.md")}
+    if REALDOCS.is_dir():
+        files.update({p.stem: p for p in REALDOCS.rglob("*.md")})
+    missing = []
+    for q in load_gold(ROOT / "corpus" / "eval"):
+        if not q.nuggets or (q.requires == "realdocs" and not REALDOCS.is_dir()):
+            continue
+        text = "\n".join(_section_text(files[r.doc], r.section) if r.section else files[r.doc].read_text(encoding="utf-8") for r in q.relevant)
+        got = nugget_score(text, q.nuggets)
+        missing += [(q.id, n) for n, hit in zip(q.nuggets, got.stated) if not hit]
+    assert not missing
 
 
 @pytest.mark.slow

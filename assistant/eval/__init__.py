@@ -8,12 +8,15 @@ from pathlib import Path
 from typing import Any
 
 from assistant.eval.beir import PUBLISHED_SCIFACT, evaluate_beir, load_beir, materialise
-from assistant.eval.gold import GoldQuestion, evaluate_gold, load_gold
+from assistant.eval.gold import (
+    GoldQuestion, abstain_precision_recall, available, calibrate_abstention, evaluate_gold, load_gold, select_split, split_of,
+)
 from assistant.eval.metrics import mrr_at, ndcg_at, precision_recall, recall_at
 
 __all__ = [
-    "GoldQuestion", "PUBLISHED_SCIFACT", "evaluate_beir", "evaluate_gold", "load_beir", "load_gold",
-    "markdown_table", "mrr_at", "ndcg_at", "precision_recall", "recall_at", "run_cli",
+    "GoldQuestion", "PUBLISHED_SCIFACT", "abstain_precision_recall", "available", "calibrate_abstention", "evaluate_beir",
+    "evaluate_gold", "load_beir", "load_gold", "markdown_table", "mrr_at", "ndcg_at", "precision_recall", "realdocs_files",
+    "recall_at", "run_cli", "select_split", "split_of",
 ]
 
 
@@ -33,7 +36,7 @@ def run_cli(args: Any, settings: Any) -> int:
 
     if args.beir:
         try:
-            data = load_beir(args.beir, args.split)
+            data = load_beir(args.beir, args.split or "test")
         except (FileNotFoundError, ValueError, KeyError) as exc:
             print(f"assistant: error: {exc}", file=sys.stderr)
             return 2
@@ -54,7 +57,7 @@ def run_cli(args: Any, settings: Any) -> int:
             results = evaluate_beir(pipeline, data, limit=args.limit, progress=lambda m: print(m, file=sys.stderr))
         finally:
             pipeline.close()
-        payload = {"dataset": name, "split": args.split, "results": results}
+        payload = {"dataset": name, "split": args.split or "test", "results": results}
         if "scifact" in name.lower():
             payload["published_ndcg@10"] = PUBLISHED_SCIFACT
         if args.json:
@@ -65,29 +68,86 @@ def run_cli(args: Any, settings: Any) -> int:
             beir_chart(payload, args.chart)
         return 0
 
-    gold_path = args.gold or Path(settings.corpus_dir) / "eval" / "questions.jsonl"
+    return _run_gold(args, settings)
+
+
+def realdocs_files(folder: Path) -> list[Path]:
+    """The Markdown files of a realdocs folder, without licence files or the method-card template."""
+    return sorted(p for p in folder.rglob("*.md") if not p.stem.upper().startswith("LICENSE") and p.name != "_template.md")
+
+
+def _run_gold(args: Any, settings: Any) -> int:
+    from assistant.pipeline import build_pipeline
+
+    say = lambda line: print(line, file=sys.stderr)  # noqa: E731
+    gold_path = args.gold or Path(settings.corpus_dir) / "eval"
     try:
         questions = load_gold(gold_path)
+        split = args.split or "report"
+        chosen = questions if args.calibrate else select_split(questions, split)
     except (OSError, ValueError) as exc:
         print(f"assistant: error: {exc}", file=sys.stderr)
         return 2
+    realdocs = args.realdocs or Path(settings.corpus_dir).resolve().parent.parent / "shared" / "data" / "realdocs"
+    have_realdocs = realdocs.is_dir()
+    chosen, skipped = available(chosen, realdocs)
+    if skipped:
+        say(f"skipped {len(skipped)} questions that need realdocs ({realdocs} is not present)")
     pipeline = build_pipeline(settings)
     try:
         known = {Path(d.source).stem for d in pipeline.documents()}
-        needed = {r.doc for q in questions for r in q.relevant}
+        needed = {r.doc for q in chosen for r in q.relevant}
         if needed - known:
             corpus = Path(settings.corpus_dir)
-            print(f"indexing {corpus} first ({len(needed - known)} gold documents are not in the index)", file=sys.stderr)
-            pipeline.ingest([corpus], report_line=lambda line: print(line, file=sys.stderr))
-        result = evaluate_gold(pipeline, questions)
+            say(f"indexing {corpus} first ({len(needed - known)} gold documents are not in the index)")
+            sources = [corpus, *(realdocs_files(realdocs) if have_realdocs else [])]
+            pipeline.ingest(sources, report_line=say)
+        result = evaluate_gold(pipeline, chosen)
     finally:
         pipeline.close()
+    if args.calibrate:
+        return _print_calibration(args, settings, result.rows)
+    payload = {"gold": str(gold_path), "split": split, "skipped_realdocs": len(skipped), "metrics": result.metrics,
+               "by_kind": result.by_kind, "questions": result.rows}
     if args.json:
-        print(json.dumps({"gold": str(gold_path), "metrics": result.metrics, "questions": result.rows}, indent=2))
+        print(json.dumps(payload, indent=2))
     else:
-        print(markdown_table(["metric", "value"], [[k, v] for k, v in result.metrics.items()]))
+        print(gold_report(payload))
     if args.chart:
-        gold_chart(result.metrics, args.chart)
+        gold_chart(result.metrics, args.chart, result.by_kind)
+    return 0
+
+
+KIND_COLUMNS = ("questions", "questions_with_nuggets", "nugget_recall", "nuggets_half", "first_sentence_nugget", "citation_support", "abstain_precision", "abstain_recall")
+
+
+def gold_report(payload: dict) -> str:
+    """The overall metrics table, then one row per question kind."""
+    metrics = payload["metrics"]
+    head = f"gold split: {payload['split']} ({int(metrics['questions'])} questions"
+    head += f"; {payload['skipped_realdocs']} skipped, realdocs absent)" if payload.get("skipped_realdocs") else ")"
+    overall = markdown_table(["metric", "value"], [[k, v] for k, v in metrics.items()])
+    rows = [[kind, *(int(m[c]) if c.startswith("questions") else m[c] for c in KIND_COLUMNS)] for kind, m in payload["by_kind"].items()]
+    rows.append(["all", *(int(metrics[c]) if c.startswith("questions") else metrics[c] for c in KIND_COLUMNS)])
+    return f"{head}\n\n{overall}\n\nBy question kind:\n\n" + markdown_table(["kind", *KIND_COLUMNS], rows)
+
+
+def _print_calibration(args: Any, settings: Any, rows: list[dict]) -> int:
+    current = settings.answer.abstain_below
+    tune = [r for r in rows if r["split"] == "tune"]
+    report = [r for r in rows if r["split"] == "report"]
+    chosen = calibrate_abstention(tune, current)
+    table = []
+    for label, threshold in (("current", current), ("tuned", chosen)):
+        for name, part in (("tune", tune), ("report", report)):
+            p, r = abstain_precision_recall(part, threshold, current)
+            table.append({"threshold": label, "abstain_below": round(threshold, 4), "split": name, "questions": len(part), "abstain_precision": p, "abstain_recall": r})
+    if args.json:
+        print(json.dumps({"current": current, "tuned": chosen, "results": table}, indent=2))
+    else:
+        print(markdown_table(list(table[0]), [list(t.values()) for t in table]))
+        verdict = "keep the current setting" if chosen == current else f"the tune split prefers answer.abstain_below = {chosen:.4f}"
+        print(f"\n{verdict} (F1 of abstaining on the tune split; reported on the held-out report split)")
     return 0
 
 
@@ -117,10 +177,12 @@ def _bar_chart(labels: list[str], values: list[float], colours: list[str], title
     plt.close(fig)
 
 
-def gold_chart(metrics: dict[str, float], path: Path) -> None:
-    """PNG bar chart of the gold-set metrics."""
-    items = [(k, v) for k, v in metrics.items() if k != "questions"]
-    _bar_chart([k for k, _ in items], [v for _, v in items], ["#2b6cb0"] * len(items), f"Gold set ({int(metrics['questions'])} questions)", path)
+def gold_chart(metrics: dict[str, float], path: Path, by_kind: dict[str, dict[str, float]] | None = None) -> None:
+    """PNG bar chart of the gold-set metrics, then nugget recall per question kind."""
+    items = [(k, v) for k, v in metrics.items() if not k.startswith("questions")]
+    items += [(f"nugget_recall: {kind}", m["nugget_recall"]) for kind, m in (by_kind or {}).items() if m["questions_with_nuggets"]]
+    colours = ["#2b6cb0" if ":" not in k else "#38a169" for k, _ in items]
+    _bar_chart([k for k, _ in items], [v for _, v in items], colours, f"Gold set ({int(metrics['questions'])} questions)", path)
 
 
 def beir_chart(payload: dict, path: Path) -> None:
