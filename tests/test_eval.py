@@ -161,6 +161,13 @@ def test_gold_eval_end_to_end_on_the_shipped_corpus(tmp_path):
     assert metrics["ndcg@10"] >= 0.6
     assert metrics["citation_support"] == 1.0
     assert metrics["abstain_recall"] >= 0.7
+    # Nugget metrics on the report half (before issue 9: recall 0.517, how-to 0.210; README).
+    payload = json.loads(run.stdout)
+    assert payload["split"] == "report"
+    assert metrics["questions_with_nuggets"] >= 30
+    assert metrics["nugget_recall"] >= 0.3
+    assert payload["by_kind"]["how-to"]["questions_with_nuggets"] >= 10
+    assert all(r["split"] == "report" for r in payload["questions"])
 
 
 @pytest.mark.skipif(not SCIFACT.is_dir(), reason="../shared/data/scifact is not present")

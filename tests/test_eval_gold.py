@@ -12,7 +12,7 @@ import pytest
 
 from assistant.eval.gold import (
     _aggregate, abstain_precision_recall, available, calibrate_abstention, citation_supported, load_gold,
-    select_split, split_of, splits,
+    select_split, splits,
 )
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -91,7 +91,11 @@ def test_split_is_deterministic_balanced_and_keeps_threads_together():
     questions = load_gold(ROOT / "corpus" / "eval")
     where = splits(questions)
     assert where == splits(list(reversed(questions)))  # order does not matter
-    assert split_of("lit-soto-1") == split_of("lit-soto-1")
+    kinds = {q.kind for q in questions if not q.follow_up_of}
+    for kind in kinds:  # stratified: each kind's threads are dealt evenly, tune first
+        roots = [q for q in questions if q.kind == kind and not q.follow_up_of]
+        in_tune = sum(where[q.id] == "tune" for q in roots)
+        assert in_tune - (len(roots) - in_tune) in (0, 1), kind
     tune, report = select_split(questions, "tune"), select_split(questions, "report")
     assert len(tune) + len(report) == len(questions)
     assert 0.35 < len(report) / len(questions) < 0.65

@@ -9,14 +9,14 @@ from typing import Any
 
 from assistant.eval.beir import PUBLISHED_SCIFACT, evaluate_beir, load_beir, materialise
 from assistant.eval.gold import (
-    GoldQuestion, abstain_precision_recall, available, calibrate_abstention, evaluate_gold, load_gold, select_split, split_of,
+    GoldQuestion, abstain_precision_recall, available, calibrate_abstention, evaluate_gold, load_gold, select_split, splits,
 )
 from assistant.eval.metrics import mrr_at, ndcg_at, precision_recall, recall_at
 
 __all__ = [
     "GoldQuestion", "PUBLISHED_SCIFACT", "abstain_precision_recall", "available", "calibrate_abstention", "evaluate_beir",
     "evaluate_gold", "load_beir", "load_gold", "markdown_table", "mrr_at", "ndcg_at", "precision_recall", "realdocs_files",
-    "recall_at", "run_cli", "select_split", "split_of",
+    "recall_at", "run_cli", "select_split", "splits",
 ]
 
 
@@ -102,7 +102,7 @@ def _run_gold(args: Any, settings: Any) -> int:
             say(f"indexing {corpus} first ({len(needed - known)} gold documents are not in the index)")
             sources = [corpus, *(realdocs_files(realdocs) if have_realdocs else [])]
             pipeline.ingest(sources, report_line=say)
-        result = evaluate_gold(pipeline, chosen)
+        result = evaluate_gold(pipeline, chosen, halves=splits(questions))
     finally:
         pipeline.close()
     if args.calibrate:
@@ -114,7 +114,7 @@ def _run_gold(args: Any, settings: Any) -> int:
     else:
         print(gold_report(payload))
     if args.chart:
-        gold_chart(result.metrics, args.chart, result.by_kind)
+        gold_chart(result.metrics, args.chart, result.by_kind, split)
     return 0
 
 
@@ -126,7 +126,7 @@ def gold_report(payload: dict) -> str:
     metrics = payload["metrics"]
     head = f"gold split: {payload['split']} ({int(metrics['questions'])} questions"
     head += f"; {payload['skipped_realdocs']} skipped, realdocs absent)" if payload.get("skipped_realdocs") else ")"
-    overall = markdown_table(["metric", "value"], [[k, v] for k, v in metrics.items()])
+    overall = markdown_table(["metric", "value"], [[k, int(v) if k.startswith("questions") else v] for k, v in metrics.items()])
     rows = [[kind, *(int(m[c]) if c.startswith("questions") else m[c] for c in KIND_COLUMNS)] for kind, m in payload["by_kind"].items()]
     rows.append(["all", *(int(metrics[c]) if c.startswith("questions") else metrics[c] for c in KIND_COLUMNS)])
     return f"{head}\n\n{overall}\n\nBy question kind:\n\n" + markdown_table(["kind", *KIND_COLUMNS], rows)
@@ -177,12 +177,12 @@ def _bar_chart(labels: list[str], values: list[float], colours: list[str], title
     plt.close(fig)
 
 
-def gold_chart(metrics: dict[str, float], path: Path, by_kind: dict[str, dict[str, float]] | None = None) -> None:
+def gold_chart(metrics: dict[str, float], path: Path, by_kind: dict[str, dict[str, float]] | None = None, split: str = "") -> None:
     """PNG bar chart of the gold-set metrics, then nugget recall per question kind."""
     items = [(k, v) for k, v in metrics.items() if not k.startswith("questions")]
     items += [(f"nugget_recall: {kind}", m["nugget_recall"]) for kind, m in (by_kind or {}).items() if m["questions_with_nuggets"]]
     colours = ["#2b6cb0" if ":" not in k else "#38a169" for k, _ in items]
-    _bar_chart([k for k, _ in items], [v for _, v in items], colours, f"Gold set ({int(metrics['questions'])} questions)", path)
+    _bar_chart([k for k, _ in items], [v for _, v in items], colours, f"Gold set{', ' + split + ' split' if split else ''} ({int(metrics['questions'])} questions)", path)
 
 
 def beir_chart(payload: dict, path: Path) -> None:

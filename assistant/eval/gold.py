@@ -101,15 +101,6 @@ def _first_error(exc: ValueError) -> str:
     return str(exc).splitlines()[0]
 
 
-def split_of(question_id: str) -> Literal["tune", "report"]:
-    """Deterministic half of the gold set a question belongs to: first byte of sha256(id), even = tune.
-
-    Example: the split never changes when questions are added or reordered, and about half of
-    any set of ids lands on each side.
-    """
-    return "tune" if hashlib.sha256(question_id.encode("utf-8")).digest()[0] % 2 == 0 else "report"
-
-
 def available(questions: Sequence[GoldQuestion], realdocs: Path | None) -> tuple[list[GoldQuestion], list[GoldQuestion]]:
     """``(kept, skipped)``: questions marked ``requires: realdocs`` are skipped when that folder is absent.
 
@@ -128,12 +119,21 @@ def available(questions: Sequence[GoldQuestion], realdocs: Path | None) -> tuple
     return kept, skipped
 
 
-def splits(questions: Sequence[GoldQuestion]) -> dict[str, str]:
-    """Each question's split; a follow-up goes where the first question of its thread goes.
+def _hash(question_id: str) -> str:
+    return hashlib.sha256(question_id.encode("utf-8")).hexdigest()
 
-    A follow-up is resolved against the question it follows, so both must be evaluated together.
+
+def splits(questions: Sequence[GoldQuestion]) -> dict[str, str]:
+    """Each question's half of the gold set, ``tune`` or ``report``: deterministic and stratified by kind.
+
+    Threads (a question and its follow-ups, which are resolved against it and so must be
+    evaluated together) are grouped by the kind of their first question; within each kind they
+    are ordered by sha256 of the first question's id and dealt alternately, tune first. Every
+    kind is therefore split as evenly as it can be (11 out-of-scope questions: 6 tune, 5 report),
+    so both halves can measure abstention, and the order of lines in the files does not matter.
     """
     parent = {q.id: q.follow_up_of for q in questions}
+    kind = {q.id: q.kind for q in questions}
 
     def root(qid: str) -> str:
         seen = set()
@@ -142,7 +142,12 @@ def splits(questions: Sequence[GoldQuestion]) -> dict[str, str]:
             qid = parent[qid]  # type: ignore[assignment]
         return qid
 
-    return {q.id: split_of(root(q.id)) for q in questions}
+    roots = sorted({root(q.id) for q in questions}, key=lambda r: (kind[r], _hash(r)))
+    half: dict[str, str] = {}
+    for k in dict.fromkeys(kind[r] for r in roots):
+        for i, r in enumerate(r for r in roots if kind[r] == k):
+            half[r] = "tune" if i % 2 == 0 else "report"
+    return {q.id: half[root(q.id)] for q in questions}
 
 
 def select_split(questions: Sequence[GoldQuestion], split: str) -> list[GoldQuestion]:
@@ -168,7 +173,7 @@ class GoldResult:
     by_kind: dict[str, dict[str, float]] = field(default_factory=dict)
 
 
-def evaluate_gold(pipeline: Any, questions: list[GoldQuestion], depth: int = 30) -> GoldResult:
+def evaluate_gold(pipeline: Any, questions: list[GoldQuestion], depth: int = 30, halves: dict[str, str] | None = None) -> GoldResult:
     """Run every gold question through retrieval and answering.
 
     Retrieval is scored at document level: the ranked passages are collapsed to their
@@ -181,13 +186,15 @@ def evaluate_gold(pipeline: Any, questions: list[GoldQuestion], depth: int = 30)
         pipeline: A :class:`assistant.pipeline.Pipeline` whose index holds the corpus.
         questions: The gold set (or one split of it).
         depth: Passages retrieved per question before collapsing to documents.
+        halves: Each question's split as computed on the whole gold set (:func:`splits`); by
+            default computed on ``questions``.
     """
     stem_of = {d.doc_id: Path(d.source).stem for d in pipeline.documents()}
     manifest = pipeline.index.manifest
     analyse = nugget_match.default_analyser()
     queries: dict[str, str] = {}
     rows: list[dict[str, Any]] = []
-    split = splits(questions)
+    split = halves or splits(questions)
     for q in questions:
         query = resolve(q.question, queries.get(q.follow_up_of)) if q.follow_up_of else q.question
         queries[q.id] = query
