@@ -257,3 +257,18 @@ def test_eval_skips_realdocs_questions_cleanly_and_says_how_many(tmp_path):
     assert payload["skipped_realdocs"] == 2
     assert payload["metrics"]["questions"] == 1.0
     assert set(payload["by_kind"]) == {"out-of-scope"}
+
+
+@pytest.mark.parametrize("args, message", [
+    (["--split", "test"], "unknown gold split 'test'"),
+    (["--gold", "{bad}"], "bad.jsonl:2: kind"),
+])
+def test_eval_stops_on_a_bad_split_or_gold_line_with_one_clear_error(tmp_path, args, message):
+    bad = tmp_path / "bad.jsonl"
+    bad.write_text(_line(id="ok") + "\n" + _line(id="no", kind="lookup") + "\n")
+    args = [str(bad) if a == "{bad}" else a for a in args]
+    run = subprocess.run([sys.executable, "-m", "assistant", "--data-dir", str(tmp_path / "d"), "eval", *args],
+                         capture_output=True, text=True, timeout=300, cwd=ROOT)
+    assert run.returncode == 2
+    assert message in run.stderr and run.stderr.count("\n") == 1, run.stderr
+    assert not (tmp_path / "d").exists()  # nothing was indexed
