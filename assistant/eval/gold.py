@@ -219,6 +219,7 @@ def evaluate_gold(pipeline: Any, questions: list[GoldQuestion], depth: int = 30,
             got = nugget_match.score(answer.text, q.nuggets, analyse)
             row["nuggets"] = len(q.nuggets)
             row["nuggets_stated"] = [i for i, hit in enumerate(got.stated) if hit]
+            row["nuggets_missed"] = [point[0] for point, hit in zip(q.nuggets, got.stated) if not hit]
             row["nugget_recall"] = got.recall
             row["nuggets_half"] = float(got.half)
             row["first_sentence_nugget"] = float(got.first_sentence)
