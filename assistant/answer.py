@@ -1,4 +1,20 @@
-"""Extractive answers: choose sentences from retrieved passages, cite each one, verify, or abstain."""
+"""Extractive answers: hand over the passage unit that answers the question, cite it, verify, or abstain.
+
+The question's kind (:mod:`assistant.question`) decides what is looked for:
+
+- procedure → the best-matching list of steps, item for item, under a line naming its source;
+- definition → the sentence that defines the term, then up to two that elaborate it;
+- comparison → a labelled definition of each thing, then a sentence that contrasts them (or
+  a plain statement that none does);
+- factoid → the sentence holding the expected type of answer (a name, a year, a number, a place);
+- findings / reason → sentences from findings sections or giving a reason;
+- anything else → the best sentences by term coverage, picked by maximal marginal relevance.
+
+Only cleaned evidence is quoted (:mod:`assistant.evidence`). Citations are grouped by passage:
+one marker per passage, reused by every sentence or step quoted from it, numbered 1..n in order
+of first appearance. When a key word of the question appears in none of the passages, the answer
+says so first rather than passing off a near-topic answer as the answer.
+"""
 
 from __future__ import annotations
 
@@ -6,6 +22,19 @@ import re
 from dataclasses import asdict, dataclass, field
 from typing import Callable, Sequence
 
+from assistant.evidence import (
+    FINDINGS_SECTION,
+    PITFALL_LEAD,
+    STEPS_SECTION,
+    Quote,
+    is_pitfall_section,
+    is_reference_section,
+    quotable_item,
+    quotable_sentence,
+    sentence_quotes,
+)
+from assistant.question import QuestionAnalysis, analyse_question
+from assistant.ingest.structure import Unit
 from assistant.retrieve import Passage, SearchResult
 from assistant.settings import AnswerSettings
 
@@ -13,9 +42,30 @@ ABSTAIN_TEXT = (
     "I could not find an answer to this in the indexed documents. "
     "The closest passages are shown below; they may not answer the question."
 )
+ABSTAIN_NOTHING_CLOSE = "I could not find an answer to this in the indexed documents, and no passage comes close to it."
 NO_INDEX_TEXT = "Nothing is indexed yet: add documents with `assistant ingest PATH` first."
 
 MARKER = re.compile(r"\[(\d+)\]")
+FINDING_CUE = re.compile(r"\b(found|showed|shown|reported|reports|concluded|concludes|suggests?|suggested|evidence|increased?|reduced?|improved?|rose|fell|per cent|percent|\d+(?:\.\d+)?\s?%|led to|resulted in)\b", re.I)
+REASON_CUE = re.compile(r"\b(because|since|so that|reasons?|due to|leads? to|led to|in order to|as a result|which means|therefore|so\b|cause[sd]?|why)\b", re.I)
+CONTRAST_CUE = re.compile(r"\b(whereas|while|unlike|differs?|different|difference|distinction|distinguish\w*|in contrast|by contrast|rather than|compared with|as opposed to|but)\b", re.I)
+ANSWER_TYPE_CUE = {
+    "person": re.compile(r"\b[A-Z][a-z’'-]+(?:,? (?:and|&) [A-Z][a-z’'-]+)*,? (?:et al\.? )?\((?:19|20)\d\d[a-z]?\)|\b(?:by|wrote|authors?|coined|introduced|developed|proposed|founded|created|led by)\b[^.]*\b[A-Z][a-z]+"),
+    "date": re.compile(r"\b(?:1[5-9]\d\d|20\d\d)\b|\b(?:January|February|March|April|May|June|July|August|September|October|November|December)\b"),
+    "number": re.compile(r"\b\d[\d,.]*\b|\b(?:one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|twenty|thirty|forty|fifty|hundred|thousand|million|billion)\b", re.I),
+    "place": re.compile(r"(?<!^)\b(?:in|at|from|across|throughout|of)\s+(?:the\s+)?[A-Z][a-z]+"),
+    "source": re.compile(r"\b(?:journal|published in|Review|Quarterly|Press|Journal|Policy|Studies|Management|Administration)\b"),
+}
+# Words a question uses to frame what it wants; their absence from the passages says nothing.
+FRAME_WORDS = frozenset(
+    "get make do use start starting set setting run running take give plan step steps way ways best good help need want know "
+    "find thing things able sure better main example examples kind kinds type types someone "
+    "new first simple quick practical actually really often usually also exactly mean means meaning difference differ "
+    "compare comparison start started process approach right important idea ideas try trying put think "
+    "always never true false many much year years look appear appears suggest suggests understand everyone anyone "
+    "everybody details detail wrote write written say says said tell told journal published publish".split()
+)
+LIST_MAX = 8
 
 
 class VerificationError(AssertionError):
@@ -24,7 +74,11 @@ class VerificationError(AssertionError):
 
 @dataclass
 class Citation:
-    """What marker ``[n]`` in an answer points to."""
+    """What marker ``[n]`` in an answer points to: one passage and what was quoted from it.
+
+    ``sentence`` and ``span`` are the first quote (the CLI contract's fields); ``quotes`` lists
+    every span quoted from this passage, in the order the answer uses them.
+    """
 
     n: int
     chunk_id: str
@@ -37,13 +91,24 @@ class Citation:
     sentence: str
     span: tuple[int, int]
     score: float
+    quotes: list[tuple[int, int]] = field(default_factory=list)
+
+    def __post_init__(self) -> None:
+        if not self.quotes:
+            self.quotes = [tuple(self.span)]
+
+    @property
+    def sentences(self) -> list[str]:
+        """The quoted words, one entry per quote."""
+        return [self.text[a:b] for a, b in self.quotes]
 
     def to_json(self) -> dict:
-        """The CLI contract's citation object (plus the highlight span)."""
+        """The CLI contract's citation object (plus the highlight spans)."""
         return {
             "n": self.n, "doc_id": self.doc_id, "title": self.title, "source": self.source,
             "page": self.page, "section": self.section, "text": self.text, "score": round(self.score, 6),
             "chunk_id": self.chunk_id, "sentence": self.sentence, "span": list(self.span),
+            "quotes": [{"span": [a, b], "text": self.text[a:b]} for a, b in self.quotes],
         }
 
 
@@ -64,6 +129,10 @@ class Answer:
     """Generated sentences not shown (:class:`assistant.generate.Dropped`), with the reason."""
     note: str | None = None
     """Why the answer is not what was asked for (e.g. the chat model could not be reached)."""
+    kind: str | None = None
+    """The kind of answer the question asked for (:data:`assistant.question.KINDS`)."""
+    merged: bool = False
+    """True when the question was read as a follow-up and searched together with the previous topic."""
 
     def to_json(self) -> dict:
         """The CLI contract's answer object; ``closest`` lists passages when abstaining.
@@ -76,6 +145,8 @@ class Answer:
             "abstained": self.abstained,
             "citations": [c.to_json() for c in self.citations],
         }
+        if self.kind:
+            out["kind"] = self.kind
         if self.query and self.query != self.question:
             out["query"] = self.query
         if self.confidence is not None:
@@ -101,104 +172,525 @@ def passage_json(p: Passage) -> dict:
 
 
 @dataclass
-class _Candidate:
-    passage: Passage
-    span: tuple[int, int]
+class Line:
+    """One line of a composed answer: framing words, then quotes each followed by its marker."""
+
+    quotes: list[Quote] = field(default_factory=list)
+    prefix: str = ""
+    """Our words before the quotes: "1. ", "**Co-design:** ", "Pitfall: ", or a whole framing line."""
+
+
+@dataclass
+class _Scored:
+    quote: Quote
     terms: frozenset[str]
     score: float
 
-    @property
-    def text(self) -> str:
-        return self.passage.text[self.span[0] : self.span[1]]
-
 
 class ExtractiveComposer:
-    """Builds a 2-5 sentence answer from passages, one citation per sentence.
+    """Builds an answer from passages by the kind of question, every quote cited and verified.
 
-    Sentence score = passage weight x :func:`sentence_relevance`, where the passage weight is its
-    fused score relative to the best passage (halved in reference lists). Sentences are picked by
-    maximal marginal relevance so the answer does not say the same thing twice, and the answer
-    reads in that order: the best-supported sentence first.
+    Sentence score = passage weight x :func:`sentence_relevance` x a factor for the question's
+    kind, where the passage weight is its fused score relative to the best passage. Lists are
+    scored as a whole (see :meth:`_best_list`).
 
     Args:
         analyse: Text -> list of analysed terms (the BM25 analyser, so "spanners" matches "spanner").
         idf: Analysed terms -> inverse document frequencies.
-        settings: Sentence counts, diversity and the abstention threshold.
-        ignore: Analysed terms that never count as question content ("what", "does", "how"):
-            the BM25 analyser keeps them, and a sentence must not win for containing "do".
+        settings: Sentence counts, diversity and the abstention thresholds.
+        ignore: Analysed terms that never count as question content ("what", "does", "how").
+        expand: Document id -> all its passages in order, to complete a list cut across passages
+            (``None``: only the retrieved passages are used).
     """
 
-    def __init__(self, analyse: Callable[[Sequence[str]], list[list[str]]], idf: Callable[[Sequence[str]], dict[str, float]], settings: AnswerSettings | None = None, ignore: frozenset[str] = frozenset()) -> None:
-        self.analyse = analyse
+    def __init__(
+        self, analyse: Callable[[Sequence[str]], list[list[str]]], idf: Callable[[Sequence[str]], dict[str, float]],
+        settings: AnswerSettings | None = None, ignore: frozenset[str] = frozenset(),
+        expand: Callable[[str], list[Passage]] | None = None,
+    ) -> None:
+        self._analyse = analyse
+        self._analysed: dict[str, list[str]] = {}
         self.idf = idf
         self.settings = settings or AnswerSettings()
         self.ignore = ignore
+        self.expand = expand
+        self.frame = frozenset(t for terms in analyse(sorted(FRAME_WORDS)) for t in terms)
+
+    def analyse(self, texts: Sequence[str]) -> list[list[str]]:
+        """The analyser, remembering passage texts: the same passages come back question after question."""
+        found = {t: self._analysed.get(t) for t in texts}
+        missing = [t for t, terms in found.items() if terms is None]
+        if missing:
+            fresh = dict(zip(missing, self._analyse(missing)))
+            found.update(fresh)
+            if len(self._analysed) > 50_000:  # bounded; other threads keep their local copy meanwhile
+                self._analysed = {}
+            self._analysed.update(fresh)
+        return [found[t] for t in texts]
 
     def should_abstain(self, result: SearchResult) -> bool:
         """True when nothing retrieved is close enough to the question."""
         return not result.passages or result.best_dense is None or result.best_dense < self.settings.abstain_below
 
-    def compose(self, question: str, result: SearchResult) -> Answer:
-        """Answer ``question`` from ``result`` (or abstain), verified before it is returned."""
-        passages = result.passages
+    def abstain(self, question: str, result: SearchResult, kind: str | None = None) -> Answer:
+        """An abstention listing only passages above the relevance floor, never a bibliography."""
+        floor = self.settings.closest_floor
+        closest = [
+            p for p in result.passages
+            if not is_reference_section(p.section) and (p.dense is None or p.dense >= floor)
+        ]
+        text = ABSTAIN_TEXT if closest else ABSTAIN_NOTHING_CLOSE
+        return Answer(question, text, True, [], closest, result.query, result.best_dense, kind=kind)
+
+    def compose(self, question: str, result: SearchResult, analysis: QuestionAnalysis | None = None) -> Answer:
+        """Answer ``question`` from ``result`` (or abstain), verified before it is returned.
+
+        Args:
+            question: The user's words (what the answer must answer).
+            result: Retrieved passages, best first.
+            analysis: The question's kind and subjects (analysed here when not given).
+        """
+        analysis = analysis or analyse_question(question)
         if self.should_abstain(result):
-            return Answer(question, ABSTAIN_TEXT, True, [], passages, result.query, result.best_dense)
-        chosen = self._select(question, passages[: self.settings.passages])
-        if not chosen:
-            return Answer(question, ABSTAIN_TEXT, True, [], passages, result.query, result.best_dense)
-        citations: list[Citation] = []
-        parts: list[str] = []
-        for n, cand in enumerate(chosen, start=1):
-            p = cand.passage
-            citations.append(
-                Citation(n, p.id, p.doc_id, p.title, p.source, p.page, p.section, p.text, cand.text, cand.span, p.score)
-            )
-            parts.append(f"{cand.text} [{n}]")
-        answer = Answer(question, " ".join(parts), False, citations, passages, result.query, result.best_dense)
+            return self.abstain(question, result, analysis.kind)
+        passages = [p for p in result.passages[: self.settings.passages] if not is_reference_section(p.section)]
+        extra = [p for p in result.passages[self.settings.passages :] if not is_reference_section(p.section)]
+        ctx = _Context(self, question, analysis, passages, extra)
+        lines = ctx.compose()
+        if not lines:
+            return self.abstain(question, result, analysis.kind)
+        missing = ctx.missing_terms()
+        if missing:
+            words = " or ".join(f"“{w}”" for w in missing)
+            lines.insert(0, Line(prefix=f"The passages found do not mention {words}; this is the closest the documents come."))
+        answer = render(question, lines, result, analysis.kind, joiner="\n" if ctx.as_block else " ")
         verify(answer)
         return answer
 
-    def _select(self, question: str, passages: Sequence[Passage]) -> list[_Candidate]:
-        s = self.settings
-        q_seq = [t for t in self.analyse([question])[0] if t not in self.ignore]
-        q_terms = list(dict.fromkeys(q_seq))
-        weights = self.idf(q_terms)
-        q_pairs = set(zip(q_seq, q_seq[1:]))
+
+class _Context:
+    """One composition: the question, its passages, and the scored evidence drawn from them."""
+
+    def __init__(self, composer: ExtractiveComposer, question: str, analysis: QuestionAnalysis, passages: list[Passage], extra: list[Passage]) -> None:
+        self.c = composer
+        self.s = composer.settings
+        self.question = question
+        self.analysis = analysis
+        self.passages = passages
+        self.extra = extra
+        self.as_block = False
+        q_seq = [t for t in composer.analyse([question])[0] if t not in composer.ignore and t not in composer.frame]
+        self.q_seq = q_seq
+        self.q_terms = list(dict.fromkeys(q_seq))
+        self.weights = composer.idf(self.q_terms)
+        self.q_pairs = set(zip(q_seq, q_seq[1:]))
         top = max((p.score for p in passages), default=0.0) or 1.0
-        texts = [p.text[a:b] for p in passages for a, b in p.sentences]
-        analysed = iter(self.analyse(texts)) if texts else iter(())
-        pool: list[_Candidate] = []
-        seen: set[str] = set()
-        for p in passages:
-            weight = p.score / top
-            if REFERENCE_SECTION.search(p.section):
-                weight *= 0.5  # a bibliography entry rarely answers a question by itself
-            for a, b in p.sentences:
-                seq = next(analysed)
-                key = p.text[a:b].lower()
-                if key in seen or MARKER.search(key):
-                    # Skip the same sentence seen in an overlapping passage, and sentences that
-                    # carry their own "[3]"-style references: those would read as our markers.
+        self.weight = {p.id: p.score / top for p in passages + extra}
+        self.pitfalls_wanted = bool(PITFALL_LEAD.search(question))
+        self._head: dict[str, float] = {}
+        self.add_sections()
+
+    def add_sections(self, docs: int = 2) -> None:
+        """Bring in the sections of the best documents that hold this kind of answer.
+
+        "What did Making It Work find?" retrieves passages *about* Making It Work; its "What the
+        evaluations found" section may not be among them. For findings questions the findings
+        sections, and for procedures the passages holding lists, of the two best documents join
+        the pool, weighted at 0.9 x their document's best passage.
+        """
+        kind = self.analysis.kind
+        if kind not in ("findings", "procedure", "list") or self.c.expand is None:
+            return
+        best: dict[str, float] = {}
+        for p in self.passages:
+            best[p.doc_id] = max(best.get(p.doc_id, 0.0), self.weight.get(p.id, 0.0))
+        have = {p.id for p in self.passages}
+        for doc_id in sorted(best, key=best.get, reverse=True)[:docs]:
+            for p in self.c.expand(doc_id):
+                if p.id in have or is_reference_section(p.section):
                     continue
-                seen.add(key)
-                pool.append(_Candidate(p, (a, b), frozenset(seq), weight * sentence_relevance(seq, q_terms, weights, q_pairs)))
+                wanted = FINDINGS_SECTION.search(p.section) if kind == "findings" else any(u.kind == "list" for u in p.units)
+                if wanted:
+                    self.passages.append(p)
+                    self.weight[p.id] = 0.9 * best[doc_id]
+                    have.add(p.id)
+
+    # -- dispatch ----------------------------------------------------------------------------
+
+    def compose(self) -> list[Line]:
+        kind = self.analysis.kind
+        if kind in ("procedure", "list"):
+            lines = self.procedure()
+            if lines:
+                self.as_block = True
+                return lines
+        if kind == "definition":
+            lines = self.definition(self.analysis.subjects[0])
+            if lines:
+                return lines
+        if kind == "comparison":
+            lines = self.comparison()
+            if lines:
+                self.as_block = True
+                return lines
+        return self.sentences()
+
+    # -- sentences ---------------------------------------------------------------------------
+
+    def scored_sentences(self, passages: Sequence[Passage]) -> list[_Scored]:
+        quotes = [q for p in passages for q in sentence_quotes(p)]
+        if not quotes:
+            return []
+        analysed = self.c.analyse([q.text for q in quotes])
+        seen: set[str] = set()
+        out: list[_Scored] = []
+        for q, terms in zip(quotes, analysed):
+            key = q.text.lower()
+            if key in seen:  # the same sentence in an overlapping passage
+                continue
+            seen.add(key)
+            score = self.weight.get(q.passage.id, 0.0) * sentence_relevance(terms, self.q_terms, self.weights, self.q_pairs)
+            out.append(_Scored(q, frozenset(terms), score * self.kind_factor(q)))
+        return out
+
+    def kind_factor(self, q: Quote) -> float:
+        """How much a sentence's form suits the kind of answer wanted."""
+        kind, text = self.analysis.kind, q.text
+        factor = 1.0 + 0.3 * self.head_coverage(q.passage)  # the heading says what the passage is about
+        if q.role == "pitfall":
+            factor *= 1.2 if self.pitfalls_wanted else 0.6
+        if kind == "findings":
+            factor *= 1.6 if FINDINGS_SECTION.search(q.passage.section) else 1.2 if FINDING_CUE.search(text) else 0.7
+        elif kind == "reason":
+            factor *= 1.3 if REASON_CUE.search(text) else 0.85
+        elif kind == "factoid" and self.analysis.answer_type:
+            factor *= 1.4 if ANSWER_TYPE_CUE[self.analysis.answer_type].search(text) else 0.7
+        return factor
+
+    def sentences(self) -> list[Line]:
+        """The best 2-4 sentences by maximal marginal relevance, grouped by passage in document order."""
+        pool = self.scored_sentences(self.passages)
         if not pool:
             return []
+        s = self.s
+        most = 2 if self.analysis.kind == "factoid" else s.max_sentences
+        least = 1 if self.analysis.kind == "factoid" else s.min_sentences
         best = max(c.score for c in pool)
-        chosen: list[_Candidate] = []
-        while pool and len(chosen) < s.max_sentences:
-            def mmr(c: _Candidate) -> float:
+        chosen: list[_Scored] = []
+        while pool and len(chosen) < most:
+            def mmr(c: _Scored) -> float:
                 overlap = max((_jaccard(c.terms, o.terms) for o in chosen), default=0.0)
                 return s.diversity * c.score - (1 - s.diversity) * overlap * best
             pick = max(pool, key=mmr)
-            if len(chosen) >= s.min_sentences and (pick.score < s.relative_cutoff * best or mmr(pick) <= 0):
+            if len(chosen) >= least and (pick.score < s.relative_cutoff * best or mmr(pick) <= 0):
                 break
             chosen.append(pick)
             pool.remove(pick)
-        return chosen
+        return [Line([c.quote for c in group], prefix="Pitfall: " if group[0].quote.role == "pitfall" else "") for group in _grouped(chosen)]
+
+    # -- procedures and lists ----------------------------------------------------------------
+
+    def procedure(self) -> list[Line]:
+        """The best-matching list as numbered steps under a line naming where it comes from."""
+        found = self.best_list()
+        if found is None:
+            return self.procedure_fallback()
+        items, title, section, total, lead = found
+        count = self.analysis.count
+        where = f"“{title}”" + (f", section “{section}”" if section else "")
+        focused = self.focus(items, f"{title} {section} {lead}")
+        if focused == []:
+            return self.procedure_fallback()
+        if count:
+            focused = None
+        if focused:
+            shown = focused[:LIST_MAX]
+            framing = f"From {where}, the {len(shown)} of its {total} points that bear on this:"
+        else:
+            shown = items[: min(count or LIST_MAX, LIST_MAX)]
+            framing = f"From {where} (the first {len(shown)} of its {total} points):" if len(shown) < total else f"From {where}:"
+        if count and count > total:
+            framing = f"The documents give {total} points, not {count}, in {where}:"
+        lines = [Line(prefix=framing)]
+        ordered = self.analysis.kind == "procedure"
+        for i, q in enumerate(shown, start=1):
+            lines.append(Line([q], prefix=f"{i}. " if ordered else "- "))
+        return lines
+
+    def procedure_fallback(self) -> list[Line]:
+        """No list answers the question: sentences instead, saying so when a plan of N steps was asked for."""
+        if not self.analysis.count:
+            return []
+        lines = self.sentences()
+        if lines:
+            lines.insert(0, Line(prefix=f"The documents set out no {self.analysis.count}-step plan for this; the closest guidance they give:"))
+        return lines
+
+    def best_list(self) -> tuple[list[Quote], str, str, int, str] | None:
+        """``(items, title, section, total items, lead-in)`` of the list that best answers the question, or ``None``.
+
+        List score = 0.20 x passage weight + 0.20 x coverage of the question's terms by the whole
+        list + 0.35 x their coverage by its section heading and lead-in + 0.10 x by the document
+        title + 0.05 if numbered + 0.05 if the heading or lead-in reads like steps - 0.40 for a
+        pitfalls list (unless pitfalls are asked for). A list must hold two quotable items, cover
+        30% of the question's weighted terms, 20% with its title, heading and lead-in together,
+        and score 0.35. A prose section whose heading covers the question 0.3 better than the
+        list's wins instead ("Setting up the partnership board" over a governance checklist).
+
+        Example: a numbered "Step-by-step: paying people" list in the top passage (weight 1)
+        covering 80% of the terms, 50% in its heading and 40% in its title, scores
+        0.20 + 0.16 + 0.175 + 0.04 + 0.05 + 0.05 = 0.675.
+        """
+        groups: dict[tuple[str, int], tuple[Passage, Unit, float]] = {}
+        for p in self.passages:
+            for u in p.units:
+                if u.kind == "list":
+                    w = self.weight.get(p.id, 0.0)
+                    if (p.doc_id, u.key) not in groups or groups[(p.doc_id, u.key)][2] < w:
+                        groups[(p.doc_id, u.key)] = (p, u, w)
+        scored = []
+        for (doc_id, key), (p, u, weight) in groups.items():
+            items = self.list_items(doc_id, key, [q for q in self.passages if q.doc_id == doc_id])
+            if len(items) < 2:
+                continue
+            lead = p.text[u.lead[0] : u.lead[1]] if u.lead else ""
+            whole, head, title = self.c.analyse([" ".join([p.section, lead] + [q.text for q in items]), f"{p.section} {lead}", p.title])
+            pitfall = is_pitfall_section(p.section) or bool(lead and PITFALL_LEAD.search(lead))
+            steps = bool(STEPS_SECTION.search(f"{p.section} {lead}"))
+            coverage, head_cov = self.coverage(whole), self.coverage(head)
+            score = 0.20 * weight + 0.20 * coverage + 0.35 * head_cov + 0.10 * self.coverage(title) + 0.05 * u.ordered + 0.05 * steps
+            if pitfall and not self.pitfalls_wanted:
+                score -= 0.40
+            if coverage >= 0.30 and self.coverage(head + title) >= 0.20 and score >= 0.35:
+                scored.append((score, head_cov, doc_id, key, p, lead))
+        if not scored:
+            return None
+        score, head_cov, doc_id, key, p, lead = max(scored, key=lambda t: t[0])
+        prose = max((self.head_coverage(q) for q in self.passages if self.weight.get(q.id, 0) >= 0.5 and not any(u.kind == "list" for u in q.units)), default=0.0)
+        if prose >= head_cov + 0.3:
+            return None
+        docs = self.c.expand(doc_id) if self.c.expand else []
+        items = self.list_items(doc_id, key, [q for q in self.passages if q.doc_id == doc_id] + docs)
+        return items, p.title, p.section, len(items), lead
+
+    def head_coverage(self, p: Passage) -> float:
+        """How much of the question a passage's section heading covers (cached per passage)."""
+        if p.id not in self._head:
+            self._head[p.id] = self.coverage(self.c.analyse([p.section])[0]) if p.section else 0.0
+        return self._head[p.id]
+
+    def focus(self, items: list[Quote], context: str) -> list[Quote] | None:
+        """The items of a list that bear on what the question adds to the list's own subject.
+
+        Focus terms are the question's terms missing from the list's title, heading and lead-in
+        ("pay" in a payment question answered from a workshop-preparation list). When they carry
+        40% or more of the question's weight, only items scoring at least half the best item on
+        them are kept. Returns ``None`` to keep the whole list (no focus, or nearly every item
+        bears on it) and ``[]`` when the focus carries 60% of the question and no item covers a
+        third of it: then the list is about something else and is not offered as the answer.
+        """
+        if len(items) <= 5:
+            return None
+        covered = set(self.c.analyse([context])[0])
+        focus = [t for t in self.q_terms if not _has(covered, t)]
+        total = sum(self.weights.get(t, 0.0) for t in self.q_terms) or 1.0
+        focus_weight = sum(self.weights.get(t, 0.0) for t in focus)
+        if focus_weight < 0.4 * total:
+            return None
+        per_item = [
+            sum(self.weights.get(t, 0.0) for t in focus if _has(set(terms), t))
+            for terms in self.c.analyse([q.text for q in items])
+        ]
+        best = max(per_item, default=0.0)
+        if best < focus_weight / 3 and focus_weight >= 0.6 * total:
+            return []
+        kept = [q for q, w in zip(items, per_item) if w >= 0.5 * best]
+        return kept if 2 <= len(kept) < len(items) - 1 else None
+
+    def list_items(self, doc_id: str, key: int, passages: Sequence[Passage]) -> list[Quote]:
+        """One list's quotable items in document order, each from the best-ranked passage holding it."""
+        by_offset: dict[int, Quote] = {}
+        for p in passages:
+            for u in p.units:
+                if u.kind != "list" or u.key != key or p.doc_id != doc_id:
+                    continue
+                for span in u.items:
+                    quoted = quotable_item(p.text, span)
+                    if quoted is not None:
+                        by_offset.setdefault(p.start + quoted[0], Quote(p, quoted, "step"))
+        return [by_offset[k] for k in sorted(by_offset)]
+
+    # -- definitions and comparisons ---------------------------------------------------------
+
+    def definition(self, subject: str) -> list[Line]:
+        """The defining sentence first, then at most two that elaborate it from the same passage."""
+        found = self.find_definition(subject)
+        if found is None:
+            return []
+        first, rest = found
+        return [Line([first] + rest[:2])]
+
+    def find_definition(self, subject: str, passages: Sequence[Passage] | None = None) -> tuple[Quote, list[Quote]] | None:
+        """The sentence defining ``subject`` (best match, best passage) and the quotable sentences after it."""
+        want = set(self.c.analyse([subject])[0])
+        if not want:
+            return None
+        best: tuple[float, Quote] | None = None
+        for p in passages if passages is not None else self.passages + self.extra:
+            if is_reference_section(p.section):
+                continue
+            for u in p.units:
+                if u.kind != "definition":
+                    continue
+                got = set(self.c.analyse([u.term])[0])
+                if not got or not want <= got or len(got - want) > 1:
+                    continue
+                quoted = quotable_sentence(p.text, (u.start, u.end))
+                if quoted is None:
+                    continue
+                score = self.weight.get(p.id, 0.0) + (1.0 if got == want else 0.6)
+                if best is None or score > best[0]:
+                    best = (score, Quote(p, quoted, "definition"))
+        if best is None:
+            return None
+        first = best[1]
+        after = [q for q in sentence_quotes(first.passage) if q.span[0] >= first.span[1] and q.role != "pitfall"]
+        return first, after
+
+    def comparison(self) -> list[Line]:
+        """A labelled definition of each compared thing, then the sentence that contrasts them."""
+        subjects = self.analysis.subjects
+        lines: list[Line] = []
+        for subject in subjects:
+            found = self.find_definition(subject)
+            if found is not None:
+                lines.append(Line([found[0]], prefix=f"**{_capital(subject)}:** "))
+        if not lines:
+            return []
+        used = {(q.passage.doc_id, q.doc_offset) for line in lines for q in line.quotes}
+        contrast = self.contrast(subjects, used)
+        if contrast is not None:
+            lines.append(Line([contrast], prefix="**How they relate:** "))
+        else:
+            lines.append(Line(prefix="The documents define them separately but do not contrast them directly."))
+        return lines
+
+    def contrast(self, subjects: Sequence[str], used: set) -> Quote | None:
+        """The sentence that best sets the compared things against each other, if any names both."""
+        wanted = [set(self.c.analyse([s])[0]) for s in subjects]
+        best: tuple[float, Quote] | None = None
+        for scored in self.scored_sentences(self.passages + self.extra):
+            q = scored.quote
+            if (q.passage.doc_id, q.doc_offset) in used:
+                continue
+            named = sum(1 for w in wanted if w and w <= scored.terms)
+            if named < len(wanted):
+                continue
+            score = scored.score + (0.5 if CONTRAST_CUE.search(q.text) else 0.0)
+            if best is None or score > best[0]:
+                best = (score, q)
+        return best[1] if best else None
+
+    # -- coverage ----------------------------------------------------------------------------
+
+    def coverage(self, terms: Sequence[str]) -> float:
+        """IDF-weighted share of the question's terms found in ``terms`` (a stem prefix counts: pay ~ payment)."""
+        total = sum(self.weights.get(t, 0.0) for t in self.q_terms) or 1.0
+        present = set(terms)
+        return sum(self.weights.get(t, 0.0) for t in self.q_terms if _has(present, t)) / total
+
+    def missing_terms(self) -> list[str]:
+        """Nouns of the question that none of the passages contains, when they carry weight.
+
+        Only words that name things count: lemminflect's dictionary must know them as nouns and
+        not as verbs ("employers", "council"; not "came", "support"), or not know them at all (a
+        name such as "Buurtzorg"); frame words ("plan", "journal") and words of three letters or
+        fewer are left out. A word counts as present when a passage has it, its singular or its
+        lemma at the start of a word ("employer" in "employers'"); stems are not used here, since
+        "employers" and "employment" share one. The words are reported only when they carry 10%
+        or more of the question's IDF weight.
+        """
+        from lemminflect import getAllLemmas
+
+        candidates = []
+        for w in self.analysis.topic:
+            word = w.lower().strip("'’\"")
+            if len(word) <= 3 or word in FRAME_WORDS:
+                continue
+            pos = getAllLemmas(word)
+            if pos and ("NOUN" not in pos or "VERB" in pos):
+                continue
+            forms = {word, _singular(word), *pos.get("NOUN", ())}
+            candidates.append((word, forms))
+        if not candidates:
+            return []
+        haystack = " ".join(f"{p.title} {p.section} {p.text}" for p in self.passages + self.extra).lower()
+        missing = [w for w, forms in candidates if not any(re.search(rf"\b{re.escape(f)}", haystack) for f in forms)]
+        if not missing:
+            return []
+        total = sum(self.weights.get(t, 0.0) for t in self.q_terms) or 1.0
+        lost = sum(self.weights.get(t, 0.0) for terms in self.c.analyse(missing) for t in set(terms))
+        return missing if lost >= 0.1 * total else []
 
 
-REFERENCE_SECTION = re.compile(r"(^|> )(references|bibliography|sources|further reading)$", re.IGNORECASE)
+def _singular(word: str) -> str:
+    if word.endswith("ies") and len(word) > 4:
+        return word[:-3] + "y"
+    if word.endswith("s") and not word.endswith("ss") and len(word) > 4:
+        return word[:-1]
+    return word
+
+
+def _has(present: set[str], term: str) -> bool:
+    """``term`` or a word it is a stem prefix of ("pay" in "payment"), for stems of 3+ letters."""
+    if term in present:
+        return True
+    return len(term) >= 3 and any(t.startswith(term) and len(t) - len(term) <= 4 for t in present)
+
+
+def _capital(text: str) -> str:
+    return text[:1].upper() + text[1:]
+
+
+def _grouped(chosen: Sequence[_Scored]) -> list[list[_Scored]]:
+    """Chosen sentences grouped by passage (passages in order of their best sentence), each group in document order."""
+    order: dict[str, list[_Scored]] = {}
+    for c in chosen:
+        order.setdefault(c.quote.passage.id, []).append(c)
+    groups = []
+    for group in order.values():
+        group.sort(key=lambda c: c.quote.span[0])
+        # A pitfall never shares a line with ordinary sentences: its label must not spill over them.
+        body = [c for c in group if c.quote.role != "pitfall"]
+        pitfalls = [c for c in group if c.quote.role == "pitfall"]
+        groups.extend(g for g in (body, pitfalls) if g)
+    return groups
+
+
+def render(question: str, lines: Sequence[Line], result: SearchResult, kind: str | None, joiner: str = " ") -> Answer:
+    """Number the passages in order of first use and write the answer text.
+
+    Each quote is followed by its passage's marker; a passage quoted twice keeps its number.
+    """
+    numbers: dict[str, int] = {}
+    citations: dict[str, Citation] = {}
+    texts: list[str] = []
+    for line in lines:
+        parts = []
+        for q in line.quotes:
+            p = q.passage
+            if p.id not in numbers:
+                numbers[p.id] = len(numbers) + 1
+                citations[p.id] = Citation(
+                    numbers[p.id], p.id, p.doc_id, p.title, p.source, p.page, p.section, p.text, q.text, q.span, p.score, [q.span],
+                )
+            elif q.span not in citations[p.id].quotes:
+                citations[p.id].quotes.append(q.span)
+            parts.append(f"{q.text} [{numbers[p.id]}]")
+        texts.append((line.prefix + " ".join(parts)).strip())
+    text = joiner.join(t for t in texts if t)
+    passages = list(result.passages)
+    return Answer(question, text, False, list(citations.values()), passages, result.query, result.best_dense, kind=kind)
 
 
 def sentence_relevance(terms: Sequence[str], q_terms: Sequence[str], weights: dict[str, float], q_pairs: set[tuple[str, str]]) -> float:
@@ -230,9 +722,9 @@ def verify(answer: Answer) -> None:
     """Check an answer's citation invariants.
 
     Every marker resolves to a citation, every citation is used, numbering is 1..n in order of
-    appearance, and every cited sentence is exactly the text at its span inside its passage. An
-    extractive answer must also say each cited sentence word for word before its marker (a
-    generated one words it itself; :mod:`assistant.generate` checks the support).
+    appearance, and every quote is exactly the text at its span inside its passage. An extractive
+    answer must also say each quote word for word right before its marker (a generated one words
+    it itself; :mod:`assistant.generate` checks the support).
 
     Raises:
         VerificationError: Any rule is broken.
@@ -259,8 +751,11 @@ def verify(answer: Answer) -> None:
         a, b = c.span
         if not (0 <= a < b <= len(c.text)) or c.text[a:b] != c.sentence:
             raise VerificationError(f"citation [{c.n}]: the sentence is not at its span in the passage")
-        if not answer.generated_by and f"{c.sentence} [{c.n}]" not in answer.text:
-            raise VerificationError(f"citation [{c.n}]: the cited sentence is not what the answer says")
+        for qa, qb in c.quotes:
+            if not (0 <= qa < qb <= len(c.text)):
+                raise VerificationError(f"citation [{c.n}]: a quote lies outside its passage")
+            if not answer.generated_by and f"{c.text[qa:qb]} [{c.n}]" not in answer.text:
+                raise VerificationError(f"citation [{c.n}]: the cited sentence is not what the answer says")
 
 
 def to_dict(answer: Answer) -> dict:

@@ -1,55 +1,64 @@
 """Conversation state and follow-up questions, resolved without an LLM.
 
-A follow-up such as "and how is it funded?" carries little on its own. When a question looks
-like a follow-up (opens with a continuation word, leans on a pronoun, or has no content word
-of its own), the retrieval query borrows the content words of the previous turn's query,
-which itself may already have been resolved, so a chain of follow-ups keeps its topic.
+A follow-up such as "and how is it funded?" carries little on its own. A question is read as a
+follow-up only when it has no topic of its own: no content word at all ("Why?"), or at most
+:data:`FOLLOW_UP_MAX_WORDS` content words together with a continuation opening ("and", "what
+about") or a pronoun standing for something said before ("it", "they" — not the "It" inside a
+name such as "Making It Work"). Its retrieval query is the question plus the previous turn's
+*topic*; the topic of a merged turn is the topic it borrowed, so a chain of follow-ups keeps one
+topic and the query never grows from turn to turn.
 """
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass, field
 
-from bm25s.stopwords import STOPWORDS_EN_PLUS
-
 from assistant.answer import Answer
+from assistant.question import PRONOUNS, QUESTION_STOPWORDS, WORD, content_words
 
-CONTINUATIONS = ("and ", "but ", "also ", "so ", "then ", "what about", "how about", "what else", "why ", "why?", "how?", "and?")
-PRONOUNS = {"it", "its", "they", "them", "their", "theirs", "this", "that", "these", "those", "he", "she", "his", "her", "there", "such", "one", "ones"}
-# Words that mark a question type or a pronoun but say nothing about the topic.
-QUESTION_WORDS = {"what", "which", "who", "whom", "whose", "when", "where", "why", "how", "does", "do", "did", "can", "could", "should", "would", "is", "are", "was", "were", "tell", "explain", "more", "else", "about", "please", "also"}
-# Words that carry no topic in a question (NLTK's English list plus question words).
-QUESTION_STOPWORDS = frozenset(STOPWORDS_EN_PLUS) | QUESTION_WORDS
-_STOP = QUESTION_STOPWORDS | PRONOUNS
-_WORD = re.compile(r"[\w'-]+")
+CONTINUATIONS = ("and ", "but ", "also ", "so ", "then ", "what about", "how about", "what else", "why ", "why?", "how?", "and?", "what if", "same for")
+FOLLOW_UP_MAX_WORDS = 3
+"""A question with more content words than this has a topic of its own and is never merged."""
+TOPIC_MAX_WORDS = 8
+
+__all__ = ["CONTINUATIONS", "Conversation", "QUESTION_STOPWORDS", "Turn", "content_words", "is_follow_up", "resolve", "topic_of"]
 
 
-def content_words(text: str) -> list[str]:
-    """Topic words of a question, in order, without stop words, question words or pronouns."""
-    return list(dict.fromkeys(w for w in (m.group().lower() for m in _WORD.finditer(text)) if w not in _STOP and len(w) > 1))
+def _leans_on_pronoun(question: str) -> bool:
+    """A pronoun in lower case, or opening the question; a capitalised one mid-sentence is part of a name."""
+    for i, m in enumerate(WORD.finditer(question.strip())):
+        word = m.group()
+        if word.lower() in PRONOUNS and (word.islower() or i == 0):
+            return True
+    return False
 
 
 def is_follow_up(question: str) -> bool:
-    """Whether a question leans on the previous turn."""
-    q = question.strip().lower()
-    words = [m.group() for m in _WORD.finditer(q)]
-    if not words:
+    """Whether a question leans on the previous turn (it has no topic of its own)."""
+    q = question.strip()
+    if not any(WORD.finditer(q)):
         return False
-    if q.startswith(CONTINUATIONS):
-        return True
-    if any(w in PRONOUNS for w in words):
-        return True
-    # "Why?" or "How much?" carries no topic of its own; "What is co-production?" does.
-    return not content_words(q)
+    own = content_words(q)
+    if not own:
+        return True  # "Why?", "How much?"
+    if len(own) > FOLLOW_UP_MAX_WORDS:
+        return False
+    return q.lower().startswith(CONTINUATIONS) or _leans_on_pronoun(q)
 
 
-def resolve(question: str, previous_query: str | None) -> str:
-    """The retrieval query for ``question`` given the previous turn's query."""
-    if not previous_query or not is_follow_up(question):
+def topic_of(question: str, previous_topic: str | None) -> str:
+    """The topic a turn carries forward: the borrowed one for a follow-up, else the question's own words."""
+    if previous_topic and is_follow_up(question):
+        return previous_topic
+    return " ".join(content_words(question)[:TOPIC_MAX_WORDS])
+
+
+def resolve(question: str, previous_topic: str | None) -> str:
+    """The retrieval query for ``question`` given the previous turn's topic (or its question: only content words are carried)."""
+    if not previous_topic or not is_follow_up(question):
         return question
     own = set(content_words(question))
-    carried = [w for w in content_words(previous_query) if w not in own]
+    carried = [w for w in content_words(previous_topic) if w not in own]
     return f"{question.strip()} {' '.join(carried)}".strip() if carried else question
 
 
@@ -60,6 +69,7 @@ class Turn:
     question: str
     query: str
     answer: Answer
+    topic: str = ""
 
 
 @dataclass
@@ -69,17 +79,22 @@ class Conversation:
     turns: list[Turn] = field(default_factory=list)
 
     @property
+    def last_topic(self) -> str | None:
+        """The topic of the latest turn."""
+        return self.turns[-1].topic if self.turns else None
+
+    @property
     def last_query(self) -> str | None:
         """The resolved query of the latest turn."""
         return self.turns[-1].query if self.turns else None
 
     def resolve(self, question: str) -> str:
         """Retrieval query for the next question."""
-        return resolve(question, self.last_query)
+        return resolve(question, self.last_topic)
 
     def add(self, question: str, query: str, answer: Answer) -> None:
         """Record a finished turn."""
-        self.turns.append(Turn(question, query, answer))
+        self.turns.append(Turn(question, query, answer, topic_of(question, self.last_topic)))
 
     def clear(self) -> None:
         """Start a new conversation."""

@@ -13,7 +13,8 @@ from assistant.embeddings import SentenceEmbeddings, build_embeddings
 from assistant.index import DocumentRecord, Index
 from assistant.ingest import IngestReport, run_ingest
 from assistant.ingest.chunking import Chunker
-from assistant.retrieve import Filters, HybridRetriever, HybridSearcher, SearchResult
+from assistant.question import QuestionAnalysis, analyse_question
+from assistant.retrieve import Filters, HybridRetriever, HybridSearcher, Passage, SearchResult
 from assistant.settings import Settings
 
 if TYPE_CHECKING:
@@ -48,7 +49,20 @@ class Pipeline:
         """Extractive answer builder sharing the BM25 analyser."""
         lexical = self.index.lexical
         ignore = frozenset(t for terms in lexical.tokenize(sorted(QUESTION_STOPWORDS)) for t in terms)
-        return ExtractiveComposer(lexical.tokenize, lambda terms: self.index.refresh_lexical().idf(terms), self.settings.answer, ignore)
+        return ExtractiveComposer(
+            lexical.tokenize, lambda terms: self.index.refresh_lexical().idf(terms), self.settings.answer, ignore,
+            expand=self.document_passages,
+        )
+
+    def document_passages(self, doc_id: str) -> list[Passage]:
+        """A document's stored passages in order (the composer completes a list cut across passages)."""
+        return [
+            Passage(
+                id=r.id, doc_id=r.doc_id, title=r.title, source=r.source, page=r.page, section=r.section, text=r.text,
+                start=r.start, end=r.end, sentences=r.sentences, score=0.0, units=r.units,
+            )
+            for r in self.index.manifest.document_chunks(doc_id)
+        ]
 
     @cached_property
     def generator(self) -> "GenerativeComposer | None":
@@ -85,17 +99,40 @@ class Pipeline:
             conversation: Earlier turns; follow-ups are resolved against them and the turn is added.
         """
         query = conversation.resolve(question) if conversation is not None else question
+        analysis = analyse_question(question)
         if self.index.manifest.counts()[1] == 0:
-            answer = Answer(question, NO_INDEX_TEXT, True, [], [], query, None)
+            answer = Answer(question, NO_INDEX_TEXT, True, [], [], query, None, kind=analysis.kind)
         else:
             result = self.search(query, k=k or max(self.settings.retrieval.k, self.settings.answer.passages), filters=filters)
-            answer = self.composer.compose(question, result)
+            result = self._with_subjects(result, analysis, filters)
+            answer = self.composer.compose(question, result, analysis)
             if self.generator is not None:
                 answer = self.generator.compose(question, result, answer)
             answer.query = query
+        answer.merged = query != question
         if conversation is not None:
             conversation.add(question, query, answer)
         return answer
+
+    def _with_subjects(self, result: SearchResult, analysis: QuestionAnalysis, filters: Filters | None) -> SearchResult:
+        """For a comparison or definition, add the top passages found for each subject on its own.
+
+        "What is the difference between co-production and co-design?" retrieves passages about
+        the pair; each thing's own definition may rank lower. Three passages per subject are
+        appended after the question's own (they never displace them).
+        """
+        if analysis.kind not in ("comparison", "definition") or result.best_dense is None:
+            return result
+        have = {p.id for p in result.passages}
+        extra = []
+        for subject in analysis.subjects:
+            for p in self.search(subject, k=3, filters=filters).passages:
+                if p.id not in have:
+                    have.add(p.id)
+                    extra.append(p)
+        if not extra:
+            return result
+        return SearchResult(result.query, result.passages + extra, result.best_dense, result.timings)
 
     def analyse(self, texts: Sequence[str]) -> list[list[str]]:
         """The BM25 analyser (lower-case, stop words out, stemmed), for marking query terms."""

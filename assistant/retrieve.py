@@ -13,6 +13,7 @@ from pydantic import ConfigDict
 
 from assistant.index import Index
 from assistant.ingest.metadata import DOC_TYPES, DocumentMeta
+from assistant.ingest.structure import Unit
 from assistant.settings import RetrievalSettings
 
 
@@ -121,6 +122,8 @@ class Passage:
     dense: float | None = None
     lexical: float | None = None
     rank: int = 0
+    units: tuple[Unit, ...] = ()
+    """Lists, table rows and definitions inside ``text`` (see :mod:`assistant.ingest.structure`)."""
 
     def to_document(self) -> Document:
         """As a LangChain ``Document`` (citation fields in metadata)."""
@@ -222,7 +225,7 @@ class HybridSearcher:
                     id=cid, doc_id=rec.doc_id, title=rec.title, source=rec.source, page=rec.page,
                     section=rec.section, text=rec.text, start=rec.start, end=rec.end,
                     sentences=rec.sentences, score=score, dense=dense_of.get(cid),
-                    lexical=lexical_of.get(cid), rank=rank,
+                    lexical=lexical_of.get(cid), rank=rank, units=rec.units,
                 )
             )
         timings["fuse"] = time.perf_counter() - t

@@ -19,6 +19,7 @@ from typing import Iterator, Sequence
 
 from assistant.ingest.chunking import Chunk
 from assistant.ingest.metadata import DocumentMeta
+from assistant.ingest.structure import Unit
 
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS documents (
@@ -40,7 +41,8 @@ CREATE TABLE IF NOT EXISTS chunks (
     section TEXT NOT NULL,
     text TEXT NOT NULL,
     embed_text TEXT NOT NULL,
-    sentences TEXT NOT NULL
+    sentences TEXT NOT NULL,
+    units TEXT NOT NULL DEFAULT '[]'
 );
 CREATE INDEX IF NOT EXISTS chunks_doc ON chunks(doc_id, position);
 CREATE TABLE IF NOT EXISTS state (key TEXT PRIMARY KEY, value TEXT NOT NULL);
@@ -74,6 +76,7 @@ class ChunkRecord:
     sentences: tuple[tuple[int, int], ...]
     title: str
     source: str
+    units: tuple[Unit, ...] = ()
 
 
 class Manifest:
@@ -86,6 +89,9 @@ class Manifest:
         self.db.execute("PRAGMA journal_mode=WAL")
         self.db.execute("PRAGMA foreign_keys=ON")
         self.db.executescript(SCHEMA)
+        columns = {row[1] for row in self.db.execute("PRAGMA table_info(chunks)")}
+        if "units" not in columns:  # a manifest written before evidence units were recorded
+            self.db.execute("ALTER TABLE chunks ADD COLUMN units TEXT NOT NULL DEFAULT '[]'")
 
     def close(self) -> None:
         """Close the database connection."""
@@ -131,9 +137,13 @@ class Manifest:
             (doc_id, source, content_hash, meta.model_dump_json(), text, len(chunks), datetime.now(timezone.utc).isoformat(timespec="seconds")),
         )
         db.executemany(
-            "INSERT INTO chunks VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            "INSERT INTO chunks (id, doc_id, position, start, end, page, section, text, embed_text, sentences, units) "
+            "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
             [
-                (c.id, doc_id, c.position, c.start, c.end, c.page, c.section, c.text, c.embed_text, json.dumps(c.sentences))
+                (
+                    c.id, doc_id, c.position, c.start, c.end, c.page, c.section, c.text, c.embed_text, json.dumps(c.sentences),
+                    json.dumps([u.to_json() for u in c.units]),
+                )
                 for c in chunks
             ],
         )
@@ -184,7 +194,7 @@ class Manifest:
             part = list(ids[i : i + 500])
             marks = ",".join("?" * len(part))
             rows = self.db.execute(
-                f"SELECT c.id, c.doc_id, c.position, c.start, c.end, c.page, c.section, c.text, c.sentences, d.meta, d.source "
+                f"SELECT c.id, c.doc_id, c.position, c.start, c.end, c.page, c.section, c.text, c.sentences, d.meta, d.source, c.units "
                 f"FROM chunks c JOIN documents d USING(doc_id) WHERE c.id IN ({marks})",
                 part,
             )
@@ -192,6 +202,7 @@ class Manifest:
                 found[r[0]] = ChunkRecord(
                     id=r[0], doc_id=r[1], position=r[2], start=r[3], end=r[4], page=r[5], section=r[6], text=r[7],
                     sentences=tuple(tuple(s) for s in json.loads(r[8])), title=json.loads(r[9])["title"], source=r[10],
+                    units=tuple(Unit.from_json(u) for u in json.loads(r[11])),
                 )
         return found
 

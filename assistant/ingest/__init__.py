@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Callable, Iterable, Iterator, Sequence
 
-from assistant.ingest.chunking import Chunk, Chunker
+from assistant.ingest.chunking import PASSAGE_FORMAT, Chunk, Chunker
 from assistant.ingest.loaders import SIDECAR_SUFFIX, IngestError, LoadedDocument, load, load_sidecar, sidecar_path, supported_suffixes
 from assistant.ingest.metadata import DOC_TYPES, DocumentMeta, build_meta
 
@@ -250,8 +250,13 @@ def run_ingest(
 
 
 def _content_hash(path: Path, data: bytes) -> str:
-    """Hash of a file's bytes and of its sidecar's: editing only the sidecar re-indexes the file."""
-    digest = hashlib.sha256(data)
+    """Hash of a file's bytes and of its sidecar's: editing only the sidecar re-indexes the file.
+
+    The passage format version is mixed in, so an index built by an older chunker re-cuts each
+    document once instead of serving passages without their recorded structure.
+    """
+    digest = hashlib.sha256(f"passages-v{PASSAGE_FORMAT}\n".encode())
+    digest.update(data)
     sidecar = sidecar_path(path)
     if sidecar is not None:
         digest.update(sidecar.read_bytes())

@@ -22,9 +22,12 @@ from langchain_text_splitters import RecursiveCharacterTextSplitter
 from markdown_it import MarkdownIt
 
 from assistant.ingest.loaders import LoadedDocument
+from assistant.ingest.structure import Unit, definition_term, document_units, units_in
 from assistant.settings import ChunkingSettings
 
 SPECIAL_TOKENS = 2  # [CLS] and [SEP]
+PASSAGE_FORMAT = 2
+"""Bumped when passages or what is recorded with them change (2: evidence units, HTML stripped, checkboxes)."""
 SEPARATORS = ["\n\n", "\n", ". ", "? ", "! ", "; ", ", ", " ", ""]
 
 
@@ -46,6 +49,8 @@ class Chunk:
     page: int | None
     embed_text: str
     sentences: tuple[tuple[int, int], ...] = field(default=())
+    units: tuple[Unit, ...] = field(default=())
+    """Lists, table rows and definitions inside ``text`` (spans relative to it)."""
 
 
 @dataclass(frozen=True)
@@ -112,6 +117,7 @@ class Chunker:
         """
         text = doc.text
         units = _page_units(doc) if doc.pages else _heading_units(text, title)
+        blocks = document_units(text)
         chunks: list[Chunk] = []
         # A short note is one small passage rather than none: the length floor only drops
         # fragments when the document has something longer to offer.
@@ -131,6 +137,7 @@ class Chunker:
                 for sub_start, sub_text in self._fit(passage, size, prefix):
                     abs_start = start + sub_start
                     position = len(chunks)
+                    spans = tuple(self.sentences(sub_text))
                     chunks.append(
                         Chunk(
                             id=chunk_id(doc_id, content_hash, position),
@@ -142,7 +149,9 @@ class Chunker:
                             section=section,
                             page=unit.page,
                             embed_text=f"{prefix}{sub_text}" if sub_text != passage else embed_text,
-                            sentences=tuple(self.sentences(sub_text)),
+                            sentences=spans,
+                            units=tuple(units_in(blocks, abs_start, abs_start + len(sub_text)))
+                            + _definitions(sub_text, spans, abs_start),
                         )
                     )
         return chunks
@@ -212,6 +221,16 @@ class Chunker:
         return spans
 
 
+def _definitions(text: str, spans: tuple[tuple[int, int], ...], offset: int) -> tuple[Unit, ...]:
+    """Sentences of a passage that define a term ("A boundary spanner is ...")."""
+    out = []
+    for a, b in spans:
+        term = definition_term(text[a:b])
+        if term:
+            out.append(Unit("definition", a, b, term=term, key=offset + a))
+    return tuple(out)
+
+
 def _prose_blocks(passage: str) -> list[tuple[int, int]]:
     """``(start, end)`` of each prose line in a passage, list markers and indentation left out.
 
@@ -278,4 +297,4 @@ def _content(passage: str) -> str:
     return "".join(line for line in passage.splitlines() if not line.lstrip().startswith("#")).strip()
 
 
-_LIST_MARKER = re.compile(r"(?:[-*+]|\d{1,3}[.)])\s+")
+_LIST_MARKER = re.compile(r"(?:[-*+]|\d{1,3}[.)])\s+(?:\[[ xX]\]\s+)?")

@@ -18,6 +18,8 @@ from typing import Any, Callable, Iterator
 import frontmatter
 import yaml
 
+from assistant.ingest.structure import strip_html
+
 
 class IngestError(Exception):
     """A file that cannot be indexed; the message is the one-line reason shown to the user."""
@@ -120,7 +122,7 @@ def _load_markdown(data: bytes) -> LoadedDocument:
         reason = str(exc).splitlines()[0]
         raise IngestError(f"invalid YAML front matter: {reason}") from None
     meta = dict(post.metadata) if isinstance(post.metadata, dict) else {}
-    return LoadedDocument(text=post.content.strip() + "\n", meta=meta)
+    return LoadedDocument(text=strip_html(post.content).strip() + "\n", meta=meta)
 
 
 def _load_text(data: bytes) -> LoadedDocument:

@@ -1,0 +1,138 @@
+"""Answer evidence: the sentences, list items and definitions a passage offers, cleaned and labelled.
+
+What may be quoted as an answer is narrower than what a passage contains. A sentence about the
+document itself ("This guide walks through ..."), a session plan's stage directions ("The trainer
+defines ..."), a checkbox, a bare role label, a bibliography entry or a fragment never answers a
+question; a pitfall answers one only when read as a pitfall. These rules live here, in one place,
+and every composition mode draws from the same cleaned evidence.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from assistant.retrieve import Passage
+
+REFERENCE_SECTION = re.compile(r"(^|> )(references|bibliography|sources|further reading|works cited|reading list)$", re.IGNORECASE)
+PITFALL_SECTION = re.compile(r"\b(pitfalls?|mistakes?|what (?:goes|can go) wrong|traps?|warnings?|things to avoid|what to avoid|don'?ts?|common errors|risks? to avoid)\b", re.I)
+FINDINGS_SECTION = re.compile(r"\b(find|found|findings?|results?|evaluat\w*|outcomes?|lessons?|evidence|impact|conclu\w*|what (?:it|we|they) (?:showed|learned|learnt))\b", re.I)
+STEPS_SECTION = re.compile(r"\b(steps?|step-by-step|how to|process|stages?|plan|checklist|what to do|practical|lessons|tips|recommendations?|guidance|doing it|getting started|setting up|before|during|after)\b", re.I)
+
+# Sentences about the document, the session or the reader's journey through them.
+META = re.compile(
+    r"^(?:(?:this|the|our) (?:guide|document|digest|note|briefing|page|section|chapter|paper|card|toolkit|glossary|session(?: plan)?|handout|module|summary|overview|resource|case study|article)\b(?! (?:found|showed|reported|argued|concluded))"
+    r"|it (?:is|was) (?:written|intended|meant|designed) for\b|it (?:covers|walks|sets out|draws on|explains|describes|summarises|summarizes)\b"
+    r"|(?:the |a )?(?:trainer|facilitator|presenter)s? (?:then |now |next |first |briefly |also )?(?:defines?|explains?|asks?|says|shows?|introduces?|invites?|presents?|reads?|draws?|notes?|writes?|gives?|hands?|runs?|closes?|opens?)\b"
+    r"|(?:in )?this (?:session|exercise|activity|module)\b|see (?:also|the)\b|read (?:more|on)\b|for more (?:on|information)\b)",
+    re.I,
+)
+# "Lindsay, C., Pearson, S. (2021). Title ..." / "Ansell, C. and Gash, A. (2008)."
+BIBLIOGRAPHY = re.compile(r"^[A-Z][\w'’-]+,\s+(?:[A-Z]\.\s*)+(?:,|and|&|\()|^[A-Z][\w'’ -]+\((?:19|20)\d\d[a-z]?\)\.\s")
+# "Weiss (1995), in New Approaches to ..." / "Emerson, Nabatchi and Balogh (2012), Journal of ...": a citation, not a claim.
+CITATION_ONLY = re.compile(r"\((?:19|20)\d\d[a-z]?\),\s")
+CLAIM_VERB = re.compile(r"\b(is|are|was|were|found|finds|argued?|argues|showed?|shows|described?|describes|defined?|defines|proposed?|proposes|wrote|reported?|reports|identified|identifies|studied|examined|noted|concluded|suggested|called|introduced)\b")
+# "**Why it matters:** ..." / "**Partnership board chair:** ..." / "Example: ..."
+LABEL = re.compile(r"(?:\*\*[^*\n]{1,60}?:?\*\*:?|[A-Z][\w ’'-]{0,40}:)\s+")
+PITFALL_LEAD = re.compile(r"\b(pitfall|mistake|avoid|risk|warning|go wrong|don't|do not|never)\b", re.I)
+
+
+@dataclass(frozen=True)
+class Quote:
+    """A span of a passage that an answer may quote word for word."""
+
+    passage: Passage
+    span: tuple[int, int]
+    role: str = "body"
+    """``body``, ``pitfall`` (from a pitfalls section or list), ``definition``, ``step``."""
+
+    @property
+    def text(self) -> str:
+        """The quoted words."""
+        return self.passage.text[self.span[0] : self.span[1]]
+
+    @property
+    def doc_offset(self) -> int:
+        """Where the quote starts in its document (orders quotes; spots one quote in overlapping passages)."""
+        return self.passage.start + self.span[0]
+
+
+def is_reference_section(section: str) -> bool:
+    """True for a bibliography section (never answer evidence)."""
+    return bool(REFERENCE_SECTION.search(section.strip()))
+
+
+def is_pitfall_section(section: str) -> bool:
+    """True for sections listing pitfalls or mistakes."""
+    return bool(PITFALL_SECTION.search(section))
+
+
+def trim_label(text: str, span: tuple[int, int]) -> tuple[int, int]:
+    """Drop a leading bold or role label ("**Why it matters:** ") from a span."""
+    a, b = span
+    m = LABEL.match(text, a, b) if a < b else None
+    if m and m.end() < b:
+        return (m.end(), b)
+    return span
+
+
+def quotable_sentence(text: str, span: tuple[int, int]) -> tuple[int, int] | None:
+    """The span to quote for one sentence of a passage, or ``None`` when the sentence must not be quoted.
+
+    Refused: sentences about the document or the session, bibliography entries, and fragments
+    (a lower-case start after its label, no final punctuation, under four words). Carrying
+    bracketed reference numbers ("... [3].") is refused too: those would read as our markers.
+    """
+    a, b = trim_label(text, span)
+    sentence = text[a:b].strip()
+    if len(sentence) < 20 or len(sentence.split()) < 4:
+        return None
+    if not (sentence[0].isupper() or sentence[0].isdigit() or sentence[0] in "“\"'(*"):
+        return None
+    if sentence[-1] not in ".!)”\"'*" and not sentence.endswith(".**"):
+        return None
+    if META.search(sentence) or BIBLIOGRAPHY.search(sentence) or re.search(r"\[\d+\]", sentence):
+        return None
+    if len(sentence) <= 110 and CITATION_ONLY.search(sentence) and not CLAIM_VERB.search(sentence):
+        return None
+    return (a, b)
+
+
+def quotable_item(text: str, span: tuple[int, int]) -> tuple[int, int] | None:
+    """The span to quote for a list item (a step may be a fragment: "pay promptly, within days"), or ``None``."""
+    a, b = span
+    item = text[a:b].strip()
+    if len(item) < 8 or len(item.split()) < 2 or re.search(r"\[\d+\]", item) or BIBLIOGRAPHY.search(item):
+        return None
+    if META.search(item):
+        return None
+    # A bare role label with nothing after it ("**Programme manager:**") says nothing.
+    label = LABEL.match(text, a, b)
+    if label and not text[label.end() : b].strip():
+        return None
+    return (a, b)
+
+
+def sentence_quotes(passage: Passage) -> list[Quote]:
+    """Every sentence of a passage that may be quoted, labelled by role; none from reference sections."""
+    if is_reference_section(passage.section):
+        return []
+    pitfall_section = is_pitfall_section(passage.section)
+    pitfall_items = _pitfall_item_spans(passage)
+    out: list[Quote] = []
+    for span in passage.sentences:
+        quoted = quotable_sentence(passage.text, span)
+        if quoted is None:
+            continue
+        pitfall = pitfall_section or any(a <= quoted[0] < b for a, b in pitfall_items)
+        out.append(Quote(passage, quoted, "pitfall" if pitfall else "body"))
+    return out
+
+
+def _pitfall_item_spans(passage: Passage) -> list[tuple[int, int]]:
+    """Items of lists introduced as pitfalls ("Common mistakes:") inside a passage."""
+    spans: list[tuple[int, int]] = []
+    for u in passage.units:
+        if u.kind == "list" and u.lead and PITFALL_LEAD.search(passage.text[u.lead[0] : u.lead[1]]):
+            spans.extend(u.items)
+    return spans

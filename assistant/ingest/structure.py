@@ -1,0 +1,261 @@
+"""Evidence units beyond sentences: list blocks with their lead-in, table rows and definitions, with character spans.
+
+A how-to question is answered by a list of steps, not by the sentence that happens to share the
+most words with it. So at ingest we record where each list, table row and definition sits in the
+document text (markdown-it tokens give the line ranges; every loader hands us Markdown-shaped
+text: DOCX list paragraphs and HTML ``<ol>/<ul>`` come through as ``1.``/``-`` lines). Each passage
+stores the units that fall inside it, with spans relative to the passage, so the answer composer
+can quote a whole list item for item, each cited to the passage it sits in.
+
+Inline HTML in Markdown (``<a href=...>``, ``<section ...>``) is reduced to its text before any of
+this (:func:`strip_html`): tags never reach a passage.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, replace
+from functools import lru_cache
+from typing import Literal
+
+from markdown_it import MarkdownIt
+
+UnitKind = Literal["list", "row", "definition"]
+
+# "[ ] " / "[x] " after a list marker is a checkbox, not part of the step.
+CHECKBOX = re.compile(r"\[[ xX]\]\s+")
+# A definition names its subject first: "A wicked problem is ...", "Co-design means ...".
+# The subject is at most six words (beyond that it is a sentence about something, not a term).
+DEFINITION = re.compile(
+    r"^(?:\*\*)?(?:(?:a|an|the)\s+)?(?P<term>[A-Za-z][\w'’()-]*(?:\s+[\w'’()-]+){0,5}?)(?:\*\*)?"
+    r"(?:\s*\([^)]{1,60}\))?,?\s+(?:is|are|means|refers\s+to|describes|denotes|is\s+defined\s+as)\s+(?:a|an|the|when|what|where|any|one|[a-z])",
+    re.I,
+)
+_NOT_TERMS = {"this", "that", "it", "there", "these", "those", "they", "he", "she", "we", "you", "i", "which", "what", "here", "one", "each", "why", "how"}
+
+
+@dataclass(frozen=True)
+class Unit:
+    """A list block, table row or definition inside a text.
+
+    Attributes:
+        kind: ``list``, ``row`` or ``definition``.
+        start: Where the unit starts in the text it was found in.
+        end: Where it ends.
+        items: List items' text spans (list marker and checkbox left out); a row's cell spans.
+        lead: The lead-in line introducing a list ("When paying people:"), if any.
+        ordered: True for a numbered list.
+        term: The defined term (definitions) or the row's first cell (rows).
+        key: The unit's start in the *document*, so parts of one list cut across passages can be joined.
+    """
+
+    kind: UnitKind
+    start: int
+    end: int
+    items: tuple[tuple[int, int], ...] = ()
+    lead: tuple[int, int] | None = None
+    ordered: bool = False
+    term: str = ""
+    key: int = 0
+
+    def to_json(self) -> dict:
+        """Compact JSON for the manifest."""
+        out: dict = {"k": self.kind, "s": self.start, "e": self.end, "key": self.key}
+        if self.items:
+            out["items"] = [list(i) for i in self.items]
+        if self.lead:
+            out["lead"] = list(self.lead)
+        if self.ordered:
+            out["ordered"] = True
+        if self.term:
+            out["term"] = self.term
+        return out
+
+    @classmethod
+    def from_json(cls, data: dict) -> "Unit":
+        """Inverse of :meth:`to_json`."""
+        return cls(
+            kind=data["k"], start=data["s"], end=data["e"], items=tuple(tuple(i) for i in data.get("items", ())),
+            lead=tuple(data["lead"]) if data.get("lead") else None, ordered=bool(data.get("ordered")),
+            term=data.get("term", ""), key=data.get("key", 0),
+        )
+
+
+@lru_cache(maxsize=1)
+def _parser() -> MarkdownIt:
+    return MarkdownIt("commonmark").enable("table")
+
+
+def _line_starts(text: str) -> list[int]:
+    """Offset of each line as markdown-it numbers them (it splits on ``\\n`` only, unlike ``str.splitlines``)."""
+    starts = [0]
+    for i, ch in enumerate(text):
+        if ch == "\n":
+            starts.append(i + 1)
+    starts.append(len(text))
+    return starts
+
+
+def strip_html(text: str) -> str:
+    """Markdown with its raw HTML reduced to text: block tags dropped, inline tags removed, their text kept.
+
+    ``See <a href="https://x" class="usa-link">the guide</a>.`` becomes ``See the guide.``; a
+    ``<section class="...">`` line disappears. Code spans and fences are left alone (markdown-it
+    does not report HTML inside them).
+    """
+    tokens = _parser().parse(text)
+    lines = text.split("\n")
+    drop: set[int] = set()
+    for token in tokens:
+        if token.type == "html_block" and token.map:
+            for n in range(token.map[0], token.map[1]):
+                if _is_tag_line(lines[n]):
+                    drop.add(n)
+                else:
+                    lines[n] = _remove_tags(lines[n])
+        elif token.type == "inline" and token.map and token.children:
+            tags = [c.content for c in token.children if c.type == "html_inline"]
+            if tags:
+                for n in range(token.map[0], token.map[1]):
+                    for tag in tags:
+                        lines[n] = lines[n].replace(tag, "")
+    if not drop and lines == text.split("\n"):
+        return text
+    return "\n".join(line for n, line in enumerate(lines) if n not in drop)
+
+
+_TAG = re.compile(r"</?[A-Za-z][\w:-]*(?:\s[^<>]*)?/?>|<!--.*?-->")
+
+
+def _is_tag_line(line: str) -> bool:
+    return not _TAG.sub("", line).strip()
+
+
+def _remove_tags(line: str) -> str:
+    return _TAG.sub("", line)
+
+
+def document_units(text: str) -> list[Unit]:
+    """Top-level lists (with their lead-in) and table rows of a Markdown text, in document order."""
+    tokens = _parser().parse(text)
+    starts = _line_starts(text)
+    units: list[Unit] = []
+    depth = 0
+    for i, token in enumerate(tokens):
+        if token.type in ("bullet_list_open", "ordered_list_open"):
+            depth += 1
+            if depth == 1 and token.map:
+                unit = _list_unit(text, tokens, i, starts)
+                if unit is not None:
+                    units.append(unit)
+        elif token.type in ("bullet_list_close", "ordered_list_close"):
+            depth -= 1
+        elif token.type == "tr_open" and token.map and depth == 0:
+            row = _row_unit(text, tokens, i, starts)
+            if row is not None:
+                units.append(row)
+    return units
+
+
+def _list_unit(text: str, tokens: list, i: int, starts: list[int]) -> Unit | None:
+    open_token = tokens[i]
+    level = open_token.level
+    items: list[tuple[int, int]] = []
+    j = i + 1
+    while j < len(tokens) and not (tokens[j].type == open_token.type.replace("_open", "_close") and tokens[j].level == level):
+        tok = tokens[j]
+        if tok.type == "list_item_open" and tok.level == level + 1:
+            # The item's first paragraph is its step; a nested list under it stays part of the block.
+            para = next((t for t in tokens[j + 1 :] if t.type == "paragraph_open"), None)
+            if para is not None and para.map and para.level == level + 2:
+                a = starts[para.map[0]]
+                b = starts[para.map[1]] if para.map[1] < len(starts) else len(text)
+                a = _item_text_start(text, a, b, first=para.map[0] == tok.map[0] if tok.map else True)
+                b = a + len(text[a:b].rstrip())
+                if b > a:
+                    items.append((a, b))
+        j += 1
+    if len(items) < 2:
+        return None
+    start = starts[open_token.map[0]]
+    end = items[-1][1]
+    return Unit("list", start, end, tuple(items), _lead(text, tokens, i, starts), open_token.type.startswith("ordered"), key=start)
+
+
+_MARKER = re.compile(r"[ \t]*(?:[-*+]|\d{1,3}[.)])[ \t]+")
+
+
+def _item_text_start(text: str, a: int, b: int, *, first: bool) -> int:
+    """Skip the list marker (on the item's first line) and a checkbox."""
+    if first:
+        m = _MARKER.match(text, a, b)
+        if m:
+            a = m.end()
+    else:
+        a += len(text[a:b]) - len(text[a:b].lstrip())
+    m = CHECKBOX.match(text, a, b)
+    return m.end() if m else a
+
+
+def _lead(text: str, tokens: list, i: int, starts: list[int]) -> tuple[int, int] | None:
+    """The paragraph right before a list, if it introduces it (ends with a colon, or is one short line)."""
+    if i < 3 or tokens[i - 1].type != "paragraph_close":
+        return None
+    para = tokens[i - 3]
+    if para.type != "paragraph_open" or not para.map:
+        return None
+    a, b = starts[para.map[0]], starts[para.map[1]] if para.map[1] < len(starts) else len(text)
+    body = text[a:b].rstrip()
+    if body.endswith(":") or len(body) <= 160:
+        # Keep only the last sentence of a long introducing paragraph: "... . When paying people:".
+        cut = max(body.rfind(". ", 0, len(body) - 1), body.rfind("? ", 0, len(body) - 1))
+        a2 = a + cut + 2 if cut >= 0 and body.endswith(":") else a
+        return (a2, a + len(body))
+    return None
+
+
+def _row_unit(text: str, tokens: list, i: int, starts: list[int]) -> Unit | None:
+    tr = tokens[i]
+    a = starts[tr.map[0]]
+    b = a + len(text[a : starts[tr.map[1]] if tr.map[1] < len(starts) else len(text)].rstrip())
+    cells = []
+    j = i + 1
+    while j < len(tokens) and tokens[j].type != "tr_close":
+        if tokens[j].type == "inline":
+            cells.append(tokens[j].content.strip())
+        j += 1
+    if not any(cells):
+        return None
+    return Unit("row", a, b, term=cells[0], key=a)
+
+
+def definition_term(sentence: str) -> str | None:
+    """The term a sentence defines ("A boundary spanner is a person ..." -> "boundary spanner"), else ``None``."""
+    m = DEFINITION.match(sentence.strip())
+    if not m:
+        return None
+    term = re.sub(r"^(?:the\s+)?(?:term|concept|idea|word)\s+", "", m["term"].strip().strip("*").strip(), flags=re.I)
+    if term.lower() in _NOT_TERMS or term.split()[0].lower() in _NOT_TERMS:
+        return None
+    return term
+
+
+def units_in(units: list[Unit], start: int, end: int) -> list[Unit]:
+    """The document units inside ``[start, end)``, shifted to be relative to ``start``.
+
+    A list keeps the items that lie wholly inside (at least one); its lead-in only if inside too.
+    A row must lie wholly inside.
+    """
+    out: list[Unit] = []
+    for u in units:
+        if u.end <= start or u.start >= end:
+            continue
+        if u.kind == "list":
+            items = tuple((a - start, b - start) for a, b in u.items if a >= start and b <= end)
+            if not items:
+                continue
+            lead = (u.lead[0] - start, u.lead[1] - start) if u.lead and u.lead[0] >= start and u.lead[1] <= end else None
+            out.append(replace(u, start=max(u.start, start) - start, end=min(u.end, end) - start, items=items, lead=lead))
+        elif u.start >= start and u.end <= end:
+            out.append(replace(u, start=u.start - start, end=u.end - start))
+    return out

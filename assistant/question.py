@@ -1,0 +1,182 @@
+"""Question analysis: what kind of answer a question wants, its topic, its subjects and any count asked for.
+
+A reference librarian first hears *what sort of thing* is asked: steps, a definition, the
+difference between two things, a name or a year, what a study found, a reason, a list, a yes or
+no. The composer (:mod:`assistant.answer`) then looks for the passage unit that gives that sort of
+answer. The cues are the interrogative frames of English questions, which are few and regular;
+they are written here as patterns, each tested on real questions in ``tests/test_question.py``.
+
+We looked for a maintained NLP library to do this offline: spaCy's English pipelines are not
+published on PyPI by their authors (only unofficial re-uploads are), and no question classifier
+installs offline, so the frames are ours; the topic words use the same stop-word list as the
+follow-up logic (NLTK's English list via bm25s).
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from typing import Literal
+
+from bm25s.stopwords import STOPWORDS_EN_PLUS
+
+PRONOUNS = {"it", "its", "they", "them", "their", "theirs", "this", "that", "these", "those", "he", "she", "his", "her", "there", "such", "one", "ones"}
+# Words that mark a question type or a pronoun but say nothing about the topic.
+QUESTION_WORDS = {"what", "which", "who", "whom", "whose", "when", "where", "why", "how", "does", "do", "did", "can", "could", "should", "would", "is", "are", "was", "were", "tell", "explain", "more", "else", "about", "please", "also"}
+# Words that carry no topic in a question (NLTK's English list plus question words).
+QUESTION_STOPWORDS = frozenset(STOPWORDS_EN_PLUS) | QUESTION_WORDS
+_STOP = QUESTION_STOPWORDS | PRONOUNS
+WORD = re.compile(r"[\w'-]+")
+
+
+def content_words(text: str) -> list[str]:
+    """Topic words of a question, in order, without stop words, question words or pronouns."""
+    return list(dict.fromkeys(w for w in (m.group().lower() for m in WORD.finditer(text)) if w not in _STOP and len(w) > 1))
+
+
+
+Kind = Literal["procedure", "definition", "comparison", "factoid", "findings", "reason", "list", "yes-no", "other"]
+AnswerType = Literal["person", "date", "number", "place", "source"]
+
+KINDS: tuple[str, ...] = ("procedure", "definition", "comparison", "factoid", "findings", "reason", "list", "yes-no", "other")
+
+NUMBER_WORDS = {"one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "seven": 7, "eight": 8, "nine": 9, "ten": 10}
+_COUNT = r"(\d{1,2}|one|two|three|four|five|six|seven|eight|nine|ten)"
+
+
+@dataclass(frozen=True)
+class QuestionAnalysis:
+    """What a question asks for.
+
+    Attributes:
+        question: The question as asked.
+        kind: The kind of answer wanted.
+        topic: Topic words of the question (no question words, stop words or pronouns).
+        subjects: What is defined (one) or compared (two or more), in the question's words.
+        count: How many steps/items were asked for ("a 3-step plan" -> 3), if any.
+        answer_type: For factoid questions, the type of the expected answer.
+    """
+
+    question: str
+    kind: Kind
+    topic: tuple[str, ...]
+    subjects: tuple[str, ...] = ()
+    count: int | None = None
+    answer_type: AnswerType | None = None
+
+
+# Order matters: the first matching frame wins ("What is the difference between..." is a
+# comparison, not a definition; "How many..." is a factoid, not a procedure).
+_COMPARISON = [
+    re.compile(r"\b(?:difference|differences|distinction|distinguish(?:es)?)\s+(?:is there\s+)?between\s+(?P<a>.+?)\s+and\s+(?P<b>.+?)\s*\??$", re.I),
+    re.compile(r"\bhow\s+(?:does|do|is|are)\s+(?P<a>.+?)\s+(?:differ|different)\s+from\s+(?P<b>.+?)\s*\??$", re.I),
+    re.compile(r"\bhow\s+(?:does|do)\s+(?P<a>.+?)\s+compare\s+(?:with|to)\s+(?P<b>.+?)\s*\??$", re.I),
+    re.compile(r"\bcompare\s+(?P<a>.+?)\s+(?:and|with|to)\s+(?P<b>.+?)\s*\??$", re.I),
+    re.compile(r"^(?:what\s+(?:is|are)\s+)?(?P<a>[^?]+?)\s+(?:vs\.?|versus)\s+(?P<b>[^?]+?)\s*\??$", re.I),
+    re.compile(r"\bis\s+(?P<a>.+?)\s+(?:the\s+same\s+(?:thing\s+)?as|different\s+from)\s+(?P<b>.+?)\s*\??$", re.I),
+]
+_FACTOID = [
+    (re.compile(r"^\s*(?:who|whom|whose)\b", re.I), "person"),
+    (re.compile(r"\b(?:which|what)\s+(?:author|authors|researcher|researchers|person|people|scholar|scholars|organisation|organization|body|agency|fund|funder)\b", re.I), "person"),
+    (re.compile(r"^\s*when\b|\b(?:what|which)\s+year\b|\bin\s+what\s+year\b", re.I), "date"),
+    (re.compile(r"\bhow\s+(?:many|much|long|often|large|big)\b|\bwhat\s+(?:percentage|proportion|share|number|amount)\b", re.I), "number"),
+    (re.compile(r"^\s*where\b|\b(?:which|what)\s+(?:country|countries|city|cities|region|regions|place|places|areas?)\b", re.I), "place"),
+    (re.compile(r"\b(?:which|what)\s+(?:journal|book|publisher|report|paper|article)\b", re.I), "source"),
+]
+_PROCEDURE = [
+    re.compile(r"(?:^|[.,;:-]\s*|\s)how\s+(?:do|can|should|could|would|might|must)\s+(?:i|we|you|one|a|an|the|my|our|staff|managers?|teams?|partners?|partnerships?|councils?|key workers?|programmes?)\b", re.I),
+    re.compile(r"^\s*how\s+to\b|\bhow\s+(?:do|can|should)\s+\w+(?:\s+\w+)?\s+(?:go\s+about|start|set\s+up|run|get|make|build|plan|prepare|organise|organize|involve|pay|recruit|measure|evaluate|sustain|engage|manage|deal)\b", re.I),
+    re.compile(r"\b(?:steps?|stages?|plan|process|procedure|checklist|guide|instructions|approach)\s+(?:for|to|of|in)\b", re.I),
+    re.compile(rf"\b{_COUNT}[- ]?(?:step|stage|point|part)\b", re.I),
+    re.compile(r"\bwhat\s+(?:should|do|must|can)\s+(?:i|we|you)\s+(?:do|include|put|agree|cover|consider|check|think about)\b", re.I),
+    re.compile(r"^\s*(?:what\s+are\s+the\s+)?(?:steps|stages)\b|\bwhat\s+steps\b", re.I),
+    re.compile(r"\bwhat\s+(?:should|must)\s+(?:go\s+into|be\s+in(?:cluded)?|(?:i|we)\s+include)\b", re.I),
+    re.compile(r"\b(?:give|show|tell)\s+me\s+(?:a|an|the)?\s*(?:\w+[- ])?(?:plan|steps|checklist|guide|process)\b", re.I),
+]
+_FINDINGS = re.compile(
+    r"\bwhat\s+(?:did|does|do|have)\s+.+?\b(?:find|found|show|shown|conclude|concluded|report|reported|learn|learned|learnt|reveal|suggest|achieve|achieved)\b"
+    r"|\b(?:findings?|results?|outcomes?|evidence|impact|effects?|lessons?)\b.*\b(?:of|from|for|on|about)\b"
+    r"|\bwhat\s+(?:were|are)\s+the\s+(?:findings|results|outcomes|lessons|effects|impacts)\b"
+    r"|\bwhat\s+(?:does|do)\s+(?:the\s+)?(?:research|evidence|evaluation|literature|study|studies)\s+(?:say|show)\b",
+    re.I,
+)
+_REASON = re.compile(r"^\s*(?:why|for\s+what\s+reason|what\s+(?:is|are)\s+the\s+reasons?)\b|\bwhy\s+(?:do|does|did|is|are|should|would)\b", re.I)
+_LIST = re.compile(
+    r"\b(?:(?:what|which)\s+(?:are\s+)?(?:some|the|a\s+few)?\s*(?:\w+\s+)?(?:main\s+|key\s+|common\s+)?(?:examples?|types?|kinds?|forms?|ways|benefits|risks|barriers|challenges|principles|characteristics|features|elements|components|pitfalls|mistakes|criticisms|roles|skills|competencies|factors|conditions|drivers|tensions|lessons|methods|tools|rungs|phases|stages|steps|parts|dimensions|measures|indicators)\b"
+    r"|\b(?:list|name|give)\s+(?:me\s+)?(?:some|the|a\s+few)?\s*(?:examples?|types?|kinds?|ways)"
+    r"|\bexamples?\s+of\b)",
+    re.I,
+)
+_DEFINITION = [
+    re.compile(r"^\s*(?:what|who)\s+(?:is|are)\s+(?:meant\s+by\s+)?(?:a|an|the)?\s*(?P<x>[^?,]+?)\s*\??$", re.I),
+    re.compile(r"^\s*what\s+(?:does|do)\s+(?:the\s+term\s+|the\s+word\s+)?[\"'‘“]?(?P<x>[^?\"'’”]+?)[\"'’”]?\s+mean\s*\??$", re.I),
+    re.compile(r"^\s*(?:define|definition\s+of|meaning\s+of|explain(?:\s+the\s+(?:term|concept|idea)(?:\s+of)?)?|describe)\s+(?:a|an|the)?\s*(?P<x>[^?]+?)\s*[.?]?$", re.I),
+    re.compile(r"^\s*what\s+do\s+(?:we|you|people|researchers)\s+mean\s+by\s+(?:a|an|the)?\s*(?P<x>[^?]+?)\s*\??$", re.I),
+    re.compile(r"^\s*what\s+is\s+the\s+(?:definition|meaning)\s+of\s+(?:a|an|the)?\s*(?P<x>[^?]+?)\s*\??$", re.I),
+]
+_YES_NO = re.compile(r"^\s*(?:is|are|was|were|does|do|did|can|could|should|would|will|has|have|had|must)\b", re.I)
+_TRAILING = re.compile(r"\s+(?:in\s+(?:the\s+)?(?:public\s+sector|practice|public\s+services|a\s+partnership)|exactly|really|then|now|here|actually)$", re.I)
+
+
+def analyse_question(question: str) -> QuestionAnalysis:
+    """Classify a question and pull out its topic, subjects and requested count.
+
+    Examples:
+        >>> analyse_question("What is the difference between co-production and co-design?").subjects
+        ('co-production', 'co-design')
+        >>> analyse_question("Can you give me a 3-step plan for starting a lab?").count
+        3
+        >>> analyse_question("Who coined the term wicked problems?").answer_type
+        'person'
+    """
+    q = " ".join(question.strip().split())
+    topic = tuple(content_words(q))
+    count = _count(q)
+    for pattern in _COMPARISON:
+        m = pattern.search(q)
+        if m:
+            return QuestionAnalysis(question, "comparison", topic, _pair(m["a"], m["b"]), count)
+    for pattern, answer_type in _FACTOID:
+        if pattern.search(q) and not _PROCEDURE[0].search(q):
+            return QuestionAnalysis(question, "factoid", topic, count=count, answer_type=answer_type)  # type: ignore[arg-type]
+    if any(p.search(q) for p in _PROCEDURE):
+        return QuestionAnalysis(question, "procedure", topic, count=count)
+    if _FINDINGS.search(q):
+        return QuestionAnalysis(question, "findings", topic, count=count)
+    if _REASON.search(q):
+        return QuestionAnalysis(question, "reason", topic, count=count)
+    if _LIST.search(q):
+        return QuestionAnalysis(question, "list", topic, count=count)
+    for pattern in _DEFINITION:
+        m = pattern.search(q)
+        if m and len(m["x"].split()) <= 6:
+            return QuestionAnalysis(question, "definition", topic, (_subject(m["x"]),), count)
+    if _YES_NO.search(q):
+        return QuestionAnalysis(question, "yes-no", topic, count=count)
+    return QuestionAnalysis(question, "other", topic, count=count)
+
+
+def _pair(a: str, b: str) -> tuple[str, str]:
+    """Two compared things; a qualifier after the second ("... in outcome-funded programmes") is shared, not part of it."""
+    a, b = _subject(a), _subject(b)
+    if len(b.split()) > len(a.split()) + 1:
+        b = re.split(r"\s+(?:in|for|within|under|when|during|across|at)\s+", b, maxsplit=1)[0]
+    return a, b
+
+
+def _subject(text: str) -> str:
+    """A compared or defined thing, without articles and trailing qualifiers."""
+    text = re.sub(r"^(?:a|an|the)\s+", "", text.strip(" ?.'\"‘’“”"), flags=re.I)
+    previous = None
+    while previous != text:
+        previous, text = text, _TRAILING.sub("", text)
+    return text.strip()
+
+
+def _count(q: str) -> int | None:
+    m = re.search(rf"\b{_COUNT}[- ]?(?:step|stage|point|part|thing|tip|way|item|idea|action)s?\b", q, re.I)
+    if not m:
+        return None
+    word = m.group(1).lower()
+    n = int(word) if word.isdigit() else NUMBER_WORDS[word]
+    return n if 1 <= n <= 20 else None
