@@ -190,7 +190,8 @@ def _where(section: str, page: int | None) -> str:
 
 
 def _print_answer(answer) -> None:
-    print(textwrap.fill(answer.text, 100))
+    for line in answer.text.splitlines():  # numbered steps and labelled definitions keep their lines
+        print(textwrap.fill(line, 100, subsequent_indent="   " if line[:1].isdigit() or line.startswith("- ") else ""))
     if answer.generated_by:
         print(f"\n(worded by {answer.generated_by}; each sentence checked against its passage for topic and figures)")
     if answer.note:
@@ -198,6 +199,7 @@ def _print_answer(answer) -> None:
     for d in answer.dropped:
         print(f"  not shown: {d.sentence} ({d.reason})")
     if answer.abstained:
+        print(f"(searched for: {answer.query or answer.question})")
         if answer.passages:
             print("\nClosest passages:")
             for p in answer.passages:

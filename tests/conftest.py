@@ -70,3 +70,19 @@ def chroma_server(tmp_path_factory):
 
     with run_chroma(tmp_path_factory.mktemp("chroma-server") / "db", timeout=60) as (url, _pid):
         yield url
+
+
+@pytest.fixture(scope="session")
+def shipped(tmp_path_factory, embeddings):
+    """A pipeline with the shipped corpus/ indexed once per session (answers to real questions)."""
+    from pathlib import Path
+
+    from assistant.pipeline import build_pipeline
+    from assistant.settings import Settings
+
+    root = Path(__file__).resolve().parents[1]
+    p = build_pipeline(Settings(data_dir=tmp_path_factory.mktemp("shipped") / "data"), embeddings=embeddings)
+    report = p.ingest([root / "corpus"])
+    assert not report.failed, report.failed
+    yield p
+    p.close()

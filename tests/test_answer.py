@@ -6,7 +6,7 @@ import re
 
 import pytest
 
-from assistant.answer import ABSTAIN_TEXT, Answer, Citation, ExtractiveComposer, VerificationError, verify
+from assistant.answer import ABSTAIN_NOTHING_CLOSE, ABSTAIN_TEXT, Answer, Citation, ExtractiveComposer, VerificationError, verify
 from assistant.retrieve import Passage, SearchResult
 from assistant.settings import AnswerSettings
 
@@ -47,14 +47,13 @@ def test_composer_picks_the_expected_sentences_by_hand_computed_scores():
     #   B1 as A3 but in a passage weighted 0.02/0.04 -> 0.3125
     # MMR (0.7): A1 first; then A3 = 0.4375 - 0.3 x 2/8 = 0.3625 beats A2 (0.175) and B1 (0.15875);
     # the next pick, A2 (0.25), is under 0.45 x best, so the answer stops at two sentences.
+    # Both come from passage a, so they share its one marker and read in document order.
     answer = ExtractiveComposer(analyse, idf).compose("What do boundary spanners connect?", result(A, B))
-    assert answer.text == "Boundary spanners connect partner organisations. [1] Boundary spanners broker access to funding. [2]"
+    assert answer.text == "Boundary spanners connect partner organisations. [1] Boundary spanners broker access to funding. [1]"
     assert not answer.abstained
-    assert [(c.n, c.chunk_id, c.sentence) for c in answer.citations] == [
-        (1, "a", "Boundary spanners connect partner organisations."),
-        (2, "a", "Boundary spanners broker access to funding."),
-    ]
-    assert [c.span for c in answer.citations] == [(0, 48), (83, 126)]
+    assert [(c.n, c.chunk_id, c.sentence) for c in answer.citations] == [(1, "a", "Boundary spanners connect partner organisations.")]
+    assert answer.citations[0].quotes == [(0, 48), (83, 126)]
+    assert answer.citations[0].sentences == ["Boundary spanners connect partner organisations.", "Boundary spanners broker access to funding."]
     assert answer.citations[0].score == 0.04 and answer.citations[0].title == "Title a"
     verify(answer)
 
@@ -92,8 +91,9 @@ def test_max_sentences_caps_the_answer():
 )
 def test_composer_abstains_plainly_and_keeps_the_closest_passages(search):
     answer = ExtractiveComposer(analyse, idf).compose("What do boundary spanners connect?", search)
-    assert answer.abstained and answer.text == ABSTAIN_TEXT and answer.citations == []
-    assert answer.passages == search.passages
+    assert answer.abstained and answer.citations == []
+    assert answer.text == (ABSTAIN_TEXT if search.passages else ABSTAIN_NOTHING_CLOSE)
+    assert answer.passages == search.passages  # no dense scores here, so none falls under the floor
     assert "closest" in answer.to_json()
     verify(answer)
 
@@ -161,11 +161,25 @@ def test_real_answers_cite_every_sentence_from_its_passage(indexed, question):
     assert set(map(int, re.findall(r"\[(\d+)\]", answer.text))) == {c.n for c in answer.citations}
 
 
-def test_out_of_corpus_question_abstains_and_shows_the_closest_passages(indexed):
+def test_out_of_corpus_question_abstains_and_lists_only_passages_above_the_floor(indexed):
     answer = indexed.ask("What is the boiling point of tungsten at sea level?")
-    assert answer.abstained and answer.citations == [] and answer.text == ABSTAIN_TEXT
+    assert answer.abstained and answer.citations == []
+    floor = indexed.settings.answer.closest_floor
     out = answer.to_json()
-    assert out["closest"] and all(set(p) >= {"rank", "doc_id", "title", "source", "page", "section", "text", "score"} for p in out["closest"])
+    assert all(p["dense"] >= floor and "references" not in p["section"].lower() for p in out["closest"])
+    assert answer.text == (ABSTAIN_TEXT if out["closest"] else ABSTAIN_NOTHING_CLOSE)
+    assert all(set(p) >= {"rank", "doc_id", "title", "source", "page", "section", "text", "score"} for p in out["closest"])
+
+
+def test_abstention_never_lists_a_bibliography_or_a_passage_below_the_floor():
+    refs = passage("r", "Ansell, C. and Gash, A. (2008). Collaborative governance in theory and practice.", 0.05, 1)
+    refs.section, refs.dense = "References", 0.9
+    weak = passage("w", "Boundary spanners connect partner organisations.", 0.04, 2)
+    weak.dense = 0.1
+    near = passage("n", "Boundary spanners broker access to funding.", 0.03, 3)
+    near.dense = 0.28
+    answer = ExtractiveComposer(analyse, idf).compose("What is the capital of Australia?", result(refs, weak, near, best_dense=0.28))
+    assert answer.abstained and [p.id for p in answer.passages] == ["n"] and answer.text == ABSTAIN_TEXT
 
 
 def test_nothing_indexed_says_so(pipeline):

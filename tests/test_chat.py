@@ -70,3 +70,30 @@ def test_a_new_topic_in_the_same_conversation_is_not_rewritten(indexed):
     answer = indexed.ask("What barriers do lone parents face in finding work?", conversation=conversation)
     assert answer.query == "What barriers do lone parents face in finding work?"
     assert answer.citations[0].source.endswith("lone-parents.txt")
+
+
+@pytest.mark.parametrize(
+    "question",
+    [
+        "What did the Making It Work programme find about lone parents?",  # "It" inside a name is no pronoun
+        "How do I get employers to commit to a local employability partnership?",
+        "Is it true that the private sector is naturally more innovative than the public sector?",  # a topic of its own
+    ],
+)
+def test_a_question_with_a_topic_of_its_own_is_never_merged(question):
+    assert not is_follow_up(question)
+    assert resolve(question, "How should we pay people with lived experience?") == question
+
+
+def test_a_merged_query_carries_only_the_previous_topic_and_never_grows():
+    conversation = Conversation()
+    queries = []
+    for question in ("What is co-production?", "and how is it funded?", "Why?", "what about in Scotland?", "And who pays?"):
+        query = conversation.resolve(question)
+        queries.append(query)
+        conversation.add(question, query, answer=None)  # the answer plays no part in resolving
+    assert queries[1] == "and how is it funded? co-production"
+    assert queries[2] == "Why? co-production"
+    assert queries[3] == "what about in Scotland? co-production"
+    assert queries[4] == "And who pays? co-production"
+    assert [t.topic for t in conversation.turns] == ["co-production"] * 5

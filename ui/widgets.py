@@ -56,10 +56,45 @@ def marked_html(parts: Sequence[Segment]) -> str:
     return _inline(text).replace(_OPEN, MARK).replace(_CLOSE, "</mark>")
 
 
-def answer_html(text: str) -> str:
-    """Answer text with each ``[n]`` drawn as a small numbered badge."""
-    pieces = MARKER.split(text)  # text, n, text, n, ...
-    return "".join(BADGE.format(n=p) if i % 2 else _inline(p) for i, p in enumerate(pieces))
+def answer_html(text: str, anchor: str = "", kind: str | None = None) -> str:
+    """Answer text as HTML: each ``[n]`` a numbered badge linking to its source card, steps as a list.
+
+    Lines "1. ..." become an ordered list and "- ..." a bulleted one; a definition sits in a
+    callout. ``anchor`` prefixes the ids of the source cards (:func:`citation_card`).
+    """
+    def inline(line: str) -> str:
+        pieces = MARKER.split(line)  # text, n, text, n, ...
+        return "".join(_badge(p, anchor) if i % 2 else _inline(p) for i, p in enumerate(pieces))
+
+    out: list[str] = []
+    open_list = ""
+    for line in text.split("\n"):
+        m = re.match(r"(\d+)\. |- ", line)
+        tag = ("ol" if m.group(1) else "ul") if m else ""
+        if open_list and tag != open_list:
+            out.append(f"</{open_list}>")
+            open_list = ""
+        if tag and not open_list:
+            out.append(f'<{tag} style="margin:.3em 0 .3em 1.2em">')
+            open_list = tag
+        if tag:
+            out.append(f"<li>{inline(line[m.end():])}</li>")
+        elif line.strip():
+            out.append(f'<p style="margin:0 0 .5em 0">{inline(line)}</p>')
+    if open_list:
+        out.append(f"</{open_list}>")
+    if len(out) == 1 and out[0].startswith("<p ") and kind != "definition":
+        return inline(text)  # one paragraph: no wrapper, as inline as the text it replaces
+    body = "".join(out)
+    if kind == "definition":
+        return f'<div class="assistant-definition" style="border-left:4px solid #1d4ed8;background:#eef4ff;padding:.6em .9em;border-radius:.3em">{body}</div>'
+    return body
+
+
+def _badge(n: str, anchor: str) -> str:
+    if not anchor:
+        return BADGE.format(n=n)
+    return f'<a href="#{anchor}-{n}" title="Open source {n}" style="text-decoration:none">{BADGE.format(n=n)}</a>'
 
 
 def md_label(text: str) -> str:
@@ -84,17 +119,19 @@ def answer(pipeline: Pipeline, ans: Answer, *, key: str) -> None:
     """An answer with its badges and its sources panel, or the abstention and closest passages."""
     if ans.abstained:
         st.warning(ans.text, icon=":material/help:")
+        st.caption(f"Searched {pipeline.counts()[0]} indexed documents for: {md_label(ans.query or ans.question)}")
         if ans.passages:
             st.markdown("**Closest passages** — shown so you can judge; they may not answer the question.")
             metas = documents(pipeline)
-            for p in ans.passages:
-                passage_card(pipeline, p, metas.get(p.doc_id), key=f"{key}-near-{p.rank}", label=f"{p.rank}.", query=ans.query or ans.question)
+            for i, p in enumerate(ans.passages, start=1):
+                passage_card(pipeline, p, metas.get(p.doc_id), key=f"{key}-near-{p.rank}", label=f"{i}.", query=ans.query or ans.question)
         return
-    st.markdown(block(answer_html(ans.text)), unsafe_allow_html=True)
-    if ans.query and ans.query != ans.question:
-        st.caption(f"Read as a follow-up; searched for: {md_label(ans.query)}")
+    anchor = re.sub(r"[^A-Za-z0-9-]", "-", f"src-{key}")
+    st.markdown(block(answer_html(ans.text, anchor, ans.kind)), unsafe_allow_html=True)
+    if ans.merged:
+        st.caption(f"Understood as: {md_label(ans.query)}")
     generation(ans, key=key)
-    sources_panel(pipeline, ans.citations, key=key)
+    sources_panel(pipeline, ans.citations, key=key, anchor=anchor)
 
 
 def generation(ans: Answer, *, key: str) -> None:
@@ -112,12 +149,14 @@ def generation(ans: Answer, *, key: str) -> None:
                 st.markdown(f"- {md_label(d.sentence)}  \n  _{md_label(d.reason)}_")
 
 
-def sources_panel(pipeline: Pipeline, citations: Sequence[Citation], *, key: str) -> None:
-    """One card per cited passage, in marker order."""
+def sources_panel(pipeline: Pipeline, citations: Sequence[Citation], *, key: str, anchor: str = "") -> None:
+    """One card per cited passage, in marker order; each card is the target of its answer badges."""
     st.space("small")
     st.markdown(f"**Sources** · {len(citations)} cited passage{'s' if len(citations) != 1 else ''}")
     metas = documents(pipeline)
     for c in citations:
+        if anchor:
+            st.markdown(f'<div id="{anchor}-{c.n}"></div>', unsafe_allow_html=True)
         citation_card(pipeline, c, metas.get(c.doc_id), key=f"{key}-c{c.n}")
 
 
@@ -125,7 +164,7 @@ def citation_card(pipeline: Pipeline, c: Citation, meta, *, key: str) -> None:
     """A cited passage: document details, the supporting sentence marked, context on request."""
     with st.expander(_card_title(f"**[{c.n}]**", c.title, c.section, c.page), key=key):
         _details(meta, c.section, c.page, c.source)
-        _passage_body(pipeline, c.chunk_id, c.text, [c.span], key=key)
+        _passage_body(pipeline, c.chunk_id, c.text, list(c.quotes), key=key)
 
 
 def passage_card(pipeline: Pipeline, p: Passage, meta, *, key: str, label: str, query: str) -> None:

@@ -110,10 +110,14 @@ def test_question_gets_a_cited_answer_and_the_source_shows_the_sentence_marked(p
 
     sources.first.locator("summary").click()
     marked = sources.first.locator("mark")
-    marked.wait_for(state="visible")
-    sentence = marked.inner_text().strip()
-    assert len(sentence) > 20 and sentence.split()[0] in answer  # the cited sentence is what the answer says
-    assert marked.evaluate("e => getComputedStyle(e).backgroundColor") != "rgba(0, 0, 0, 0)"
+    marked.first.wait_for(state="visible")
+    flat = " ".join(answer.split())
+    quotes = [" ".join(t.split()) for t in marked.all_inner_texts()]
+    # Every highlighted sentence is quoted word for word in the answer, right before its badge.
+    assert quotes and all(len(q) > 20 and f"{q} 1" in flat for q in quotes), (quotes, flat)
+    assert marked.first.evaluate("e => getComputedStyle(e).backgroundColor") != "rgba(0, 0, 0, 0)"
+    # The badge links to its source card.
+    assert reply.locator(".assistant-text a[href$='-1']").count() >= 1
     reply.scroll_into_view_if_needed()
     shot(page, "02-chat-answer-with-source.png")
 

@@ -1,0 +1,87 @@
+"""Evidence units recorded at ingest: lists with their lead-in, table rows, definitions; HTML reduced to text."""
+
+from __future__ import annotations
+
+from assistant.ingest.structure import Unit, definition_term, document_units, strip_html, units_in
+
+GUIDE = """# Paying people
+
+Some intro text about payment.
+
+When paying people, a partnership should:
+
+- [ ] pay for time at a rate that reflects the role;
+- [x] pay promptly, within days rather than months.
+
+## Steps
+
+1. **Agree payment in advance.** Tell people what they will be paid.
+2. **Cover costs.** Pay travel in advance.
+   1. A nested point stays inside step two.
+3. **Review.** Ask how it went.
+
+| Role | Does |
+| --- | --- |
+| Chair | Runs meetings |
+"""
+
+
+def test_lists_keep_their_lead_in_and_items_without_markers_or_checkboxes():
+    lists = [u for u in document_units(GUIDE) if u.kind == "list"]
+    assert len(lists) == 2
+    bullets, steps = lists
+    assert GUIDE[bullets.lead[0] : bullets.lead[1]] == "When paying people, a partnership should:"
+    assert [GUIDE[a:b] for a, b in bullets.items] == ["pay for time at a rate that reflects the role;", "pay promptly, within days rather than months."]
+    assert not bullets.ordered and steps.ordered and steps.lead is None
+    assert [GUIDE[a:b] for a, b in steps.items] == [
+        "**Agree payment in advance.** Tell people what they will be paid.",
+        "**Cover costs.** Pay travel in advance.",
+        "**Review.** Ask how it went.",
+    ]
+
+
+def test_table_rows_are_units_named_by_their_first_cell():
+    rows = [u for u in document_units(GUIDE) if u.kind == "row"]
+    assert [u.term for u in rows] == ["Role", "Chair"]
+    assert GUIDE[rows[1].start : rows[1].end] == "| Chair | Runs meetings |"
+
+
+def test_units_in_a_passage_are_shifted_and_cut_to_whole_items():
+    steps = [u for u in document_units(GUIDE) if u.kind == "list"][1]
+    second = steps.items[1]
+    inside = units_in([steps], second[0] - 5, len(GUIDE))
+    assert len(inside) == 1 and len(inside[0].items) == 2  # step one starts before the passage: left out
+    a, b = inside[0].items[0]
+    assert GUIDE[second[0] - 5 :][a:b] == "**Cover costs.** Pay travel in advance."
+    assert inside[0].key == steps.key  # the document offset joins parts of one list across passages
+    assert Unit.from_json(inside[0].to_json()) == inside[0]
+
+
+def test_inline_and_block_html_is_reduced_to_its_text():
+    text = 'Read <a href="https://x.gov" class="usa-link">the guide</a> first.\n\n<section class="m" markdown="1" >\n\n## How\n\nSteps.\n</section>\n'
+    clean = strip_html(text)
+    assert clean.startswith("Read the guide first.") and "<" not in clean and "class=" not in clean
+    assert "## How" in clean and "Steps." in clean
+    assert strip_html("No HTML here, a < b.") == "No HTML here, a < b."
+
+
+def test_definitions_name_their_term_and_other_sentences_do_not():
+    assert definition_term("A boundary spanner is a person whose job crosses borders.") == "boundary spanner"
+    assert definition_term("**Co-production** is the joint contribution of users and staff.") == "Co-production"
+    assert definition_term("Collaborative innovation (CI) is a process of joint creation.") == "Collaborative innovation"
+    assert definition_term("The term wicked problem is used for problems without a stopping rule.") == "wicked problem"
+    assert definition_term("This guide walks through planning a workshop.") is None
+    assert definition_term("It is written for programme staff.") is None
+
+
+def test_passages_store_their_units_in_the_manifest(pipeline, tmp_path):
+    doc = tmp_path / "guide.md"
+    doc.write_text("---\ntitle: Paying people\n---\n" + GUIDE.split("\n", 1)[1], encoding="utf-8")
+    report = pipeline.ingest([doc])
+    assert report.ok
+    stored = [u for rec in pipeline.index.manifest.document_chunks(pipeline.documents()[0].doc_id) for u in rec.units]
+    assert {u.kind for u in stored} == {"list", "row"}
+    record = pipeline.index.manifest.document_chunks(pipeline.documents()[0].doc_id)[0]
+    for u in record.units:
+        for a, b in u.items:
+            assert record.text[a:b].strip() and "[ ]" not in record.text[a:b]

@@ -1,0 +1,72 @@
+"""Question analysis: every kind on questions people really ask, with subjects and counts."""
+
+from __future__ import annotations
+
+import pytest
+
+from assistant.question import analyse_question
+
+
+@pytest.mark.parametrize(
+    ("question", "kind"),
+    [
+        ("How do I get employers to commit to a local employability partnership?", "procedure"),
+        ("How should I pay community members who take part in co-design workshops?", "procedure"),
+        ("Can you give me a 3-step plan for starting a collaborative innovation lab in a council?", "procedure"),
+        ("What steps should we take when setting up an innovation lab in our council so it doesn't fizzle out?", "procedure"),
+        ("We are recruiting a partnership coordinator. What should we look for and how do we support them once in post?", "procedure"),
+        ("What should go into a written co-leadership agreement between two partner organisations?", "procedure"),
+        ("What is a boundary spanner?", "definition"),
+        ("What does co-production mean?", "definition"),
+        ("Define collaborative inertia", "definition"),
+        ("What is the difference between co-production and co-design?", "comparison"),
+        ("How does New Public Governance differ from New Public Management?", "comparison"),
+        ("Co-design vs co-production", "comparison"),
+        ("Who coined the term wicked problems?", "factoid"),
+        ("When was Denmark's MindLab set up and when did it close?", "factoid"),
+        ("How many cases did Ansell and Gash review?", "factoid"),
+        ("Where was 'The competent boundary spanner' published?", "factoid"),
+        ("What did the Making It Work programme find about lone parents?", "findings"),
+        ("What were the results of the evaluation?", "findings"),
+        ("Why do partnerships fail?", "reason"),
+        ("What are the main criticisms of using design thinking in policymaking?", "list"),
+        ("What are the four phases of the Design Council's double diamond?", "list"),
+        ("Does distributed leadership mean that everyone in the partnership leads equally?", "yes-no"),
+        ("What pressures are pushing public organisations to innovate, according to Jacob Torfing?", "other"),
+    ],
+)
+def test_kind_of_real_questions(question, kind):
+    assert analyse_question(question).kind == kind
+
+
+def test_comparison_subjects_lose_articles_and_a_shared_qualifier():
+    assert analyse_question("What is the difference between co-production and co-design?").subjects == ("co-production", "co-design")
+    # "in outcome-funded employment programmes" qualifies both, it is not part of "parking".
+    assert analyse_question("What is the difference between creaming and parking in outcome-funded employment programmes?").subjects == ("creaming", "parking")
+    assert analyse_question("How is a tame problem different from a wicked problem?").subjects == ("tame problem", "wicked problem")
+
+
+def test_definition_subject_and_requested_counts():
+    assert analyse_question("What is a boundary spanner?").subjects == ("boundary spanner",)
+    assert analyse_question("Can you give me a 3-step plan for starting a lab?").count == 3
+    assert analyse_question("Give me five tips for running a workshop").count == 5
+    assert analyse_question("How do I run a workshop?").count is None
+
+
+@pytest.mark.parametrize(
+    ("question", "answer_type"),
+    [
+        ("Who coined the term wicked problems?", "person"),
+        ("In which year did MindLab close?", "date"),
+        ("How much money did the Big Lottery Fund put into Making It Work?", "number"),
+        ("Which cities did the article on activation focus on?", "place"),
+        ("In which journal did Bolden publish his review?", "source"),
+    ],
+)
+def test_factoid_answer_types(question, answer_type):
+    analysis = analyse_question(question)
+    assert analysis.kind == "factoid" and analysis.answer_type == answer_type
+
+
+def test_topic_words_leave_out_question_words_and_stop_words():
+    assert analyse_question("How do they fund co-production in Scotland?").topic == ("fund", "co-production", "scotland")
