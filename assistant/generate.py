@@ -33,6 +33,7 @@ from typing import TYPE_CHECKING, Sequence
 import numpy as np
 
 from assistant.answer import Answer, Citation, verify
+from assistant.evidence import is_reference_section, sentence_quotes
 from assistant.retrieve import Passage, SearchResult
 from assistant.settings import LLMSettings
 
@@ -168,7 +169,8 @@ class GenerativeComposer:
         """
         if extractive.abstained:
             return extractive
-        passages = result.passages[: self.passages]
+        # The same evidence rules as quoted answers: no bibliography passages for the model to cite.
+        passages = [p for p in result.passages if not is_reference_section(p.section)][: self.passages]
         try:
             reply = self.chat.invoke(prompt(question, passages))
         except Exception as exc:  # any failure of a remote service: the user still gets a cited answer
@@ -180,6 +182,7 @@ class GenerativeComposer:
             why = "it found no answer in the passages" if not any(c.cites for c in claims) else "none of its sentences was supported by the passage it cited"
             return _fallback(extractive, f"The language model's answer was not used ({why}), so this answer quotes the passages directly.", dropped)
         answer = _assemble(question, result, kept, passages)
+        answer.kind = extractive.kind
         answer.generated_by = self.model_name
         answer.dropped = dropped
         verify(answer)
@@ -222,12 +225,15 @@ class GenerativeComposer:
 
 
 def _sentence_spans(p: Passage) -> list[tuple[int, int]]:
-    """A passage's sentences (as stored at ingest), or the whole passage when it has none."""
-    return list(p.sentences) or [(0, len(p.text))]
+    """The sentences of a passage that may support a claim (the quoting rules of :mod:`assistant.evidence`).
+
+    Falls back to every stored sentence, then to the whole passage, so a claim is always compared with something.
+    """
+    return [q.span for q in sentence_quotes(p)] or list(p.sentences) or [(0, len(p.text))]
 
 
 def _assemble(question: str, result: SearchResult, kept, passages: Sequence[Passage]) -> Answer:
-    """Renumber citations 1..n in order of first appearance; one citation per passage."""
+    """Renumber citations 1..n in order of first appearance; one citation per passage, holding every supporting sentence."""
     number: dict[int, int] = {}
     citations: list[Citation] = []
     parts = []
@@ -238,6 +244,8 @@ def _assemble(question: str, result: SearchResult, kept, passages: Sequence[Pass
                 number[i] = len(number) + 1
                 p = passages[i]
                 citations.append(Citation(number[i], p.id, p.doc_id, p.title, p.source, p.page, p.section, p.text, p.text[span[0]:span[1]], span, p.score))
+            elif span not in citations[number[i] - 1].quotes:
+                citations[number[i] - 1].quotes.append(span)
             marks.append(f"[{number[i]}]")
         parts.append(f"{claim.text} {''.join(dict.fromkeys(marks))}")
     return Answer(question, " ".join(parts), False, citations, list(result.passages), result.query, result.best_dense)
