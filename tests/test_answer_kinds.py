@@ -170,3 +170,17 @@ def test_no_html_tag_reaches_a_passage_of_a_document_written_elsewhere(realdocs)
     for doc in realdocs.documents():
         for chunk in realdocs.index.manifest.document_chunks(doc.doc_id):
             assert not re.search(r"<a\s|class=\"|</section>|<section", chunk.text), (doc.source, chunk.text[:200])
+
+
+def test_citation_support_checks_every_quote_of_a_passage(shipped):
+    from assistant.eval.gold import quotes_supported
+
+    answer = shipped.ask("What is a boundary spanner?")
+    [citation] = answer.citations
+    assert len(citation.quotes) >= 2
+    manifest = shipped.index.manifest
+    assert all(quotes_supported(manifest, answer, citation))
+    a, b = citation.quotes[1]
+    citation.quotes[1] = (a + 1, b)  # a drifted second quote is caught, not only a bad first one
+    verdicts = quotes_supported(manifest, answer, citation)
+    assert verdicts[0] and not verdicts[1]

@@ -223,7 +223,7 @@ def evaluate_gold(pipeline: Any, questions: list[GoldQuestion], depth: int = 30,
             row["nugget_recall"] = got.recall
             row["nuggets_half"] = float(got.half)
             row["first_sentence_nugget"] = float(got.first_sentence)
-        supported = [citation_supported(manifest, answer, c) for c in answer.citations]
+        supported = [ok for c in answer.citations for ok in quotes_supported(manifest, answer, c)]
         row["sentences"] = len(supported)
         row["supported"] = sum(supported)
         rows.append(row)
@@ -272,16 +272,27 @@ def citation_supported(manifest: Any, answer: Any, citation: Any) -> bool:
         answer: The :class:`assistant.answer.Answer` holding the citation.
         citation: One of ``answer.citations``.
     """
+    return all(quotes_supported(manifest, answer, citation))
+
+
+def quotes_supported(manifest: Any, answer: Any, citation: Any) -> list[bool]:
+    """One verdict per sentence or step the citation quotes (``citation.quotes``; the first is ``sentence``/``span``).
+
+    Each quote must be the stored passage's text at its span, match the citation's own copy of
+    it, and (extractive answers) stand in the answer text.
+    """
     stored = manifest.chunks([citation.chunk_id]).get(citation.chunk_id)
+    spans = list(getattr(citation, "quotes", None) or [citation.span])
     if stored is None:
-        return False
-    a, b = citation.span
-    if not (0 <= a < b <= len(stored.text)):
-        return False
-    quoted = _squash(citation.sentence)
-    if not quoted or _squash(stored.text[a:b]) != quoted:
-        return False
-    return bool(answer.generated_by) or quoted in _squash(nugget_match.strip_markers(answer.text))
+        return [False] * len(spans)
+    said = _squash(nugget_match.strip_markers(answer.text))
+    out = []
+    for n, (a, b) in enumerate(spans):
+        carried = citation.sentence if n == 0 else citation.text[a:b]
+        quoted = _squash(carried)
+        ok = 0 <= a < b <= len(stored.text) and bool(quoted) and _squash(stored.text[a:b]) == quoted
+        out.append(ok and (bool(answer.generated_by) or quoted in said))
+    return out
 
 
 def _squash(text: str) -> str:
