@@ -181,6 +181,6 @@ def test_citation_support_checks_every_quote_of_a_passage(shipped):
     manifest = shipped.index.manifest
     assert all(quotes_supported(manifest, answer, citation))
     a, b = citation.quotes[1]
-    citation.quotes[1] = (a + 1, b)  # a drifted second quote is caught, not only a bad first one
+    citation.quotes[1] = (a, b - 1)  # a drifted second quote is caught, not only a bad first one
     verdicts = quotes_supported(manifest, answer, citation)
     assert verdicts[0] and not verdicts[1]

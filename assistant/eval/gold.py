@@ -279,19 +279,24 @@ def quotes_supported(manifest: Any, answer: Any, citation: Any) -> list[bool]:
     """One verdict per sentence or step the citation quotes (``citation.quotes``; the first is ``sentence``/``span``).
 
     Each quote must be the stored passage's text at its span, match the citation's own copy of
-    it, and (extractive answers) stand in the answer text.
+    it, and (extractive answers) stand in the answer text right before the citation's marker.
     """
     stored = manifest.chunks([citation.chunk_id]).get(citation.chunk_id)
     spans = list(getattr(citation, "quotes", None) or [citation.span])
     if stored is None:
         return [False] * len(spans)
     said = _squash(nugget_match.strip_markers(answer.text))
+    marked = _squash(answer.text)
     out = []
     for n, (a, b) in enumerate(spans):
         carried = citation.sentence if n == 0 else citation.text[a:b]
         quoted = _squash(carried)
         ok = 0 <= a < b <= len(stored.text) and bool(quoted) and _squash(stored.text[a:b]) == quoted
-        out.append(ok and (bool(answer.generated_by) or quoted in said))
+        if n == 0:
+            ok = ok and (bool(answer.generated_by) or quoted in said)
+        else:
+            ok = ok and (bool(answer.generated_by) or f"{quoted} [{citation.n}]" in marked)
+        out.append(ok)
     return out
 
 
