@@ -33,7 +33,7 @@ from assistant.evidence import (
     quotable_sentence,
     sentence_quotes,
 )
-from assistant.question import QuestionAnalysis, analyse_question
+from assistant.question import WORD, QuestionAnalysis, analyse_question
 from assistant.ingest.structure import Unit
 from assistant.retrieve import Passage, SearchResult
 from assistant.settings import AnswerSettings
@@ -279,7 +279,9 @@ class _Context:
         self.passages = passages
         self.extra = extra
         self.as_block = False
-        q_seq = [t for t in composer.analyse([question])[0] if t not in composer.ignore and t not in composer.frame]
+        # Frame words ("get", "make") say nothing about the topic, unless capitalised inside a name ("Making It Work").
+        named = {t for terms in composer.analyse([w for w in WORD.findall(question)[1:] if w[:1].isupper()]) for t in terms}
+        q_seq = [t for t in composer.analyse([question])[0] if t not in composer.ignore and (t not in composer.frame or t in named)]
         self.q_seq = q_seq
         self.q_terms = list(dict.fromkeys(q_seq))
         self.weights = composer.idf(self.q_terms)
