@@ -432,7 +432,7 @@ class _Context:
         """``(items, title, section, total items, lead-in)`` of the list that best answers the question, or ``None``.
 
         List score = 0.20 x passage weight + 0.20 x coverage of the question's terms by the whole
-        list + 0.35 x their coverage by its section heading and lead-in + 0.10 x by the document
+        list (with its document's title: a method card's steps need not repeat the method's name) + 0.35 x their coverage by its section heading and lead-in + 0.10 x by the document
         title + 0.05 if numbered + 0.05 if the heading or lead-in reads like steps - 0.40 for a
         pitfalls list (unless pitfalls are asked for). A list must hold two quotable items, cover
         30% of the question's weighted terms, 20% with its title, heading and lead-in together,
@@ -456,7 +456,7 @@ class _Context:
             if len(items) < 2:
                 continue
             lead = p.text[u.lead[0] : u.lead[1]] if u.lead else ""
-            whole, head, title = self.c.analyse([" ".join([p.section, lead] + [q.text for q in items]), f"{p.section} {lead}", p.title])
+            whole, head, title = self.c.analyse([" ".join([p.title, p.section, lead] + [q.text for q in items]), f"{p.section} {lead}", p.title])
             pitfall = is_pitfall_section(p.section) or bool(lead and PITFALL_LEAD.search(lead))
             steps = bool(STEPS_SECTION.search(f"{p.section} {lead}"))
             coverage, head_cov = self.coverage(whole), self.coverage(head)

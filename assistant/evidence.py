@@ -24,7 +24,8 @@ META = re.compile(
     r"^(?:(?:this|the|our) (?:guide|document|digest|note|briefing|page|section|chapter|paper|card|toolkit|glossary|session(?: plan)?|handout|module|summary|overview|resource|case study|article)\b(?! (?:found|showed|reported|argued|concluded))"
     r"|it (?:is|was) (?:written|intended|meant|designed) for\b|it (?:covers|walks|sets out|draws on|explains|describes|summarises|summarizes)\b"
     r"|(?:the |a )?(?:trainer|facilitator|presenter)s? (?:then |now |next |first |briefly |also )?(?:defines?|explains?|asks?|says|shows?|introduces?|invites?|presents?|reads?|draws?|notes?|writes?|gives?|hands?|runs?|closes?|opens?)\b"
-    r"|(?:in )?this (?:session|exercise|activity|module)\b|see (?:also|the)\b|read (?:more|on)\b|for more (?:on|information)\b)",
+    r"|(?:in )?this (?:session|exercise|activity|module)\b|see (?:also|the)\b|read (?:more|on)\b|for more (?:on|information)\b"
+    r"|in (?:pairs|trios|threes|fours|small groups|groups|plenary)\b|participants (?:will|then|now|should|each)\b|by the end of (?:the|this) session\b)",
     re.I,
 )
 # "Lindsay, C., Pearson, S. (2021). Title ..." / "Ansell, C. and Gash, A. (2008)."
@@ -34,6 +35,8 @@ CITATION_ONLY = re.compile(r"\((?:19|20)\d\d[a-z]?\),\s")
 CLAIM_VERB = re.compile(r"\b(is|are|was|were|found|finds|argued?|argues|showed?|shows|described?|describes|defined?|defines|proposed?|proposes|wrote|reported?|reports|identified|identifies|studied|examined|noted|concluded|suggested|called|introduced)\b")
 # "**Why it matters:** ..." / "**Partnership board chair:** ..." / "Example: ..."
 LABEL = re.compile(r"(?:\*\*[^*\n]{1,60}?:?\*\*:?|[A-Z][\w ’'-]{0,40}:)\s+")
+# A list item that is only a link ("[Design Kit](https://...)") names a resource; it is no step.
+LINK_ONLY = re.compile(r"(?:\*\*)?\[[^\]]+\]\([^)]+\)(?:\*\*)?[.;,]?(?:\s*[-–:].{0,80})?")
 PITFALL_LEAD = re.compile(r"\b(pitfall|mistake|avoid|risk|warning|go wrong|don't|do not|never)\b", re.I)
 
 
@@ -104,7 +107,7 @@ def quotable_item(text: str, span: tuple[int, int]) -> tuple[int, int] | None:
     item = text[a:b].strip()
     if len(item) < 8 or len(item.split()) < 2 or re.search(r"\[\d+\]", item) or BIBLIOGRAPHY.search(item):
         return None
-    if META.search(item):
+    if META.search(item) or LINK_ONLY.fullmatch(item):
         return None
     # A bare role label with nothing after it ("**Programme manager:**") says nothing.
     label = LABEL.match(text, a, b)
