@@ -77,13 +77,25 @@ class Pipeline:
         """A LangChain ``BaseRetriever`` over this pipeline."""
         return HybridRetriever(searcher=self.searcher, k=k or self.settings.retrieval.k, filters=filters)
 
-    def ingest(self, paths: Sequence[Path | str], *, progress: bool | None = None, report_line: Callable[[str], None] | None = None, on_progress: Callable[[int, int, str], None] | None = None) -> IngestReport:
-        """Index files and folders (see :func:`assistant.ingest.run_ingest`)."""
-        return run_ingest(
-            [Path(p) for p in paths], self.index, self.embeddings.encode, self.chunker,
-            batch_chunks=self.settings.embedding.ingest_batch, encode_batch=self.settings.embedding.batch_size, progress=progress,
-            report_line=report_line, on_progress=on_progress,
-        )
+    def ingest(
+        self, paths: Sequence[Path | str], *, progress: bool | None = None, report_line: Callable[[str], None] | None = None,
+        on_progress: Callable[[int, int, str], None] | None = None, prune: bool = False, wait: float | None = None,
+    ) -> IngestReport:
+        """Index files and folders (see :func:`assistant.ingest.run_ingest`), holding the data dir's writer lock.
+
+        Args:
+            wait: Seconds to wait while another process or session writes (``None``: the
+                ``store.writer_wait`` setting; 0: do not wait).
+
+        Raises:
+            assistant.index.IndexBusy: Another writer still held the lock after ``wait`` seconds.
+        """
+        with self.index.writing("ingest", wait=wait, on_wait=report_line):
+            return run_ingest(
+                [Path(p) for p in paths], self.index, self.embeddings.encode, self.chunker,
+                batch_chunks=self.settings.embedding.ingest_batch, encode_batch=self.settings.embedding.batch_size, progress=progress,
+                report_line=report_line, on_progress=on_progress, prune=prune,
+            )
 
     def search(self, query: str, k: int | None = None, filters: Filters | None = None) -> SearchResult:
         """Ranked passages for a query."""

@@ -197,6 +197,7 @@ class HybridSearcher:
         k = k or s.k
         n = max(s.candidates, k)
         timings: dict[str, float] = {}
+        self.index.refresh()  # another process committed: see its vectors (one SQLite read otherwise)
         allowed = self.allowed_docs(filters)
 
         t = time.perf_counter()
@@ -212,13 +213,19 @@ class HybridSearcher:
         timings["bm25"] = time.perf_counter() - t
 
         t = time.perf_counter()
+        # Vectors without a manifest row (another writer's batch not committed yet, or an
+        # interrupted one) are not citable: they are dropped before fusion, so they neither
+        # take a place in the top k nor keep the answer from abstaining.
+        listed = self.index.manifest.listed([i for i, _ in dense] + [i for i, _ in lexical])
+        dense = [(i, d) for i, d in dense if i in listed]
+        lexical = [(i, b) for i, b in lexical if i in listed]
         fused = rrf([[i for i, _ in dense], [i for i, _ in lexical]], [s.dense_weight, s.lexical_weight], s.rrf_k)[:k]
         dense_of, lexical_of = dict(dense), dict(lexical)
         records = self.index.manifest.chunks([i for i, _ in fused])
         passages = []
         for rank, (cid, score) in enumerate(fused, start=1):
             rec = records.get(cid)
-            if rec is None:  # vector without a manifest row: an interrupted write, not citable
+            if rec is None:  # removed between the two reads by another writer's commit
                 continue
             passages.append(
                 Passage(

@@ -179,7 +179,7 @@ def test_lexical_index_is_rebuilt_from_the_manifest_when_missing_stale_or_damage
     assert fresh.refresh_lexical().search("boundary spanner", 5) == expected
     assert consistent_ids(fresh) == ids
 
-    (folder / "ids.json").write_text("{not json")
+    (folder / (folder / "current").read_text() / "ids.json").write_text("{not json")  # the live snapshot, damaged
     fresh = Index(pipeline.settings)
     assert fresh.refresh_lexical().search("boundary spanner", 5) == expected
 

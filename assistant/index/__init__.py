@@ -2,20 +2,41 @@
 
 from __future__ import annotations
 
+import json
+import os
+import socket
+import threading
+from contextlib import contextmanager
 from dataclasses import dataclass
+from datetime import datetime, timezone
 from pathlib import Path
-from typing import Sequence
+from typing import Callable, Iterator, Sequence
 
 import numpy as np
 
 from assistant.index.lexical import LexicalIndex
-from assistant.index.manifest import ChunkRecord, DocumentRecord, Manifest
+from assistant.index.manifest import ChunkRecord, DocumentRecord, Manifest, vector_metadata
 from assistant.index.store import StoreUnavailable, VectorStore
 from assistant.ingest.chunking import Chunk
 from assistant.ingest.metadata import DocumentMeta
 from assistant.settings import Settings
 
-__all__ = ["ChunkRecord", "DocumentRecord", "Index", "PreparedDocument", "StoreUnavailable"]
+__all__ = ["ChunkRecord", "DocumentRecord", "Index", "IndexBusy", "PreparedDocument", "StoreUnavailable"]
+
+BUSY_TEXT = "an ingest is running, try again in a moment"
+
+
+class IndexBusy(RuntimeError):
+    """Another process (or session) is writing to this index and the caller chose not to wait that long.
+
+    The message starts with "an ingest is running, try again in a moment" and names the writer.
+    """
+
+    def __init__(self, holder: str, waited: float) -> None:
+        self.holder = holder
+        self.waited = waited
+        after = f" (gave up after {waited:.0f} s)" if waited > 0 else ""
+        super().__init__(f"{BUSY_TEXT}: {holder}{after}")
 
 
 @dataclass
@@ -41,6 +62,12 @@ class Index:
     reverse: a crash before the commit leaves the manifest unchanged, the next run redoes the
     batch (reusing vectors already stored), and :meth:`reconcile` deletes any vectors the
     manifest does not know.
+
+    Several processes may open one data dir. Writers take the data dir's lock
+    (:meth:`writing`), so there is one at a time and a reconcile never meets another writer's
+    uncommitted vectors. Readers check the manifest's revision before each search
+    (:meth:`refresh`) and reopen the embedded Chroma client when another process committed,
+    because a long-lived client's ``query()`` does not see other processes' vectors.
     """
 
     def __init__(self, settings: Settings, store: VectorStore | None = None) -> None:
@@ -50,6 +77,80 @@ class Index:
         self.manifest = Manifest(data / "manifest.sqlite3")
         self.store = store or VectorStore(settings.store, data / "chroma")
         self.lexical = LexicalIndex(data / "bm25", settings.retrieval)
+        from filelock import FileLock
+
+        # thread_local: each thread takes the lock through its own file descriptor, so two
+        # Streamlit sessions of one process exclude each other as two processes do.
+        self._lock = FileLock(data / "writer.lock", thread_local=True)
+        self._holder_file = data / "writer.json"
+        self._seen_revision = self.manifest.revision
+        self._refresh_lock = threading.Lock()
+
+    # -- one writer, fresh readers -------------------------------------------------------------
+
+    def holder(self) -> str:
+        """Who holds the writer lock, as people read it (pid, host, since when, doing what)."""
+        try:
+            info = json.loads(self._holder_file.read_text())
+            return f"{info['doing']} by pid {info['pid']} on {info['host']} since {info['since']}"
+        except (OSError, ValueError, KeyError):
+            return "another process holds the index lock"
+
+    @contextmanager
+    def writing(self, doing: str = "ingest", wait: float | None = None, on_wait: Callable[[str], None] | None = None) -> Iterator[None]:
+        """Hold the data dir's writer lock for the block (re-entrant on one thread).
+
+        Args:
+            doing: What this writer does, shown to a writer that has to wait.
+            wait: Seconds to wait for another writer (``None``: ``store.writer_wait``; 0: do not wait).
+            on_wait: Receives one line when this call has to wait.
+
+        Raises:
+            IndexBusy: The lock was still held after ``wait`` seconds.
+        """
+        from filelock import Timeout
+
+        if self._lock.is_locked:  # this thread holds it already: nested write
+            with self._lock:
+                yield
+            return
+        wait = self.settings.store.writer_wait if wait is None else wait
+        try:
+            self._lock.acquire(timeout=0)
+        except Timeout:
+            holder = self.holder()
+            if wait <= 0:
+                raise IndexBusy(holder, 0) from None
+            if on_wait:
+                on_wait(f"waiting for the index lock ({holder}); giving up after {wait:.0f} s")
+            try:
+                self._lock.acquire(timeout=wait)
+            except Timeout:
+                raise IndexBusy(self.holder(), wait) from None
+        try:
+            self._holder_file.write_text(json.dumps({
+                "pid": os.getpid(), "host": socket.gethostname(), "doing": doing,
+                "since": datetime.now(timezone.utc).isoformat(timespec="seconds"),
+            }))
+            self.refresh()  # write through a client that has seen the last writer's vectors
+            yield
+        finally:
+            self._lock.release()
+
+    def refresh(self) -> None:
+        """Reopen the vector store when another process committed since this one last looked (one SQLite read)."""
+        revision = self.manifest.revision
+        if revision == self._seen_revision:
+            return
+        with self._refresh_lock:
+            revision = self.manifest.revision
+            if revision != self._seen_revision:
+                self.store.reopen()
+                self._seen_revision = revision
+
+    def _committed(self) -> None:
+        """Note this writer's own commit (its client has seen its own vectors: no reopen needed)."""
+        self._seen_revision = self.manifest.revision
 
     # -- writing -------------------------------------------------------------------------------
 
@@ -67,53 +168,90 @@ class Index:
                     embs.append(vectors[chunk.id])
                     texts.append(chunk.text)
                     metas.append(_chroma_meta(doc, chunk))
-        if ids:
-            self.store.upsert(ids, np.vstack(embs), texts, metas)
-        with self.manifest.transaction() as db:
+        with self.writing():
+            if ids:
+                self.store.upsert(ids, np.vstack(embs), texts, metas)
+            with self.manifest.transaction() as db:
+                for doc in docs:
+                    self.manifest.put(db, doc.doc_id, doc.source, doc.content_hash, doc.meta, doc.text, doc.chunks)
+            self._committed()
             for doc in docs:
-                self.manifest.put(db, doc.doc_id, doc.source, doc.content_hash, doc.meta, doc.text, doc.chunks)
-        for doc in docs:
-            if doc.replaces:
-                stale = self.store.ids_of(doc.doc_id) - {c.id for c in doc.chunks}
-                self.store.delete(sorted(stale))
+                if doc.replaces:
+                    stale = self.store.ids_of(doc.doc_id) - {c.id for c in doc.chunks}
+                    self.store.delete(sorted(stale))
 
     def remove(self, source_or_id: str) -> DocumentRecord | None:
         """Delete one document everywhere; returns it, or ``None`` if no single document matches."""
-        record = self.manifest.find(source_or_id)
-        if record is None:
-            return None
-        with self.manifest.transaction() as db:
-            self.manifest.delete(db, record.doc_id)
-        self.store.delete(sorted(self.store.ids_of(record.doc_id)))
-        self.refresh_lexical()
-        return record
+        with self.writing("remove"):
+            record = self.manifest.find(source_or_id)
+            if record is None:
+                return None
+            with self.manifest.transaction() as db:
+                self.manifest.delete(db, record.doc_id)
+            self._committed()
+            self.store.delete(sorted(self.store.ids_of(record.doc_id)))
+            self.refresh_lexical()
+            return record
 
-    def reconcile(self) -> int:
-        """Delete vectors the manifest does not list (left by an interrupted run). Returns how many."""
-        orphans = self.store.all_ids() - self.manifest.chunk_ids()
-        self.store.delete(sorted(orphans))
-        return len(orphans)
+    def reconcile(self, embed: Callable[[list[str]], np.ndarray] | None = None) -> int:
+        """Make Chroma hold exactly the manifest's passages. Returns how many orphan vectors were deleted.
+
+        Orphans (vectors no manifest row lists, left by an interrupted run) are deleted; this
+        runs under the writer lock, so no other writer can have vectors in flight. Passages the
+        manifest lists but Chroma lacks are embedded again with ``embed`` (when given), so a
+        lost vector is repaired rather than reported "unchanged" forever.
+        """
+        with self.writing("reconcile"):
+            listed, stored = self.manifest.chunk_ids(), self.store.all_ids()
+            orphans = stored - listed
+            self.store.delete(sorted(orphans))
+            missing = sorted(listed - stored)
+            if missing and embed is not None:
+                self.restore(missing, embed)
+            return len(orphans)
+
+    def restore(self, ids: Sequence[str], embed: Callable[[list[str]], np.ndarray]) -> int:
+        """Embed listed passages again and store their vectors (text and metadata from the manifest)."""
+        rows = self.manifest.for_embedding(ids)
+        for i in range(0, len(rows), 256):
+            part = rows[i : i + 256]
+            vectors = np.asarray(embed([r[1] for r in part]), dtype=np.float32)
+            self.store.upsert([r[0] for r in part], vectors, [r[2] for r in part], [r[3] for r in part])
+        return len(rows)
 
     def reset(self) -> None:
         """Forget everything."""
-        with self.manifest.transaction() as db:
-            db.execute("DELETE FROM chunks")
-            db.execute("DELETE FROM documents")
-        self.store.reset()
-        self.refresh_lexical()
+        with self.writing("reset"):
+            with self.manifest.transaction() as db:
+                db.execute("DELETE FROM chunks")
+                db.execute("DELETE FROM documents")
+            self._committed()
+            self.store.reset()
+            self.refresh_lexical()
 
     # -- reading -------------------------------------------------------------------------------
 
     def refresh_lexical(self, force: bool = False) -> LexicalIndex:
-        """The BM25 index, rebuilt from the manifest if it is stale."""
-        generation = self.manifest.generation
-        if not force and self.lexical.generation == generation:
-            return self.lexical
-        if not force and self.lexical.load() and self.lexical.generation == generation:
-            return self.lexical
-        ids, doc_ids, texts = self.manifest.lexical_corpus()
-        self.lexical.build(ids, doc_ids, texts, generation)
-        return self.lexical
+        """The BM25 index, loaded from disk or rebuilt from the manifest if it is stale.
+
+        One thread loads or builds while the others wait for it (rather than all building).
+        The generation and the passages are read in one SQLite read transaction, so the
+        snapshot's ids are exactly that generation's.
+        """
+        lexical = self.lexical
+        if not force and lexical.generation == self.manifest.generation:
+            return lexical
+        with lexical.swap_lock:
+            generation = self.manifest.generation
+            if not force and lexical.generation == generation:
+                return lexical
+            if not force and lexical.load() and lexical.generation == generation:
+                return lexical
+            with self.manifest.snapshot():
+                generation = self.manifest.generation
+                ids, doc_ids, texts = self.manifest.lexical_corpus()
+            lexical.build(ids, doc_ids, texts, generation)
+        return lexical
 
     def stats(self) -> dict[str, int]:
         """Counts of documents, passages and stored vectors."""
@@ -126,18 +264,4 @@ class Index:
 
 
 def _chroma_meta(doc: PreparedDocument, chunk: Chunk) -> dict:
-    meta: dict = {
-        "doc_id": doc.doc_id,
-        "title": doc.meta.title,
-        "source": doc.source,
-        "section": chunk.section,
-        "position": chunk.position,
-        "start": chunk.start,
-        "end": chunk.end,
-        "doc_type": doc.meta.doc_type,
-    }
-    if chunk.page is not None:
-        meta["page"] = chunk.page
-    if doc.meta.year is not None:
-        meta["year"] = doc.meta.year
-    return meta
+    return vector_metadata(doc.doc_id, doc.source, doc.meta, chunk.section, chunk.position, chunk.start, chunk.end, chunk.page)

@@ -4,18 +4,47 @@ BM25 has no cheap in-place update, so the index is derived data: it is rebuilt f
 manifest (the source of truth) after every ingest or removal and saved with the manifest
 generation it reflects. On load a mismatched generation means stale, and it is rebuilt; the
 two sides can therefore never disagree for long, even after a crash.
+
+One index is one immutable :class:`Snapshot` (ids, BM25 matrix and generation together).
+A rebuild makes a new snapshot and swaps it in with one assignment, so a search that started
+on the old one finishes on the old one: it can never pair new ids with the old matrix. On
+disk each snapshot has a folder of its own (``snap-<generation>-<uuid>``, written under a
+temporary name, then renamed), and the file ``current`` names the live one, replaced
+atomically; two processes rebuilding at once never write into the same folder.
 """
 
 from __future__ import annotations
 
 import json
+import os
 import shutil
+import tempfile
+import threading
+import time
+import uuid
+from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Sequence
+from typing import Any, Sequence
 
 import numpy as np
 
 from assistant.settings import RetrievalSettings
+
+POINTER = "current"
+KEEP_OLD_SECONDS = 60.0
+"""Superseded snapshot folders younger than this are kept: another process may be loading one."""
+
+
+@dataclass(frozen=True)
+class Snapshot:
+    """One generation of the BM25 index; never changed once built."""
+
+    generation: int = -1
+    ids: tuple[str, ...] = ()
+    doc_names: tuple[str, ...] = ()
+    doc_index: np.ndarray = field(default_factory=lambda: np.zeros(0, dtype=np.int32))
+    bm25: Any = None
+    doc_freq: np.ndarray | None = None
 
 
 class LexicalIndex:
@@ -24,80 +53,94 @@ class LexicalIndex:
     def __init__(self, folder: Path, settings: RetrievalSettings | None = None) -> None:
         self.folder = folder
         self.settings = settings or RetrievalSettings()
-        self.generation = -1
-        self.ids: list[str] = []
-        self.doc_index: np.ndarray = np.zeros(0, dtype=np.int32)
-        self.doc_names: list[str] = []
-        self._bm25 = None
-        self._stemmer = None
+        self.snapshot = Snapshot()
+        self.swap_lock = threading.Lock()
+        """Held while one thread loads or builds, so concurrent sessions do the work once."""
+
+    # The live snapshot's fields, for callers that read one of them at a time.
+    @property
+    def generation(self) -> int:
+        """Manifest generation of the live snapshot (-1: none)."""
+        return self.snapshot.generation
 
     @property
-    def stemmer(self):
-        """The Snowball English stemmer shared by indexing and querying."""
-        if self._stemmer is None:
-            import Stemmer
-
-            self._stemmer = Stemmer.Stemmer("english")
-        return self._stemmer
+    def ids(self) -> list[str]:
+        """Passage ids of the live snapshot, in index order."""
+        return list(self.snapshot.ids)
 
     def tokenize(self, texts: Sequence[str]) -> list[list[str]]:
         """Lower-cased, stop-word-free, stemmed terms (the same analysis for passages and queries)."""
         import bm25s
+        import Stemmer
 
-        return bm25s.tokenize(list(texts), stopwords="english", stemmer=self.stemmer, return_ids=False, show_progress=False)
+        # A stemmer of its own per call (cheap): PyStemmer objects are not safe to share between threads.
+        return bm25s.tokenize(list(texts), stopwords="english", stemmer=Stemmer.Stemmer("english"), return_ids=False, show_progress=False)
 
-    def build(self, ids: list[str], doc_ids: list[str], texts: list[str], generation: int) -> None:
-        """Index passages and save to disk (atomically replacing the previous copy)."""
+    def build(self, ids: list[str], doc_ids: list[str], texts: list[str], generation: int) -> Snapshot:
+        """Index passages, save them as a new snapshot folder and make it the live one."""
         import bm25s
+        import Stemmer
 
         s = self.settings
-        self.ids = list(ids)
-        self.doc_names = sorted(set(doc_ids))
-        lookup = {d: i for i, d in enumerate(self.doc_names)}
-        self.doc_index = np.array([lookup[d] for d in doc_ids], dtype=np.int32)
-        self.generation = generation
-        if not ids:
-            self._bm25 = None
-        else:
-            retriever = bm25s.BM25(method=s.bm25_method, k1=s.bm25_k1, b=s.bm25_b)
-            retriever.index(bm25s.tokenize(texts, stopwords="english", stemmer=self.stemmer, show_progress=False), show_progress=False)
-            self._bm25 = retriever
-        self._save()
+        doc_names = sorted(set(doc_ids))
+        lookup = {d: i for i, d in enumerate(doc_names)}
+        bm25 = None
+        if ids:
+            bm25 = bm25s.BM25(method=s.bm25_method, k1=s.bm25_k1, b=s.bm25_b)
+            bm25.index(bm25s.tokenize(texts, stopwords="english", stemmer=Stemmer.Stemmer("english"), show_progress=False), show_progress=False)
+        snap = _snapshot(generation, ids, doc_names, np.array([lookup[d] for d in doc_ids], dtype=np.int32), bm25)
+        self._save(snap)
+        self.snapshot = snap
+        return snap
 
-    def _save(self) -> None:
-        tmp = self.folder.with_name(self.folder.name + ".tmp")
-        shutil.rmtree(tmp, ignore_errors=True)
-        tmp.mkdir(parents=True)
-        if self._bm25 is not None:
-            self._bm25.save(str(tmp), show_progress=False)
-        np.save(tmp / "doc_index.npy", self.doc_index)
-        (tmp / "ids.json").write_text(json.dumps({"generation": self.generation, "params": self._params(), "ids": self.ids, "docs": self.doc_names}))
-        old = self.folder.with_name(self.folder.name + ".old")
-        shutil.rmtree(old, ignore_errors=True)
-        if self.folder.exists():
-            self.folder.rename(old)
-        tmp.rename(self.folder)
-        shutil.rmtree(old, ignore_errors=True)
+    def _save(self, snap: Snapshot) -> None:
+        self.folder.mkdir(parents=True, exist_ok=True)
+        tmp = Path(tempfile.mkdtemp(prefix=".building-", dir=self.folder))
+        try:
+            if snap.bm25 is not None:
+                snap.bm25.save(str(tmp), show_progress=False)
+            np.save(tmp / "doc_index.npy", snap.doc_index)
+            (tmp / "ids.json").write_text(json.dumps({"generation": snap.generation, "params": self._params(), "ids": list(snap.ids), "docs": list(snap.doc_names)}))
+            name = f"snap-{snap.generation}-{uuid.uuid4().hex[:12]}"
+            tmp.rename(self.folder / name)
+        except BaseException:
+            shutil.rmtree(tmp, ignore_errors=True)
+            raise
+        pointer = self.folder / f".{POINTER}-{uuid.uuid4().hex[:12]}"
+        pointer.write_text(name)
+        os.replace(pointer, self.folder / POINTER)
+        self._sweep(keep=name)
+
+    def _sweep(self, keep: str) -> None:
+        """Delete superseded snapshots and abandoned temp folders once nobody can still be reading them."""
+        now = time.time()
+        for entry in self.folder.iterdir():
+            if entry.name == keep or entry.name == POINTER:
+                continue
+            try:
+                if now - entry.stat().st_mtime > KEEP_OLD_SECONDS:
+                    shutil.rmtree(entry) if entry.is_dir() else entry.unlink()
+            except OSError:  # another process swept it first
+                pass
 
     def _params(self) -> dict:
         s = self.settings
         return {"method": s.bm25_method, "k1": s.bm25_k1, "b": s.bm25_b}
 
     def load(self) -> bool:
-        """Read the saved index; ``False`` when there is none, it is unreadable, or other BM25 settings built it."""
+        """Make the saved snapshot the live one; ``False`` when there is none, it is unreadable, or other BM25 settings built it."""
         import bm25s
 
         try:
-            info = json.loads((self.folder / "ids.json").read_text())
+            folder = self.folder / (self.folder / POINTER).read_text().strip()
+            info = json.loads((folder / "ids.json").read_text())
             if info.get("params") != self._params():  # built with other BM25 settings: stale
-                self.generation = -1
                 return False
-            self.ids, self.doc_names, self.generation = info["ids"], info["docs"], int(info["generation"])
-            self.doc_index = np.load(self.folder / "doc_index.npy")
-            self._bm25 = bm25s.BM25.load(str(self.folder), mmap=False, load_corpus=False) if self.ids else None
+            ids = info["ids"]
+            bm25 = bm25s.BM25.load(str(folder), mmap=False, load_corpus=False) if ids else None
+            self.snapshot = _snapshot(int(info["generation"]), ids, info["docs"], np.load(folder / "doc_index.npy"), bm25)
             return True
         except (OSError, ValueError, KeyError):
-            self.generation = -1
             return False
 
     def search(self, query: str, n: int, doc_ids: Sequence[str] | None = None) -> list[tuple[str, float]]:
@@ -111,7 +154,8 @@ class LexicalIndex:
         Returns:
             ``(id, BM25 score)`` best first; passages with no matching term are left out.
         """
-        if self._bm25 is None or n <= 0:
+        snap = self.snapshot  # one snapshot for the whole search, whatever a rebuild swaps in meanwhile
+        if snap.bm25 is None or n <= 0:
             return []
         terms = self.tokenize([query])
         if not terms[0]:
@@ -119,38 +163,30 @@ class LexicalIndex:
         mask = None
         if doc_ids is not None:
             wanted = {d for d in doc_ids}
-            allowed = np.array([name in wanted for name in self.doc_names], dtype=bool)
+            allowed = np.array([name in wanted for name in snap.doc_names], dtype=bool)
             if not allowed.any():
                 return []
-            mask = allowed[self.doc_index].astype(np.float32)
-        k = min(n, len(self.ids))
-        docs, scores = self._bm25.retrieve(terms, k=k, show_progress=False, weight_mask=mask, n_threads=1)
-        return [(self.ids[int(i)], float(s)) for i, s in zip(docs[0], scores[0]) if s > 0]
+            mask = allowed[snap.doc_index].astype(np.float32)
+        k = min(n, len(snap.ids))
+        docs, scores = snap.bm25.retrieve(terms, k=k, show_progress=False, weight_mask=mask, n_threads=1)
+        return [(snap.ids[int(i)], float(s)) for i, s in zip(docs[0], scores[0]) if s > 0]
 
     def idf(self, terms: Sequence[str]) -> dict[str, float]:
         """Inverse document frequency of analysed terms (0 for unseen ones); used to weigh sentences."""
-        if self._bm25 is None:
+        snap = self.snapshot
+        if snap.bm25 is None:
             return {t: 0.0 for t in terms}
-        vocab = self._bm25.vocab_dict
-        n = len(self.ids)
+        vocab = snap.bm25.vocab_dict
+        n = len(snap.ids)
         out: dict[str, float] = {}
         for term in terms:
             idx = vocab.get(term)
-            if idx is None:
-                out[term] = 0.0
-                continue
-            freq = self._doc_freq
-            df = int(freq[idx]) if freq is not None and idx < len(freq) else 0
+            freq = snap.doc_freq
+            df = int(freq[idx]) if idx is not None and freq is not None and idx < len(freq) else 0
             out[term] = float(np.log(1 + (n - df + 0.5) / (df + 0.5))) if df else 0.0
         return out
 
-    @property
-    def _doc_freq(self) -> np.ndarray | None:
-        if self._bm25 is None:
-            return None
-        cached = getattr(self, "_df_cache", None)
-        if cached is None or cached[0] is not self._bm25:
-            indptr = self._bm25.scores["indptr"]
-            cached = (self._bm25, np.diff(indptr))
-            self._df_cache = cached
-        return cached[1]
+
+def _snapshot(generation: int, ids: Sequence[str], doc_names: Sequence[str], doc_index: np.ndarray, bm25: Any) -> Snapshot:
+    doc_freq = np.diff(bm25.scores["indptr"]) if bm25 is not None else None
+    return Snapshot(generation, tuple(ids), tuple(doc_names), doc_index, bm25, doc_freq)

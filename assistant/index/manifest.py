@@ -3,7 +3,12 @@
 It is the source of truth for "what is indexed". A document's rows are written in one
 transaction *after* its vectors are stored, so a crash at any moment leaves either the old
 state or the new one, never half of each. The ``generation`` counter changes with every
-commit, which tells derived indexes (BM25) when they are stale.
+commit, which tells derived indexes (BM25, a long-lived Chroma client) when they are stale;
+other processes read it too, so it is their revision stamp.
+
+Each thread gets its own SQLite connection (WAL mode, a busy timeout): Streamlit serves every
+session on a thread of its own, and a shared connection would let one session read another's
+uncommitted rows or fail inside another's transaction.
 """
 
 from __future__ import annotations
@@ -11,6 +16,8 @@ from __future__ import annotations
 import json
 import os
 import sqlite3
+import threading
+import uuid
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import datetime, timezone
@@ -82,35 +89,80 @@ class ChunkRecord:
 class Manifest:
     """SQLite-backed record of documents and passages."""
 
-    def __init__(self, path: Path) -> None:
+    def __init__(self, path: Path, busy_timeout: float = 30.0) -> None:
         path.parent.mkdir(parents=True, exist_ok=True)
         self.path = path
-        self.db = sqlite3.connect(path, check_same_thread=False, isolation_level=None)
-        self.db.execute("PRAGMA journal_mode=WAL")
-        self.db.execute("PRAGMA foreign_keys=ON")
+        self.busy_timeout = busy_timeout
+        self._local = threading.local()
+        self._all: list[sqlite3.Connection] = []
+        self._all_lock = threading.Lock()
         self.db.executescript(SCHEMA)
         columns = {row[1] for row in self.db.execute("PRAGMA table_info(chunks)")}
         if "units" not in columns:  # a manifest written before evidence units were recorded
             self.db.execute("ALTER TABLE chunks ADD COLUMN units TEXT NOT NULL DEFAULT '[]'")
 
+    def _connect(self) -> sqlite3.Connection:
+        db = sqlite3.connect(self.path, timeout=self.busy_timeout, check_same_thread=False, isolation_level=None)
+        db.execute("PRAGMA journal_mode=WAL")
+        db.execute("PRAGMA foreign_keys=ON")
+        with self._all_lock:
+            self._all.append(db)
+        return db
+
+    @property
+    def db(self) -> sqlite3.Connection:
+        """This thread's connection (opened on first use)."""
+        db = getattr(self._local, "db", None)
+        if db is None:
+            db = self._local.db = self._connect()
+        return db
+
     def close(self) -> None:
-        """Close the database connection."""
-        self.db.close()
+        """Close every thread's connection."""
+        with self._all_lock:
+            for db in self._all:
+                db.close()
+            self._all.clear()
+        self._local = threading.local()
 
     @contextmanager
-    def transaction(self) -> Iterator[sqlite3.Connection]:
-        """All-or-nothing write; bumps the generation on commit."""
-        self.db.execute("BEGIN IMMEDIATE")
+    def transaction(self, bump: bool = True) -> Iterator[sqlite3.Connection]:
+        """All-or-nothing write on this thread's connection; bumps the generation on commit."""
+        db = self.db
+        db.execute("BEGIN IMMEDIATE")
         try:
-            yield self.db
-            self.db.execute(
-                "INSERT INTO state(key, value) VALUES('generation', '1') "
-                "ON CONFLICT(key) DO UPDATE SET value = CAST(value AS INTEGER) + 1"
-            )
-            self.db.execute("COMMIT")
+            yield db
+            if bump:
+                db.execute(
+                    "INSERT INTO state(key, value) VALUES('generation', '1') "
+                    "ON CONFLICT(key) DO UPDATE SET value = CAST(value AS INTEGER) + 1"
+                )
+                # A fresh uuid beside the counter: a data dir deleted and rebuilt can reach the same
+                # generation again, never the same revision.
+                db.execute("INSERT OR REPLACE INTO state(key, value) VALUES('revision', ?)", (uuid.uuid4().hex,))
+            db.execute("COMMIT")
         except BaseException:
-            self.db.execute("ROLLBACK")
+            db.execute("ROLLBACK")
             raise
+
+    @contextmanager
+    def snapshot(self) -> Iterator[sqlite3.Connection]:
+        """A read transaction: every query inside sees one committed state (e.g. a generation and its passages)."""
+        db = self.db
+        if db.in_transaction:  # already inside one (a write on this thread): it is consistent too
+            yield db
+            return
+        db.execute("BEGIN")
+        try:
+            yield db
+        finally:
+            db.execute("COMMIT")
+
+    @property
+    def revision(self) -> str:
+        """Changes with every commit, in this process or another; one cheap read (checked per query)."""
+        row = self.db.execute("SELECT value FROM state WHERE key = 'revision'").fetchone()
+        return row[0] if row else ""
 
     @property
     def generation(self) -> int:
@@ -187,6 +239,35 @@ class Manifest:
         rows = self.db.execute("SELECT id, doc_id, embed_text FROM chunks ORDER BY doc_id, position").fetchall()
         return [r[0] for r in rows], [r[1] for r in rows], [r[2] for r in rows]
 
+    def listed(self, ids: Sequence[str]) -> set[str]:
+        """Which of ``ids`` the manifest lists (one indexed lookup per id, nothing decoded)."""
+        ids = list(dict.fromkeys(ids))
+        found: set[str] = set()
+        for i in range(0, len(ids), 500):
+            part = ids[i : i + 500]
+            found.update(r[0] for r in self.db.execute(f"SELECT id FROM chunks WHERE id IN ({','.join('?' * len(part))})", part))
+        return found
+
+    def sources(self) -> dict[str, str]:
+        """Every indexed doc id and its source path."""
+        return dict(self.db.execute("SELECT doc_id, source FROM documents"))
+
+    def for_embedding(self, ids: Sequence[str]) -> list[tuple[str, str, str, dict]]:
+        """``(id, embed_text, text, vector-store metadata)`` of stored passages, to embed them again."""
+        out = []
+        for i in range(0, len(ids), 500):
+            part = list(ids[i : i + 500])
+            marks = ",".join("?" * len(part))
+            rows = self.db.execute(
+                f"SELECT c.id, c.embed_text, c.text, c.doc_id, c.section, c.position, c.start, c.end, c.page, d.meta, d.source "
+                f"FROM chunks c JOIN documents d USING(doc_id) WHERE c.id IN ({marks})",
+                part,
+            )
+            for r in rows:
+                meta = DocumentMeta.model_validate_json(r[9])
+                out.append((r[0], r[1], r[2], vector_metadata(r[3], r[10], meta, r[4], r[5], r[6], r[7], r[8])))
+        return out
+
     def chunks(self, ids: Sequence[str]) -> dict[str, ChunkRecord]:
         """Passages by id, with title and source for citations."""
         found: dict[str, ChunkRecord] = {}
@@ -217,6 +298,19 @@ class Manifest:
         docs = self.db.execute("SELECT COUNT(*) FROM documents").fetchone()[0]
         chunks = self.db.execute("SELECT COUNT(*) FROM chunks").fetchone()[0]
         return int(docs), int(chunks)
+
+
+def vector_metadata(doc_id: str, source: str, meta: DocumentMeta, section: str, position: int, start: int, end: int, page: int | None) -> dict:
+    """The metadata stored with a passage's vector (what filters and citations need)."""
+    fields: dict = {
+        "doc_id": doc_id, "title": meta.title, "source": source, "section": section, "position": position,
+        "start": start, "end": end, "doc_type": meta.doc_type,
+    }
+    if page is not None:
+        fields["page"] = page
+    if meta.year is not None:
+        fields["year"] = meta.year
+    return fields
 
 
 def _doc(row: tuple) -> DocumentRecord:

@@ -26,8 +26,35 @@ class VectorStore:
 
     def __init__(self, settings: StoreSettings, path: Path, client: Any = None) -> None:
         self.settings = settings
+        self.path = path
         self.client = client or _client(settings, path)
         self.collection = self._collection()
+        self._retired: list[Any] = []
+
+    @property
+    def embedded(self) -> bool:
+        """True for the in-process ``PersistentClient``, False for a ``chroma run`` server."""
+        return not self.settings.url
+
+    def reopen(self) -> None:
+        """Open the embedded database afresh, so that queries see vectors another process wrote.
+
+        A long-lived embedded client answers ``get()`` and ``count()`` from disk but ``query()``
+        from the vector index it loaded when it opened, which never learns about another
+        process's writes. Chroma caches one client system per path in the process, so that
+        entry is dropped first (``SharedSystemClient`` has no public call for one path). The
+        previous client keeps working for searches already running on other threads; the
+        one before it is released. A server client needs none of this.
+        """
+        if not self.embedded:
+            return
+        from chromadb.api.shared_system_client import SharedSystemClient
+
+        SharedSystemClient._identifier_to_system.pop(str(self.path), None)
+        client = _client(self.settings, self.path)
+        collection = client.get_or_create_collection(self.settings.collection, embedding_function=None)
+        self._retired = [self.client]  # dropping the older one lets its system be collected
+        self.client, self.collection = client, collection
 
     def _collection(self) -> Any:
         s = self.settings
@@ -103,6 +130,20 @@ class VectorStore:
             include=["distances"],
         )
         return [(i, 1.0 - float(d)) for i, d in zip(result["ids"][0], result["distances"][0])]
+
+    def queryable_ids(self) -> list[str]:
+        """Every id a nearest-neighbour query can return (ask for all of them at once).
+
+        ``get()`` reads Chroma's record table; ``query()`` goes through the vector index.
+        Comparing the two shows vectors that are stored but cannot be found by dense search.
+        """
+        total = self.count()
+        if total == 0:
+            return []
+        dim = self.collection.get(limit=1, include=["embeddings"])["embeddings"][0]
+        probe = np.ones(len(dim), dtype=np.float32) / np.sqrt(len(dim))
+        result = self.collection.query(query_embeddings=probe[None, :], n_results=total, include=[])
+        return list(result["ids"][0])
 
     def count(self) -> int:
         """Stored vectors."""

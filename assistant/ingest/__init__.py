@@ -38,6 +38,7 @@ class IngestReport:
     unchanged: list[str] = field(default_factory=list)
     failed: list[tuple[str, str]] = field(default_factory=list)
     skipped: list[tuple[str, str]] = field(default_factory=list)
+    removed: list[str] = field(default_factory=list)
     chunks: int = 0
     embedded: int = 0
 
@@ -48,17 +49,29 @@ class IngestReport:
 
     def summary(self) -> str:
         """One line for people."""
-        return (
+        line = (
             f"{len(self.added)} added, {len(self.updated)} updated, {len(self.unchanged)} unchanged, "
             f"{len(self.failed)} failed, {len(self.skipped)} skipped; {self.chunks} passages stored "
             f"({self.embedded} embedded)"
         )
+        return line + (f"; {len(self.removed)} removed (files gone)" if self.removed else "")
 
 
-def doc_id_for(source: str) -> str:
-    """Readable, stable document id: slug of the file name plus a hash of the full path."""
+def doc_id_for(source: str, root: str | os.PathLike | None = None) -> str:
+    """Readable document id that survives moving the corpus: slug of the file name plus a hash of its path inside ``root``.
+
+    ``root`` is the folder that was ingested; without one (a file ingested by itself) the path
+    inside it is the file name. So ``corpus/guidance/x.md`` ingested as part of ``corpus/``
+    keeps its id when ``corpus/`` is copied, moved or mounted elsewhere. The id starts with the
+    slug of the file stem (the gold set names documents by stem).
+    """
+    inside = Path(os.path.relpath(source, root)).as_posix() if root is not None else Path(source).name
+    return _slug_id(source, inside)
+
+
+def _slug_id(source: str, hashed: str) -> str:
     stem = re.sub(r"[^a-z0-9]+", "-", Path(source).stem.lower()).strip("-")[:48] or "doc"
-    return f"{stem}-{hashlib.sha1(source.encode()).hexdigest()[:8]}"
+    return f"{stem}-{hashlib.sha1(hashed.encode()).hexdigest()[:8]}"
 
 
 def discover(paths: Iterable[Path]) -> Iterator[tuple[Path, str | None]]:
@@ -112,6 +125,7 @@ def run_ingest(
     progress: bool | None = None,
     report_line: Callable[[str], None] | None = None,
     on_progress: Callable[[int, int, str], None] | None = None,
+    prune: bool = False,
 ) -> IngestReport:
     """Index files and folders.
 
@@ -132,6 +146,7 @@ def run_ingest(
         progress: Show a tqdm bar (``None`` = only on a terminal).
         report_line: Receives one line per failed or skipped file.
         on_progress: Called as ``(done, total, file name)`` after each file (for UIs).
+        prune: Afterwards, remove indexed documents whose files no longer exist.
 
     Returns:
         Counts and per-file outcomes.
@@ -144,6 +159,8 @@ def run_ingest(
     say = report_line or (lambda line: None)
     found = list(discover(paths))
     known = index.manifest.hashes()
+    known_ids = index.manifest.sources()  # doc id -> source: recognises a moved file by its id
+    claimed: dict[str, str] = {}  # doc id -> source, this run
     pending: list[PreparedDocument] = []
     pending_chunks = 0
     encoder = ThreadPoolExecutor(max_workers=1, thread_name_prefix="ingest-encoder")
@@ -215,13 +232,14 @@ def run_ingest(
         if known.get(source) == content_hash:
             report.unchanged.append(source)
             return
+        doc_id = _doc_id(path, source, paths, known_ids, claimed)
         try:
-            prepared = _prepare(path, source, data, content_hash, chunker)
+            prepared = _prepare(path, source, data, content_hash, chunker, doc_id)
         except IngestError as exc:
             report.failed.append((name, str(exc)))
             say(f"{name}: {exc}")
             return
-        prepared.replaces = source in known
+        prepared.replaces = source in known or doc_id in known_ids
         pending.append(prepared)
         pending_chunks += len(prepared.chunks)
         if pending_chunks >= batch_chunks:
@@ -244,9 +262,29 @@ def run_ingest(
         stop.set()
         encoder.shutdown(wait=False, cancel_futures=True)
         bar.close()
-    index.reconcile()
+    if prune:
+        for doc_id, source in index.manifest.sources().items():
+            if not os.path.lexists(source) and index.remove(doc_id) is not None:
+                report.removed.append(source)
+    index.reconcile(embed)
     index.refresh_lexical()
     return report
+
+
+def _doc_id(path: Path, source: str, roots: Sequence[Path], known: dict[str, str], claimed: dict[str, str]) -> str:
+    """The id a file is stored under (see :func:`doc_id_for`).
+
+    Two different files can share a path inside their roots (``a/notes.md`` and ``b/notes.md``
+    ingested as ``a`` and ``b``): when the id is already taken by another file that still
+    exists, or by another file of this run, the file's full path is hashed instead.
+    """
+    root = next((r for r in roots if r.is_dir() and path.is_relative_to(r)), None)
+    doc_id = doc_id_for(str(path), root)
+    owner = claimed.get(doc_id) or known.get(doc_id)
+    if owner is not None and owner != source and (doc_id in claimed or os.path.lexists(owner)):
+        doc_id = _slug_id(source, source)
+    claimed[doc_id] = source
+    return doc_id
 
 
 def _content_hash(path: Path, data: bytes) -> str:
@@ -272,12 +310,11 @@ def _source(path: Path) -> str:
     return os.path.realpath(path)
 
 
-def _prepare(path: Path, source: str, data: bytes, content_hash: str, chunker: Chunker) -> "PreparedDocument":
+def _prepare(path: Path, source: str, data: bytes, content_hash: str, chunker: Chunker, doc_id: str) -> "PreparedDocument":
     from assistant.index import PreparedDocument
 
     doc = load(path, data)
     meta = build_meta(path, doc.text, doc.meta, load_sidecar(path))
-    doc_id = doc_id_for(source)
     chunks = chunker.chunk(doc, doc_id, content_hash, meta.title)
     if not chunks:
         raise IngestError("no indexable text after cleaning")
