@@ -30,6 +30,7 @@ def _parser() -> argparse.ArgumentParser:
     ing = sub.add_parser("ingest", help="index files or folders (recursive)")
     ing.add_argument("paths", nargs="+", type=Path, metavar="PATH")
     ing.add_argument("--json", action="store_true", help="print the summary as JSON")
+    ing.add_argument("--prune", action="store_true", help="also remove indexed documents whose files are gone")
 
     for name, arg, help_ in (("ask", "question", "answer a question with citations"), ("search", "query", "ranked passages")):
         q = sub.add_parser(name, help=help_)
@@ -44,7 +45,12 @@ def _parser() -> argparse.ArgumentParser:
     rm = sub.add_parser("remove", help="delete one document from the index")
     rm.add_argument("source", help="path as ingested, doc id, or unique file name")
 
-    sub.add_parser("reset", help="delete everything in the index")
+    rs = sub.add_parser("reset", help="delete everything in the index")
+    rs.add_argument("--yes", action="store_true", help="do not ask (required in server mode: it empties the shared store)")
+
+    ck = sub.add_parser("check", help="compare manifest, Chroma and BM25; exit 1 when they differ")
+    ck.add_argument("--repair", action="store_true", help="fix what differs (re-embed, delete orphans, rebuild BM25)")
+    ck.add_argument("--json", action="store_true", help="print the findings as JSON")
 
     ev = sub.add_parser("eval", help="measure retrieval and answers on the gold set or a BEIR folder")
     ev.add_argument("--gold", type=Path, default=None, help="gold questions: a JSONL file or a folder of them (default corpus/eval/)")
@@ -82,6 +88,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     except SystemExit as exc:  # --help
         return int(exc.code or 0)
 
+    from assistant.index import IndexBusy
     from assistant.index.store import StoreUnavailable
 
     try:
@@ -89,7 +96,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     except UsageError as exc:
         print(f"assistant: error: {exc}", file=sys.stderr)
         return 2
-    except StoreUnavailable as exc:
+    except (StoreUnavailable, IndexBusy) as exc:
         print(f"assistant: error: {exc}", file=sys.stderr)
         return 1
     except ValidationError as exc:
@@ -159,24 +166,53 @@ def _run(args: argparse.Namespace, filters) -> int:
                 print(f"removed {record.meta.title} ({record.n_chunks} passages) from {record.source}")
                 return 0
             case "reset":
-                before = pipeline.stats()
-                pipeline.reset()
-                print(f"index reset: {before['documents']} documents and {before['chunks']} passages removed")
-                return 0
+                return _reset(pipeline, args)
+            case "check":
+                report = pipeline.check(repair=args.repair)
+                if args.json:
+                    print(json.dumps(report.to_json()))
+                elif report.ok:
+                    print(f"{'repaired; ' if report.repaired else ''}consistent: {report.passages} passages in the manifest, Chroma (get and query) and BM25")
+                else:
+                    for line in report.lines():
+                        print(line)
+                    if not args.repair:
+                        print("run 'assistant check --repair' to fix this")
+                return 0 if report.ok else 1
     finally:
         pipeline.close()
     return 2
+
+
+def _reset(pipeline, args: argparse.Namespace) -> int:
+    url = pipeline.settings.store.url
+    if url and not args.yes:
+        question = f"reset empties the shared store: collection '{pipeline.settings.store.collection}' at {url}, for every app instance using it"
+        if not sys.stdin.isatty():
+            raise UsageError(f"{question}; add --yes to confirm")
+        if input(f"{question}. Type 'yes' to go on: ").strip().lower() != "yes":
+            print("reset cancelled")
+            return 1
+    before = pipeline.stats()
+    pipeline.reset()
+    where = f"; the shared collection at {url} is empty now" if url else ""
+    print(f"index reset: {before['documents']} documents and {before['chunks']} passages removed{where}")
+    return 0
 
 
 def _ingest(pipeline, args: argparse.Namespace) -> int:
     def line(text: str) -> None:
         print(text, file=sys.stderr)
 
-    report = pipeline.ingest(args.paths, report_line=line)
+    def waiting(text: str) -> None:
+        print(f"assistant: {text}", file=sys.stderr)
+
+    with pipeline.index.writing("ingest", on_wait=waiting):
+        report = pipeline.ingest(args.paths, report_line=line, prune=args.prune)
     if args.json:
         print(json.dumps({
             "added": len(report.added), "updated": len(report.updated), "unchanged": len(report.unchanged),
-            "failed": len(report.failed), "skipped": len(report.skipped), "chunks": report.chunks,
+            "failed": len(report.failed), "skipped": len(report.skipped), "removed": len(report.removed), "chunks": report.chunks,
             "embedded": report.embedded, "errors": [{"file": f, "reason": r} for f, r in report.failed],
         }))
     else:

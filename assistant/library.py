@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Callable, Iterable
 
-from assistant.index import DocumentRecord
+from assistant.index import DocumentRecord, IndexBusy
 from assistant.ingest import IngestReport
 from assistant.ingest.loaders import supported_suffixes
 from assistant.pipeline import Pipeline
@@ -222,7 +222,16 @@ def upload(pipeline: Pipeline, files: Iterable[tuple[str, bytes]], on_progress: 
         pipeline: Where the files are indexed.
         files: ``(name as sent by the browser, content)`` pairs.
         on_progress: Receives ``(done, total, file name)`` while indexing.
+
+    Raises:
+        IndexBusy: Another ingest (a CLI run, another session's upload) holds the index; its
+            message says "an ingest is running, try again in a moment". Nothing is saved then.
     """
+    with pipeline.index.writing("upload", wait=0):  # take the lock before saving, so a refused upload leaves no file
+        return _upload(pipeline, files, on_progress)
+
+
+def _upload(pipeline: Pipeline, files: Iterable[tuple[str, bytes]], on_progress: Progress | None) -> UploadResult:
     result = UploadResult()
     folder = uploads_dir(pipeline.settings)
     max_bytes = pipeline.settings.ui.max_upload_mb * 1_048_576

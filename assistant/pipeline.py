@@ -21,6 +21,7 @@ if TYPE_CHECKING:
     from langchain_core.language_models import BaseChatModel
 
     from assistant.generate import GenerativeComposer
+    from assistant.index.check import CheckReport
     from assistant.sources import Context
 
 
@@ -173,8 +174,14 @@ class Pipeline:
         return self.index.remove(source)
 
     def reset(self) -> None:
-        """Delete everything indexed."""
+        """Delete everything indexed (in server mode: the shared collection, for every instance)."""
         self.index.reset()
+
+    def check(self, repair: bool = False) -> "CheckReport":
+        """Compare manifest, Chroma (``get`` and ``query``) and BM25; with ``repair``, fix what differs first."""
+        from assistant.index.check import check, repair as fix
+
+        return fix(self.index, self.embeddings.encode) if repair else check(self.index)
 
     def close(self) -> None:
         """Release files."""

@@ -109,7 +109,12 @@ if files and st.button(f"Index {len(files)} file{'s' if len(files) != 1 else ''}
     def step(done: int, total: int, name: str) -> None:
         bar.progress(done / max(total, 1), text=f"Indexing {name} ({done} of {total})")
 
-    result = library.upload(pipeline, [(f.name, f.getvalue()) for f in files], on_progress=step)
+    try:
+        result = library.upload(pipeline, [(f.name, f.getvalue()) for f in files], on_progress=step)
+    except library.IndexBusy as exc:  # a CLI ingest or another session's upload is writing
+        bar.empty()
+        st.warning(f"{str(exc)[:1].upper()}{str(exc)[1:]}.", icon=":material/hourglass_top:")
+        st.stop()
     bar.empty()
     messages = [("success", f"Indexed {name}.") for name in result.added]
     messages += [("success", f"Re-indexed {name} (its content changed).") for name in result.updated]

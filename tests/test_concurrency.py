@@ -1,0 +1,236 @@
+"""Several processes on one index: one writer at a time, readers that see each commit, BM25 swaps that never mix generations."""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import sqlite3
+import subprocess
+import sys
+import textwrap
+import threading
+import time
+from contextlib import closing
+from pathlib import Path
+
+import pytest
+
+from assistant.index import Index
+from assistant.index.check import check
+from assistant.index.lexical import LexicalIndex
+from assistant.pipeline import build_pipeline
+from assistant.settings import Settings
+from helpers import ROOT, consistent_ids, write_fixture_corpus
+
+# Small storage batches, so a run commits several times and a second process meets it mid-run.
+ENV = {"ASSISTANT_EMBEDDING__BATCH_SIZE": "16", "ASSISTANT_EMBEDDING__INGEST_BATCH": "32"}
+
+
+def child_env(**extra: str) -> dict[str, str]:
+    return {k: v for k, v in os.environ.items() if not k.startswith("ASSISTANT_")} | ENV | extra
+
+
+def start(data: Path, *args: str, log: Path, **env: str) -> subprocess.Popen:
+    out = open(log, "w")
+    return subprocess.Popen([sys.executable, "-m", "assistant", "--data-dir", str(data), *args], stdout=out, stderr=subprocess.STDOUT, env=child_env(**env))
+
+
+def wait_until_locked_by(data: Path, proc: subprocess.Popen, log: Path) -> None:
+    """Until ``proc`` holds the data dir's writer lock (it writes its pid into writer.json)."""
+    while proc.poll() is None:
+        try:
+            if json.loads((data / "writer.json").read_text())["pid"] == proc.pid:
+                return
+        except (OSError, ValueError, KeyError):
+            pass
+        time.sleep(0.02)
+    pytest.fail(f"ingest ended before taking the lock: {log.read_text()[-400:]}")
+
+
+def manifest_ids(index: Index) -> list[str]:
+    return sorted(r[0] for r in index.manifest.db.execute("SELECT id FROM chunks"))
+
+
+@pytest.fixture(scope="module")
+def folders(tmp_path_factory) -> tuple[Path, Path]:
+    """Two folders to ingest: the fixture corpus (with a PDF and DOCX) and the shipped case studies."""
+    base = tmp_path_factory.mktemp("folders")
+    one = write_fixture_corpus(base / "one")
+    two = base / "two"
+    shutil.copytree(ROOT / "corpus" / "case-studies", two)
+    return one, two
+
+
+@pytest.fixture(scope="module")
+def serial(folders, tmp_path_factory, embeddings) -> list[str]:
+    """Passage ids after ingesting the two folders one after the other in one process."""
+    p = build_pipeline(Settings(data_dir=tmp_path_factory.mktemp("serial") / "data"), embeddings=embeddings)
+    for folder in folders:
+        assert p.ingest([folder]).ok
+    ids = manifest_ids(p.index)
+    assert sorted(consistent_ids(p.index)) == ids
+    p.close()
+    return ids
+
+
+@pytest.mark.slow
+def test_two_ingests_on_one_data_dir_both_finish_and_equal_a_serial_run(folders, serial, tmp_path):
+    data = tmp_path / "data"
+    log_a, log_b = tmp_path / "a.log", tmp_path / "b.log"
+    a = start(data, "ingest", str(folders[0]), log=log_a)
+    wait_until_locked_by(data, a, log_a)
+    b = start(data, "ingest", str(folders[1]), log=log_b)
+    assert a.wait(timeout=900) == 0, log_a.read_text()[-600:]
+    assert b.wait(timeout=900) == 0, log_b.read_text()[-600:]
+    waited = log_b.read_text()
+    assert "Traceback" not in waited and "database is locked" not in waited
+    assert f"assistant: waiting for the index lock (ingest by pid {a.pid} on " in waited
+
+    index = Index(Settings(data_dir=data))
+    try:
+        assert manifest_ids(index) == serial  # lists, sorted: nothing lost, nothing twice
+        assert sorted(consistent_ids(index)) == serial
+        found = check(index)
+        assert found.ok, found.lines()
+    finally:
+        index.close()
+
+
+@pytest.mark.slow
+def test_a_second_writer_that_will_not_wait_reports_who_holds_the_lock(folders, tmp_path):
+    data = tmp_path / "data"
+    log_a, log_b = tmp_path / "a.log", tmp_path / "b.log"
+    a = start(data, "ingest", str(folders[1]), log=log_a)
+    wait_until_locked_by(data, a, log_a)
+    b = start(data, "ingest", str(folders[0]), log=log_b, ASSISTANT_STORE__WRITER_WAIT="0")
+    assert b.wait(timeout=300) == 1
+    assert a.wait(timeout=900) == 0, log_a.read_text()[-600:]
+    said = log_b.read_text()
+    assert said.count("\n") == 1 and "Traceback" not in said, said
+    assert said.startswith(f"assistant: error: an ingest is running, try again in a moment: ingest by pid {a.pid} on "), said
+
+
+READER = textwrap.dedent("""
+    import json, sys, time
+    from assistant.pipeline import build_pipeline
+    from assistant.settings import Settings
+
+    data, out, question, wanted, until = sys.argv[1], sys.argv[2], sys.argv[3], sys.argv[4], float(sys.argv[5])
+    p = build_pipeline(Settings(data_dir=data))
+    p.search("warm up the encoder and both indexes")
+    with open(out, "w") as log:
+        print("ready", file=log, flush=True)
+        n = 0
+        while time.time() < until or n < 200:
+            n += 1
+            row = {"t": time.time()}
+            try:
+                result = p.search(question, k=5)
+                row["dense"] = any(x.doc_id.startswith(wanted) and x.dense is not None for x in result.passages)
+                row["lexical"] = any(x.doc_id.startswith(wanted) and x.lexical is not None for x in result.passages)
+            except Exception as exc:
+                row["error"] = f"{type(exc).__name__}: {exc}"
+            print(json.dumps(row), file=log, flush=True)
+""")
+
+
+def committed_at(data: Path, stem: str, proc: subprocess.Popen, log: Path) -> float:
+    """When a document whose id starts with ``stem`` first shows up in the manifest (polled from outside)."""
+    while True:
+        with closing(sqlite3.connect(data / "manifest.sqlite3", timeout=30)) as db:
+            if db.execute("SELECT 1 FROM documents WHERE doc_id LIKE ?", (f"{stem}-%",)).fetchone():
+                return time.time()
+        if proc.poll() is not None:
+            pytest.fail(f"the ingest ended without committing {stem}: {log.read_text()[-400:]}")
+        time.sleep(0.02)
+
+
+@pytest.mark.slow
+def test_a_running_reader_finds_another_process_ingest_through_dense_search(folders, tmp_path):
+    data = tmp_path / "data"
+    log = tmp_path / "ingest.log"
+    assert start(data, "ingest", str(folders[0]), log=log).wait(timeout=900) == 0, log.read_text()[-600:]
+    new = tmp_path / "new"
+    new.mkdir()
+    (new / "quarry-forum.md").write_text(
+        "# Quarry forum\n\nThe quarry forum is a standing table where a mining firm, the parish council and "
+        "two schools agree how blasting hours, lorry routes and apprenticeships are shared each season.\n"
+    )
+    out = tmp_path / "reader.jsonl"
+    reader = subprocess.Popen(
+        [sys.executable, "-c", READER, str(data), str(out), "How do the mining firm and the parish share blasting hours?", "quarry-forum", str(time.time() + 10 ** 6)],
+        env=child_env(), stderr=subprocess.PIPE, text=True,
+    )
+    try:
+        while not (out.exists() and out.read_text().startswith("ready")):
+            assert reader.poll() is None, reader.stderr.read()[-800:]
+            time.sleep(0.1)
+        time.sleep(1.0)  # some queries before the ingest starts
+        writer = start(data, "ingest", str(new), log=log)
+        commit = committed_at(data, "quarry-forum", writer, log)
+        assert writer.wait(timeout=600) == 0, log.read_text()[-600:]
+        time.sleep(6.0)  # queries after the commit, for the 5 s window
+        while len(out.read_text().splitlines()) < 201:
+            time.sleep(0.2)
+    finally:
+        reader.kill()
+        reader.wait()
+    rows = [json.loads(line) for line in out.read_text().splitlines()[1:]]
+    assert len(rows) >= 200
+    errors = [r["error"] for r in rows if "error" in r]
+    assert errors == []
+    assert not any(r["dense"] for r in rows if r["t"] < commit - 0.5), "found before it was committed?"
+    seen = [r["t"] for r in rows if r["dense"]]
+    assert seen, "the reader never found the new document through dense search"
+    assert seen[0] - commit < 5.0, f"dense search found it {seen[0] - commit:.1f} s after the commit"
+    assert all(r["dense"] for r in rows if r["t"] > seen[0] + 1.0), "found, then lost again"
+
+
+# -- BM25 swaps ---------------------------------------------------------------------------------
+
+
+def test_searches_during_bm25_rebuilds_never_mix_generations(tmp_path):
+    """Two corpora alternate; in one the query term sits in the even passages, in the other in the odd ones.
+
+    A search that paired one generation's ids with the other's BM25 matrix would return a
+    passage without the term (a filler passage), which is what is checked for.
+    """
+    size = 400
+
+    def corpus(tag: str, even: bool) -> tuple[list[str], list[str], list[str]]:
+        ids = [f"{tag}-{i}" for i in range(size)]
+        texts = [
+            (f"partnership charter number {i} agreed" if (i % 2 == 0) == even else f"weather report {i} rain clouds wind")
+            for i in range(size)
+        ]
+        return ids, [f"{tag}-doc-{i // 10}" for i in range(size)], texts
+
+    x, y = corpus("x", True), corpus("y", False)
+    text_of = dict(zip(x[0] + y[0], x[2] + y[2]))
+    lexical = LexicalIndex(tmp_path / "bm25")
+    lexical.build(*x, 1)
+    stop = threading.Event()
+    bad: list[str] = []
+    searches = [0]
+
+    def search() -> None:
+        while not stop.is_set():
+            for pid, _ in lexical.search("partnership charter", 20):
+                if "charter" not in text_of[pid]:
+                    bad.append(pid)
+            searches[0] += 1
+
+    threads = [threading.Thread(target=search) for _ in range(3)]
+    for t in threads:
+        t.start()
+    try:
+        for generation in range(2, 24):
+            lexical.build(*(x if generation % 2 else y), generation)
+    finally:
+        stop.set()
+        for t in threads:
+            t.join()
+    assert searches[0] > 50
+    assert bad == []
+    assert sorted(p.name for p in (tmp_path / "bm25").iterdir() if p.name.startswith(".building")) == []
