@@ -133,12 +133,13 @@ def write_bad_inputs(folder: Path) -> tuple[dict[str, str], dict[str, str]]:
 def consistent_ids(index) -> set[str]:
     """Passage ids of an index, after checking that manifest, Chroma and the saved BM25 agree.
 
-    Lists (not sets) are compared, so a duplicate anywhere fails; the BM25 side is read back
-    from disk, so an index that was never saved (or saved stale) fails too.
+    Lists (not sets) are compared, so a duplicate anywhere fails; Chroma is read through ``get``
+    and through ``query``; the BM25 side is read back from disk, so an index that was never
+    saved (or saved stale) fails too. (``assistant check`` makes the same comparisons.)
     """
     from assistant.index.lexical import LexicalIndex
 
-    manifest = [row[0] for row in index.manifest.db.execute("SELECT id FROM chunks")]
+    manifest = index.manifest.chunk_id_list()
     chroma = index.store.collection.get(include=[])["ids"]
     saved = LexicalIndex(index.lexical.folder)
     loaded = saved.load()
@@ -146,5 +147,7 @@ def consistent_ids(index) -> set[str]:
         assert loaded and saved.generation == index.manifest.generation, "BM25 index on disk is missing or stale"
     assert len(manifest) == len(set(manifest)), "duplicate passages in the manifest"
     assert sorted(chroma) == sorted(manifest), "Chroma and the manifest disagree"
+    # get() reads Chroma's record table; query() its vector index, which a stale client misses.
+    assert sorted(index.store.queryable_ids()) == sorted(manifest), "dense search does not find every passage"
     assert sorted(saved.ids) == sorted(manifest), "BM25 and the manifest disagree"
     return set(manifest)

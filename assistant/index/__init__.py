@@ -6,6 +6,7 @@ import json
 import os
 import socket
 import threading
+import time
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import datetime, timezone
@@ -74,8 +75,15 @@ class Index:
         self.settings = settings
         data = Path(settings.data_dir)
         data.mkdir(parents=True, exist_ok=True)
-        self.manifest = Manifest(data / "manifest.sqlite3")
         self.store = store or VectorStore(settings.store, data / "chroma")
+        self.shared = not self.store.embedded
+        """Server mode: the manifest lives in the Chroma server, shared by every app instance."""
+        if self.shared:
+            from assistant.index.shared import SharedManifest
+
+            self.manifest: Manifest | SharedManifest = SharedManifest(self.store, settings.store.revision_ttl)
+        else:
+            self.manifest = Manifest(data / "manifest.sqlite3")
         self.lexical = LexicalIndex(data / "bm25", settings.retrieval)
         from filelock import FileLock
 
@@ -167,18 +175,20 @@ class Index:
                     ids.append(chunk.id)
                     embs.append(vectors[chunk.id])
                     texts.append(chunk.text)
-                    metas.append(_chroma_meta(doc, chunk))
+                    metas.append(_chroma_meta(doc, chunk, self.shared))
         with self.writing():
             if ids:
                 self.store.upsert(ids, np.vstack(embs), texts, metas)
-            with self.manifest.transaction() as db:
-                for doc in docs:
-                    self.manifest.put(db, doc.doc_id, doc.source, doc.content_hash, doc.meta, doc.text, doc.chunks)
+            previous = self.manifest.commit(docs)
             self._committed()
             for doc in docs:
-                if doc.replaces:
-                    stale = self.store.ids_of(doc.doc_id) - {c.id for c in doc.chunks}
-                    self.store.delete(sorted(stale))
+                new = {c.id for c in doc.chunks}
+                if self.shared:
+                    # Only what the replaced record listed: another instance's passages of the
+                    # same document (written, not yet committed) are not ours to delete.
+                    self.store.delete(sorted(previous.get(doc.doc_id, set()) - new))
+                elif doc.replaces:
+                    self.store.delete(sorted(self.store.ids_of(doc.doc_id) - new))
 
     def remove(self, source_or_id: str) -> DocumentRecord | None:
         """Delete one document everywhere; returns it, or ``None`` if no single document matches."""
@@ -186,10 +196,9 @@ class Index:
             record = self.manifest.find(source_or_id)
             if record is None:
                 return None
-            with self.manifest.transaction() as db:
-                self.manifest.delete(db, record.doc_id)
+            listed = self.manifest.drop(record.doc_id)
             self._committed()
-            self.store.delete(sorted(self.store.ids_of(record.doc_id)))
+            self.store.delete(sorted(listed if self.shared else self.store.ids_of(record.doc_id)))
             self.refresh_lexical()
             return record
 
@@ -202,6 +211,8 @@ class Index:
         lost vector is repaired rather than reported "unchanged" forever.
         """
         with self.writing("reconcile"):
+            if self.shared:
+                return self._reconcile_shared()
             listed, stored = self.manifest.chunk_ids(), self.store.all_ids()
             orphans = stored - listed
             self.store.delete(sorted(orphans))
@@ -209,6 +220,19 @@ class Index:
             if missing and embed is not None:
                 self.restore(missing, embed)
             return len(orphans)
+
+    def _reconcile_shared(self) -> int:
+        """Server mode: delete only passages no document record lists *and* written over ``orphan_grace`` seconds ago.
+
+        Other instances write their passages before their records, so a young unlisted passage
+        may be a batch about to be committed; an old one is the leftover of a killed run.
+        """
+        stored = self.store.written_at()
+        listed = self.manifest.committed_ids()
+        cutoff = time.time() - self.settings.store.orphan_grace
+        orphans = sorted(i for i, at in stored.items() if i not in listed and at < cutoff)
+        self.store.delete(orphans)
+        return len(orphans)
 
     def restore(self, ids: Sequence[str], embed: Callable[[list[str]], np.ndarray]) -> int:
         """Embed listed passages again and store their vectors (text and metadata from the manifest)."""
@@ -222,9 +246,7 @@ class Index:
     def reset(self) -> None:
         """Forget everything."""
         with self.writing("reset"):
-            with self.manifest.transaction() as db:
-                db.execute("DELETE FROM chunks")
-                db.execute("DELETE FROM documents")
+            self.manifest.clear()
             self._committed()
             self.store.reset()
             self.refresh_lexical()
@@ -247,9 +269,7 @@ class Index:
                 return lexical
             if not force and lexical.load() and lexical.generation == generation:
                 return lexical
-            with self.manifest.snapshot():
-                generation = self.manifest.generation
-                ids, doc_ids, texts = self.manifest.lexical_corpus()
+            generation, (ids, doc_ids, texts) = self.manifest.lexical_snapshot()
             lexical.build(ids, doc_ids, texts, generation)
         return lexical
 
@@ -263,5 +283,8 @@ class Index:
         self.manifest.close()
 
 
-def _chroma_meta(doc: PreparedDocument, chunk: Chunk) -> dict:
-    return vector_metadata(doc.doc_id, doc.source, doc.meta, chunk.section, chunk.position, chunk.start, chunk.end, chunk.page)
+def _chroma_meta(doc: PreparedDocument, chunk: Chunk, shared: bool) -> dict:
+    meta = vector_metadata(doc.doc_id, doc.source, doc.meta, chunk.section, chunk.position, chunk.start, chunk.end, chunk.page)
+    if shared:  # server mode keeps no local manifest: BM25 and citations read these back from Chroma
+        meta.update(embed_text=chunk.embed_text, sentences=json.dumps(chunk.sentences), written_at=time.time())
+    return meta

@@ -65,9 +65,9 @@ def check(index: Index) -> CheckReport:
     so the check sees what other processes committed.
     """
     index.store.reopen()
-    with index.manifest.snapshot() as db:
+    with index.manifest.snapshot():
         generation = index.manifest.generation
-        manifest = [r[0] for r in db.execute("SELECT id FROM chunks")]
+        manifest = index.manifest.chunk_id_list()
     stored = _all_stored(index)
     queryable = index.store.queryable_ids()
     saved = LexicalIndex(index.lexical.folder, index.settings.retrieval)

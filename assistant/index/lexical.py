@@ -39,7 +39,8 @@ KEEP_OLD_SECONDS = 60.0
 class Snapshot:
     """One generation of the BM25 index; never changed once built."""
 
-    generation: int = -1
+    generation: int | str = -1
+    """The manifest generation (embedded) or shared revision (server mode) it was built from."""
     ids: tuple[str, ...] = ()
     doc_names: tuple[str, ...] = ()
     doc_index: np.ndarray = field(default_factory=lambda: np.zeros(0, dtype=np.int32))
@@ -59,7 +60,7 @@ class LexicalIndex:
 
     # The live snapshot's fields, for callers that read one of them at a time.
     @property
-    def generation(self) -> int:
+    def generation(self) -> int | str:
         """Manifest generation of the live snapshot (-1: none)."""
         return self.snapshot.generation
 
@@ -76,7 +77,7 @@ class LexicalIndex:
         # A stemmer of its own per call (cheap): PyStemmer objects are not safe to share between threads.
         return bm25s.tokenize(list(texts), stopwords="english", stemmer=Stemmer.Stemmer("english"), return_ids=False, show_progress=False)
 
-    def build(self, ids: list[str], doc_ids: list[str], texts: list[str], generation: int) -> Snapshot:
+    def build(self, ids: list[str], doc_ids: list[str], texts: list[str], generation: int | str) -> Snapshot:
         """Index passages, save them as a new snapshot folder and make it the live one."""
         import bm25s
         import Stemmer
@@ -138,7 +139,7 @@ class LexicalIndex:
                 return False
             ids = info["ids"]
             bm25 = bm25s.BM25.load(str(folder), mmap=False, load_corpus=False) if ids else None
-            self.snapshot = _snapshot(int(info["generation"]), ids, info["docs"], np.load(folder / "doc_index.npy"), bm25)
+            self.snapshot = _snapshot(info["generation"], ids, info["docs"], np.load(folder / "doc_index.npy"), bm25)
             return True
         except (OSError, ValueError, KeyError):
             return False
@@ -187,6 +188,6 @@ class LexicalIndex:
         return out
 
 
-def _snapshot(generation: int, ids: Sequence[str], doc_names: Sequence[str], doc_index: np.ndarray, bm25: Any) -> Snapshot:
+def _snapshot(generation: int | str, ids: Sequence[str], doc_names: Sequence[str], doc_index: np.ndarray, bm25: Any) -> Snapshot:
     doc_freq = np.diff(bm25.scores["indptr"]) if bm25 is not None else None
     return Snapshot(generation, tuple(ids), tuple(doc_names), doc_index, bm25, doc_freq)

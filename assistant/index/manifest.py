@@ -200,6 +200,31 @@ class Manifest:
             ],
         )
 
+    def commit(self, docs: Sequence) -> dict[str, set[str]]:
+        """Write prepared documents in one transaction; returns the passage ids each replaced document listed before."""
+        with self.transaction() as db:
+            old: dict[str, set[str]] = {}
+            for doc in docs:
+                rows = db.execute(
+                    "SELECT c.id FROM chunks c JOIN documents d USING(doc_id) WHERE d.source = ? OR d.doc_id = ?", (doc.source, doc.doc_id)
+                )
+                old[doc.doc_id] = {r[0] for r in rows}
+                self.put(db, doc.doc_id, doc.source, doc.content_hash, doc.meta, doc.text, doc.chunks)
+        return {k: v for k, v in old.items() if v}
+
+    def drop(self, doc_id: str) -> set[str]:
+        """Delete one document in a transaction of its own; returns the passage ids it listed."""
+        with self.transaction() as db:
+            ids = {r[0] for r in db.execute("SELECT id FROM chunks WHERE doc_id = ?", (doc_id,))}
+            self.delete(db, doc_id)
+        return ids
+
+    def clear(self) -> None:
+        """Forget every document."""
+        with self.transaction() as db:
+            db.execute("DELETE FROM chunks")
+            db.execute("DELETE FROM documents")
+
     def delete(self, db: sqlite3.Connection, doc_id: str) -> None:
         """Remove one document and its passages (call inside :meth:`transaction`)."""
         db.execute("DELETE FROM documents WHERE doc_id = ?", (doc_id,))
@@ -239,6 +264,10 @@ class Manifest:
         rows = self.db.execute("SELECT id, doc_id, embed_text FROM chunks ORDER BY doc_id, position").fetchall()
         return [r[0] for r in rows], [r[1] for r in rows], [r[2] for r in rows]
 
+    def chunk_id_list(self) -> list[str]:
+        """Every stored passage id as a list (a duplicate would show)."""
+        return [r[0] for r in self.db.execute("SELECT id FROM chunks")]
+
     def listed(self, ids: Sequence[str]) -> set[str]:
         """Which of ``ids`` the manifest lists (one indexed lookup per id, nothing decoded)."""
         ids = list(dict.fromkeys(ids))
@@ -267,6 +296,11 @@ class Manifest:
                 meta = DocumentMeta.model_validate_json(r[9])
                 out.append((r[0], r[1], r[2], vector_metadata(r[3], r[10], meta, r[4], r[5], r[6], r[7], r[8])))
         return out
+
+    def lexical_snapshot(self) -> tuple[int, tuple[list[str], list[str], list[str]]]:
+        """The generation and :meth:`lexical_corpus`, read in one transaction (so they belong together)."""
+        with self.snapshot():
+            return self.generation, self.lexical_corpus()
 
     def chunks(self, ids: Sequence[str]) -> dict[str, ChunkRecord]:
         """Passages by id, with title and source for citations."""

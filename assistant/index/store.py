@@ -86,6 +86,15 @@ class VectorStore:
             found.update(self.collection.get(include=[], limit=5000, offset=offset)["ids"])
         return found
 
+    def written_at(self) -> dict[str, float]:
+        """Every stored id with the time its vector was written (0 when not recorded)."""
+        found: dict[str, float] = {}
+        total = self.collection.count()
+        for offset in range(0, total, 5000):
+            got = self.collection.get(include=["metadatas"], limit=5000, offset=offset)
+            found.update((i, float((m or {}).get("written_at", 0.0))) for i, m in zip(got["ids"], got["metadatas"]))
+        return found
+
     def upsert(self, ids: Sequence[str], embeddings: np.ndarray, documents: Sequence[str], metadatas: Sequence[dict]) -> None:
         """Store vectors in batches (ids are deterministic, so repeating a write is harmless)."""
         step = self.settings.write_batch
