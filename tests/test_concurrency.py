@@ -234,3 +234,73 @@ def test_searches_during_bm25_rebuilds_never_mix_generations(tmp_path):
     assert searches[0] > 50
     assert bad == []
     assert sorted(p.name for p in (tmp_path / "bm25").iterdir() if p.name.startswith(".building")) == []
+
+
+# -- server mode: stateless instances on one `chroma run` ----------------------------------------
+
+
+def found_both_ways(p, question: str, stem: str) -> bool:
+    """Whether a search finds a passage of the document through dense *and* through BM25 search."""
+    passages = [x for x in p.search(question, k=10).passages if x.doc_id.startswith(stem)]
+    return any(x.dense is not None for x in passages) and any(x.lexical is not None for x in passages)
+
+
+QUESTIONS = {"partnership-governance": "What does a boundary spanner do in a partnership?",
+             "buurtzorg-neighbourhood-nursing-netherlands": "How are Buurtzorg neighbourhood nursing teams organised?"}
+
+
+@pytest.mark.slow
+def test_two_instances_on_one_server_ingest_at_once_and_each_finds_both(folders, serial, chroma_server, tmp_path, embeddings):
+    collection = f"two-{os.getpid()}-{time.time_ns() % 10 ** 9}"
+    env = {"ASSISTANT_STORE__URL": chroma_server, "ASSISTANT_STORE__COLLECTION": collection}
+    logs = [tmp_path / "a.log", tmp_path / "b.log"]
+    procs = [start(tmp_path / name, "ingest", str(folder), log=log, **env) for name, folder, log in zip("ab", folders, logs)]
+    for proc, log in zip(procs, logs):
+        assert proc.wait(timeout=900) == 0, log.read_text()[-600:]
+    for name in "ab":  # each instance, with its own (fresh) data dir, sees everything the other wrote
+        p = build_pipeline(Settings(data_dir=tmp_path / name, store={"url": chroma_server, "collection": collection}), embeddings=embeddings)
+        try:
+            for stem, question in QUESTIONS.items():
+                assert found_both_ways(p, question, stem), (name, stem)
+            assert sorted(consistent_ids(p.index)) == serial  # nothing deleted, nothing twice
+            assert check(p.index).ok
+        finally:
+            p.close()
+
+
+def server_documents(url: str, collection: str) -> int:
+    import chromadb
+    from urllib.parse import urlparse
+
+    u = urlparse(url)
+    try:
+        return chromadb.HttpClient(host=u.hostname, port=u.port).get_collection(f"{collection}-documents").count()
+    except Exception:  # not created yet
+        return 0
+
+
+@pytest.mark.slow
+def test_killing_one_instance_mid_ingest_never_removes_the_other_instances_documents(folders, serial, chroma_server, tmp_path, embeddings):
+    collection = f"kill-{os.getpid()}-{time.time_ns() % 10 ** 9}"
+    store = {"url": chroma_server, "collection": collection}
+    env = {"ASSISTANT_STORE__URL": chroma_server, "ASSISTANT_STORE__COLLECTION": collection}
+    a = build_pipeline(Settings(data_dir=tmp_path / "a", store=store), embeddings=embeddings)
+    try:
+        assert a.ingest([folders[0]]).ok
+        mine = consistent_ids(a.index)
+        log = tmp_path / "b.log"
+        b = start(tmp_path / "b", "ingest", str(folders[1]), log=log, **env)
+        while server_documents(chroma_server, collection) <= len(a.documents()):
+            assert b.poll() is None, f"instance b ended before it could be killed: {log.read_text()[-400:]}"
+            time.sleep(0.05)
+        b.kill()
+        b.wait()
+        # The killed instance's rerun, and the survivor's own next run, both reconcile.
+        assert start(tmp_path / "b", "ingest", str(folders[1]), log=log, **env).wait(timeout=900) == 0, log.read_text()[-600:]
+        assert a.ingest([folders[0]]).ok
+        after = consistent_ids(a.index)
+        assert mine <= after and sorted(after) == serial
+        for stem, question in QUESTIONS.items():
+            assert found_both_ways(a, question, stem), stem
+    finally:
+        a.close()
