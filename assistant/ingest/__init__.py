@@ -146,7 +146,7 @@ def run_ingest(
         progress: Show a tqdm bar (``None`` = only on a terminal).
         report_line: Receives one line per failed or skipped file.
         on_progress: Called as ``(done, total, file name)`` after each file (for UIs).
-        prune: Afterwards, remove indexed documents whose files no longer exist.
+        prune: Afterwards, remove indexed documents under the given folders whose files no longer exist.
 
     Returns:
         Counts and per-file outcomes.
@@ -263,8 +263,11 @@ def run_ingest(
         encoder.shutdown(wait=False, cancel_futures=True)
         bar.close()
     if prune:
+        # Only under the folders of this run: in server mode the manifest also lists other
+        # instances' documents, whose paths mean nothing on this machine.
+        under = [os.path.join(os.path.realpath(p), "") for p in paths if Path(p).is_dir()]
         for doc_id, source in index.manifest.sources().items():
-            if not os.path.lexists(source) and index.remove(doc_id) is not None:
+            if any(source.startswith(u) for u in under) and not os.path.lexists(source) and index.remove(doc_id) is not None:
                 report.removed.append(source)
     index.reconcile(embed)
     index.refresh_lexical()
