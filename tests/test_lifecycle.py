@@ -125,3 +125,28 @@ def test_a_second_writer_in_the_same_process_is_refused_when_it_will_not_wait(pi
         release.set()
         t.join()
     assert pipeline.ingest([corpus], wait=0).ok
+
+
+def test_an_upload_while_an_ingest_runs_is_refused_and_saves_nothing(pipeline, tmp_path):
+    import threading
+
+    from assistant import library
+
+    held, release = threading.Event(), threading.Event()
+
+    def hold() -> None:
+        with pipeline.index.writing("ingest"):
+            held.set()
+            release.wait(30)
+
+    t = threading.Thread(target=hold)
+    t.start()
+    try:
+        held.wait(30)
+        with pytest.raises(library.IndexBusy, match="^an ingest is running, try again in a moment"):
+            library.upload(pipeline, [("note.md", b"# Note\n\nShared budgets need one accountable officer per partner.\n")])
+        assert not library.uploads_dir(pipeline.settings).exists() or not any(library.uploads_dir(pipeline.settings).iterdir())
+    finally:
+        release.set()
+        t.join()
+    assert library.upload(pipeline, [("note.md", b"# Note\n\nShared budgets need one accountable officer per partner.\n")]).added == ["note.md"]
