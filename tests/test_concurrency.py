@@ -304,3 +304,22 @@ def test_killing_one_instance_mid_ingest_never_removes_the_other_instances_docum
             assert found_both_ways(a, question, stem), stem
     finally:
         a.close()
+
+
+def test_reset_in_server_mode_wants_confirmation_and_says_it_empties_the_shared_store(chroma_server, tmp_path, embeddings, corpus_copy):
+    collection = f"reset-{os.getpid()}-{time.time_ns() % 10 ** 9}"
+    p = build_pipeline(Settings(data_dir=tmp_path / "a", store={"url": chroma_server, "collection": collection}), embeddings=embeddings)
+    try:
+        assert p.ingest([corpus_copy / "partnership-governance.md"]).ok
+    finally:
+        p.close()
+    env = child_env(ASSISTANT_STORE__URL=chroma_server, ASSISTANT_STORE__COLLECTION=collection)
+    command = [sys.executable, "-m", "assistant", "--data-dir", str(tmp_path / "b"), "reset"]
+    refused = subprocess.run(command, capture_output=True, text=True, env=env, stdin=subprocess.DEVNULL, timeout=300)
+    assert refused.returncode == 2 and refused.stderr.count("\n") == 1
+    assert refused.stderr.startswith(f"assistant: error: reset empties the shared store: collection '{collection}' at {chroma_server}, for every app instance using it; add --yes")
+    assert server_documents(chroma_server, collection) == 1
+    done = subprocess.run([*command, "--yes"], capture_output=True, text=True, env=env, timeout=300)
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.strip().endswith(f"the shared collection at {chroma_server} is empty now")
+    assert server_documents(chroma_server, collection) == 0

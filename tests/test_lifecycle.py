@@ -150,3 +150,20 @@ def test_an_upload_while_an_ingest_runs_is_refused_and_saves_nothing(pipeline, t
         release.set()
         t.join()
     assert library.upload(pipeline, [("note.md", b"# Note\n\nShared budgets need one accountable officer per partner.\n")]).added == ["note.md"]
+
+
+def test_vectors_without_a_manifest_row_take_no_place_in_the_top_k_and_do_not_stop_abstention(indexed, embeddings):
+    """Another writer's batch not yet committed (or a killed run's) sits in Chroma, nearer than anything else."""
+    question = "What is the boiling point of tungsten at sea level?"
+    store = indexed.index.store
+    vector = embeddings.encode_query(question)
+    orphans = [f"uncommitted-{i}" for i in range(4)]
+    store.upsert(orphans, np.vstack([vector] * 4), ["tungsten boils at 5555 C"] * 4, [{"doc_id": "not-committed"}] * 4)
+    try:
+        result = indexed.search(question, k=5)
+        assert [p.rank for p in result.passages] == [1, 2, 3, 4, 5]
+        assert not set(orphans) & {p.id for p in result.passages}
+        assert result.best_dense is not None and result.best_dense < 0.99
+        assert indexed.ask(question).abstained
+    finally:
+        store.delete(orphans)
