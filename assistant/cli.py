@@ -210,11 +210,14 @@ def _ingest(pipeline, args: argparse.Namespace) -> int:
     with pipeline.index.writing("ingest", on_wait=waiting):
         report = pipeline.ingest(args.paths, report_line=line, prune=args.prune)
     if args.json:
-        print(json.dumps({
+        summary = {
             "added": len(report.added), "updated": len(report.updated), "unchanged": len(report.unchanged),
-            "failed": len(report.failed), "skipped": len(report.skipped), "removed": len(report.removed), "chunks": report.chunks,
+            "failed": len(report.failed), "skipped": len(report.skipped), "chunks": report.chunks,
             "embedded": report.embedded, "errors": [{"file": f, "reason": r} for f, r in report.failed],
-        }))
+        }
+        if args.prune:
+            summary["removed"] = [{"file": f} for f in report.removed]
+        print(json.dumps(summary))
     else:
         print(report.summary())
     return 0 if report.ok else 1

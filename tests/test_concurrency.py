@@ -184,6 +184,7 @@ def test_a_running_reader_finds_another_process_ingest_through_dense_search(fold
     seen = [r["t"] for r in rows if r["dense"]]
     assert seen, "the reader never found the new document through dense search"
     assert seen[0] - commit < 5.0, f"dense search found it {seen[0] - commit:.1f} s after the commit"
+    print(f"reader: {len(rows)} queries, 0 errors, dense search found the new document {seen[0] - commit:.2f} s after the commit")
     assert all(r["dense"] for r in rows if r["t"] > seen[0] + 1.0), "found, then lost again"
 
 
