@@ -18,6 +18,7 @@ import os
 import sqlite3
 import threading
 import uuid
+import weakref
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import datetime, timezone
@@ -86,6 +87,10 @@ class ChunkRecord:
     units: tuple[Unit, ...] = ()
 
 
+class _Connection(sqlite3.Connection):
+    """A connection that can be weakly referenced (the base class cannot)."""
+
+
 class Manifest:
     """SQLite-backed record of documents and passages."""
 
@@ -94,7 +99,8 @@ class Manifest:
         self.path = path
         self.busy_timeout = busy_timeout
         self._local = threading.local()
-        self._all: list[sqlite3.Connection] = []
+        # Weak: a connection goes (and closes) with its thread; Streamlit runs each rerun on a new one.
+        self._all: weakref.WeakSet[sqlite3.Connection] = weakref.WeakSet()
         self._all_lock = threading.Lock()
         self.db.executescript(SCHEMA)
         columns = {row[1] for row in self.db.execute("PRAGMA table_info(chunks)")}
@@ -102,11 +108,11 @@ class Manifest:
             self.db.execute("ALTER TABLE chunks ADD COLUMN units TEXT NOT NULL DEFAULT '[]'")
 
     def _connect(self) -> sqlite3.Connection:
-        db = sqlite3.connect(self.path, timeout=self.busy_timeout, check_same_thread=False, isolation_level=None)
+        db = sqlite3.connect(self.path, timeout=self.busy_timeout, check_same_thread=False, isolation_level=None, factory=_Connection)
         db.execute("PRAGMA journal_mode=WAL")
         db.execute("PRAGMA foreign_keys=ON")
         with self._all_lock:
-            self._all.append(db)
+            self._all.add(db)
         return db
 
     @property
@@ -120,7 +126,7 @@ class Manifest:
     def close(self) -> None:
         """Close every thread's connection."""
         with self._all_lock:
-            for db in self._all:
+            for db in list(self._all):
                 db.close()
             self._all.clear()
         self._local = threading.local()
