@@ -286,5 +286,8 @@ class Index:
 def _chroma_meta(doc: PreparedDocument, chunk: Chunk, shared: bool) -> dict:
     meta = vector_metadata(doc.doc_id, doc.source, doc.meta, chunk.section, chunk.position, chunk.start, chunk.end, chunk.page)
     if shared:  # server mode keeps no local manifest: BM25 and citations read these back from Chroma
-        meta.update(embed_text=chunk.embed_text, sentences=json.dumps(chunk.sentences), written_at=time.time())
+        meta.update(
+            embed_text=chunk.embed_text, sentences=json.dumps(chunk.sentences), units=json.dumps([u.to_json() for u in chunk.units]),
+            written_at=time.time(),
+        )
     return meta

@@ -24,6 +24,7 @@ from typing import TYPE_CHECKING, Any, Iterator, Sequence
 
 from assistant.index.manifest import ChunkRecord, DocumentRecord
 from assistant.ingest.metadata import DocumentMeta
+from assistant.ingest.structure import Unit
 
 if TYPE_CHECKING:
     from assistant.index import PreparedDocument
@@ -267,7 +268,7 @@ class SharedManifest:
             found[pid] = ChunkRecord(
                 id=pid, doc_id=m["doc_id"], position=int(m["position"]), start=int(m["start"]), end=int(m["end"]),
                 page=m.get("page"), section=m["section"], text=text, sentences=tuple(tuple(s) for s in json.loads(m.get("sentences", "[]"))),
-                title=m["title"], source=m["source"],
+                title=m["title"], source=m["source"], units=tuple(Unit.from_json(u) for u in json.loads(m.get("units", "[]"))),
             )
         return found
 
