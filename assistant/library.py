@@ -278,8 +278,11 @@ def remove(pipeline: Pipeline, doc_id: str) -> DocumentRecord | None:
 
     Files outside the uploads folder (the shipped corpus) are never deleted, only unindexed.
     Returns the removed record, or ``None`` if no such document is indexed.
+
+    Raises:
+        IndexBusy: An ingest is running (the page says so rather than waiting for it).
     """
-    record = pipeline.remove(doc_id)
+    record = pipeline.remove(doc_id, wait=0)
     if record is not None and is_uploaded(pipeline.settings, record.source):
         Path(record.source).unlink(missing_ok=True)
     return record

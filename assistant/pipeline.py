@@ -169,9 +169,9 @@ class Pipeline:
         """Document and passage counts."""
         return self.index.stats()
 
-    def remove(self, source: str) -> DocumentRecord | None:
-        """Delete a document by source path, doc id or unique file name."""
-        return self.index.remove(source)
+    def remove(self, source: str, wait: float | None = None) -> DocumentRecord | None:
+        """Delete a document by source path, doc id or unique file name (``wait``: see :meth:`ingest`)."""
+        return self.index.remove(source, wait=wait)
 
     def reset(self) -> None:
         """Delete everything indexed (in server mode: the shared collection, for every instance)."""

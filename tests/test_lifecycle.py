@@ -146,6 +146,8 @@ def test_an_upload_while_an_ingest_runs_is_refused_and_saves_nothing(pipeline, t
         with pytest.raises(library.IndexBusy, match="^an ingest is running, try again in a moment"):
             library.upload(pipeline, [("note.md", b"# Note\n\nShared budgets need one accountable officer per partner.\n")])
         assert not library.uploads_dir(pipeline.settings).exists() or not any(library.uploads_dir(pipeline.settings).iterdir())
+        with pytest.raises(library.IndexBusy, match="^an ingest is running, try again in a moment"):
+            library.remove(pipeline, "anything")
     finally:
         release.set()
         t.join()

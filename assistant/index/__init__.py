@@ -190,9 +190,12 @@ class Index:
                 elif doc.replaces:
                     self.store.delete(sorted(self.store.ids_of(doc.doc_id) - new))
 
-    def remove(self, source_or_id: str) -> DocumentRecord | None:
-        """Delete one document everywhere; returns it, or ``None`` if no single document matches."""
-        with self.writing("remove"):
+    def remove(self, source_or_id: str, wait: float | None = None) -> DocumentRecord | None:
+        """Delete one document everywhere; returns it, or ``None`` if no single document matches.
+
+        ``wait`` is passed to :meth:`writing` (0: raise :class:`IndexBusy` at once while another writer runs).
+        """
+        with self.writing("remove", wait=wait):
             record = self.manifest.find(source_or_id)
             if record is None:
                 return None

@@ -129,6 +129,9 @@ def remove(doc_id: str) -> None:
     """Runs before the next script run, so the selectors can be reset before they are drawn."""
     try:
         removed = library.remove(pipeline, doc_id)
+    except library.IndexBusy as exc:  # a CLI ingest or another session's upload is writing
+        st.session_state.library_messages = [("warning", f"{str(exc)[:1].upper()}{str(exc)[1:]}.")]
+        return
     except Exception as exc:  # shown as a message on the next run, never as a traceback
         session.log.error("removing %s failed", doc_id, exc_info=exc)
         st.session_state.library_messages = [("error", session.explain(exc, "removing the document"))]
