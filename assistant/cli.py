@@ -38,6 +38,8 @@ def _parser() -> argparse.ArgumentParser:
         q.add_argument("--json", action="store_true", help="print one JSON object")
         q.add_argument("-k", type=int, default=None, help="passages to retrieve")
         q.add_argument("--filter", action="append", default=[], metavar="KEY=VALUE", help="doc_type, audience, tags, year (2016 or 2008..2016), year_min, year_max; repeatable")
+        if name == "search":
+            q.add_argument("--per-doc", type=int, default=None, metavar="N", help="at most N passages per document (default ASSISTANT_RETRIEVAL__PER_DOCUMENT, 3; 0 = no cap)")
 
     st = sub.add_parser("stats", help="document and passage counts")
     st.add_argument("--json", action="store_true")
@@ -71,6 +73,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         args = _parser().parse_args(argv)
         if args.command in ("ask", "search") and args.k is not None and args.k < 1:
             raise UsageError("-k must be at least 1")
+        if args.command == "search" and args.per_doc is not None and args.per_doc < 0:
+            raise UsageError("--per-doc must be 0 (no cap) or more")
         for command, name in (("ask", "question"), ("search", "query")):
             if args.command == command and not getattr(args, name).strip():
                 raise UsageError(f"the {name} is empty")
@@ -140,16 +144,28 @@ def _run(args: argparse.Namespace, filters) -> int:
                 return 0
             case "search":
                 from assistant.answer import passage_json
+                from assistant.sources import match_label
 
-                result = pipeline.search(args.query, k=args.k, filters=filters)
+                per_doc = settings.retrieval.per_document if args.per_doc is None else args.per_doc
+                result = pipeline.search(args.query, k=args.k, filters=filters, per_document=per_doc)
+
+                def hit(p) -> dict:
+                    return {**passage_json(p), "relevance": round(p.relevance, 3), "match": match_label(p.relevance)}
+
                 if args.json:
-                    print(json.dumps({"query": args.query, "results": [passage_json(p) for p in result.passages]}, ensure_ascii=False))
+                    print(json.dumps({
+                        "query": args.query, "results": [hit(p) for p in result.passages],
+                        "more": {doc: [hit(p) for p in extra] for doc, extra in result.more.items()},
+                    }, ensure_ascii=False))
                 else:
                     for p in result.passages:
-                        print(f"{p.rank}. {p.title}{_where(p.section, p.page)}  [{p.score:.4f}]")
+                        print(f"{p.rank}. {p.title}{_where(p.section, p.page)}  [{match_label(p.relevance)}]")
                         print(textwrap.indent(textwrap.fill(p.text, 96), "   "))
                     if not result.passages:
                         print("No passages found.")
+                    held = sum(len(v) for v in result.more.values())
+                    if held:
+                        print(f"\n{held} more passage{'s' if held != 1 else ''} from these documents held back (at most {per_doc} per document; --per-doc 0 shows all).")
                 return 0
             case "stats":
                 stats = pipeline.stats()

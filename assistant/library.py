@@ -105,6 +105,37 @@ def read_document(pipeline: Pipeline, doc_id: str) -> DocumentView | None:
     return DocumentView(record, sections)
 
 
+def find_section(view: DocumentView, heading: str | None) -> int | None:
+    """Index of the section a search result names (``"A > B"`` or ``"B"``), or ``None``.
+
+    The last part of a section path is its own heading; the first section whose title
+    matches it (ignoring case) wins.
+    """
+    if not heading:
+        return None
+    leaf = heading.split(" > ")[-1].strip().lower()
+    return next((i for i, s in enumerate(view.sections) if s.title.strip().lower() == leaf), None)
+
+
+def table_rows(documents: Iterable[DocumentRecord]) -> list[dict[str, str | int]]:
+    """One row per document for the Library table (Title, Type, Year, Passages, Authors, Audience, Tags, File)."""
+    from assistant.sources import DOC_TYPE_LABELS
+
+    return [
+        {
+            "Title": d.meta.title,
+            "Type": DOC_TYPE_LABELS.get(d.meta.doc_type, d.meta.doc_type),
+            "Year": str(d.meta.year or ""),
+            "Passages": d.n_chunks,
+            "Authors": "; ".join(d.meta.authors),
+            "Audience": ", ".join(d.meta.audience),
+            "Tags": ", ".join(d.meta.tags),
+            "File": Path(d.source).name,
+        }
+        for d in documents
+    ]
+
+
 # -- first launch ------------------------------------------------------------------------------
 
 

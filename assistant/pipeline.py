@@ -98,9 +98,13 @@ class Pipeline:
                 report_line=report_line, on_progress=on_progress, prune=prune,
             )
 
-    def search(self, query: str, k: int | None = None, filters: Filters | None = None) -> SearchResult:
-        """Ranked passages for a query."""
-        return self.searcher.search(query, k=k, filters=filters)
+    def search(self, query: str, k: int | None = None, filters: Filters | None = None, per_document: int | None = None) -> SearchResult:
+        """Ranked passages for a query, at most ``per_document`` from any one document (``None``: no cap).
+
+        The Search page and ``assistant search`` pass ``settings.retrieval.per_document``;
+        answers and evaluation search uncapped.
+        """
+        return self.searcher.search(query, k=k, filters=filters, per_document=per_document)
 
     def ask(self, question: str, k: int | None = None, filters: Filters | None = None, conversation: Conversation | None = None) -> Answer:
         """Answer a question with citations (or abstain).

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import time
 from dataclasses import dataclass, field
 from typing import Any, Sequence
@@ -124,6 +125,8 @@ class Passage:
     rank: int = 0
     units: tuple[Unit, ...] = ()
     """Lists, table rows and definitions inside ``text`` (see :mod:`assistant.ingest.structure`)."""
+    relevance: float = 0.0
+    """How well the passage matches, 0..1, for people (see :func:`relevance`); not comparable to ``score``."""
 
     def to_document(self) -> Document:
         """As a LangChain ``Document`` (citation fields in metadata)."""
@@ -134,18 +137,48 @@ class Passage:
                 "id": self.id, "doc_id": self.doc_id, "title": self.title, "source": self.source,
                 "page": self.page, "section": self.section, "start": self.start, "end": self.end,
                 "score": self.score, "dense": self.dense, "lexical": self.lexical, "rank": self.rank,
+                "relevance": self.relevance,
             },
         )
 
 
 @dataclass
 class SearchResult:
-    """Fused passages plus what the answer step needs to judge them."""
+    """Fused passages plus what the answer step needs to judge them.
+
+    ``more`` holds, for each document among ``passages``, its further candidates that the
+    per-document cap held back (best first); it is empty when the search was not capped.
+    """
 
     query: str
     passages: list[Passage]
     best_dense: float | None
     timings: dict[str, float] = field(default_factory=dict)
+    more: dict[str, list[Passage]] = field(default_factory=dict)
+
+
+# A reference list matches many queries by its paper titles alone ("Australia", "boundary"),
+# yet never answers one: retrieval ranks it below body text for search and answers alike.
+REFERENCE_SECTION = re.compile(
+    r"(^|>\s*)(references?|reference list|bibliography|works cited|literature cited|sources|further reading)\s*$",
+    re.IGNORECASE,
+)
+
+
+# Cosine similarity (query vs passage) mapped onto 0..1 for display. Off-topic questions peak
+# near 0.27 and on-topic passages sit at 0.45-0.72 on the shipped corpus, so 0.2 -> 0 and
+# 0.6 -> 1: a passage at cosine 0.5 shows 0.75, one at 0.3 (the abstention line) 0.25.
+RELEVANCE_FLOOR, RELEVANCE_CEILING = 0.2, 0.6
+
+
+def relevance(cosine: float) -> float:
+    """A passage's cosine similarity to the query as a 0..1 match strength (see the constants above)."""
+    return min(1.0, max(0.0, (cosine - RELEVANCE_FLOOR) / (RELEVANCE_CEILING - RELEVANCE_FLOOR)))
+
+
+def is_reference_section(section: str) -> bool:
+    """Whether a section path ends in a References/Bibliography heading ("Title > References")."""
+    return bool(REFERENCE_SECTION.search(section.strip()))
 
 
 def rrf(rankings: Sequence[Sequence[str]], weights: Sequence[float], k: int) -> list[tuple[str, float]]:
@@ -187,11 +220,20 @@ class HybridSearcher:
             return None
         return [d.doc_id for d in self.index.manifest.documents() if filters.admits(d.meta)]
 
-    def search(self, query: str, k: int | None = None, filters: Filters | None = None) -> SearchResult:
+    def search(self, query: str, k: int | None = None, filters: Filters | None = None, per_document: int | None = None) -> SearchResult:
         """Retrieve the ``k`` best passages for ``query``.
 
         Both sides return ``candidates`` passages from the documents the filters admit; RRF
-        merges the two rankings and the top ``k`` are loaded from the manifest.
+        merges the two rankings. Passages in a References/Bibliography section have their
+        fused score multiplied by ``reference_weight`` and the list is re-sorted (ties keep
+        the fusion order), then the top ``k`` are taken.
+
+        Args:
+            query: The words to search for.
+            k: Passages to return (default ``settings.k``).
+            filters: Metadata restrictions applied to both sides.
+            per_document: At most this many passages per document (``None`` or 0: no cap).
+                Held-back candidates of the documents shown go to ``SearchResult.more``.
         """
         s = self.settings
         k = k or s.k
@@ -219,25 +261,65 @@ class HybridSearcher:
         listed = self.index.manifest.listed([i for i, _ in dense] + [i for i, _ in lexical])
         dense = [(i, d) for i, d in dense if i in listed]
         lexical = [(i, b) for i, b in lexical if i in listed]
-        fused = rrf([[i for i, _ in dense], [i for i, _ in lexical]], [s.dense_weight, s.lexical_weight], s.rrf_k)[:k]
+        fused = rrf([[i for i, _ in dense], [i for i, _ in lexical]], [s.dense_weight, s.lexical_weight], s.rrf_k)
         dense_of, lexical_of = dict(dense), dict(lexical)
+        # Every candidate's row is read (at most 2 x candidates): demotion needs each one's section.
         records = self.index.manifest.chunks([i for i, _ in fused])
-        passages = []
-        for rank, (cid, score) in enumerate(fused, start=1):
+        # A passage BM25 found but the dense side did not rank is less similar than the dense
+        # list's last one: that similarity is an upper bound for its match strength.
+        floor = min((d for _, d in dense), default=None)
+        # Without a dense side: the fused score's share of first place on every side (2/61 with rrf_k = 60).
+        best_possible = max((s.dense_weight + s.lexical_weight) / (s.rrf_k + 1), 1e-12)
+        ranked: list[Passage] = []
+        for cid, score in fused:
             rec = records.get(cid)
             if rec is None:  # removed between the two reads by another writer's commit
                 continue
-            passages.append(
+            cosine = dense_of.get(cid, floor)
+            strength = relevance(cosine) if cosine is not None else min(1.0, score / best_possible)
+            if s.reference_weight != 1 and is_reference_section(rec.section):
+                score *= s.reference_weight
+                strength *= s.reference_weight
+            ranked.append(
                 Passage(
                     id=cid, doc_id=rec.doc_id, title=rec.title, source=rec.source, page=rec.page,
                     section=rec.section, text=rec.text, start=rec.start, end=rec.end,
                     sentences=rec.sentences, score=score, dense=dense_of.get(cid),
-                    lexical=lexical_of.get(cid), rank=rank, units=rec.units,
+                    lexical=lexical_of.get(cid), relevance=strength, units=rec.units,
                 )
             )
+        ranked.sort(key=lambda p: -p.score)  # stable: equal scores keep the fusion order
+        passages, more = diversify(ranked, k, per_document)
         timings["fuse"] = time.perf_counter() - t
         best = max((d for _, d in dense), default=None)
-        return SearchResult(query=query, passages=passages, best_dense=best, timings=timings)
+        return SearchResult(query=query, passages=passages, best_dense=best, timings=timings, more=more)
+
+
+def diversify(ranked: Sequence[Passage], k: int, per_document: int | None) -> tuple[list[Passage], dict[str, list[Passage]]]:
+    """The first ``k`` passages taking at most ``per_document`` from any one document.
+
+    Walks the ranking best first; a passage whose document already has ``per_document``
+    shown is held back under its document in the second return value (as are, once ``k``
+    are shown, the further passages of documents already shown). Shown passages are
+    numbered 1..k in ``rank``; held-back ones keep ``rank`` 0.
+
+    Example: ranking ``a1 a2 a3 a4 b1 c1`` with ``k = 4`` and ``per_document = 2`` shows
+    ``a1 a2 b1 c1`` and holds back ``{a: [a3, a4]}``.
+    """
+    shown: list[Passage] = []
+    held: dict[str, list[Passage]] = {}
+    count: dict[str, int] = {}
+    for p in ranked:
+        cap_reached = bool(per_document) and count.get(p.doc_id, 0) >= per_document
+        if len(shown) < k and not cap_reached:
+            count[p.doc_id] = count.get(p.doc_id, 0) + 1
+            p.rank = len(shown) + 1
+            shown.append(p)
+        elif per_document and p.doc_id in count:
+            held.setdefault(p.doc_id, []).append(p)
+        elif len(shown) >= k and not per_document:
+            break
+    return shown, held
 
 
 class HybridRetriever(BaseRetriever):

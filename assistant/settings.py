@@ -83,6 +83,8 @@ class RetrievalSettings(_Section):
     bm25_method: Literal["robertson", "lucene", "bm25l", "bm25+", "atire"] = Field("lucene", description="BM25 variant (bm25s).")
     bm25_k1: float = Field(1.2, gt=0, description="BM25 term-frequency saturation.")
     bm25_b: float = Field(0.75, ge=0, le=1, description="BM25 length normalisation.")
+    reference_weight: float = Field(0.5, ge=0, le=1, description="Fused-score multiplier for passages in a References/Bibliography section, so body text ranks first: a reference list ranked 1st on both sides (2/61 = 0.0328) drops to 0.0164, below a body passage ranked 5th on both sides (2/65 = 0.0308). 1 = no demotion.")
+    per_document: int = Field(3, ge=0, le=100, description="Most passages one document contributes to a Search page or `assistant search` listing (the rest are offered as 'more from this document'); 0 = no cap. Answers are not capped.")
 
 
 class AnswerSettings(_Section):

@@ -122,6 +122,16 @@ def _to_boundary(text: str) -> str:
     return text[:cut].rstrip() if cut > 0 else text
 
 
+# Thresholds on Passage.relevance (assistant.retrieve.relevance): 0.6 is cosine 0.44, where
+# passages start to be about the question; 0.25 is cosine 0.30, the answer step's abstention line.
+MATCH_LABELS = ((0.6, "strong match"), (0.25, "partial match"), (0.0, "weak match"))
+
+
+def match_label(relevance: float) -> str:
+    """'strong match', 'partial match' or 'weak match' for a passage's relevance (0..1)."""
+    return next(label for floor, label in MATCH_LABELS if relevance >= floor)
+
+
 def where(section: str, page: int | None) -> str:
     """'Section · p. 3' (either part may be missing)."""
     return " · ".join(b for b in (section, f"p. {page}" if page else "") if b)

@@ -173,12 +173,23 @@ def test_search_json_has_the_contract_shape_and_honours_k_and_filters(data):
     result = cli("search", "partners", "--json", "-k", "3", "--filter", "doc_type=guidance", data_dir=data)
     assert result.returncode == 0, result.stderr
     out = json.loads(result.stdout)
-    assert set(out) == {"query", "results"} and out["query"] == "partners"
+    assert {"query", "results"} <= set(out) and out["query"] == "partners"
     assert [r["rank"] for r in out["results"]] == [1, 2, 3]
     for r in out["results"]:
         assert RESULT_KEYS <= set(r)
         assert r["title"] == "Partnership governance for test purposes"
+        assert 0 <= r["relevance"] <= 1 and r["match"] in ("strong match", "partial match", "weak match")
     assert [r["score"] for r in out["results"]] == sorted((r["score"] for r in out["results"]), reverse=True)
+
+
+
+def test_search_caps_passages_per_document_and_lists_the_rest_under_more(data):
+    capped = json.loads(cli("search", "partnership", "--json", "-k", "4", "--per-doc", "1", data_dir=data).stdout)
+    docs = [r["doc_id"] for r in capped["results"]]
+    assert len(docs) == len(set(docs)) == 4
+    assert set(capped["more"]) <= set(docs) and capped["more"], "held-back passages are listed by document"
+    uncapped = json.loads(cli("search", "partnership", "--json", "-k", "4", "--per-doc", "0", data_dir=data).stdout)
+    assert len({r["doc_id"] for r in uncapped["results"]}) < 4 and uncapped["more"] == {}
 
 
 # -- stats, remove, reset, data dir ------------------------------------------------------------

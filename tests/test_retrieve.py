@@ -164,3 +164,101 @@ def test_a_reversed_year_range_is_refused_not_silently_empty():
 
     with pytest.raises(FilterError, match="reversed"):
         Filters.parse(["year=2016..2008"])
+
+
+# -- per-document cap and reference lists ----------------------------------------------------------
+
+
+def _passage(pid: str, doc: str, score: float, section: str = "Body"):
+    from assistant.retrieve import Passage
+
+    return Passage(id=pid, doc_id=doc, title=doc, source=f"{doc}.md", page=None, section=section, text=pid,
+                   start=0, end=len(pid), sentences=(), score=score)
+
+
+def test_diversify_caps_each_document_and_holds_back_the_rest():
+    from assistant.retrieve import diversify
+
+    # The docstring's example: a1 a2 a3 a4 b1 c1, k = 4, at most 2 per document.
+    ranked = [_passage(p, p[0], 1 - i / 10) for i, p in enumerate(["a1", "a2", "a3", "a4", "b1", "c1"])]
+    shown, held = diversify(ranked, 4, 2)
+    assert [p.id for p in shown] == ["a1", "a2", "b1", "c1"]
+    assert [p.rank for p in shown] == [1, 2, 3, 4]
+    assert {doc: [p.id for p in ps] for doc, ps in held.items()} == {"a": ["a3", "a4"]}
+    assert all(p.rank == 0 for ps in held.values() for p in ps)
+
+
+def test_diversify_without_a_cap_is_the_top_k():
+    from assistant.retrieve import diversify
+
+    ranked = [_passage(p, p[0], 1 - i / 10) for i, p in enumerate(["a1", "a2", "a3", "b1"])]
+    for cap in (None, 0):
+        shown, held = diversify(ranked, 3, cap)
+        assert [p.id for p in shown] == ["a1", "a2", "a3"] and held == {}
+
+
+def test_diversify_fills_k_from_other_documents_when_one_dominates():
+    from assistant.retrieve import diversify
+
+    ranked = [_passage(f"a{i}", "a", 1 - i / 100) for i in range(9)] + [_passage("b1", "b", 0.1)]
+    shown, held = diversify(ranked, 5, 3)
+    assert [p.id for p in shown] == ["a0", "a1", "a2", "b1"]  # fewer than k rather than a fourth from a
+    assert len(held["a"]) == 6
+
+
+@pytest.mark.parametrize(
+    ("section", "expected"),
+    [("References", True), ("Williams (2002) > References", True), ("Bibliography", True), ("Further reading", True),
+     ("Reference list", True), ("Referencing partners in reports", False), ("Sources of funding", False), ("Body", False)],
+)
+def test_reference_sections_are_recognised(section, expected):
+    from assistant.retrieve import is_reference_section
+
+    assert is_reference_section(section) is expected
+
+
+REFERENCE_DOC = """---
+title: Network governance notes
+doc_type: literature
+---
+# Network governance notes
+
+## Governing through networks
+
+Public agencies increasingly steer through networks of partners rather than through hierarchy.
+Governing without government describes how self-organising networks of organisations take over
+tasks that a single ministry once ran, so that steering becomes negotiation among partners.
+
+## References
+
+- Rhodes, R. A. W. (1996). The new governance: governing without government. Political Studies, 44(4), 652-667.
+- Rhodes, R. A. W. (1997). Understanding governance: policy networks, governance, reflexivity and accountability.
+"""
+
+
+def test_reference_lists_rank_below_body_text(tmp_path, embeddings, make_settings):
+    from assistant.pipeline import build_pipeline
+
+    corpus = tmp_path / "corpus"
+    corpus.mkdir()
+    (corpus / "governance.md").write_text(REFERENCE_DOC)
+    settings = make_settings()
+    query = "Rhodes governing without government policy networks governance"
+    undemoted = build_pipeline(settings.model_copy(update={"retrieval": settings.retrieval.model_copy(update={"reference_weight": 1.0})}), embeddings=embeddings)
+    assert undemoted.ingest([corpus], progress=False).ok
+    try:
+        plain = undemoted.search(query, k=5).passages
+        # Without demotion the reference list wins on its paper titles: the test can fail.
+        assert plain[0].section.endswith("References"), [p.section for p in plain]
+    finally:
+        undemoted.close()
+    pipeline = build_pipeline(settings, embeddings=embeddings)
+    try:
+        passages = pipeline.search(query, k=5).passages
+        sections = [p.section for p in passages]
+        assert sections[-1].endswith("References") and not any(s.endswith("References") for s in sections[:-1]), sections
+        ref = passages[-1]
+        assert ref.score == pytest.approx(dict((p.id, p.score) for p in plain)[ref.id] * 0.5)
+        assert ref.relevance < next(p.relevance for p in plain if p.id == ref.id)
+    finally:
+        pipeline.close()

@@ -10,7 +10,7 @@ import streamlit as st
 
 import session
 
-st.set_page_config(page_title="Collaborative Innovation Assistant", page_icon=":material/forum:", layout="centered")
+st.set_page_config(page_title="Collaborative Innovation Assistant", page_icon=":material/forum:", layout="wide")  # every page the same width: no jump when a page is picked
 session.keep_widget_state()
 
 page = st.navigation([

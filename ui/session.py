@@ -21,7 +21,7 @@ log = logging.getLogger("assistant.ui")
 # Widget values that must survive a visit to a page that does not draw the widget.
 PERSISTENT_KEYS = (
     "flt_types", "flt_audiences", "flt_tags", "flt_year_on", "flt_years",
-    "search_query", "search_k", "admin_token", "learn_term", "learn_demo", "projector",
+    "search_query", "search_k", "search_group", "admin_token", "learn_term", "learn_demo", "projector",
 )
 
 

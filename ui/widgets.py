@@ -203,14 +203,70 @@ def _passage_body(pipeline: Pipeline, chunk_id: str, text: str, spans, *, key: s
     st.markdown(block(passage), unsafe_allow_html=True)
 
 
-def search_hit(pipeline: Pipeline, p: Passage, meta, query: str) -> None:
-    """One ranked search result: title, metadata, the passage with query words marked."""
+_STRENGTH_COLOURS = {"strong match": "#16a34a", "partial match": "#d97706", "weak match": "#9ca3af"}
+
+
+def relevance_bar(value: float) -> str:
+    """A small bar filled to ``value`` (0..1) and its words ("strong match"), as HTML."""
+    label = sources.match_label(value)
+    return (
+        f'<span title="{label}" style="display:inline-block;width:4.5em;height:.55em;border-radius:.3em;'
+        'background:#e5e7eb;vertical-align:middle;overflow:hidden">'
+        f'<span style="display:block;width:{round(value * 100)}%;height:100%;background:{_STRENGTH_COLOURS[label]}"></span></span>'
+        f' <span style="font-size:.85em;color:#374151">{label}</span>'
+    )
+
+
+def library_link(p: Passage, label: str = "Open in the Library") -> None:
+    """A link to the Library reader, opened at the passage's document and section."""
+    params = {"doc": p.doc_id, **({"section": p.section} if p.section else {})}
+    st.page_link("pages/library.py", label=label, icon=":material/menu_book:", query_params=params)
+
+
+def search_hit(pipeline: Pipeline, p: Passage, meta, query: str, *, more: Sequence[Passage] = (), show_title: bool = True) -> None:
+    """One ranked search result: title, how well it matches, where it is, the passage with query words marked.
+
+    ``more`` are the document's held-back passages, offered under "More from this document".
+    """
     with st.container(border=True):
-        st.markdown(f"**{p.rank}. {md_label(p.title)}**")
-        bits = [sources.byline(meta), sources.where(p.section, p.page), f"score {p.score:.4f}"]
-        st.caption(md_label(" · ".join(b for b in bits if b)))
-        spans = sources.term_spans(p.text, query, pipeline.analyse)
-        st.markdown(block(marked_html(sources.segments(p.text, spans))), unsafe_allow_html=True)
+        if show_title:
+            st.markdown(f"**{p.rank}. {md_label(p.title)}**")
+            bits = [sources.byline(meta), sources.where(p.section, p.page)]
+        else:
+            bits = [f"{p.rank}." if p.rank else "", sources.where(p.section, p.page)]
+        st.markdown(block(relevance_bar(p.relevance) + f"{MUTED} · {html.escape(' · '.join(b for b in bits if b))}</span>"), unsafe_allow_html=True)
+        _marked_passage(pipeline, p, query)
+        if show_title:
+            library_link(p)
+        if more:
+            with st.expander(f"More from this document ({len(more)})", icon=":material/unfold_more:", key=f"more-{p.id}"):
+                for extra in more:
+                    st.markdown(block(relevance_bar(extra.relevance) + f"{MUTED} · {html.escape(sources.where(extra.section, extra.page))}</span>"), unsafe_allow_html=True)
+                    _marked_passage(pipeline, extra, query)
+
+
+def search_group(pipeline: Pipeline, doc_passages: Sequence[Passage], meta, query: str, *, more: Sequence[Passage] = ()) -> None:
+    """One document's results together: its title once, then each passage (for "group by document")."""
+    first = doc_passages[0]
+    with st.container(border=True):
+        st.markdown(f"**{md_label(first.title)}**")
+        line = sources.byline(meta)
+        if line:
+            st.caption(md_label(line))
+        for p in doc_passages:
+            st.markdown(block(relevance_bar(p.relevance) + f"{MUTED} · {html.escape(' · '.join(b for b in (f'{p.rank}.', sources.where(p.section, p.page)) if b))}</span>"), unsafe_allow_html=True)
+            _marked_passage(pipeline, p, query)
+        library_link(first)
+        if more:
+            with st.expander(f"More from this document ({len(more)})", icon=":material/unfold_more:", key=f"more-{first.doc_id}"):
+                for extra in more:
+                    st.markdown(block(relevance_bar(extra.relevance) + f"{MUTED} · {html.escape(sources.where(extra.section, extra.page))}</span>"), unsafe_allow_html=True)
+                    _marked_passage(pipeline, extra, query)
+
+
+def _marked_passage(pipeline: Pipeline, p: Passage, query: str) -> None:
+    spans = sources.term_spans(p.text, query, pipeline.analyse)
+    st.markdown(block(marked_html(sources.segments(p.text, spans))), unsafe_allow_html=True)
 
 
 # -- filters ---------------------------------------------------------------------------------------
@@ -268,3 +324,21 @@ PROJECTOR_CSS = """
 def projector_mode() -> None:
     """Large type for the main area, readable from the back of a training room."""
     st.html(PROJECTOR_CSS)
+
+
+# -- tables and navigation ---------------------------------------------------------------------------
+
+
+def scroll_to_heading(title: str) -> None:
+    """Scroll the page to the first heading reading ``title`` once it is drawn (a search result's section)."""
+    import json
+
+    # The title is document text: JSON-encoded with '<' escaped, it cannot close the script.
+    want = json.dumps(title.strip()).replace("<", "\\u003c")
+    st.html(
+        "<script>(() => { const want = " + want + "; let tries = 0;"
+        "const go = () => { const h = [...document.querySelectorAll('h1,h2,h3,h4,h5,h6')].find(e => e.textContent.trim() === want);"
+        "if (h) { h.scrollIntoView({block: 'start'}); } else if (tries++ < 40) { setTimeout(go, 150); } };"
+        "setTimeout(go, 300); })();</script>",
+        unsafe_allow_javascript=True,
+    )

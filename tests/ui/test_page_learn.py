@@ -49,7 +49,7 @@ def test_demo_questions_are_answered_live_in_order(app):
     assert ask.label == f"Ask question 2 of {len(demo.questions)}"
     ask.click().run()
     tab = demos_tab(at)
-    assert [s.value for s in tab.subheader] == [f"2. {demo.questions[1]}", f"1. {demo.questions[0]}"]  # newest first
+    assert [s.value for s in tab.subheader] == [f"1. {demo.questions[0]}", f"2. {demo.questions[1]}"]  # in the order asked
     answers = [m.value for m in tab.markdown if "min-width:1.3em" in m.value]
     assert len(answers) == 2 and all(re.search(r">1</span>", a) for a in answers)
     assert any(e.label.startswith("**[1]**") for e in tab.expander)
@@ -57,9 +57,13 @@ def test_demo_questions_are_answered_live_in_order(app):
     assert not demos_tab(at).subheader
 
 
-def test_projector_mode_enlarges_the_text_and_can_be_switched_off(app):
+def test_projector_mode_is_off_until_switched_on_and_is_remembered(app):
     at = learn(app)
-    assert at.sidebar.toggle(key="projector").value is True
-    assert any("font-size: 1.45rem" in h.value for h in at.get("html"))
-    at.sidebar.toggle(key="projector").set_value(False).run()
+    assert at.sidebar.toggle(key="projector").value is False
     assert not any("font-size: 1.45rem" in h.value for h in at.get("html"))
+    at.sidebar.toggle(key="projector").set_value(True).run()
+    assert any("font-size: 1.45rem" in h.value for h in at.get("html"))
+    at.switch_page("pages/search.py").run()
+    at.switch_page("pages/learn.py").run()
+    assert at.sidebar.toggle(key="projector").value is True  # kept for this browser session
+    assert any("font-size: 1.45rem" in h.value for h in at.get("html"))

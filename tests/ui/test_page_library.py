@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 from assistant.ingest import doc_id_for
 
 TOKEN = "correct-horse-battery"
@@ -35,13 +37,38 @@ def test_lists_every_document_with_its_passage_count(app, corpus_index):
 
 
 def test_opens_a_document_with_its_sections(app, corpus_index):
+    # A row click writes ?doc=ID into the URL (AppTest cannot click grid rows, so the URL is set here).
     at = library(app().run())
+    assert not [m for m in at.markdown if m.value.startswith("#### ")], "no reader before a document is chosen"
     doc = next(d for d in corpus_index.documents() if d.meta.title.startswith("The competent boundary spanner"))
-    at.selectbox(key="library_doc").set_value(doc.doc_id).run()
+    at.query_params["doc"] = doc.doc_id
+    at.run()
+    assert not at.exception, at.exception
     headings = [m.value for m in at.markdown if m.value.startswith("#### ")]
     assert "#### What a boundary spanner is" in headings
     assert any("A boundary spanner" in m.value for m in at.markdown)
     assert any("Williams, Paul" in c.value for c in at.caption)
+    assert not any(re.search(r"\d+ passages?\b", c.value) for c in at.caption), "internal passage counts are not shown to readers"
+
+
+def test_a_search_result_link_opens_the_reader_at_its_section(app, corpus_index):
+    hit = next(p for p in corpus_index.search("key worker caseload", k=10).passages if p.section)
+    at = library(app().run())
+    at.query_params.update({"doc": hit.doc_id, "section": hit.section})
+    at.run()
+    leaf = hit.section.split(" > ")[-1]
+    texts = [el.value for el in at.main if isinstance(getattr(el, "value", None), str)]
+    marker = next(i for i, t in enumerate(texts) if "The section your search result came from" in t)
+    assert texts[marker - 1] == f"#### {leaf}"  # the marker sits under the result's own heading
+
+
+def test_an_unknown_document_in_the_url_is_dropped(app):
+    at = app()
+    at.run()
+    library(at)
+    at.query_params["doc"] = "no-such-doc"
+    at.run()
+    assert not at.exception and "doc" not in at.query_params
 
 
 def test_read_only_without_an_admin_token(app):

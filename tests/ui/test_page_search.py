@@ -32,7 +32,10 @@ def test_results_are_ranked_with_metadata_and_marked_query_words(app):
     marked = {w.lower() for p in passages for w in re.findall(r"<mark[^>]*>(.*?)</mark>", p)}
     assert {"creaming", "parking"} <= marked
     assert "and" not in marked  # stop words are not marked
-    assert any("score" in c.value and "literature digest" in c.value for c in at.caption)
+    lines = [m.value for m in at.markdown if "match</span>" in m.value]
+    assert lines and all(re.search(r"(strong|partial|weak) match", line) for line in lines)
+    assert any("literature digest" in line for line in lines)
+    assert not any(re.search(r"score \d", m.value) for m in [*at.markdown, *at.caption])  # the fused score is for exports only
 
 
 def test_filters_restrict_the_results(app, corpus_index):
@@ -68,3 +71,32 @@ def test_exports_hold_the_results(app, downloads):
     md = downloads["search-results.md"].decode()
     assert md.startswith(f"# Search results: {QUERY}")
     assert md.count("\n## ") == len(titles) + 1  # one heading per passage, then References
+
+
+def test_one_document_cannot_fill_the_page_and_the_rest_is_one_click_away(app, corpus_index):
+    # The case: 9 of 10 results came from the boundary-spanner digest.
+    at = search(app, "boundary spanner")
+    titles = hit_titles(at)
+    cap = corpus_index.settings.retrieval.per_document
+    assert len(titles) == 10 and max(titles.count(t) for t in titles) <= cap
+    assert any(t.startswith("The key worker as boundary spanner") for t in titles)
+    more = [e for e in at.expander if e.label.startswith("More from this document")]
+    assert more, "held-back passages are offered"
+    uncapped = corpus_index.search("boundary spanner", k=10).passages
+    assert max(sum(p.title == t for p in uncapped) for t in set(titles)) > cap  # the cap is what spread them
+
+
+def test_results_can_be_grouped_by_document(app):
+    at = search(app, "boundary spanner")
+    flat = hit_titles(at)
+    at.toggle(key="search_group").set_value(True).run()
+    assert not at.exception, at.exception
+    groups = [m.value.strip("*").replace("\\", "") for m in at.markdown if m.value.startswith("**") and not re.match(r"\*\*\d+\. ", m.value) and "passages**" not in m.value]
+    assert groups == list(dict.fromkeys(flat))  # each document once, in order of its best passage
+
+
+def test_reference_lists_never_outrank_body_text(app):
+    at = search(app, "Williams boundary spanners Public Administration")
+    sections = [m.value for m in at.markdown if "match</span>" in m.value]
+    first_ref = next((i for i, s in enumerate(sections) if "References" in s), None)
+    assert first_ref is None or first_ref >= 5, sections

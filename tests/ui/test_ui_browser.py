@@ -124,43 +124,69 @@ def test_question_gets_a_cited_answer_and_the_source_shows_the_sentence_marked(p
 
 def test_pages_switch_from_the_sidebar(page, server):
     nav = page.get_by_test_id("stSidebarNav")
+    main = page.get_by_test_id("stMainBlockContainer")
+    width = main.evaluate("e => e.getBoundingClientRect().width")  # the chat page's content width
 
     nav.get_by_role("link", name="Search").click()
-    page.get_by_label("Search for").fill("creaming and parking")
+    page.get_by_label("Search for").fill("boundary spanner")
     page.keyboard.press("Enter")
     page.locator("mark").first.wait_for(state="visible")
     assert page.url.rstrip("/").endswith("/search")
     assert page.get_by_role("heading", name="Search passages").is_visible()
+    assert page.get_by_text("strong match").first.is_visible()
+    assert page.get_by_text("More from this document").first.is_visible()
     shot(page, "03-search.png")
+    page.get_by_text("Group by document").click()
+    page.get_by_role("link", name="Open in the Library").first.wait_for()
+    shot(page, "03-search-grouped.png")
+
+    # A result opens the Library reader at its own section.
+    page.get_by_role("link", name="Open in the Library").nth(1).click()
+    page.get_by_text("The section your search result came from").wait_for()
+    assert "/library?doc=" in page.url
+    page.wait_for_timeout(1500)  # the reader scrolls to the section
+    assert page.get_by_text("The section your search result came from").is_visible()
+    assert main.evaluate("e => e.getBoundingClientRect().width") == width  # one layout: no jump between pages
+    shot(page, "06-library-from-search.png")
 
     nav.get_by_role("link", name="Learn").click()
     page.get_by_role("heading", name="What it is").wait_for()
-    # Projector mode: once the search results have gone, every text block on the page is at least 22 px.
+    projector = page.get_by_test_id("stSidebar").get_by_text("Projector mode (large text)")
+    assert main.evaluate("e => e.getBoundingClientRect().width") == width
+    size = float(page.locator(".assistant-text").first.evaluate("e => parseFloat(getComputedStyle(e).fontSize)"))
+    assert size < 22  # projector mode starts off
+    projector.click()
+    # Projector mode: every text block on the page is at least 22 px.
     page.wait_for_function(
         """() => {
             const blocks = [...document.querySelectorAll('[data-testid="stMain"] .assistant-text')].filter(e => e.offsetParent);
             return blocks.length > 0 && blocks.every(e => parseFloat(getComputedStyle(e).fontSize) >= 22);
         }""",
     )
-    size = float(page.locator(".assistant-text").first.evaluate("e => parseFloat(getComputedStyle(e).fontSize)"))
-    assert size >= 22
     page.set_viewport_size({"width": 1280, "height": 800})  # a common projector resolution
     shot(page, "04-learn-projector.png")
     page.get_by_role("tab", name="Guided demos").click()
     page.get_by_role("button", name="Ask question 1 of 5").click()
-    asked = page.get_by_role("heading", name="1. What is a wicked problem?")
-    asked.wait_for()
-    asked.scroll_into_view_if_needed()
+    page.get_by_role("heading", name="1. What is a wicked problem?").wait_for()
+    page.get_by_role("button", name="Ask question 2 of 5").click()
+    second = page.get_by_role("heading", name="2. How does a wicked problem differ from a tame problem?")
+    second.wait_for()
+    first = page.get_by_role("heading", name="1. What is a wicked problem?")
+    assert first.bounding_box()["y"] < second.bounding_box()["y"]  # answers in the order asked
+    second.scroll_into_view_if_needed()
     shot(page, "05-learn-demo.png")
 
     page.set_viewport_size({"width": 1280, "height": 1500})
     nav.get_by_role("link", name="Library").click()
-    page.get_by_role("heading", name="Read a document").wait_for()
     page.get_by_text("The library is read-only").wait_for()
-    page.get_by_test_id("stSelectbox").filter(has_text="Document").first.click()
-    page.keyboard.type("The competent boundary spanner")
-    page.keyboard.press("Enter")
-    page.get_by_role("heading", name="What a boundary spanner is").wait_for()
+    grid = page.get_by_test_id("stDataFrame")
+    grid.wait_for()
+    box = grid.bounding_box()
+    # Rows are drawn on a canvas: click the second data row (the header row is ~36 px high).
+    page.mouse.click(box["x"] + 200, box["y"] + 36 + 36 + 18)
+    page.get_by_text("Sections", exact=True).wait_for()
+    assert "doc=" in page.url
+    assert not page.get_by_text("passages", exact=False).filter(has_text="passages ·").count()
     shot(page, "06-library-reader.png")
 
     nav.get_by_role("link", name="Chat").click()

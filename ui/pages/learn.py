@@ -9,10 +9,9 @@ from assistant import Conversation, learn
 import session
 import widgets
 
-st.set_page_config(layout="wide")
 pipeline = session.pipeline()
 
-st.session_state.setdefault("projector", True)
+st.session_state.setdefault("projector", False)  # off until a trainer turns it on; kept for the session
 with st.sidebar:
     st.toggle("Projector mode (large text)", key="projector")
 if st.session_state.projector:
@@ -82,8 +81,8 @@ with demos_tab:
         st.button("Start again", disabled=not asked, on_click=lambda: runs.pop(title, None), icon=":material/replay:")
     if "demo_error" in st.session_state:
         st.error(st.session_state.pop("demo_error"))
-    # Newest first: the answer the room is waiting for sits right under the button.
-    for i in reversed(range(asked)):
+    # In the order asked, like a conversation: the newest answer is the last one.
+    for i in range(asked):
         turn = conversation.turns[i]
         st.divider()
         st.subheader(f"{i + 1}. {widgets.md_label(turn.question)}", anchor=False)

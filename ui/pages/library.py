@@ -7,61 +7,74 @@ from pathlib import Path
 import streamlit as st
 
 from assistant import library
-from assistant.sources import DOC_TYPE_LABELS, byline
+from assistant.sources import byline
 
 import session
 import widgets
 
-st.set_page_config(layout="wide")
 pipeline = session.pipeline()
 settings = session.settings()
 docs = pipeline.documents()
 n_docs, n_passages = pipeline.counts()
+by_id = {d.doc_id: d for d in docs}
+ids = list(by_id)
 
 st.title("Library")
 left, right, _ = st.columns([1, 1, 4])
 left.metric("Documents", n_docs)
 right.metric("Passages", n_passages)
 
+# The open document lives in the URL (?doc=ID&section=HEADING), so a search result can link
+# straight to its section and a reader view can be shared; a row click writes it there.
+chosen = st.query_params.get("doc")
+if chosen is not None and chosen not in by_id:  # removed meanwhile (here or in another browser)
+    st.query_params.pop("doc", None)
+    st.query_params.pop("section", None)
+    chosen = None
+
+
+def picked() -> None:
+    """A row was (un)selected: open that document, or close the reader."""
+    selection = st.session_state.library_table.selection
+    # A click anywhere on a row opens it: a cell click selects that cell, the checkbox the row.
+    rows = list(selection.rows) + [cell[0] for cell in selection.get("cells", [])]
+    if rows:
+        st.query_params["doc"] = ids[rows[0]]
+    else:
+        st.query_params.pop("doc", None)
+    st.query_params.pop("section", None)
+
+
 if docs:
+    st.caption("Click a row to read the document.")
     st.dataframe(
-        [
-            {
-                "Title": d.meta.title,
-                "Type": DOC_TYPE_LABELS.get(d.meta.doc_type, d.meta.doc_type),
-                "Year": str(d.meta.year or ""),
-                "Passages": d.n_chunks,
-                "Authors": "; ".join(d.meta.authors),
-                "Audience": ", ".join(d.meta.audience),
-                "Tags": ", ".join(d.meta.tags),
-                "File": Path(d.source).name,
-            }
-            for d in docs
-        ],
+        library.table_rows(docs),
         hide_index=True,
         width="stretch",
-        height=min(36 * (len(docs) + 1) + 2, 560),
-        column_config={"Title": st.column_config.TextColumn(width="large")},
+        height=min(36 * (len(docs) + 1) + 2, 460),
+        # The grid cuts text at the column edge and shows no cell tooltips (Styler tooltips draw as
+        # raw HTML here): 640 px holds ~95 characters, all but the longest titles; the reader below
+        # shows the full title. The other columns scroll sideways.
+        column_config={"Title": st.column_config.TextColumn(width=640)},
+        key="library_table",
+        on_select=picked,
+        selection_mode=["single-row", "single-cell"],
+        selection_default={"selection": {"rows": [ids.index(chosen)]}} if chosen else None,
     )
 else:
     st.info("Nothing is indexed yet.", icon=":material/info:")
 
 # -- reader ---------------------------------------------------------------------------------------
 
-st.subheader("Read a document")
-by_id = {d.doc_id: d for d in docs}
-for key in ("library_doc", "remove_doc"):
-    if st.session_state.get(key) not in by_id:  # removed meanwhile (here or in another browser)
-        st.session_state[key] = None
-chosen = st.selectbox("Document", list(by_id), format_func=lambda i: by_id[i].meta.title, index=None, placeholder="Choose a document to read", key="library_doc")
 if chosen:
     view = library.read_document(pipeline, chosen)
     if view is None:
         st.warning("That document is no longer indexed.")
     else:
         meta = view.record.meta
+        target = library.find_section(view, st.query_params.get("section"))
         st.markdown(f"### {widgets.md_label(meta.title)}")
-        st.caption(widgets.md_label(" · ".join(b for b in (byline(meta), f"{view.record.n_chunks} passages", f"file {Path(view.record.source).name}") if b)))
+        st.caption(widgets.md_label(" · ".join(b for b in (byline(meta), f"file {Path(view.record.source).name}") if b)))
         if meta.reference:
             st.caption(f"Reference: {widgets.md_label(meta.reference)}")
         toc, body = st.columns([1, 3])
@@ -69,11 +82,16 @@ if chosen:
             st.markdown("**Sections**")
             st.markdown("\n".join(f"{i}. {widgets.md_label(s.title)}" + (f" (p. {s.page})" if s.page else "") for i, s in enumerate(view.sections, start=1)))
         with body:
-            for s in view.sections:
+            for i, s in enumerate(view.sections):
                 page = f" · p. {s.page}" if s.page else ""
                 st.markdown(f"#### {widgets.md_label(s.title)}")
-                st.caption(f"{s.passages} passage{'s' if s.passages != 1 else ''}{page}")
+                if i == target:
+                    st.caption(f":material/arrow_forward: The section your search result came from{page}")
+                elif page:
+                    st.caption(page.lstrip(" ·"))
                 st.markdown(widgets.md_document(s.text))
+        if target is not None:
+            widgets.scroll_to_heading(view.sections[target].title)
 
 # -- admin ----------------------------------------------------------------------------------------
 
@@ -137,11 +155,15 @@ def remove(doc_id: str) -> None:
         st.session_state.library_messages = [("error", session.explain(exc, "removing the document"))]
         return
     st.session_state.library_messages = [("success", f"Removed {removed.meta.title}.")] if removed else [("warning", "That document was already gone.")]
-    for key in ("remove_doc", "library_doc"):
-        if st.session_state.get(key) == doc_id:
-            st.session_state[key] = None
+    if st.session_state.get("remove_doc") == doc_id:
+        st.session_state.remove_doc = None
+    if st.query_params.get("doc") == doc_id:
+        st.query_params.pop("doc", None)
+        st.query_params.pop("section", None)
 
 
+if st.session_state.get("remove_doc") not in by_id:
+    st.session_state.remove_doc = None
 if docs:
     doomed = st.selectbox("Remove a document", list(by_id), format_func=lambda i: by_id[i].meta.title, index=None, placeholder="Choose a document to remove", key="remove_doc")
     if doomed:
