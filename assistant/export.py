@@ -1,17 +1,18 @@
-"""Exports: a conversation as Markdown with a reference list; search results as CSV, BibTeX and Markdown."""
+"""Exports: a conversation as Markdown, BibTeX or RIS; search results as CSV, BibTeX, RIS and Markdown (reference lists in APA)."""
 
 from __future__ import annotations
 
 import csv
 import io
 import re
-import unicodedata
 from datetime import datetime, timezone
 from pathlib import Path
 from typing import Mapping, Sequence
 
+from assistant import references
 from assistant.chat import Turn
 from assistant.ingest.metadata import DocumentMeta
+from assistant.references import Cited
 from assistant.retrieve import Passage
 from assistant.sources import DOC_TYPE_LABELS, where
 
@@ -26,7 +27,7 @@ def reference(meta: DocumentMeta | None, title: str = "", source: str = "") -> s
     year = f" ({meta.year})" if meta.year else " (n.d.)"
     parts = [f"{authors}{year}.", f"*{meta.title}*.", f"{DOC_TYPE_LABELS.get(meta.doc_type, meta.doc_type).capitalize()}."]
     if meta.reference:
-        parts.append(f"{meta.reference}.")
+        parts.append(f"{_link_urls(meta.reference)}.")
     if source:
         parts.append(f"File: {Path(source).name}.")
     return " ".join(parts)
@@ -80,7 +81,38 @@ def conversation_markdown(turns: Sequence[Turn], documents: Documents, *, now: d
             out.append(f"   > {c.sentence}")
     out += ["", "## References", ""]
     out += ref_lines or ["_No documents were cited._"]
+    cited = conversation_works(turns, documents)
+    originals = [c for c in cited if not c.secondary]
+    if originals:
+        out += ["", "### Original works the cited passages draw on", ""]
+        out += [f"- {line}" for line in apa_markdown(originals)]
     return "\n".join(out) + "\n"
+
+
+def conversation_works(turns: Sequence[Turn], documents: Documents) -> list[Cited]:
+    """The works a conversation's cited passages draw on, then the cited corpus documents (see :func:`assistant.references.collect`)."""
+    items = [(c.doc_id, c.text, c.title, c.source) for t in turns if not t.answer.abstained for c in t.answer.citations]
+    return references.collect(items, documents)
+
+
+def conversation_bibtex(turns: Sequence[Turn], documents: Documents) -> str:
+    """BibTeX for a conversation: the original works its citations draw on, and our documents as secondary sources."""
+    return references.bibtex(conversation_works(turns, documents))
+
+
+def conversation_ris(turns: Sequence[Turn], documents: Documents) -> str:
+    """RIS for a conversation (the same works as :func:`conversation_bibtex`)."""
+    return references.ris(conversation_works(turns, documents))
+
+
+def apa_markdown(cited: Sequence[Cited]) -> list[str]:
+    """APA entries as Markdown lines, each DOI or URL a link."""
+    return [_link_urls(line) for line in references.apa(cited)]
+
+
+def _link_urls(text: str) -> str:
+    """Bare http(s) addresses as Markdown autolinks (``<https://doi.org/...>``)."""
+    return re.sub(r"(?<![<(])(https?://[^\s<>]+?)([.,;]?)(?=\s|$)", r"<\1>\2", text)
 
 
 def _where(section: str, page: int | None) -> str:
@@ -88,25 +120,33 @@ def _where(section: str, page: int | None) -> str:
     return f", {text}" if text else ""
 
 
-CSV_COLUMNS = ("rank", "score", "title", "authors", "year", "doc_type", "section", "page", "source", "chunk_id", "text")
+CSV_COLUMNS = ("rank", "score", "title", "authors", "year", "doc_type", "section", "page", "source", "chunk_id", "text", "relevance", "works")
 
 
 def results_csv(passages: Sequence[Passage], documents: Documents) -> str:
-    """Search results as CSV, one row per passage (columns: :data:`CSV_COLUMNS`)."""
+    """Search results as CSV, one row per passage (columns: :data:`CSV_COLUMNS`).
+
+    ``score`` is the raw fused ranking score (only exports show it); ``relevance`` the 0..1
+    match strength the page draws as a bar; ``works`` the citation keys of the original
+    works the passage draws on (as in the BibTeX and RIS exports).
+    """
+    keys = {references.identity(c.work): c.key for c in _result_works(passages, documents) if not c.secondary}
     buffer = io.StringIO()
     writer = csv.writer(buffer, lineterminator="\n")
     writer.writerow(CSV_COLUMNS)
     for p in passages:
         meta = documents.get(p.doc_id)
+        drawn = [keys[references.identity(w)] for w in references.drawn_on(p.text, meta) if references.identity(w) in keys]
         writer.writerow([
             p.rank, f"{p.score:.6f}", p.title, "; ".join(meta.authors) if meta else "", (meta.year or "") if meta else "",
             meta.doc_type if meta else "", p.section, p.page or "", Path(p.source).name, p.id, p.text,
+            f"{p.relevance:.3f}", "; ".join(drawn),
         ])
     return buffer.getvalue()
 
 
 def results_markdown(query: str, passages: Sequence[Passage], documents: Documents) -> str:
-    """Search results as Markdown: each passage quoted under its document, then a reference list."""
+    """Search results as Markdown: each passage quoted under its document, then the works they draw on and the documents."""
     out = [f"# Search results: {query}", "", f"_{len(passages)} passage{'s' if len(passages) != 1 else ''}, best first._"]
     for p in passages:
         out += ["", f"## {p.rank}. {p.title}", ""]
@@ -118,66 +158,26 @@ def results_markdown(query: str, passages: Sequence[Passage], documents: Documen
     first = {p.doc_id: p for p in reversed(passages)}
     docs = dict.fromkeys(p.doc_id for p in passages)
     out += [f"- {reference(documents.get(d), first[d].title, first[d].source)}" for d in docs] or ["_None._"]
+    originals = [c for c in _result_works(passages, documents) if not c.secondary]
+    if originals:
+        out += ["", "### Original works the passages draw on", ""]
+        out += [f"- {line}" for line in apa_markdown(originals)]
     return "\n".join(out) + "\n"
 
 
-_BIB_TYPES = {"literature": "article", "case-study": "techreport", "guidance": "manual", "training": "misc", "glossary": "misc", "other": "misc"}
+def _result_works(passages: Sequence[Passage], documents: Documents) -> list[Cited]:
+    return references.collect([(p.doc_id, p.text, p.title, p.source) for p in passages], documents)
 
 
 def results_bibtex(passages: Sequence[Passage], documents: Documents) -> str:
-    """One BibTeX entry per document among the results, in order of first appearance.
+    """BibTeX for search results: the original works the passages draw on, then each document as the secondary source.
 
-    Keys are ``surnameYEARword`` (ASCII), made unique with a letter suffix: ``williams2002competent``.
-    The file name goes in ``note`` so an entry can be traced back to the indexed document.
+    Keys are ``surnameYEARword`` (``williams2002competent``), unique within the file; our
+    documents carry the corpus team as author, their kind in ``note`` and their file name.
     """
-    entries: list[str] = []
-    used: set[str] = set()
-    for doc_id in dict.fromkeys(p.doc_id for p in passages):
-        first = next(p for p in passages if p.doc_id == doc_id)
-        meta = documents.get(doc_id) or DocumentMeta(title=first.title)
-        key = _unique(_bib_key(meta), used)
-        fields = [("title", "{" + _bib_escape(meta.title) + "}")]
-        if meta.authors:
-            fields.append(("author", " and ".join(_bib_escape(a) for a in meta.authors)))
-        if meta.year:
-            fields.append(("year", str(meta.year)))
-        if meta.reference.startswith(("http://", "https://")):
-            fields.append(("url", meta.reference))
-        elif meta.reference:
-            fields.append(("howpublished", _bib_escape(meta.reference)))
-        if meta.tags:
-            fields.append(("keywords", _bib_escape(", ".join(meta.tags))))
-        fields.append(("note", _bib_escape(f"{DOC_TYPE_LABELS.get(meta.doc_type, meta.doc_type).capitalize()}; file {Path(first.source).name}")))
-        body = ",\n".join(f"  {name} = {{{value}}}" for name, value in fields)
-        entries.append(f"@{_BIB_TYPES.get(meta.doc_type, 'misc')}{{{key},\n{body}\n}}")
-    return "\n\n".join(entries) + ("\n" if entries else "")
+    return references.bibtex(_result_works(passages, documents))
 
 
-_LETTERS = str.maketrans({"ø": "o", "Ø": "O", "æ": "ae", "Æ": "AE", "ß": "ss", "ł": "l", "Ł": "L", "đ": "d", "ð": "d", "þ": "th"})
-
-
-def _ascii(text: str) -> str:
-    """'Sørensen' -> 'Sorensen' (letters NFKD cannot split are transliterated first)."""
-    return unicodedata.normalize("NFKD", text.translate(_LETTERS)).encode("ascii", "ignore").decode()
-
-
-def _bib_key(meta: DocumentMeta) -> str:
-    surname = _ascii(meta.authors[0].split(",")[0].split()[-1] if meta.authors else "anon")
-    words = [w for w in re.findall(r"[a-z]+", _ascii(meta.title).lower()) if w not in {"a", "an", "the", "of", "and", "in", "on"}]
-    return re.sub(r"[^a-z0-9]", "", f"{surname.lower()}{meta.year or ''}{words[0] if words else ''}") or "doc"
-
-
-def _unique(key: str, used: set[str]) -> str:
-    candidate, n = key, 0
-    while candidate in used:
-        candidate = f"{key}{chr(ord('a') + n % 26)}{n // 26 or ''}"
-        n += 1
-    used.add(candidate)
-    return candidate
-
-
-_BIB_SPECIAL = {"\\": r"\textbackslash{}", "{": r"\{", "}": r"\}", "&": r"\&", "%": r"\%", "$": r"\$", "#": r"\#", "_": r"\_", "~": r"\textasciitilde{}", "^": r"\textasciicircum{}"}
-
-
-def _bib_escape(text: str) -> str:
-    return "".join(_BIB_SPECIAL.get(ch, ch) for ch in text)
+def results_ris(passages: Sequence[Passage], documents: Documents) -> str:
+    """RIS for search results (the same works and keys as :func:`results_bibtex`), for reference managers."""
+    return references.ris(_result_works(passages, documents))

@@ -22,9 +22,29 @@ class DocumentMeta(BaseModel):
     audience: list[str] = Field(default_factory=list, description="practitioner | trainer | researcher.")
     tags: list[str] = Field(default_factory=list, description="Lower-case topic tags.")
     reference: str = Field("", description="URL or bibliographic reference of the document itself.")
-    references: list[str] = Field(default_factory=list, description="Works the document draws on.")
+    references: list[dict[str, Any] | str] = Field(
+        default_factory=list,
+        description="Works the document draws on: CSL-JSON mappings (type, author, issued, title, container-title, volume, issue, page, DOI, URL, ...) or, in older documents, one plain reference string each.",
+    )
 
-    @field_validator("authors", "audience", "tags", "references", mode="before")
+    @field_validator("references", mode="before")
+    @classmethod
+    def _references(cls, value: Any) -> list[dict[str, Any] | str]:
+        if value is None:
+            return []
+        if isinstance(value, (str, dict)):
+            value = [value]
+        out: list[dict[str, Any] | str] = []
+        for item in value:
+            if isinstance(item, dict):
+                work = {str(k).strip(): _plain(v) for k, v in item.items() if v not in (None, "", [])}
+                if work:
+                    out.append(work)
+            elif str(item).strip():
+                out.append(str(item).strip())
+        return out
+
+    @field_validator("authors", "audience", "tags", mode="before")
     @classmethod
     def _as_list(cls, value: Any) -> list[str]:
         if value is None:
@@ -55,6 +75,17 @@ class DocumentMeta(BaseModel):
         aliases = {"case": "case-study", "casestudy": "case-study", "case-studies": "case-study"}
         text = aliases.get(text, text)
         return text if text in DOC_TYPES else "other"
+
+
+def _plain(value: Any) -> Any:
+    """YAML values as JSON-safe ones: a date written unquoted becomes its ISO text, numbers and text stay."""
+    if isinstance(value, dict):
+        return {str(k): _plain(v) for k, v in value.items()}
+    if isinstance(value, (list, tuple)):
+        return [_plain(v) for v in value]
+    if value is None or isinstance(value, (str, int, float, bool)):
+        return value
+    return str(value)
 
 
 _KNOWN = set(DocumentMeta.model_fields) | {"author", "url", "type", "date"}

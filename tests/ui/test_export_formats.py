@@ -8,7 +8,7 @@ import re
 from datetime import datetime, timezone
 
 from assistant.chat import Conversation
-from assistant.export import conversation_markdown, reference, results_bibtex, results_csv, results_markdown
+from assistant.export import conversation_markdown, reference, results_bibtex, results_csv, results_markdown, results_ris
 from assistant.ingest.metadata import DocumentMeta
 from assistant.retrieve import Passage
 
@@ -52,17 +52,74 @@ def test_csv_has_one_row_per_passage_and_quotes_text():
     assert rows[1]["authors"] == ""  # no metadata: empty, not an error
 
 
-def test_bibtex_one_entry_per_document_with_escaped_unique_keys():
-    meta = {
-        "a": DocumentMeta(title="Collaborative innovation & 100% public_value", authors=["Sørensen, Eva", "Torfing, Jacob"], year=2011, doc_type="literature", reference="https://doi.org/10.1177/0095399711418768"),
-        "b": DocumentMeta(title="Collaborative design", authors=["Sørensen, Eva"], year=2011, doc_type="guidance"),
+SORENSEN = {
+    "type": "article-journal", "author": [{"family": "Sørensen", "given": "E."}, {"family": "Torfing", "given": "J."}],
+    "issued": {"date-parts": [[2011]]}, "title": "Enhancing collaborative innovation in the public sector",
+    "container-title": "Administration & Society", "volume": "43", "issue": "8", "page": "842-868", "DOI": "10.1177/0095399711418768",
+}
+HARTLEY = {
+    "type": "article-journal", "author": [{"family": "Hartley", "given": "J."}], "issued": {"date-parts": [[2013]]},
+    "title": "Collaborative innovation: a viable alternative", "container-title": "Public Administration Review", "volume": "73",
+}
+UNCITED = {"type": "book", "author": [{"family": "Nobody", "given": "N."}], "issued": {"date-parts": [[1999]]}, "title": "Never named"}
+
+
+def _metas():
+    return {
+        "a": DocumentMeta(title="Collaborative innovation & 100% public_value", authors=["Sørensen, Eva", "Torfing, Jacob"], year=2011,
+                          doc_type="literature", references=[SORENSEN, HARTLEY, UNCITED]),
+        "b": DocumentMeta(title="Collaborative design", authors=["Team"], doc_type="guidance", references=[SORENSEN, "Plain string reference (2001)."]),
     }
-    bib = results_bibtex([_passage(1, "a", "x"), _passage(2, "a", "x"), _passage(3, "b", "y")], meta)
-    keys = re.findall(r"^@(\w+)\{([^,]+),", bib, flags=re.MULTILINE)
-    assert keys == [("article", "sorensen2011collaborative"), ("manual", "sorensen2011collaborativea")]
-    assert r"title = {{Collaborative innovation \& 100\% public\_value}}" in bib
-    assert "author = {Sørensen, Eva and Torfing, Jacob}" in bib
-    assert "url = {https://doi.org/10.1177/0095399711418768}" in bib
+
+
+PASSAGES = [
+    ("a", "Hartley and colleagues (2013) extend the argument to market competition."),
+    ("a", "Drivers of collaboration differ between sectors."),
+    ("b", "Partners meet monthly."),
+]
+
+
+def test_bibtex_cites_the_original_works_then_our_documents_and_parses_back():
+    import bibtexparser
+    from bibtexparser.middlewares import LatexDecodingMiddleware
+
+    passages = [_passage(i, doc, "x", text) for i, (doc, text) in enumerate(PASSAGES, start=1)]
+    bib = results_bibtex(passages, _metas())
+    library = bibtexparser.parse_string(bib, append_middleware=[LatexDecodingMiddleware()])
+    assert not library.failed_blocks
+    entries = {e.key: e for e in library.entries}
+    # The summarised work (first author + year of the digest) and the work the passage names; never the uncited one.
+    assert list(entries) == ["sorensen2011enhancing", "hartley2013collaborative", "collaborativendcollaborative", "collaborativendcollaborativea"]
+    assert "nobody1999never" not in entries
+    s = entries["sorensen2011enhancing"]
+    assert s.entry_type == "article" and s["journal"] == "Administration & Society" and s["volume"] == "43"
+    assert s["number"] == "8" and s["pages"] == "842–868" and s["doi"] == "10.1177/0095399711418768"  # "--" in the file, an en dash decoded
+    assert "{842--868}" in bib and r"Administration \& Society" in bib
+    assert s["author"] == "Sørensen, E. and Torfing, J." and s["year"] == "2011"
+    ours = [e for e in library.entries if "Collaborative Innovation Assistant team" in e["author"]]
+    assert [e["title"] for e in ours] == ["Collaborative innovation & 100% public_value", "Collaborative design"]
+    assert all("File " in e["note"] for e in ours)
+    assert len(entries) == len(library.entries)  # keys unique: Sørensen 2011 cited by both documents appears once
+
+
+def test_ris_holds_the_same_works_and_parses_back():
+    import rispy
+
+    passages = [_passage(i, doc, "x", text) for i, (doc, text) in enumerate(PASSAGES, start=1)]
+    records = rispy.loads(results_ris(passages, _metas()))
+    assert [r["id"] for r in records] == [e for e in re.findall(r"^@\w+\{([^,]+),", results_bibtex(passages, _metas()), flags=re.MULTILINE)]
+    first = records[0]
+    assert first["type_of_reference"] == "JOUR" and first["authors"] == ["Sørensen, E.", "Torfing, J."]
+    assert first["journal_name"] == "Administration & Society" and (first["start_page"], first["end_page"]) == ("842", "868")
+    assert first["doi"] == "10.1177/0095399711418768" and "https://doi.org/10.1177/0095399711418768" in first["urls"]
+
+
+def test_csv_names_the_works_each_passage_draws_on():
+    passages = [_passage(i, doc, "x", text) for i, (doc, text) in enumerate(PASSAGES, start=1)]
+    rows = list(csv.DictReader(io.StringIO(results_csv(passages, _metas()))))
+    assert rows[0]["works"] == "sorensen2011enhancing; hartley2013collaborative"
+    assert rows[1]["works"] == "sorensen2011enhancing" and rows[2]["works"] == ""
+    assert float(rows[0]["score"]) > 0 and 0 <= float(rows[0]["relevance"]) <= 1
 
 
 def test_markdown_results_quote_each_passage_and_list_references():
@@ -71,3 +128,11 @@ def test_markdown_results_quote_each_passage_and_list_references():
     assert md.startswith("# Search results: small wins\n")
     assert "> Line one.\n>\n> Line two." in md
     assert md.split("## References")[1].count("Ansell, Chris (2008). *Alpha*.") == 1
+
+
+def test_markdown_results_list_the_original_works_in_apa_with_doi_links():
+    passages = [_passage(i, doc, "x", text) for i, (doc, text) in enumerate(PASSAGES, start=1)]
+    md = results_markdown("collaborative innovation", passages, _metas())
+    works = md.split("### Original works the passages draw on")[1]
+    assert "- Sørensen, E., & Torfing, J. (2011). Enhancing collaborative innovation in the public sector. Administration & Society, 43(8), 842–868. <https://doi.org/10.1177/0095399711418768>" in works
+    assert "Hartley, J. (2013)." in works and "Nobody" not in works

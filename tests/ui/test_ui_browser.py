@@ -189,6 +189,12 @@ def test_pages_switch_from_the_sidebar(page, server):
     assert not page.get_by_text("passages", exact=False).filter(has_text="passages ·").count()
     shot(page, "06-library-reader.png")
 
+    nav.get_by_role("link", name="Learn").click()
+    page.get_by_role("heading", name="What it is").wait_for()
+    page.wait_for_function(  # projector mode is remembered for the session, across pages
+        """() => [...document.querySelectorAll('[data-testid="stMain"] .assistant-text')].some(e => parseFloat(getComputedStyle(e).fontSize) >= 22)""",
+    )
+
     nav.get_by_role("link", name="Chat").click()
     page.get_by_test_id("stChatInput").locator("textarea").wait_for()
     assert page.url.rstrip("/") == server.rstrip("/")
