@@ -111,8 +111,8 @@ def apa_markdown(cited: Sequence[Cited]) -> list[str]:
 
 
 def _link_urls(text: str) -> str:
-    """Bare http(s) addresses as Markdown autolinks (``<https://doi.org/...>``)."""
-    return re.sub(r"(?<![<(])(https?://[^\s<>]+?)([.,;]?)(?=\s|$)", r"<\1>\2", text)
+    """Bare http(s) addresses as Markdown links (``[https://doi.org/...](https://doi.org/...)``)."""
+    return re.sub(r"(?<![<(\[])(https?://[^\s<>()\[\]]+?)([.,;]?)(?=\s|$)", r"[\1](\1)\2", text)
 
 
 def _where(section: str, page: int | None) -> str:

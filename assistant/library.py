@@ -117,6 +117,14 @@ def find_section(view: DocumentView, heading: str | None) -> int | None:
     return next((i for i, s in enumerate(view.sections) if s.title.strip().lower() == leaf), None)
 
 
+def reference_list(meta) -> list[str]:
+    """A document's front-matter references as APA lines (Markdown, DOIs and URLs as links)."""
+    from assistant.export import apa_markdown
+    from assistant.references import Cited, citation_key, works
+
+    return apa_markdown([Cited(f"{citation_key(w)}-{i}", w) for i, w in enumerate(works(meta))])
+
+
 def table_rows(documents: Iterable[DocumentRecord]) -> list[dict[str, str | int]]:
     """One row per document for the Library table (Title, Type, Year, Passages, Authors, Audience, Tags, File)."""
     from assistant.sources import DOC_TYPE_LABELS

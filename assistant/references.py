@@ -287,7 +287,12 @@ def apa(cited: Sequence[Cited]) -> list[str]:
     for c in cited:
         bibliography.register(Citation([CitationItem(c.key)]))
     by_key = {str(key): str(entry) for key, entry in zip(bibliography.keys, bibliography.bibliography())}
-    return [_tidy(by_key.get(c.key, "")) for c in cited]
+    # A legacy plain-string reference is already a formatted reference: shown as written.
+    return [str(c.work["title"]) if _legacy(c.work) else _tidy(by_key.get(c.key, "")) for c in cited]
+
+
+def _legacy(work: Work) -> bool:
+    return work.get("type") == "document" and set(work) == {"type", "title"}
 
 
 # -- helpers ---------------------------------------------------------------------------------------

@@ -134,5 +134,5 @@ def test_markdown_results_list_the_original_works_in_apa_with_doi_links():
     passages = [_passage(i, doc, "x", text) for i, (doc, text) in enumerate(PASSAGES, start=1)]
     md = results_markdown("collaborative innovation", passages, _metas())
     works = md.split("### Original works the passages draw on")[1]
-    assert "- Sørensen, E., & Torfing, J. (2011). Enhancing collaborative innovation in the public sector. Administration & Society, 43(8), 842–868. <https://doi.org/10.1177/0095399711418768>" in works
+    assert "- Sørensen, E., & Torfing, J. (2011). Enhancing collaborative innovation in the public sector. Administration & Society, 43(8), 842–868. [https://doi.org/10.1177/0095399711418768](https://doi.org/10.1177/0095399711418768)" in works
     assert "Hartley, J. (2013)." in works and "Nobody" not in works

@@ -134,6 +134,23 @@ def test_export_has_the_conversation_and_a_reference_list(app, downloads):
     assert "Closest passages" in exported  # the abstention is exported honestly
 
 
+def test_conversation_exports_cite_the_original_works_in_bibtex_and_ris(app, downloads):
+    import bibtexparser
+    import rispy
+
+    ask(app().run(), QUESTION)
+    library = bibtexparser.parse_string(downloads["conversation.bib"].decode())
+    assert not library.failed_blocks and library.entries
+    keys = [e.key for e in library.entries]
+    assert len(keys) == len(set(keys))
+    originals = [e for e in library.entries if "Assistant team" not in e["author"]]
+    ours = [e for e in library.entries if "Assistant team" in e["author"]]
+    assert originals and ours, keys  # the works the passages draw on, and our documents as secondary sources
+    assert any(e.key == "williams2002competent" and e["doi"] == "10.1111/1467-9299.00296" for e in originals), keys
+    records = rispy.loads(downloads["conversation.ris"].decode())
+    assert [r["id"] for r in records] == keys
+
+
 def test_new_conversation_starts_empty(app):
     at = ask(app().run(), QUESTION)
     assert at.chat_message

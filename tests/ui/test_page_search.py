@@ -63,10 +63,18 @@ def test_exports_hold_the_results(app, downloads):
     assert [r["title"] for r in rows] == titles
     assert rows[0]["rank"] == "1" and "creaming" in rows[0]["text"].lower() and rows[0]["authors"]
 
-    bib = downloads["search-results.bib"].decode()
-    entries = re.findall(r"^@\w+\{([^,]+),", bib, flags=re.MULTILINE)
-    assert len(entries) == len(set(titles)) == len(set(entries))  # one entry per document, unique keys
-    assert "title = {{Marketisation and payment by results" in bib
+    import bibtexparser
+    import rispy
+
+    library = bibtexparser.parse_string(downloads["search-results.bib"].decode())
+    assert not library.failed_blocks
+    keys = [e.key for e in library.entries]
+    assert len(keys) == len(set(keys))
+    ours = [e["title"] for e in library.entries if "Assistant team" in e["author"]]
+    assert ours == list(dict.fromkeys(titles))  # each document once, as the secondary source
+    originals = {e.key: e for e in library.entries if "Assistant team" not in e["author"]}
+    assert "carter2015creaming" in originals and originals["carter2015creaming"]["journal"] == "Journal of Social Policy"
+    assert [r["id"] for r in rispy.loads(downloads["search-results.ris"].decode())] == keys
 
     md = downloads["search-results.md"].decode()
     assert md.startswith(f"# Search results: {QUERY}")

@@ -90,3 +90,15 @@ with conversation_box:
         width="stretch",
         help="The questions, the answers with their [n] markers, and a reference list of every cited document.",
     )
+    documents = widgets.documents(pipeline)
+    with st.container(horizontal=True):
+        st.download_button(
+            "BibTeX", data=export.conversation_bibtex(conversation.turns, documents), file_name="conversation.bib",
+            mime="application/x-bibtex", icon=":material/menu_book:", disabled=not conversation.turns,
+            help="The original works the cited passages draw on, then the cited documents as secondary sources.",
+        )
+        st.download_button(
+            "RIS", data=export.conversation_ris(conversation.turns, documents), file_name="conversation.ris",
+            mime="application/x-research-info-systems", icon=":material/bookmarks:", disabled=not conversation.turns,
+            help="The same works for Zotero, EndNote or Mendeley.",
+        )

@@ -90,6 +90,10 @@ if chosen:
                 elif page:
                     st.caption(page.lstrip(" ·"))
                 st.markdown(widgets.md_document(s.text))
+        cited = library.reference_list(meta)
+        if cited:
+            with st.expander(f"Works this document draws on ({len(cited)})", icon=":material/menu_book:"):
+                st.markdown("\n".join(f"- {widgets.md_document(line)}" for line in cited))
         if target is not None:
             widgets.scroll_to_heading(view.sections[target].title)
 

@@ -37,7 +37,8 @@ if query.strip():
         st.markdown(f"**{len(result.passages)} passages** from {n_docs} document{'s' if n_docs != 1 else ''}")
         with st.container(horizontal=True):
             st.download_button("CSV", export.results_csv(result.passages, metas), file_name="search-results.csv", mime="text/csv", icon=":material/table:", help="One row per passage, with the fused ranking score.")
-            st.download_button("BibTeX", export.results_bibtex(result.passages, metas), file_name="search-results.bib", mime="application/x-bibtex", icon=":material/menu_book:", help="One entry per document among the results.")
+            st.download_button("BibTeX", export.results_bibtex(result.passages, metas), file_name="search-results.bib", mime="application/x-bibtex", icon=":material/menu_book:", help="The original works these passages draw on, then each document as the secondary source.")
+            st.download_button("RIS", export.results_ris(result.passages, metas), file_name="search-results.ris", mime="application/x-research-info-systems", icon=":material/bookmarks:", help="The same works for Zotero, EndNote or Mendeley.")
             st.download_button("Markdown", export.results_markdown(query.strip(), result.passages, metas), file_name="search-results.md", mime="text/markdown", icon=":material/description:")
         if grouped:
             for doc_id, passages in by_doc.items():
