@@ -11,7 +11,8 @@ $(STAMP): pyproject.toml
 	$(PY) -m venv $(VENV)
 	$(BIN)/pip install -q --disable-pip-version-check --upgrade pip
 	# torch is pinned to 2.13.0 in pyproject.toml: pip takes the CPU wheel on disk instead of a CUDA build.
-	$(BIN)/pip install -q --disable-pip-version-check -e '.[test,bench,llm]'
+	# No -q: the first install takes minutes, and pip's progress shows it is working.
+	$(BIN)/pip install --disable-pip-version-check -e '.[test,bench,llm]'
 	touch $(STAMP)
 
 install: $(STAMP)

@@ -34,3 +34,10 @@ def test_every_cli_verb_is_documented():
 def test_the_two_commands_come_first():
     first = README.split("## ", 2)[1]
     assert "make run" in first and "make test" in first
+
+
+def test_the_first_screen_says_how_to_change_the_port_and_where_the_index_lives():
+    first = README.split("## ", 2)[1]
+    assert "make run PORT=" in first
+    assert "~/.local/share/collab-assistant" in first and "ASSISTANT_DATA_DIR" in first
+    assert "corpus/.assistantignore" in first

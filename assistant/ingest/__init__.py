@@ -12,6 +12,7 @@ from pathlib import Path
 from typing import Callable, Iterable, Iterator, Sequence
 
 from assistant.ingest.chunking import PASSAGE_FORMAT, Chunk, Chunker
+from assistant.ingest.ignore import ignore_rule
 from assistant.ingest.loaders import SIDECAR_SUFFIX, IngestError, LoadedDocument, load, load_sidecar, sidecar_path, supported_suffixes
 from assistant.ingest.metadata import DOC_TYPES, DocumentMeta, build_meta
 
@@ -77,6 +78,8 @@ def _slug_id(source: str, hashed: str) -> str:
 def discover(paths: Iterable[Path]) -> Iterator[tuple[Path, str | None]]:
     """Files under ``paths`` (recursively, sorted, each file once), each with a skip reason or ``None``.
 
+    Inside a folder, hidden files and what the folder's ``.assistantignore`` names are left out.
+
     Yields:
         ``(path, None)`` for files to ingest; ``(path, reason)`` for files that are not
         ingested (unsupported type); ``(path, "missing")`` for paths that do not exist.
@@ -88,11 +91,13 @@ def discover(paths: Iterable[Path]) -> Iterator[tuple[Path, str | None]]:
         if root.is_file():
             candidates: Iterable[Path] = [root]
         elif root.is_dir():
+            ignored = ignore_rule(root)
             # A broken link is listed too, so that it is reported as unreadable, not silently lost.
             candidates = sorted(
                 p for p in root.rglob("*")
                 if (p.is_file() or (p.is_symlink() and not p.exists()))
                 and not any(part.startswith(".") for part in p.relative_to(root).parts)
+                and not ignored(p)
             )
         else:
             yield root, "missing"
