@@ -164,9 +164,9 @@ def concept_card(pipeline: Pipeline, entry: GlossaryEntry, *, example_from: tupl
     """Build the card for one glossary entry.
 
     The definition and the "why it matters" line cite the glossary passage. The example is
-    the first sentence naming the term in the best-ranked passage from ``example_from``
-    documents for the query "TERM example"; sentences that merely define the term ("X is
-    ...") are passed over when another one names it.
+    a sentence that really is one (see :func:`_example`) from the passages of ``example_from``
+    documents that the query "TERM for example in practice" ranks best; without one the card has
+    no example rather than a definition or a bibliography line in its place.
 
     Args:
         pipeline: The indexed corpus.
@@ -182,7 +182,7 @@ def concept_card(pipeline: Pipeline, entry: GlossaryEntry, *, example_from: tupl
             citations.append(cited)
         numbers.append(cited.n if cited else None)
     example = None
-    result = pipeline.search(f"{entry.term} example", k=8, filters=Filters(doc_types=example_from))
+    result = pipeline.search(f"{entry.term} for example in practice", k=30, filters=Filters(doc_types=example_from))
     types = {d.doc_id: d.meta.doc_type for d in pipeline.documents()}
     found = _example(result.passages, term_pattern(entry.term), types=types)
     if found is not None:
@@ -209,26 +209,50 @@ def _cite_text(n: int, chunks: list[ChunkRecord], needle: str) -> Citation | Non
     return None
 
 
-def _example(passages: list[Passage], pattern: re.Pattern[str], prefer: str = "case-study", types: dict[str, str] | None = None) -> tuple[Passage, tuple[int, int]] | None:
-    """The first usable sentence naming the term, from a case study if one ranks in the list.
+# What makes a sentence an example: it says so, or its section is a case or an account of practice.
+EXAMPLE_MARKER = re.compile(r"\b(for example|for instance|e\.g\.|an example|one example|in one (area|site|city|partnership))\b", re.IGNORECASE)
+EXAMPLE_SECTION = re.compile(r"example|case|in practice|illustrat|what .* did|how .* worked|who collaborated|results|story", re.IGNORECASE)
+# Not examples: reference lists, pitfalls, checklists, session logistics, and sentences about publications.
+NOT_EXAMPLE_SECTION = re.compile(r"reference|bibliograph|further reading|pitfall|mistake|checklist|learning outcome|discussion question|timed session|materials", re.IGNORECASE)
+ABOUT_A_PUBLICATION = re.compile(r"\(\d{4}[a-z]?\)|\b\d{4}[a-z]?\)|\bet al\b|\bpublished\b|\bjournal\b|\barticle\b|\breview(ed)?\b|\breport\b|\bthe trainer\b|\bpitfall|\bmistake", re.IGNORECASE)
 
-    Usable: a full sentence (at least 50 characters, not a heading, list item, checkbox or
-    bold label) outside a reference list. A sentence that only defines the term is used when
-    nothing else names it.
+
+def _example(passages: list[Passage], pattern: re.Pattern[str], prefer: str = "case-study", types: dict[str, str] | None = None) -> tuple[Passage, tuple[int, int]] | None:
+    """The best sentence that is an example of the term, or ``None``.
+
+    A candidate is a full sentence (at least 50 characters, not a heading, list item or
+    label) that names the term and is not about a publication ("Lindsay et al. (2021)
+    ...") or a pitfall, outside reference lists, pitfalls, checklists and session logistics. It counts
+    as an example when it says so ("for example", "for instance", "e.g."), sits in a case study,
+    or sits in a section that recounts practice ("What Buurtzorg did", "Results"); a
+    "for example" sentence right after one naming the term counts too (both are quoted).
+    Sentences that merely define the term ("X is ...") never count. Among examples, one
+    from a case study wins, then one that says it is an example, then retrieval order.
     """
-    found: list[tuple[int, Passage, tuple[int, int]]] = []
-    for p in passages:
-        if "reference" in p.section.lower():
+    found: list[tuple[int, int, Passage, tuple[int, int]]] = []
+    for order, p in enumerate(passages):
+        leaf = p.section.split(" > ")[-1]
+        if NOT_EXAMPLE_SECTION.search(p.section):
             continue
+        case = (types or {}).get(p.doc_id) == prefer
+        previous: tuple[int, int] | None = None
         for a, b in p.sentences:
             sentence = p.text[a:b].strip()
-            if len(sentence) < 50 or sentence.startswith(("#", "-", "*", "[", "|", ">")) or not pattern.search(sentence):
+            names_term = bool(pattern.search(sentence))
+            usable = len(sentence) >= 50 and not sentence.startswith(("#", "-", "*", "[", "|", ">")) and not ABOUT_A_PUBLICATION.search(sentence)
+            marked = bool(EXAMPLE_MARKER.search(sentence))
+            defining = re.search(rf"{pattern.pattern}\w*\s+(is|are|means|refers|describes)\b", sentence[:80], re.IGNORECASE)
+            span = (a, b)
+            if usable and marked and not names_term and previous is not None:
+                names_term, span = True, (previous[0], b)  # "X matters. For example, ..." quotes both
+            previous = (a, b) if pattern.search(sentence) else None
+            if not (usable and names_term) or defining:
                 continue
-            defining = re.match(rf"(an?\s+|the\s+)?{pattern.pattern}\w*\s+(is|are|means|refers)\b", sentence, re.IGNORECASE)
-            rank = (0 if not defining else 2) + (0 if (types or {}).get(p.doc_id) == prefer else 1)
-            found.append((rank, p, (a, b)))
+            if not (marked or case or EXAMPLE_SECTION.search(leaf)):
+                continue
+            found.append(((0 if case else 1) + (0 if marked else 2), order, p, span))
             break
     if not found:
         return None
-    _, passage, span = min(found, key=lambda f: f[0])
+    _, _, passage, span = min(found, key=lambda f: (f[0], f[1]))
     return passage, span

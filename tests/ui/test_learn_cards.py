@@ -29,6 +29,21 @@ def test_every_concept_card_cites_its_definition_in_the_glossary(corpus_index):
             assert term_pattern(entry.term).search(example.sentence), (entry.term, example.sentence)
 
 
+def test_examples_are_examples_not_definitions_pitfalls_or_bibliography(corpus_index):
+    from assistant.learn import ABOUT_A_PUBLICATION, EXAMPLE_MARKER, EXAMPLE_SECTION, NOT_EXAMPLE_SECTION
+
+    types = {d.doc_id: d.meta.doc_type for d in corpus_index.documents()}
+    cards = {e.term: concept_card(corpus_index, e) for e in glossary(corpus_index)}
+    examples = {term: card.citations[card.example_n - 1] for term, card in cards.items() if card.example}
+    assert len(examples) >= 5
+    for term, c in examples.items():
+        assert not NOT_EXAMPLE_SECTION.search(c.section) and not ABOUT_A_PUBLICATION.search(c.sentence), (term, c.sentence)
+        assert EXAMPLE_MARKER.search(c.sentence) or types[c.doc_id] == "case-study" or EXAMPLE_SECTION.search(c.section.split(" > ")[-1]), (term, c.sentence)
+    # The two cases: a bibliography sentence for Activation, a pitfall for Boundary spanner.
+    assert "Lindsay, Sarah Pearson" not in (cards["Activation"].example or "")
+    assert "pitfall" not in (cards["Boundary spanner"].example or "").lower()
+
+
 def test_term_pattern_accepts_hyphen_and_plural_variants():
     assert term_pattern("Co-production").search("Coproduction matters")
     assert term_pattern("Boundary spanner").search("two boundary spanners met")
