@@ -45,6 +45,30 @@ def block(inner: str) -> str:
 _OPEN, _CLOSE = "\x02", "\x03"  # stand-ins for <mark> while the whole text is formatted at once
 
 
+_COMPACT = {  # tight spacing: a passage is a few lines inside a card, not a page
+    "<p>": '<p style="margin:0 0 .45em">',
+    "<ul>": '<ul style="margin:0 0 .45em;padding-left:1.3em">',
+    "<ol>": '<ol style="margin:0 0 .45em;padding-left:1.5em">',
+    "<li>": '<li style="margin:0">',
+}
+
+
+def document_html(text: str) -> str:
+    """Document Markdown as compact HTML: lists as lists, headings as bold lines, raw HTML shown as text.
+
+    Rendered by markdown-it (CommonMark, HTML disabled, so ``<script>`` is escaped), on one
+    line so the result stays a single raw block.
+    """
+    from markdown_it import MarkdownIt
+
+    out = MarkdownIt("commonmark", {"html": False}).render(text)
+    out = re.sub(r"<h[1-6]>(.*?)</h[1-6]>", r"<p><strong>\1</strong></p>", out)
+    out = re.sub(r">\s+<", "><", out).strip().replace("\n", " ")
+    for tag, styled in _COMPACT.items():
+        out = out.replace(tag, styled)
+    return out
+
+
 def marked_html(parts: Sequence[Segment]) -> str:
     """Segments as HTML, marked ones inside ``<mark>``.
 
@@ -53,7 +77,7 @@ def marked_html(parts: Sequence[Segment]) -> str:
     """
     clean = [(s.text.replace(_OPEN, "").replace(_CLOSE, ""), s.marked) for s in parts]
     text = "".join(f"{_OPEN}{t}{_CLOSE}" if marked else t for t, marked in clean)
-    return _inline(text).replace(_OPEN, MARK).replace(_CLOSE, "</mark>")
+    return document_html(text).replace(_OPEN, MARK).replace(_CLOSE, "</mark>")
 
 
 def answer_html(text: str, anchor: str = "", kind: str | None = None) -> str:
@@ -197,9 +221,10 @@ def _passage_body(pipeline: Pipeline, chunk_id: str, text: str, spans, *, key: s
         if ctx is None:
             st.caption("This passage is no longer indexed.")
         else:
-            before = f"{MUTED}{_inline(ctx.before)}</span><br><br>" if ctx.before.strip() else ""
-            after = f"<br><br>{MUTED}{_inline(ctx.after)}</span>" if ctx.after.strip() else ""
-            passage = before + passage + after
+            muted = '<div style="color:#6b7280">{}</div>'
+            before = muted.format(document_html(ctx.before)) if ctx.before.strip() else ""
+            after = muted.format(document_html(ctx.after)) if ctx.after.strip() else ""
+            passage = before + f"<div>{passage}</div>" + after
     st.markdown(block(passage), unsafe_allow_html=True)
 
 
