@@ -121,6 +121,15 @@ def test_question_gets_a_cited_answer_and_the_source_shows_the_sentence_marked(p
     reply.scroll_into_view_if_needed()
     shot(page, "02-chat-answer-with-source.png")
 
+    # The context view renders the document's Markdown: no literal "- " bullets, no "## " headings.
+    sources.first.get_by_text("Show surrounding context").click()
+    context = sources.first.locator(".assistant-text")
+    page.wait_for_function("e => e.querySelectorAll('div').length >= 2", arg=context.first.element_handle())
+    text = context.first.inner_text()
+    assert not any(line.lstrip().startswith(("- ", "## ")) for line in text.splitlines()), text
+    sources.first.scroll_into_view_if_needed()
+    shot(page, "02-chat-source-context.png")
+
 
 def test_pages_switch_from_the_sidebar(page, server):
     nav = page.get_by_test_id("stSidebarNav")
@@ -165,6 +174,13 @@ def test_pages_switch_from_the_sidebar(page, server):
     )
     page.set_viewport_size({"width": 1280, "height": 800})  # a common projector resolution
     shot(page, "04-learn-projector.png")
+    page.get_by_test_id("stSelectbox").first.click()
+    page.keyboard.type("Employability")
+    page.keyboard.press("Enter")
+    example = page.get_by_role("heading", name="An example").locator("xpath=following::div[contains(@class,'assistant-text')][1]")
+    example.wait_for()
+    assert "for example" in example.inner_text().lower()  # an example that is one
+    shot(page, "04-learn-concept-example.png")
     page.get_by_role("tab", name="Guided demos").click()
     page.get_by_role("button", name="Ask question 1 of 5").click()
     page.get_by_role("heading", name="1. What is a wicked problem?").wait_for()
