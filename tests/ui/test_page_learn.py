@@ -24,18 +24,27 @@ def demos_tab(at):
 
 def test_concept_card_cites_the_glossary_and_an_example(app):
     at = learn(app)
-    at.selectbox(key="learn_term").set_value("Boundary spanner").run()
+    at.selectbox(key="learn_term").set_value("Employability").run()
     tab = cards_tab(at)
-    assert tab.header[0].value == "Boundary spanner"
+    assert tab.header[0].value == "Employability"
     assert [s.value for s in tab.subheader] == ["What it is", "Why it matters", "An example"]
     card = [m.value for m in tab.markdown if m.value.startswith('<div class="assistant-text">')]
-    assert card[0].startswith('<div class="assistant-text">A boundary spanner is a person') and ">1</span>" in card[0]
-    assert ">2</span>" in card[1] and ">3</span>" in card[2]
+    assert card[0].startswith('<div class="assistant-text">Employability is a person') and ">1</span>" in card[0]
+    assert ">2</span>" in card[1] and ">3</span>" in card[2] and "for example" in card[2]
     labels = [e.label for e in tab.expander]
-    assert labels[0].startswith("**[1]** Glossary of collaborative innovation terms") and labels[0].endswith("Boundary spanner")
+    assert labels[0].startswith("**[1]** Glossary of collaborative innovation terms") and labels[0].endswith("Employability")
     assert labels[1].startswith("**[2]** Glossary")
     assert "Glossary" not in labels[2]  # the example comes from the literature, a case or guidance
-    assert any("Williams (2002)" in c.value for c in tab.caption)
+    assert any("Lindsay et al. (2018)" in c.value for c in tab.caption)
+
+
+def test_a_term_without_a_real_example_says_so_instead_of_showing_a_pitfall(app):
+    at = learn(app)
+    at.selectbox(key="learn_term").set_value("Boundary spanner").run()
+    tab = cards_tab(at)
+    card = [m.value for m in tab.markdown if m.value.startswith('<div class="assistant-text">')]
+    assert len(card) == 2 and not any("pitfall" in c.lower() for c in card)
+    assert any("No passage gives an example" in c.value for c in tab.caption)
 
 
 def test_demo_questions_are_answered_live_in_order(app):

@@ -44,7 +44,7 @@ with cards_tab:
             if card.example:
                 cited(card.example, card.example_n)
             else:
-                st.caption("No case study, guidance note or digest names this term yet.")
+                st.caption("No passage gives an example of this term yet (a case study, or a “for example” in a guide or digest).")
             if card.source:
                 st.caption(f"Glossary source: {widgets.md_label(card.source)}")
         widgets.sources_panel(pipeline, card.citations, key=f"card-{term}")
