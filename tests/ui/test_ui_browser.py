@@ -174,15 +174,6 @@ def test_pages_switch_from_the_sidebar(page, server):
     )
     page.set_viewport_size({"width": 1280, "height": 800})  # a common projector resolution
     shot(page, "04-learn-projector.png")
-    page.get_by_test_id("stSelectbox").first.click()
-    page.keyboard.type("Employability")
-    page.keyboard.press("Enter")
-    page.get_by_role("heading", name="Employability").first.wait_for()
-    heading = page.get_by_role("heading", name="An example")
-    example = page.locator(".assistant-text").filter(has_text="for example").first
-    example.wait_for()  # an example that is one, drawn under its heading
-    assert example.bounding_box()["y"] > heading.bounding_box()["y"]
-    shot(page, "04-learn-concept-example.png")
     page.get_by_role("tab", name="Guided demos").click()
     page.get_by_role("button", name="Ask question 1 of 5").click()
     page.get_by_role("heading", name="1. What is a wicked problem?").wait_for()
