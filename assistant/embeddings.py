@@ -45,8 +45,7 @@ class SentenceEmbeddings(Embeddings):
     @cached_property
     def model(self) -> "SentenceTransformer":
         """The loaded encoder (first use only)."""
-        os.environ.setdefault("HF_HUB_OFFLINE", "1")
-        os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
+        _offline()
         from sentence_transformers import SentenceTransformer
         from transformers.utils import logging as hf_logging
 
@@ -57,10 +56,27 @@ class SentenceEmbeddings(Embeddings):
         model.max_seq_length = self.settings.max_seq_length
         return model
 
-    @property
+    @cached_property
     def tokenizer(self):
-        """The encoder's Hugging Face tokenizer (used to measure passages)."""
-        return self.model.tokenizer
+        """A Hugging Face tokenizer for measuring passages: the encoder's vocabulary, not its instance.
+
+        A fast tokenizer keeps its padding and truncation as state that every call sets afresh
+        (``model.encode`` turns padding on, a plain count turns it off). The ingest encoder
+        thread and the chunker on the main thread sharing one instance raced on that state and
+        a batch went unpadded ("Unable to create tensor ... expected sequence of length 191").
+        So the chunker gets its own copy, read from the same model folder (without loading the
+        model: re-indexing an unchanged library still never loads it).
+        """
+        _offline()
+        from transformers import AutoTokenizer
+
+        path = self.settings.model_path or bundled_model_path()
+        try:
+            return AutoTokenizer.from_pretrained(str(path), local_files_only=True)
+        except (OSError, ValueError):  # a model keeping its tokenizer elsewhere: copy the loaded one
+            import copy
+
+            return copy.deepcopy(self.model.tokenizer)
 
     @property
     def dimension(self) -> int:
@@ -107,6 +123,12 @@ class SentenceEmbeddings(Embeddings):
 
     def embed_query(self, text: str) -> list[float]:
         return self.encode_query(text).tolist()
+
+
+def _offline() -> None:
+    """Switch the Hugging Face hub off before anything of transformers loads: nothing is downloaded."""
+    os.environ.setdefault("HF_HUB_OFFLINE", "1")
+    os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
 
 
 # Torch's thread count belongs to the process, so every encoder in it takes turns under one lock.
