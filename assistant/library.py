@@ -273,7 +273,7 @@ def upload(pipeline: Pipeline, files: Iterable[tuple[str, bytes]], on_progress: 
 def _upload(pipeline: Pipeline, files: Iterable[tuple[str, bytes]], on_progress: Progress | None) -> UploadResult:
     result = UploadResult()
     folder = uploads_dir(pipeline.settings)
-    max_bytes = pipeline.settings.ui.max_upload_mb * 1_048_576
+    max_bytes = pipeline.settings.ingest.max_file_mb * 1_048_576
     saved: dict[Path, str] = {}
     for name, data in files:
         reason = check_upload(name, len(data), max_bytes)

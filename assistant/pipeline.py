@@ -95,7 +95,7 @@ class Pipeline:
             return run_ingest(
                 [Path(p) for p in paths], self.index, self.embeddings.encode, self.chunker,
                 batch_chunks=self.settings.embedding.ingest_batch, encode_batch=self.settings.embedding.batch_size, progress=progress,
-                report_line=report_line, on_progress=on_progress, prune=prune,
+                report_line=report_line, on_progress=on_progress, prune=prune, limits=self.settings.ingest,
             )
 
     def search(self, query: str, k: int | None = None, filters: Filters | None = None, per_document: int | None = None) -> SearchResult:

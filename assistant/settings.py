@@ -41,6 +41,15 @@ class ChunkingSettings(_Section):
     min_chars: int = Field(40, ge=1, description="Passages with fewer characters than this outside heading lines are dropped (unless the whole document is that short).")
 
 
+class IngestSettings(_Section):
+    """Limits on what one file may cost to read; a file over a limit fails alone, with the reason."""
+
+    max_file_mb: int = Field(50, ge=1, description="Largest file indexed, in megabytes, from the CLI and from uploads alike (Streamlit's own server.maxUploadSize in .streamlit/config.toml is set to the same 50).")
+    max_pdf_pages: int = Field(2000, ge=1, description="PDFs with more pages than this are refused before any page is read.")
+    max_unpacked_mb: int = Field(200, ge=1, description="A DOCX (a zip archive) whose parts unpack to more than this many megabytes is refused unread (zip bombs).")
+    parse_timeout: float = Field(120.0, gt=0, description="Seconds one file may take to be parsed and cut into passages before it is given up as failed and the run goes on.")
+
+
 class EmbeddingSettings(_Section):
     """The sentence-transformers encoder."""
 
@@ -125,7 +134,6 @@ class UISettings(_Section):
     """The Streamlit front end."""
 
     admin_token: SecretStr | None = Field(None, description="Token that unlocks upload and removal in the Library page (env ASSISTANT_UI__ADMIN_TOKEN or ASSISTANT_ADMIN_TOKEN).")
-    max_upload_mb: int = Field(20, ge=1, description="Largest accepted upload, in megabytes.")
     feedback_file: str = Field("feedback.jsonl", description="Feedback log, relative to the data dir.")
 
 
@@ -138,6 +146,7 @@ class Settings(BaseSettings):
 
     data_dir: Path = Field(default_factory=default_data_dir, description="Folder holding the manifest, the BM25 index and (embedded mode) the Chroma files.")
     corpus_dir: Path = Field(Path("corpus"), description="Documents indexed on first launch of the UI when the index is empty.")
+    ingest: IngestSettings = Field(default_factory=IngestSettings, description="Limits on reading one file.")
     chunking: ChunkingSettings = Field(default_factory=ChunkingSettings, description="Passage cutting.")
     embedding: EmbeddingSettings = Field(default_factory=EmbeddingSettings, description="Encoder.")
     store: StoreSettings = Field(default_factory=StoreSettings, description="Vector store.")

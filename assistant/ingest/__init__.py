@@ -11,10 +11,13 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Callable, Iterable, Iterator, Sequence
 
-from assistant.ingest.chunking import PASSAGE_FORMAT, Chunk, Chunker
+from assistant.ingest.chunking import PASSAGE_FORMAT, Chunk, Chunker, time_limit
 from assistant.ingest.ignore import ignore_rule
 from assistant.ingest.loaders import SIDECAR_SUFFIX, IngestError, LoadedDocument, load, load_sidecar, sidecar_path, supported_suffixes
 from assistant.ingest.metadata import DOC_TYPES, DocumentMeta, build_meta
+from assistant.settings import IngestSettings
+
+MB = 1_048_576
 
 __all__ = [
     "DOC_TYPES",
@@ -131,6 +134,7 @@ def run_ingest(
     report_line: Callable[[str], None] | None = None,
     on_progress: Callable[[int, int, str], None] | None = None,
     prune: bool = False,
+    limits: IngestSettings | None = None,
 ) -> IngestReport:
     """Index files and folders.
 
@@ -152,6 +156,9 @@ def run_ingest(
         report_line: Receives one line per failed or skipped file.
         on_progress: Called as ``(done, total, file name)`` after each file (for UIs).
         prune: Afterwards, remove indexed documents under the given folders whose files no longer exist.
+        limits: Size, page, unpacked-size and time limits per file (defaults when ``None``).
+            Whatever goes wrong reading one file (over a limit, a parser's error, a missing
+            optional package, memory) fails that file alone with a one-line reason.
 
     Returns:
         Counts and per-file outcomes.
@@ -161,6 +168,7 @@ def run_ingest(
     from assistant.index import PreparedDocument
 
     report = IngestReport()
+    limits = limits or IngestSettings()
     say = report_line or (lambda line: None)
     found = list(discover(paths))
     known = index.manifest.hashes()
@@ -227,6 +235,12 @@ def run_ingest(
             return
         source = _source(path)
         try:
+            size = path.stat().st_size
+            if size > limits.max_file_mb * MB:  # refused before a byte is read
+                reason = f"file is {size / MB:.0f} MB, above the {limits.max_file_mb} MB limit (ASSISTANT_INGEST__MAX_FILE_MB)"
+                report.failed.append((name, reason))
+                say(f"{name}: {reason}")
+                return
             data = path.read_bytes()
             content_hash = _content_hash(path, data)
         except OSError as exc:
@@ -238,11 +252,13 @@ def run_ingest(
             report.unchanged.append(source)
             return
         doc_id = _doc_id(path, source, paths, known_ids, claimed)
+        chunker.tokenizer  # loaded (first file only) outside the file's time limit
         try:
-            prepared = _prepare(path, source, data, content_hash, chunker, doc_id)
-        except IngestError as exc:
-            report.failed.append((name, str(exc)))
-            say(f"{name}: {exc}")
+            prepared = _within(limits.parse_timeout, _prepare, path, source, data, content_hash, chunker, doc_id, limits)
+        except Exception as exc:  # noqa: BLE001 - a parser's ImportError, MemoryError or bug costs this file, not the run
+            reason = str(exc) if isinstance(exc, IngestError) else f"could not be read ({_first_line(exc)})"
+            report.failed.append((name, reason))
+            say(f"{name}: {reason}")
             return
         prepared.replaces = source in known or doc_id in known_ids
         pending.append(prepared)
@@ -318,10 +334,42 @@ def _source(path: Path) -> str:
     return os.path.realpath(path)
 
 
-def _prepare(path: Path, source: str, data: bytes, content_hash: str, chunker: Chunker, doc_id: str) -> "PreparedDocument":
+def _within(seconds: float, fn: Callable, *args):
+    """``fn(*args)``, given up with an :class:`IngestError` after ``seconds``.
+
+    Python cannot stop a thread from outside: the chunker checks the same deadline on every
+    measurement and stops; a parser caught in a loop is left on its daemon thread (it ends
+    with the process) while the run goes on to the next file.
+    """
+    box: dict[str, object] = {}
+
+    def run() -> None:
+        try:
+            with time_limit(seconds):  # the chunker stops measuring once the caller has given up
+                box["value"] = fn(*args)
+        except BaseException as exc:  # noqa: BLE001 - handed back to the caller's thread
+            box["error"] = exc
+
+    worker = threading.Thread(target=run, name="ingest-parse", daemon=True)
+    worker.start()
+    worker.join(seconds)
+    if worker.is_alive():
+        raise IngestError(f"parsing took longer than {seconds:g} s (ASSISTANT_INGEST__PARSE_TIMEOUT); given up")
+    if "error" in box:
+        raise box["error"]  # type: ignore[misc]
+    return box["value"]
+
+
+def _first_line(exc: BaseException) -> str:
+    """``Type: first line of the message`` (just the type for an empty message, as MemoryError has)."""
+    lines = str(exc).strip().splitlines()
+    return f"{type(exc).__name__}: {lines[0][:160]}" if lines else type(exc).__name__
+
+
+def _prepare(path: Path, source: str, data: bytes, content_hash: str, chunker: Chunker, doc_id: str, limits: IngestSettings) -> "PreparedDocument":
     from assistant.index import PreparedDocument
 
-    doc = load(path, data)
+    doc = load(path, data, limits)
     meta = build_meta(path, doc.text, doc.meta, load_sidecar(path))
     chunks = chunker.chunk(doc, doc_id, content_hash, meta.title)
     if not chunks:

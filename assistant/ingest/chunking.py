@@ -14,6 +14,9 @@ from __future__ import annotations
 
 import hashlib
 import re
+import threading
+import time
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from functools import lru_cache
 from typing import Any
@@ -89,7 +92,15 @@ class Chunker:
         return self._tokenizer
 
     def count(self, text: str) -> int:
-        """Word pieces in ``text`` without special tokens."""
+        """Word pieces in ``text`` without special tokens.
+
+        Raises:
+            TimeoutError: The thread's :func:`time_limit` has run out (checked here because the
+                splitter measures every piece: a 5 MB line is ~600k calls).
+        """
+        at = getattr(_LIMIT, "at", None)
+        if at is not None and time.monotonic() > at:
+            raise TimeoutError("cutting the text into passages ran out of time")
         return len(self.tokenizer(text, add_special_tokens=False, verbose=False)["input_ids"])
 
     @lru_cache(maxsize=64)
@@ -262,12 +273,30 @@ def _prose_blocks(passage: str) -> list[tuple[int, int]]:
     return blocks
 
 
+_LIMIT = threading.local()
+
+
+@contextmanager
+def time_limit(seconds: float):
+    """Make :meth:`Chunker.count` on this thread raise ``TimeoutError`` once ``seconds`` have passed.
+
+    Python cannot stop a thread from outside; an ingest that gives up on a slow file uses this
+    so the abandoned thread stops at its next measurement instead of burning a core.
+    """
+    _LIMIT.at = time.monotonic() + seconds
+    try:
+        yield
+    finally:
+        _LIMIT.at = None
+
+
 def _heading_units(text: str, title: str) -> list[_Unit]:
     """Spans between headings, each with its heading trail (the document-title heading dropped)."""
     tokens = MarkdownIt("commonmark").parse(text)
-    line_starts = [0]
-    for line in text.splitlines(keepends=True):
-        line_starts.append(line_starts[-1] + len(line))
+    # Line numbers as markdown-it counts them (``token.map``): only \n, \r\n and \r end a line.
+    # str.splitlines also breaks at U+2028, \x85, \f, \v and \x1c-\x1e, which shifted every
+    # heading after such a character and filed paragraphs under the wrong section.
+    line_starts = [0] + [m.end() for m in re.finditer(r"\r\n?|\n", text)]
     headings: list[tuple[int, int, str]] = []  # (char offset, level, heading text)
     for i, token in enumerate(tokens):
         if token.type == "heading_open" and token.map:

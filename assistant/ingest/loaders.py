@@ -12,6 +12,7 @@ import logging
 import re
 from contextlib import contextmanager
 from dataclasses import dataclass, field
+from functools import partial
 from pathlib import Path
 from typing import Any, Callable, Iterator
 
@@ -19,6 +20,9 @@ import frontmatter
 import yaml
 
 from assistant.ingest.structure import strip_html
+from assistant.settings import IngestSettings
+
+MB = 1_048_576
 
 
 class IngestError(Exception):
@@ -54,19 +58,21 @@ def supported_suffixes() -> set[str]:
     return TEXT_SUFFIXES | HTML_SUFFIXES | {".pdf", ".docx"}
 
 
-def load(path: Path, data: bytes) -> LoadedDocument:
+def load(path: Path, data: bytes, limits: IngestSettings | None = None) -> LoadedDocument:
     """Read one file.
 
     Args:
         path: The file (its suffix chooses the loader; it is not read again).
         data: The file's bytes.
+        limits: Page cap for PDFs, unpacked-size cap for DOCX (defaults when ``None``).
 
     Returns:
         The document text and raw metadata.
 
     Raises:
-        IngestError: Empty, binary, undecodable, corrupt, encrypted or text-less input.
+        IngestError: Empty, binary, undecodable, corrupt, encrypted, text-less or over-limit input.
     """
+    limits = limits or IngestSettings()
     if not data.strip():
         raise IngestError("empty file")
     suffix = path.suffix.lower()
@@ -78,9 +84,9 @@ def load(path: Path, data: bytes) -> LoadedDocument:
     elif suffix in HTML_SUFFIXES:
         loader = _load_html
     elif suffix == ".pdf":
-        loader = _load_pdf
+        loader = partial(_load_pdf, max_pages=limits.max_pdf_pages)
     elif suffix == ".docx":
-        loader = _load_docx
+        loader = partial(_load_docx, max_unpacked_mb=limits.max_unpacked_mb)
     else:
         raise IngestError(f"unsupported file type '{suffix or path.name}'")
     doc = loader(data)
@@ -93,21 +99,28 @@ def decode_text(data: bytes) -> str:
     """Decode bytes that claim to be text, refusing binary content.
 
     UTF-8 first (with or without BOM); otherwise the encoding charset-normalizer finds
-    (so a Latin-1 note is read, not rejected).
+    (so a Latin-1 note is read, not rejected). UTF-16 without a BOM is recognised by its NULs
+    falling on every other byte; a few stray NULs in a text file are dropped.
 
     Raises:
         IngestError: The bytes are binary or match no text encoding.
     """
+    from charset_normalizer import from_bytes
+
     sample = data[:65536]
+    nuls = sample.count(0)
+    if nuls > len(sample) * 0.2 and max(sample[0::2].count(0), sample[1::2].count(0)) > nuls * 0.9:
+        best = from_bytes(data).best()
+        if best is not None and best.encoding.startswith("utf_16"):
+            return str(best).lstrip("\ufeff")
     controls = sum(1 for b in sample if b < 32 and b not in (9, 10, 12, 13))
-    if b"\x00" in sample or controls > len(sample) * 0.05:
+    if controls > len(sample) * 0.05:
         raise IngestError("binary content, not text")
+    data = data.replace(b"\x00", b"")
     try:
         return data.decode("utf-8-sig")
     except UnicodeDecodeError:
         pass
-    from charset_normalizer import from_bytes
-
     best = from_bytes(data).best()
     if best is None:
         raise IngestError("undecodable text (not UTF-8 and no other text encoding fits)")
@@ -157,14 +170,14 @@ def _load_html(data: bytes) -> LoadedDocument:
     return LoadedDocument(text=text.strip() + "\n", meta=meta)
 
 
-def _load_pdf(data: bytes) -> LoadedDocument:
+def _load_pdf(data: bytes, max_pages: int) -> LoadedDocument:
     # pypdf logs every repair it makes to a damaged file; without a logging setup (the CLI) each
     # would be a stray stderr line naming no file. The reason we raise is the one report.
     with _muted("pypdf"):
-        return _read_pdf(data)
+        return _read_pdf(data, max_pages)
 
 
-def _read_pdf(data: bytes) -> LoadedDocument:
+def _read_pdf(data: bytes, max_pages: int) -> LoadedDocument:
     from pypdf import PdfReader
     from pypdf.errors import PdfReadError
 
@@ -172,6 +185,8 @@ def _read_pdf(data: bytes) -> LoadedDocument:
         reader = PdfReader(io.BytesIO(data), strict=False)
         if reader.is_encrypted and not reader.decrypt(""):
             raise IngestError("encrypted PDF (password required)")
+        if len(reader.pages) > max_pages:
+            raise IngestError(f"PDF has {len(reader.pages)} pages, above the {max_pages}-page limit (ASSISTANT_INGEST__MAX_PDF_PAGES)")
         raw_pages = [page.extract_text() or "" for page in reader.pages]
     except IngestError:
         raise
@@ -224,10 +239,20 @@ def _pdf_outline(reader: Any) -> dict[int, str]:
     return found
 
 
-def _load_docx(data: bytes) -> LoadedDocument:
+def _load_docx(data: bytes, max_unpacked_mb: int) -> LoadedDocument:
+    import zipfile
+
     import docx
     from docx.opc.exceptions import PackageNotFoundError
 
+    try:
+        # A zip member never unpacks past the size its header declares (zipfile stops there and
+        # checks the CRC), so the declared sizes bound what python-docx could inflate.
+        unpacked = sum(info.file_size for info in zipfile.ZipFile(io.BytesIO(data)).infolist())
+    except (zipfile.BadZipFile, ValueError, OSError) as exc:
+        raise IngestError(f"not a readable DOCX ({_first_line(exc)})") from None
+    if unpacked > max_unpacked_mb * MB:
+        raise IngestError(f"DOCX unpacks to {unpacked / MB:.0f} MB, above the {max_unpacked_mb} MB limit (ASSISTANT_INGEST__MAX_UNPACKED_MB; a zip bomb?)")
     try:
         document = docx.Document(io.BytesIO(data))
     except (PackageNotFoundError, KeyError, ValueError, OSError) as exc:

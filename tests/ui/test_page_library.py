@@ -86,7 +86,7 @@ def test_wrong_token_keeps_the_library_read_only(app):
 
 
 def test_admin_uploads_with_a_message_per_file_then_removes(fresh_app, small_corpus, tmp_path):
-    at = library(fresh_app(small_corpus, ASSISTANT_ADMIN_TOKEN=TOKEN, ASSISTANT_UI__MAX_UPLOAD_MB=1).run())
+    at = library(fresh_app(small_corpus, ASSISTANT_ADMIN_TOKEN=TOKEN, ASSISTANT_INGEST__MAX_FILE_MB=1).run())
     at.text_input(key="admin_token").set_value(TOKEN).run()
     uploader = at.get("file_uploader")[0]
     uploader.set_value([
