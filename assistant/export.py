@@ -132,17 +132,29 @@ def results_csv(passages: Sequence[Passage], documents: Documents) -> str:
     """
     keys = {references.identity(c.work): c.key for c in _result_works(passages, documents) if not c.secondary}
     buffer = io.StringIO()
-    writer = csv.writer(buffer, lineterminator="\n")
+    # RFC 4180's CRLF rows: the writer then quotes a field holding a bare CR too (with "\n" rows it
+    # did not, and a CR inside a passage split its row in two in a spreadsheet).
+    writer = csv.writer(buffer, lineterminator="\r\n")
     writer.writerow(CSV_COLUMNS)
     for p in passages:
         meta = documents.get(p.doc_id)
         drawn = [keys[references.identity(w)] for w in references.drawn_on(p.text, meta) if references.identity(w) in keys]
         writer.writerow([
-            p.rank, f"{p.score:.6f}", p.title, "; ".join(meta.authors) if meta else "", (meta.year or "") if meta else "",
-            meta.doc_type if meta else "", p.section, p.page or "", Path(p.source).name, p.id, p.text,
-            f"{p.relevance:.3f}", "; ".join(drawn),
+            p.rank, f"{p.score:.6f}", *map(_cell, (p.title, "; ".join(meta.authors) if meta else "")), (meta.year or "") if meta else "",
+            *map(_cell, (meta.doc_type if meta else "", p.section)), p.page or "", *map(_cell, (Path(p.source).name, p.id, p.text)),
+            f"{p.relevance:.3f}", _cell("; ".join(drawn)),
         ])
     return buffer.getvalue()
+
+
+def _cell(text: str) -> str:
+    """A text cell a spreadsheet will not run: a leading ``=``, ``+``, ``-``, ``@``, tab or CR gets a ``'`` first.
+
+    Document text is untrusted (anyone with the admin token uploads it); a passage starting
+    ``=HYPERLINK(...)`` would otherwise become a live formula when the export is opened (OWASP's
+    CSV injection advice).
+    """
+    return f"'{text}" if text[:1] in ("=", "+", "-", "@", "\t", "\r") else text
 
 
 def results_markdown(query: str, passages: Sequence[Passage], documents: Documents) -> str:

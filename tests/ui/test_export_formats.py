@@ -136,3 +136,15 @@ def test_markdown_results_list_the_original_works_in_apa_with_doi_links():
     works = md.split("### Original works the passages draw on")[1]
     assert "- Sørensen, E., & Torfing, J. (2011). Enhancing collaborative innovation in the public sector. Administration & Society, 43(8), 842–868. [https://doi.org/10.1177/0095399711418768](https://doi.org/10.1177/0095399711418768)" in works
     assert "Hartley, J. (2013)." in works and "Nobody" not in works
+
+
+def test_csv_cells_that_a_spreadsheet_would_run_as_formulas_are_neutralised():
+    hostile = ["=HYPERLINK(\"http://x.invalid\",\"click\")", "+1+2", "-2+3", "@SUM(A1:A2)", "\t=1+1", "\r=1+1"]
+    meta = {"d1": DocumentMeta(title="=cmd|' /C calc'!A0", authors=["@evil"], year=2020, doc_type="guidance")}
+    passages = [_passage(i + 1, "d1", "=cmd|' /C calc'!A0", text) for i, text in enumerate(hostile)] + [_passage(9, "d1", "Plain", "Plain - text = fine.")]
+    rows = list(csv.DictReader(io.StringIO(results_csv(passages, meta), newline="")))
+    assert [r["text"] for r in rows] == [f"'{t}" for t in hostile] + ["Plain - text = fine."]
+    assert rows[0]["title"] == "'=cmd|' /C calc'!A0" and rows[0]["authors"] == "'@evil"
+    assert rows[-1]["title"] == "Plain" and rows[0]["score"][0].isdigit() and rows[0]["rank"] == "1"
+    for row in rows:  # no cell a spreadsheet would evaluate
+        assert not any(str(v)[:1] in ("=", "+", "-", "@", "\t", "\r") for v in row.values()), row

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import shutil
+from pathlib import Path
 
 import pytest
 from pydantic import SecretStr
@@ -102,3 +103,35 @@ def test_build_if_empty_indexes_the_corpus_once(make_settings, embeddings, tmp_p
     assert library.build_if_empty(empty) is None
     p.close()
     empty.close()
+
+
+HOSTILE_NAMES = [
+    "../../escaped.md",
+    "..\\..\\escaped-too.md",
+    "**[click me](javascript:alert(1))** :material/home: $x^2$ <b>bold</b> `code` _it_.md",
+    "# Heading | table | <script>x</script>.txt",
+]
+
+
+def test_hostile_upload_names_stay_inside_uploads_and_are_shown_as_typed(pipeline, monkeypatch):
+    """Path traversal and Markdown in a browser-sent name: saved under a safe name, never rendered."""
+    from markdown_it import MarkdownIt
+
+    monkeypatch.syspath_prepend(str(Path(__file__).resolve().parents[2] / "ui"))
+    import widgets
+
+    files = [(name, NOTE + f"Note {i} about mentoring pairs.\n".encode()) for i, name in enumerate(HOSTILE_NAMES)]
+    result = library.upload(pipeline, files)
+    assert sorted(result.added) == sorted(HOSTILE_NAMES) and not result.rejected
+    folder = library.uploads_dir(pipeline.settings).resolve()
+    saved = sorted(folder.iterdir())
+    assert len(saved) == 4 and all(p.parent == folder for p in saved)
+    assert not (folder.parent.parent / "escaped.md").exists() and not (folder.parent / "escaped.md").exists()
+    assert all(Path(d.source).parent == folder for d in pipeline.documents())
+    for name in HOSTILE_NAMES:
+        # The page shows names through widgets.md_label: rendered as CommonMark (what Streamlit's
+        # Markdown is), the label is one paragraph of plain text saying exactly the name.
+        html = MarkdownIt("commonmark").render(widgets.md_label(name))
+        body = html.removeprefix("<p>").removesuffix("</p>\n")
+        assert "<" not in body.replace("&lt;", ""), html
+        assert body.replace("&lt;", "<").replace("&gt;", ">").replace("&quot;", '"').replace("&amp;", "&") == name

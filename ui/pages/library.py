@@ -116,7 +116,7 @@ if not library.is_admin(settings, token):
 for level, text in st.session_state.pop("library_messages", []):
     getattr(st, level)(text)
 
-max_mb = pipeline.settings.ui.max_upload_mb
+max_mb = pipeline.settings.ingest.max_file_mb
 kinds = ", ".join(library.accepted_types())
 uploader_key = f"upload-{st.session_state.get('upload_round', 0)}"
 files = st.file_uploader(
@@ -138,10 +138,12 @@ if files and st.button(f"Index {len(files)} file{'s' if len(files) != 1 else ''}
         st.warning(f"{str(exc)[:1].upper()}{str(exc)[1:]}.", icon=":material/hourglass_top:")
         st.stop()
     bar.empty()
-    messages = [("success", f"Indexed {name}.") for name in result.added]
-    messages += [("success", f"Re-indexed {name} (its content changed).") for name in result.updated]
-    messages += [("info", f"{name} was already indexed with the same content.") for name in result.unchanged]
-    messages += [("error", f"{r.name} was not added: {r.reason}.") for r in result.rejected]
+    # Names and reasons come from the browser and the file: shown as typed, never as Markdown.
+    label = widgets.md_label
+    messages = [("success", f"Indexed {label(name)}.") for name in result.added]
+    messages += [("success", f"Re-indexed {label(name)} (its content changed).") for name in result.updated]
+    messages += [("info", f"{label(name)} was already indexed with the same content.") for name in result.unchanged]
+    messages += [("error", f"{label(r.name)} was not added: {label(r.reason)}.") for r in result.rejected]
     st.session_state.library_messages = messages
     st.session_state.upload_round = st.session_state.get("upload_round", 0) + 1  # a fresh, empty uploader
     st.rerun()
