@@ -353,7 +353,8 @@ def _within(seconds: float, fn: Callable, *args):
     worker = threading.Thread(target=run, name="ingest-parse", daemon=True)
     worker.start()
     worker.join(seconds)
-    if worker.is_alive():
+    # The chunker's own deadline (TimeoutError) can end the thread just before join gives up.
+    if worker.is_alive() or isinstance(box.get("error"), TimeoutError):
         raise IngestError(f"parsing took longer than {seconds:g} s (ASSISTANT_INGEST__PARSE_TIMEOUT); given up")
     if "error" in box:
         raise box["error"]  # type: ignore[misc]
