@@ -5,7 +5,9 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import signal
 import sys
+import threading
 import textwrap
 from pathlib import Path
 from typing import Sequence
@@ -95,6 +97,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     from assistant.index import IndexBusy
     from assistant.index.store import StoreUnavailable
 
+    previous = _stop_on_sigterm()
     try:
         return _run(args, filters)
     except UsageError as exc:
@@ -111,6 +114,24 @@ def main(argv: Sequence[str] | None = None) -> int:
     except KeyboardInterrupt:
         print("assistant: interrupted", file=sys.stderr)
         return 130
+    finally:
+        if previous is not None:
+            signal.signal(signal.SIGTERM, previous)
+
+
+def _stop_on_sigterm():
+    """Make SIGTERM (``kill``, a service manager) stop the run the way Ctrl-C does; returns the old handler.
+
+    Python's default dies on the spot; as KeyboardInterrupt the ingest drops the batch being
+    encoded, keeps what is committed and the rerun resumes. Only the main thread may set it.
+    """
+    if threading.current_thread() is not threading.main_thread():
+        return None
+
+    def stop(signum, frame):
+        raise KeyboardInterrupt
+
+    return signal.signal(signal.SIGTERM, stop)
 
 
 def _run(args: argparse.Namespace, filters) -> int:

@@ -11,29 +11,42 @@ from __future__ import annotations
 import json
 import re
 import threading
+import time
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Callable
 
-PASSAGE = re.compile(r"^\[(\d+)\] \((.*?)\)\n(.*?)(?=\n\n\[\d+\] \(|\n\nQuestion: )", re.S | re.M)
+PASSAGE = re.compile(r'<passage n="(\d+)" source="(.*?)">\n(.*?)\n</passage>', re.S)
 
 
 class FakeChatAPI:
     """An OpenAI-compatible ``/v1/chat/completions`` endpoint on loopback that records requests.
 
     ``reply`` maps the passages it was sent (number -> text) to the reply text; ``status`` other
-    than 200 makes it fail like an overloaded service.
+    than 200 makes it fail like an overloaded service; ``delay`` seconds make it slow (a client
+    timeout); ``raw`` bytes are sent as the whole 200 body instead of a chat completion (garbage).
     """
 
     def __init__(self) -> None:
         self.requests: list[dict] = []
         self.reply: Callable[[dict[int, str]], str] = lambda passages: ""
         self.status = 200
+        self.delay = 0.0
+        self.raw: bytes | None = None
         api = self
 
         class Handler(BaseHTTPRequestHandler):
             def do_POST(self) -> None:  # noqa: N802 - http.server's name
                 body = json.loads(self.rfile.read(int(self.headers["Content-Length"])))
                 api.requests.append(body)
+                if api.delay:
+                    time.sleep(api.delay)
+                if api.raw is not None:
+                    self.send_response(200)
+                    self.send_header("Content-Type", "application/json")
+                    self.send_header("Content-Length", str(len(api.raw)))
+                    self.end_headers()
+                    self.wfile.write(api.raw)
+                    return
                 if api.status != 200:
                     self._send(api.status, {"error": {"message": "the model is overloaded", "type": "server_error"}})
                     return

@@ -57,7 +57,7 @@ def test_supported_sentences_are_kept_and_cited_the_rest_dropped_with_reasons(ge
     request = chat_api.requests[-1]
     assert request["model"] == "test-model" and request["temperature"] == 0
     user = request["messages"][-1]["content"]
-    assert user.endswith(f"Question: {QUESTION}") and "[1] (" in user and "[5] (" in user
+    assert user.endswith(f"Question: {QUESTION}") and "<passage n=\"1\"" in user and "<passage n=\"5\"" in user
     assert answer.generated_by == "test-model" and not answer.abstained and answer.note is None
     verify(answer)
     # One kept sentence, renumbered [1], pointing to the passage the model called [2].
