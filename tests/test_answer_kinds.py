@@ -75,7 +75,8 @@ def test_starter_payment_question_has_no_fragments_labels_or_checkboxes(shipped)
     assert not re.search(r"^\*\*[^*]+:\*\*\s*(\[\d+\])?$", answer.text, re.M)  # no bare role label
     body = [line for line in answer.text.splitlines() if line.strip()]
     assert body[0].startswith("From "), body[0]
-    assert any("pay promptly" in s or "pay for time" in s for s in steps(answer.text))
+    found = steps(answer.text)
+    assert len(found) >= 3 and sum(bool(re.search(r"\bpa(?:y|id|yment)", s, re.I)) for s in found) >= 2, answer.text
 
 
 def test_employer_question_never_passes_off_a_near_topic_answer(shipped):
