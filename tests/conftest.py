@@ -86,3 +86,23 @@ def shipped(tmp_path_factory, embeddings):
     assert not report.failed, report.failed
     yield p
     p.close()
+
+
+@pytest.fixture()
+def run_main(capsys, monkeypatch, embeddings):
+    """Run the CLI in this process (sharing the session's encoder); returns ``(code, stdout, stderr)``."""
+    import os
+
+    from assistant import cli as cli_module
+
+    for name in list(os.environ):
+        if name.startswith("ASSISTANT_"):
+            monkeypatch.delenv(name)
+    monkeypatch.setattr("assistant.pipeline.build_embeddings", lambda settings: embeddings)
+
+    def run(*args: str) -> tuple[int, str, str]:
+        code = cli_module.main(list(args))
+        out, err = capsys.readouterr()
+        return code, out, err
+
+    return run

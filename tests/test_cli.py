@@ -29,24 +29,6 @@ def cli(*args: str, data_dir: Path | None = None, env: dict[str, str] | None = N
     )
 
 
-@pytest.fixture()
-def run_main(capsys, monkeypatch, embeddings):
-    """Run the CLI in this process (sharing the session's encoder); returns ``(code, stdout, stderr)``."""
-    from assistant import cli as cli_module
-
-    for name in list(os.environ):
-        if name.startswith("ASSISTANT_"):
-            monkeypatch.delenv(name)
-    monkeypatch.setattr("assistant.pipeline.build_embeddings", lambda settings: embeddings)
-
-    def run(*args: str) -> tuple[int, str, str]:
-        code = cli_module.main(list(args))
-        out, err = capsys.readouterr()
-        return code, out, err
-
-    return run
-
-
 def one_line_error(result: subprocess.CompletedProcess) -> str:
     lines = result.stderr.strip().splitlines()
     assert len(lines) == 1, result.stderr

@@ -8,28 +8,11 @@ import shutil
 import numpy as np
 import pytest
 
-from assistant import cli as cli_module
 from assistant.index import IndexBusy
 from assistant.index.check import check
 from assistant.pipeline import build_pipeline
 from assistant.settings import Settings
 from helpers import consistent_ids, write_fixture_corpus
-
-
-@pytest.fixture()
-def run_main(capsys, monkeypatch, embeddings):
-    """The CLI in this process, sharing the session's encoder; returns ``(code, stdout, stderr)``."""
-    for name in list(os.environ):
-        if name.startswith("ASSISTANT_"):
-            monkeypatch.delenv(name)
-    monkeypatch.setattr("assistant.pipeline.build_embeddings", lambda settings: embeddings)
-
-    def run(*args: str) -> tuple[int, str, str]:
-        code = cli_module.main(list(args))
-        out, err = capsys.readouterr()
-        return code, out, err
-
-    return run
 
 
 def test_moving_the_corpus_keeps_every_id_and_embeds_nothing(pipeline, tmp_path):

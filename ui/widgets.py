@@ -263,11 +263,7 @@ def search_hit(pipeline: Pipeline, p: Passage, meta, query: str, *, more: Sequen
         _marked_passage(pipeline, p, query)
         if show_title:
             library_link(p)
-        if more:
-            with st.expander(f"More from this document ({len(more)})", icon=":material/unfold_more:", key=f"more-{p.id}"):
-                for extra in more:
-                    st.markdown(block(relevance_bar(extra.relevance) + f"{MUTED} · {html.escape(sources.where(extra.section, extra.page))}</span>"), unsafe_allow_html=True)
-                    _marked_passage(pipeline, extra, query)
+        _more_from_document(pipeline, more, query, key=f"more-{p.id}")
 
 
 def search_group(pipeline: Pipeline, doc_passages: Sequence[Passage], meta, query: str, *, more: Sequence[Passage] = ()) -> None:
@@ -282,11 +278,17 @@ def search_group(pipeline: Pipeline, doc_passages: Sequence[Passage], meta, quer
             st.markdown(block(relevance_bar(p.relevance) + f"{MUTED} · {html.escape(' · '.join(b for b in (f'{p.rank}.', sources.where(p.section, p.page)) if b))}</span>"), unsafe_allow_html=True)
             _marked_passage(pipeline, p, query)
         library_link(first)
-        if more:
-            with st.expander(f"More from this document ({len(more)})", icon=":material/unfold_more:", key=f"more-{first.doc_id}"):
-                for extra in more:
-                    st.markdown(block(relevance_bar(extra.relevance) + f"{MUTED} · {html.escape(sources.where(extra.section, extra.page))}</span>"), unsafe_allow_html=True)
-                    _marked_passage(pipeline, extra, query)
+        _more_from_document(pipeline, more, query, key=f"more-{first.doc_id}")
+
+
+def _more_from_document(pipeline: Pipeline, more: Sequence[Passage], query: str, *, key: str) -> None:
+    """The passages held back by the per-document cap, in an expander (nothing when there are none)."""
+    if not more:
+        return
+    with st.expander(f"More from this document ({len(more)})", icon=":material/unfold_more:", key=key):
+        for extra in more:
+            st.markdown(block(relevance_bar(extra.relevance) + f"{MUTED} · {html.escape(sources.where(extra.section, extra.page))}</span>"), unsafe_allow_html=True)
+            _marked_passage(pipeline, extra, query)
 
 
 def _marked_passage(pipeline: Pipeline, p: Passage, query: str) -> None:
