@@ -290,18 +290,17 @@ class Manifest:
     def for_embedding(self, ids: Sequence[str]) -> list[tuple[str, str, str, dict]]:
         """``(id, embed_text, text, vector-store metadata)`` of stored passages, to embed them again."""
         out = []
+        for r in self._chunk_rows("c.id, c.embed_text, c.text, c.doc_id, c.section, c.position, c.start, c.end, c.page, d.meta, d.source", ids):
+            meta = DocumentMeta.model_validate_json(r[9])
+            out.append((r[0], r[1], r[2], vector_metadata(r[3], r[10], meta, r[4], r[5], r[6], r[7], r[8])))
+        return out
+
+    def _chunk_rows(self, columns: str, ids: Sequence[str]) -> Iterator[tuple]:
+        """``columns`` of the passages ``ids`` joined with their documents, 500 ids per query (SQLite's bound-parameter limit)."""
         for i in range(0, len(ids), 500):
             part = list(ids[i : i + 500])
             marks = ",".join("?" * len(part))
-            rows = self.db.execute(
-                f"SELECT c.id, c.embed_text, c.text, c.doc_id, c.section, c.position, c.start, c.end, c.page, d.meta, d.source "
-                f"FROM chunks c JOIN documents d USING(doc_id) WHERE c.id IN ({marks})",
-                part,
-            )
-            for r in rows:
-                meta = DocumentMeta.model_validate_json(r[9])
-                out.append((r[0], r[1], r[2], vector_metadata(r[3], r[10], meta, r[4], r[5], r[6], r[7], r[8])))
-        return out
+            yield from self.db.execute(f"SELECT {columns} FROM chunks c JOIN documents d USING(doc_id) WHERE c.id IN ({marks})", part)
 
     def lexical_snapshot(self) -> tuple[int, tuple[list[str], list[str], list[str]]]:
         """The generation and :meth:`lexical_corpus`, read in one transaction (so they belong together)."""
@@ -311,20 +310,13 @@ class Manifest:
     def chunks(self, ids: Sequence[str]) -> dict[str, ChunkRecord]:
         """Passages by id, with title and source for citations."""
         found: dict[str, ChunkRecord] = {}
-        for i in range(0, len(ids), 500):
-            part = list(ids[i : i + 500])
-            marks = ",".join("?" * len(part))
-            rows = self.db.execute(
-                f"SELECT c.id, c.doc_id, c.position, c.start, c.end, c.page, c.section, c.text, c.sentences, d.meta, d.source, c.units "
-                f"FROM chunks c JOIN documents d USING(doc_id) WHERE c.id IN ({marks})",
-                part,
+        columns = "c.id, c.doc_id, c.position, c.start, c.end, c.page, c.section, c.text, c.sentences, d.meta, d.source, c.units"
+        for r in self._chunk_rows(columns, ids):
+            found[r[0]] = ChunkRecord(
+                id=r[0], doc_id=r[1], position=r[2], start=r[3], end=r[4], page=r[5], section=r[6], text=r[7],
+                sentences=tuple(tuple(s) for s in json.loads(r[8])), title=json.loads(r[9])["title"], source=r[10],
+                units=tuple(Unit.from_json(u) for u in json.loads(r[11])),
             )
-            for r in rows:
-                found[r[0]] = ChunkRecord(
-                    id=r[0], doc_id=r[1], position=r[2], start=r[3], end=r[4], page=r[5], section=r[6], text=r[7],
-                    sentences=tuple(tuple(s) for s in json.loads(r[8])), title=json.loads(r[9])["title"], source=r[10],
-                    units=tuple(Unit.from_json(u) for u in json.loads(r[11])),
-                )
         return found
 
     def document_chunks(self, doc_id: str) -> list[ChunkRecord]:
