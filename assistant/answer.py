@@ -58,14 +58,26 @@ ANSWER_TYPE_CUE = {
 }
 # Words a question uses to frame what it wants; their absence from the passages says nothing.
 FRAME_WORDS = frozenset(
-    "get make do use start starting set setting run running take give plan step steps way ways best good help need want know "
+    "get make do use set setting run running take give plan step steps way ways best good help need want know "
     "find thing things able sure better main example examples kind kinds type types someone "
     "new first simple quick practical actually really often usually also exactly mean means meaning difference differ "
-    "compare comparison start started process approach right important idea ideas try trying put think "
+    "compare comparison process approach right important idea ideas try trying put think "
     "always never true false many much year years look appear appears suggest suggests understand everyone anyone "
-    "everybody details detail wrote write written say says said tell told journal published publish".split()
+    "everybody details detail wrote write written say says said tell told journal published publish according whether".split()
 )
+# A sentence saying where and when a work appeared ("... published ... in Public Management Review, volume 17").
+PUBLICATION = re.compile(r"\bpublished\b|\b(?:volume|vol\.|issue)\s+\d|\bpages\s+\d|\b(?:University|Georgetown|Oxford|Cambridge|Policy) Press\b")
+PUBLICATION_WANTED = re.compile(r"\b(?:publish\w*|journal|book|article|paper|report|where|when|year|who wrote|written)\b", re.I)
+TWO_PART = re.compile(r"[,;]?\s+and\s+(?:in\s+|from\s+|at\s+)?(?:what|where|when|who|how|which|why|did|does|is|was)\b", re.I)
+KEY_TERMS_SECTION = re.compile(r"\b(?:key terms|glossary|definitions?|what \w+(?: \w+)? means|what counts as)\b", re.I)
+# "X is also / not / often ...": a sentence about X, not one that says what X is.
+NOT_DEFINING = re.compile(r"^\W*(?:\w+[\s-]+){0,6}?(?:is|are)\s+(?:also|not|often|sometimes|usually|still|only|rarely|never|more|less|most|likely|particularly|especially|worth|important|useful|efficient|common|popular|widely|increasingly|best|the\s+right)\b", re.I)
+COUNTED = re.compile(r"\b\d[\d,.]*%?\s+((?:[\w'-]+\s+){0,2}[\w'-]+)")
+CONTENTS_WANTED = re.compile(r"\b(?:go(?:es)?\s+(?:into|in)|include[sd]?|contain|cover(?:ed)?|be\s+in)\b", re.I)
+CONTENTS_SECTION = re.compile(r"\b(?:include[sd]?|contents?|contains?|covers?|checklist|what goes|sections?|elements?|headings)\b", re.I)
 LIST_MAX = 8
+"""Items shown from a long list; a list of up to LIST_WHOLE items is shown whole (cutting 2 of 10 steps loses advice)."""
+LIST_WHOLE = 10
 
 
 class VerificationError(AssertionError):
@@ -289,6 +301,10 @@ class _Context:
         top = max((p.score for p in passages), default=0.0) or 1.0
         self.weight = {p.id: p.score / top for p in passages + extra}
         self.pitfalls_wanted = bool(PITFALL_LEAD.search(question))
+        self.contents_wanted = bool(CONTENTS_WANTED.search(question))
+        self.publication_wanted = bool(PUBLICATION_WANTED.search(question)) or analysis.answer_type in ("source", "date")
+        self.two_part = bool(TWO_PART.search(question))  # "Which journal ..., and what did it find?"
+        self.prose_section: tuple[str, str] | None = None  # a prose section that answers better than any list
         self._head: dict[str, float] = {}
         self.add_sections()
 
@@ -330,6 +346,10 @@ class _Context:
             lines = self.definition(self.analysis.subjects[0])
             if lines:
                 return lines
+        if kind == "findings":
+            lines = self.findings()
+            if lines:
+                return lines
         if kind == "comparison":
             lines = self.comparison()
             if lines:
@@ -359,15 +379,31 @@ class _Context:
         """How much a sentence's form suits the kind of answer wanted."""
         kind, text = self.analysis.kind, q.text
         factor = 1.0 + 0.3 * self.head_coverage(q.passage)  # the heading says what the passage is about
+        if self.prose_section == (q.passage.doc_id, q.passage.section):
+            factor *= 1.5
         if q.role == "pitfall":
             factor *= 1.2 if self.pitfalls_wanted else 0.6
+        if PUBLICATION.search(text) and not self.publication_wanted:
+            factor *= 0.5  # where a study appeared is not what it found, nor how to do anything
         if kind == "findings":
             factor *= 1.6 if FINDINGS_SECTION.search(q.passage.section) else 1.2 if FINDING_CUE.search(text) else 0.7
         elif kind == "reason":
             factor *= 1.3 if REASON_CUE.search(text) else 0.85
         elif kind == "factoid" and self.analysis.answer_type:
-            factor *= 1.4 if ANSWER_TYPE_CUE[self.analysis.answer_type].search(text) else 0.7
+            types = self.analysis.answer_types or (self.analysis.answer_type,)
+            wanted = any(ANSWER_TYPE_CUE[t].search(text) for t in types) or (self.two_part and FINDING_CUE.search(text))
+            factor *= 1.4 if wanted else 0.7
+            if "number" in types and self.counts_asked_thing(text):
+                factor *= 1.4  # "How many nurses?": "8,000 nurses" counts the very thing asked about
         return factor
+
+    def counts_asked_thing(self, text: str) -> bool:
+        """Whether a number in ``text`` is followed, within three words, by one of the question's terms."""
+        following = [m.group(1) for m in COUNTED.finditer(text)]
+        if not following:
+            return False
+        q = set(self.q_terms)
+        return any(q & set(terms) for terms in self.c.analyse(following))
 
     def sentences(self) -> list[Line]:
         """The best 2-4 sentences by maximal marginal relevance, grouped by passage in document order."""
@@ -375,7 +411,7 @@ class _Context:
         if not pool:
             return []
         s = self.s
-        most = 2 if self.analysis.kind == "factoid" else s.max_sentences
+        most = 2 if self.analysis.kind == "factoid" and not self.two_part else s.max_sentences
         least = 1 if self.analysis.kind == "factoid" else s.min_sentences
         best = max(c.score for c in pool)
         chosen: list[_Scored] = []
@@ -390,6 +426,31 @@ class _Context:
             pool.remove(pick)
         return [Line([c.quote for c in group], prefix="Pitfall: " if group[0].quote.role == "pitfall" else "") for group in _grouped(chosen)]
 
+    def findings(self, most: int = 4) -> list[Line]:
+        """The best finding sentence, read on in its paragraph: a study's findings follow one another.
+
+        "What did the NAO find?" is answered by the sentence that introduces the NAO's report and
+        the ones after it ("The NAO estimated ... concluded ... also found ..."), which need not
+        repeat the question's words. The anchor is the best-scoring sentence from a findings
+        section or carrying a finding cue; the sentences after it in the same passage follow, up
+        to ``most`` in all.
+        """
+        pool = [
+            c for c in self.scored_sentences(self.passages)
+            if c.quote.role != "pitfall" and (FINDINGS_SECTION.search(c.quote.passage.section) or FINDING_CUE.search(c.quote.text))
+        ]
+        if not pool:
+            return []
+        anchor = max(pool, key=lambda c: c.score).quote
+        own = [q for q in sentence_quotes(anchor.passage) if q.role != "pitfall"]
+        after = [q for q in own if q.span[0] >= anchor.span[1]][: most - 1]
+        before = [q for q in own if q.span[1] <= anchor.span[0] and not PUBLICATION.search(q.text)]
+        room = most - 1 - len(after)  # a finding closing its paragraph is read with the sentences leading up to it
+        quotes = (before[-room:] if room > 0 else []) + [anchor] + after
+        if len(quotes) < 2:
+            return []
+        return [Line(quotes)]
+
     # -- procedures and lists ----------------------------------------------------------------
 
     def procedure(self) -> list[Line]:
@@ -401,7 +462,9 @@ class _Context:
         count = self.analysis.count
         where = f"“{title}”" + (f", section “{section}”" if section else "")
         focused = self.focus(items, f"{title} {section} {lead}")
-        if focused == []:
+        if focused == [] and self.coverage(self.c.analyse([f"{section} {lead}"])[0]) < 0.25:
+            # No item bears on the question's own words, and the heading does not name what is asked either
+            # (a scenario such as "after one partner bid alone" need not reappear in the steps for it).
             return self.procedure_fallback()
         if count:
             focused = None
@@ -409,7 +472,7 @@ class _Context:
             shown = focused[:LIST_MAX]
             framing = f"From {where}, the {len(shown)} of its {total} points that bear on this:"
         else:
-            shown = items[: min(count or LIST_MAX, LIST_MAX)]
+            shown = items[: count or (total if total <= LIST_WHOLE else LIST_MAX)]
             framing = f"From {where} (the first {len(shown)} of its {total} points):" if len(shown) < total else f"From {where}:"
         if count and count > total:
             framing = f"The documents give {total} points, not {count}, in {where}:"
@@ -421,11 +484,36 @@ class _Context:
 
     def procedure_fallback(self) -> list[Line]:
         """No list answers the question: sentences instead, saying so when a plan of N steps was asked for."""
-        if not self.analysis.count:
+        if self.prose_section is not None:
+            lines = self.section_sentences(*self.prose_section)
+            if lines:
+                return lines
+        if not self.analysis.count or self.analysis.kind != "procedure":
             return []
         lines = self.sentences()
         if lines:
             lines.insert(0, Line(prefix=f"The documents set out no {self.analysis.count}-step plan for this; the closest guidance they give:"))
+        return lines
+
+    def section_sentences(self, doc_id: str, section: str, most: int = 5) -> list[Line]:
+        """A prose section that answers a list or how-to question, read in order ("The first ... The second ...")."""
+        passages = [p for p in self.passages + self.extra if p.doc_id == doc_id and p.section == section]
+        if self.c.expand is not None:
+            passages += [p for p in self.c.expand(doc_id) if p.section == section]
+        by_offset: dict[int, Quote] = {}
+        for p in passages:
+            for q in sentence_quotes(p):
+                if q.role != "pitfall":
+                    by_offset.setdefault(q.doc_offset, q)
+        quotes = [by_offset[k] for k in sorted(by_offset)][:most]
+        if len(quotes) < 2:
+            return []
+        lines: list[Line] = []
+        for q in quotes:  # one line per passage, in document order
+            if lines and lines[-1].quotes[-1].passage.id == q.passage.id:
+                lines[-1].quotes.append(q)
+            else:
+                lines.append(Line([q]))
         return lines
 
     def best_list(self) -> tuple[list[Quote], str, str, int, str] | None:
@@ -460,20 +548,50 @@ class _Context:
             pitfall = is_pitfall_section(p.section) or bool(lead and PITFALL_LEAD.search(lead))
             steps = bool(STEPS_SECTION.search(f"{p.section} {lead}"))
             coverage, head_cov = self.coverage(whole), self.coverage(head)
+            if self.contents_wanted:  # "what should go into an agreement": a list of contents, not the steps of making one
+                steps = bool(CONTENTS_SECTION.search(f"{p.section} {lead}"))
             score = 0.20 * weight + 0.20 * coverage + 0.35 * head_cov + 0.10 * self.coverage(title) + 0.05 * u.ordered + 0.05 * steps
+            if count := self.analysis.count:  # "the three functions": a list of exactly three is very likely the one
+                if self.analysis.kind == "list" and len(items) != count:
+                    continue  # a list of six checks is not "the three components"; prose may name them
+                score += 0.10 if len(items) == count else 0.0
             if pitfall and not self.pitfalls_wanted:
                 score -= 0.40
             if coverage >= 0.30 and self.coverage(head + title) >= 0.20 and score >= 0.35:
                 scored.append((score, head_cov, doc_id, key, p, lead))
         if not scored:
+            prose = self.best_prose()
+            if prose[0] >= 0.4:
+                self.prose_section = (prose[1].doc_id, prose[1].section)
             return None
         score, head_cov, doc_id, key, p, lead = max(scored, key=lambda t: t[0])
-        prose = max((self.head_coverage(q) for q in self.passages if self.weight.get(q.id, 0) >= 0.5 and not any(u.kind == "list" for u in q.units)), default=0.0)
-        if prose >= head_cov + 0.3:
+        # Within one document the title's words say nothing about which section answers, so headings are
+        # compared on the question's other words ("starting conditions" in an Ansell and Gash question).
+        best_prose = self.best_prose(exclude=p.section)
+        if best_prose[0] >= self.section_coverage(p, lead) + 0.3:
+            self.prose_section = (best_prose[1].doc_id, best_prose[1].section)
             return None
         docs = self.c.expand(doc_id) if self.c.expand else []
         items = self.list_items(doc_id, key, [q for q in self.passages if q.doc_id == doc_id] + docs)
         return items, p.title, p.section, len(items), lead
+
+    def best_prose(self, exclude: str | None = None) -> tuple[float, Passage | None]:
+        """The well-ranked passage without a list whose heading best covers the question (see :meth:`section_coverage`)."""
+        prose = [
+            (self.section_coverage(q), q) for q in self.passages
+            if self.weight.get(q.id, 0) >= 0.5 and q.section and q.section != exclude and not any(u.kind == "list" for u in q.units)
+        ]
+        return max(prose, key=lambda t: t[0], default=(0.0, None))
+
+    def section_coverage(self, p: Passage, lead: str = "") -> float:
+        """How much of the question, beyond the words of the document's title, a passage's heading (and list lead-in) covers."""
+        title = set(self.c.analyse([p.title])[0])
+        rest = [t for t in self.q_terms if not _has(title, t)]
+        total = sum(self.weights.get(t, 0.0) for t in rest)
+        if not rest or not total:
+            return 0.0
+        present = set(self.c.analyse([f"{p.section} {lead}"])[0])
+        return sum(self.weights.get(t, 0.0) for t in rest if _has(present, t)) / total
 
     def head_coverage(self, p: Passage) -> float:
         """How much of the question a passage's section heading covers (cached per passage)."""
@@ -550,7 +668,10 @@ class _Context:
                 quoted = quotable_sentence(p.text, (u.start, u.end))
                 if quoted is None:
                     continue
+                text = p.text[quoted[0] : quoted[1]]
                 score = self.weight.get(p.id, 0.0) + (1.0 if got == want else 0.6)
+                score += 0.3 if KEY_TERMS_SECTION.search(p.section) else 0.0
+                score -= 0.8 if NOT_DEFINING.search(text) else 0.0  # "Signposting is also efficient ..." says something of it
                 if best is None or score > best[0]:
                     best = (score, Quote(p, quoted, "definition"))
         if best is None:
@@ -570,23 +691,52 @@ class _Context:
         if not lines:
             return []
         used = {(q.passage.doc_id, q.doc_offset) for line in lines for q in line.quotes}
-        contrast = self.contrast(subjects, used)
+        # The sentence setting them side by side may sit anywhere in the documents that define them.
+        docs = dict.fromkeys(q.passage.doc_id for line in lines for q in line.quotes)
+        more = [p for d in docs for p in (self.c.expand(d) if self.c.expand else []) if not is_reference_section(p.section)]
+        for p in more:
+            self.weight.setdefault(p.id, 0.8)
+        have = {p.id for p in self.passages + self.extra}
+        pool = self.scored_sentences(self.passages + self.extra + [p for p in more if p.id not in have])
+        for line in lines:  # one sentence more on what each thing does, beyond what it is
+            subject = line.prefix.strip("*: ")
+            more_on = self.about(subject, [c for c in pool if (c.quote.passage.doc_id, c.quote.doc_offset) not in used], subjects)
+            if more_on is not None:
+                line.quotes.append(more_on)
+                used.add((more_on.passage.doc_id, more_on.doc_offset))
+        contrast = self.contrast(subjects, used, pool)
         if contrast is not None:
             lines.append(Line([contrast], prefix="**How they relate:** "))
         else:
             lines.append(Line(prefix="The documents define them separately but do not contrast them directly."))
         return lines
 
-    def contrast(self, subjects: Sequence[str], used: set) -> Quote | None:
+    def about(self, subject: str, pool: Sequence[_Scored], subjects: Sequence[str]) -> Quote | None:
+        """The best sentence naming ``subject`` (as a phrase) and none of the other compared things, if any."""
+        others = [s for s in subjects if s.lower() != subject.lower()]
+        best: _Scored | None = None
+        for c in pool:
+            if c.quote.role == "pitfall" or not self.names(c.quote.text, subject) or any(self.names(c.quote.text, o) for o in others):
+                continue
+            if best is None or c.score > best.score:
+                best = c
+        return best.quote if best else None
+
+    def names(self, text: str, phrase: str) -> bool:
+        """Whether ``text`` contains ``phrase`` as consecutive analysed terms ("co-design", not "co-creation ... designing")."""
+        want = self.c.analyse([phrase])[0]
+        seq = self.c.analyse([text])[0]
+        n = len(want)
+        return bool(want) and any(seq[i : i + n] == want for i in range(len(seq) - n + 1))
+
+    def contrast(self, subjects: Sequence[str], used: set, pool: Sequence[_Scored]) -> Quote | None:
         """The sentence that best sets the compared things against each other, if any names both."""
-        wanted = [set(self.c.analyse([s])[0]) for s in subjects]
         best: tuple[float, Quote] | None = None
-        for scored in self.scored_sentences(self.passages + self.extra):
+        for scored in pool:
             q = scored.quote
             if (q.passage.doc_id, q.doc_offset) in used:
                 continue
-            named = sum(1 for w in wanted if w and w <= scored.terms)
-            if named < len(wanted):
+            if not all(self.names(q.text, s) for s in subjects):
                 continue
             score = scored.score + (0.5 if CONTRAST_CUE.search(q.text) else 0.0)
             if best is None or score > best[0]:
@@ -616,7 +766,7 @@ class _Context:
 
         candidates = []
         for w in self.analysis.topic:
-            word = w.lower().strip("'’\"")
+            word = re.sub(r"['’]s$", "", w.lower().strip("'’\""))  # "programme's" is "programme"
             if len(word) <= 3 or word in FRAME_WORDS:
                 continue
             pos = getAllLemmas(word)

@@ -121,14 +121,27 @@ class Pipeline:
             answer = Answer(question, NO_INDEX_TEXT, True, [], [], query, None, kind=analysis.kind)
         else:
             result = self.search(query, k=k or max(self.settings.retrieval.k, self.settings.answer.passages), filters=filters)
-            result = self._with_subjects(result, analysis, filters)
-            answer = self.composer.compose(question, result, analysis)
-            if self.generator is not None:
-                answer = self.generator.compose(question, result, answer)
+            answer = self.compose(question, result, analysis, filters)
             answer.query = query
         answer.merged = query != question
         if conversation is not None:
             conversation.add(question, query, answer)
+        return answer
+
+    def compose(self, question: str, result: SearchResult, analysis: QuestionAnalysis | None = None, filters: Filters | None = None) -> Answer:
+        """The answer to ``question`` from a search already run (what :meth:`ask` and ``assistant eval`` both do).
+
+        Args:
+            question: The user's words (their kind decides the composition).
+            result: Passages retrieved for the question (or for its resolved follow-up query).
+            analysis: The question's analysis (made here when not given).
+            filters: Metadata restrictions, applied again to the per-subject searches.
+        """
+        analysis = analysis or analyse_question(question)
+        result = self._with_subjects(result, analysis, filters)
+        answer = self.composer.compose(question, result, analysis)
+        if self.generator is not None:
+            answer = self.generator.compose(question, result, answer)
         return answer
 
     def _with_subjects(self, result: SearchResult, analysis: QuestionAnalysis, filters: Filters | None) -> SearchResult:

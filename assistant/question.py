@@ -63,6 +63,8 @@ class QuestionAnalysis:
     subjects: tuple[str, ...] = ()
     count: int | None = None
     answer_type: AnswerType | None = None
+    answer_types: tuple[AnswerType, ...] = ()
+    """Every type of fact the question asks for ("Who ... and in which journal?": person, source)."""
 
 
 # Order matters: the first matching frame wins ("What is the difference between..." is a
@@ -91,6 +93,9 @@ _PROCEDURE = [
     re.compile(r"\bwhat\s+(?:should|do|must|can)\s+(?:i|we|you)\s+(?:do|include|put|agree|cover|consider|check|think about)\b", re.I),
     re.compile(r"^\s*(?:what\s+are\s+the\s+)?(?:steps|stages)\b|\bwhat\s+steps\b", re.I),
     re.compile(r"\bwhat\s+(?:should|must)\s+(?:go\s+into|be\s+in(?:cluded)?|(?:i|we)\s+include)\b", re.I),
+    re.compile(r"\bwhat\s+(?:can|could|should|must)\s+(?:\w+\s+){1,3}?do\s+(?:to|about|when|if|so)\b", re.I),
+    re.compile(r"^\s*how\s+(?:should|can|could|might|must|would)\b", re.I),
+    re.compile(r"\bwhat\s+(?:should|must)\s+(?:\w+[- ]){1,3}?(?:explain|say|tell|ask|check|cover|include|know|record|bring|prepare|agree|avoid|look\s+for|do)\b", re.I),
     re.compile(r"\b(?:give|show|tell)\s+me\s+(?:a|an|the)?\s*(?:\w+[- ])?(?:plan|steps|checklist|guide|process)\b", re.I),
 ]
 _FINDINGS = re.compile(
@@ -102,7 +107,8 @@ _FINDINGS = re.compile(
 )
 _REASON = re.compile(r"^\s*(?:why|for\s+what\s+reason|what\s+(?:is|are)\s+the\s+reasons?)\b|\bwhy\s+(?:do|does|did|is|are|should|would)\b", re.I)
 _LIST = re.compile(
-    r"\b(?:(?:what|which)\s+(?:are\s+)?(?:some|the|a\s+few)?\s*(?:\w+\s+)?(?:main\s+|key\s+|common\s+)?(?:examples?|types?|kinds?|forms?|ways|benefits|risks|barriers|challenges|principles|characteristics|features|elements|components|pitfalls|mistakes|criticisms|roles|skills|competencies|factors|conditions|drivers|tensions|lessons|methods|tools|rungs|phases|stages|steps|parts|dimensions|measures|indicators)\b"
+    r"\b(?:(?:what|which)\s+(?:are\s+)?(?:some|the|a\s+few)?\s*(?:\w+\s+)?(?:main\s+|key\s+|common\s+)?(?:examples?|types?|kinds?|forms?|ways|benefits|risks|barriers|challenges|principles|characteristics|features|elements|components|pitfalls|mistakes|criticisms|roles|skills|competencies|factors|conditions|drivers|tensions|lessons|methods|tools|rungs|phases|stages|steps|parts|dimensions|measures|indicators|functions|purposes|aims|goals|values|questions|areas|responsibilities|tasks|duties|criteria|requirements|strategies|options|models|approaches|mechanisms|obstacles|strengths|weaknesses|limitations|problems|issues|ingredients|pressures|gaps|activities)\b"
+    r"|\bwhat\s+(?:tends?\s+to\s+|can\s+|might\s+|does\s+)?(?:gets?|stands?|goes?|got)\s+in\s+the\s+way\b|\bwhat\s+(?:needs?|has|have)\s+to\s+be\s+in\s+place\b|\bwhat\s+(?:holds?|held)\s+\w+(?:\s+\w+)?\s+back\b"
     r"|\b(?:list|name|give)\s+(?:me\s+)?(?:some|the|a\s+few)?\s*(?:examples?|types?|kinds?|ways)"
     r"|\bexamples?\s+of\b)",
     re.I,
@@ -132,13 +138,14 @@ def analyse_question(question: str) -> QuestionAnalysis:
     q = " ".join(question.strip().split())
     topic = tuple(content_words(q))
     count = _count(q)
+    types = tuple(dict.fromkeys(t for pattern, t in _FACTOID for part in _parts(q) if pattern.search(part)))
     for pattern in _COMPARISON:
         m = pattern.search(q)
         if m:
             return QuestionAnalysis(question, "comparison", topic, _pair(m["a"], m["b"]), count)
     for pattern, answer_type in _FACTOID:
         if pattern.search(q) and not _PROCEDURE[0].search(q):
-            return QuestionAnalysis(question, "factoid", topic, count=count, answer_type=answer_type)  # type: ignore[arg-type]
+            return QuestionAnalysis(question, "factoid", topic, count=count, answer_type=answer_type, answer_types=types)  # type: ignore[arg-type]
     if any(p.search(q) for p in _PROCEDURE):
         return QuestionAnalysis(question, "procedure", topic, count=count)
     if _FINDINGS.search(q):
@@ -154,6 +161,11 @@ def analyse_question(question: str) -> QuestionAnalysis:
     if _YES_NO.search(q):
         return QuestionAnalysis(question, "yes-no", topic, count=count)
     return QuestionAnalysis(question, "other", topic, count=count)
+
+
+def _parts(q: str) -> list[str]:
+    """The question and each clause after "and <question word>" ("Who created X, and in which journal did it appear?")."""
+    return [q] + [m.group(1) for m in re.finditer(r"\band\s+((?:in\s+|from\s+|at\s+)?(?:what|which|who|whom|where|when|how)\b.*)", q, re.I)]
 
 
 def _pair(a: str, b: str) -> tuple[str, str]:
@@ -174,7 +186,7 @@ def _subject(text: str) -> str:
 
 
 def _count(q: str) -> int | None:
-    m = re.search(rf"\b{_COUNT}[- ]?(?:step|stage|point|part|thing|tip|way|item|idea|action)s?\b", q, re.I)
+    m = re.search(rf"\b{_COUNT}[- ]?(?:\w+[- ])?(?:step|stage|point|part|thing|tip|way|item|idea|action|function|condition|component|element|principle|type|kind|form|driver|barrier|role|phase|characteristic|feature|dimension|purpose|lesson|factor|question|rung|strateg)(?:s|ies|y)?\b", q, re.I)
     if not m:
         return None
     word = m.group(1).lower()

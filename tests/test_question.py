@@ -32,7 +32,14 @@ from assistant.question import analyse_question
         ("What are the main criticisms of using design thinking in policymaking?", "list"),
         ("What are the four phases of the Design Council's double diamond?", "list"),
         ("Does distributed leadership mean that everyone in the partnership leads equally?", "yes-no"),
-        ("What pressures are pushing public organisations to innovate, according to Jacob Torfing?", "other"),
+        ("What pressures are pushing public organisations to innovate, according to Jacob Torfing?", "list"),
+        ("What are the three functions of supervision in Proctor's model?", "list"),
+        ("And what tends to get in the way of that kind of collaboration in public bodies?", "list"),
+        ("What needs to be in place to get a collaborative governance regime started in the first place?", "list"),
+        ("So what can commissioners do to reduce them?", "procedure"),
+        ("How should case notes be written when several partners and the person may read them?", "procedure"),
+        ("What should a key worker explain about information sharing and confidentiality at the first meeting?", "procedure"),
+        ("How does Voorberg's review define co-creation?", "other"),
     ],
 )
 def test_kind_of_real_questions(question, kind):
@@ -51,6 +58,8 @@ def test_definition_subject_and_requested_counts():
     assert analyse_question("Can you give me a 3-step plan for starting a lab?").count == 3
     assert analyse_question("Give me five tips for running a workshop").count == 5
     assert analyse_question("How do I run a workshop?").count is None
+    assert analyse_question("What are the three functions of supervision in Proctor's model?").count == 3
+    assert analyse_question("Name the four key drivers of collaboration").count == 4
 
 
 @pytest.mark.parametrize(
