@@ -165,7 +165,7 @@ def _run(args: argparse.Namespace, filters) -> int:
                 return 0
             case "search":
                 from assistant.answer import passage_json
-                from assistant.sources import match_label
+                from assistant.app.sources import match_label
 
                 per_doc = settings.retrieval.per_document if args.per_doc is None else args.per_doc
                 result = pipeline.search(args.query, k=args.k, filters=filters, per_document=per_doc)

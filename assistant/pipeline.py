@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from functools import cached_property
 from pathlib import Path
-from typing import TYPE_CHECKING, Callable, Sequence
+from typing import TYPE_CHECKING, Callable, ContextManager, Sequence
 
 from assistant.answer import NO_INDEX_TEXT, Answer, ExtractiveComposer
 from assistant.chat import QUESTION_STOPWORDS, Conversation
@@ -22,7 +22,7 @@ if TYPE_CHECKING:
 
     from assistant.generate import GenerativeComposer
     from assistant.index.check import CheckReport
-    from assistant.sources import Context
+    from assistant.index.manifest import ChunkRecord
 
 
 @dataclass
@@ -57,13 +57,20 @@ class Pipeline:
 
     def document_passages(self, doc_id: str) -> list[Passage]:
         """A document's stored passages in order (the composer completes a list cut across passages)."""
-        return [
-            Passage(
-                id=r.id, doc_id=r.doc_id, title=r.title, source=r.source, page=r.page, section=r.section, text=r.text,
-                start=r.start, end=r.end, sentences=r.sentences, score=0.0, units=r.units,
-            )
-            for r in self.index.manifest.document_chunks(doc_id)
-        ]
+        return [_passage(r) for r in self.index.manifest.document_chunks(doc_id)]
+
+    def passage(self, chunk_id: str) -> Passage | None:
+        """One stored passage by id (``score`` 0), or ``None`` when it is no longer indexed."""
+        record = self.index.manifest.chunks([chunk_id]).get(chunk_id)
+        return _passage(record) if record is not None else None
+
+    def document(self, doc_id: str) -> DocumentRecord | None:
+        """An indexed document by doc id (or source path, or unique file name); ``None`` when there is no such one."""
+        return self.index.manifest.find(doc_id)
+
+    def document_text(self, doc_id: str) -> str:
+        """A document's full text as it was chunked (passage offsets index it); empty when it is not indexed."""
+        return self.index.manifest.text(doc_id)
 
     @cached_property
     def generator(self) -> "GenerativeComposer | None":
@@ -168,12 +175,6 @@ class Pipeline:
         """The BM25 analyser (lower-case, stop words out, stemmed), for marking query terms."""
         return self.index.lexical.tokenize(texts)
 
-    def context(self, chunk_id: str, chars: int = 600) -> "Context | None":
-        """A stored passage with up to ``chars`` characters of its document on each side."""
-        from assistant.sources import context
-
-        return context(self.index.manifest, chunk_id, chars)
-
     def counts(self) -> tuple[int, int]:
         """``(documents, passages)`` from the manifest (no call to the vector store)."""
         return self.index.manifest.counts()
@@ -185,6 +186,16 @@ class Pipeline:
     def stats(self) -> dict[str, int]:
         """Document and passage counts."""
         return self.index.stats()
+
+    def writing(self, doing: str = "ingest", wait: float | None = None) -> ContextManager[None]:
+        """Hold the data dir's writer lock for a ``with`` block (re-entrant: :meth:`ingest` inside it does not wait).
+
+        An upload takes it before saving files, so a refused upload leaves nothing on disk.
+
+        Raises:
+            assistant.index.IndexBusy: Another writer still held the lock after ``wait`` seconds.
+        """
+        return self.index.writing(doing, wait=wait)
 
     def remove(self, source: str, wait: float | None = None) -> DocumentRecord | None:
         """Delete a document by source path, doc id or unique file name (``wait``: see :meth:`ingest`)."""
@@ -203,6 +214,13 @@ class Pipeline:
     def close(self) -> None:
         """Release files."""
         self.index.close()
+
+
+def _passage(r: "ChunkRecord") -> Passage:
+    return Passage(
+        id=r.id, doc_id=r.doc_id, title=r.title, source=r.source, page=r.page, section=r.section, text=r.text,
+        start=r.start, end=r.end, sentences=r.sentences, score=0.0, units=r.units,
+    )
 
 
 def build_pipeline(

@@ -113,7 +113,7 @@ def test_a_second_writer_in_the_same_process_is_refused_when_it_will_not_wait(pi
 def test_an_upload_while_an_ingest_runs_is_refused_and_saves_nothing(pipeline, tmp_path):
     import threading
 
-    from assistant import library
+    from assistant.app import uploads
 
     held, release = threading.Event(), threading.Event()
 
@@ -126,15 +126,15 @@ def test_an_upload_while_an_ingest_runs_is_refused_and_saves_nothing(pipeline, t
     t.start()
     try:
         held.wait(30)
-        with pytest.raises(library.IndexBusy, match="^an ingest is running, try again in a moment"):
-            library.upload(pipeline, [("note.md", b"# Note\n\nShared budgets need one accountable officer per partner.\n")])
-        assert not library.uploads_dir(pipeline.settings).exists() or not any(library.uploads_dir(pipeline.settings).iterdir())
-        with pytest.raises(library.IndexBusy, match="^an ingest is running, try again in a moment"):
-            library.remove(pipeline, "anything")
+        with pytest.raises(uploads.IndexBusy, match="^an ingest is running, try again in a moment"):
+            uploads.upload(pipeline, [("note.md", b"# Note\n\nShared budgets need one accountable officer per partner.\n")])
+        assert not uploads.uploads_dir(pipeline.settings).exists() or not any(uploads.uploads_dir(pipeline.settings).iterdir())
+        with pytest.raises(uploads.IndexBusy, match="^an ingest is running, try again in a moment"):
+            uploads.remove(pipeline, "anything")
     finally:
         release.set()
         t.join()
-    assert library.upload(pipeline, [("note.md", b"# Note\n\nShared budgets need one accountable officer per partner.\n")]).added == ["note.md"]
+    assert uploads.upload(pipeline, [("note.md", b"# Note\n\nShared budgets need one accountable officer per partner.\n")]).added == ["note.md"]
 
 
 def test_vectors_without_a_manifest_row_take_no_place_in_the_top_k_and_do_not_stop_abstention(indexed, embeddings):

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from assistant import references as refs
+from assistant.app import references as refs
 from assistant.ingest.loaders import load
 from assistant.ingest.metadata import DocumentMeta, build_meta
 

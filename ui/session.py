@@ -10,7 +10,8 @@ from pathlib import Path
 import streamlit as st
 from pydantic import ValidationError
 
-from assistant import Conversation, Pipeline, Settings, build_pipeline, library
+from assistant import Conversation, Pipeline, Settings, build_pipeline
+from assistant.app.first_run import build_if_empty
 from assistant.embeddings import SentenceEmbeddings, build_embeddings
 from assistant.generate import LLMUnavailable
 from assistant.index import StoreUnavailable
@@ -94,7 +95,7 @@ def _first_launch(p: Pipeline, key: str) -> None:
         def step(done: int, total: int, name: str) -> None:
             bar.progress(done / max(total, 1), text=f"First launch: indexing {name} ({done} of {total} files)")
 
-        report = library.build_if_empty(p, on_progress=step)
+        report = build_if_empty(p, on_progress=step)
         bar.empty()
     if report is not None:
         docs, passages = p.counts()

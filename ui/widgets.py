@@ -13,9 +13,11 @@ from typing import Sequence
 
 import streamlit as st
 
-from assistant import Answer, Citation, Filters, Passage, Pipeline, library, sources
+from assistant import Answer, Citation, Filters, Passage, Pipeline
 from assistant.answer import MARKER
-from assistant.sources import DOC_TYPE_LABELS, Segment
+from assistant.app import library, sources
+from assistant.app.sources import DOC_TYPE_LABELS, Segment
+from assistant.ingest.headings import headings
 
 MARK = '<mark style="background:#ffe082;color:inherit;padding:0 .12em;border-radius:.2em">'
 BADGE = (
@@ -30,9 +32,12 @@ MUTED = '<span style="color:#6b7280">'
 
 
 def _inline(text: str) -> str:
-    """Escaped HTML for one piece of document text: headings and **bold** kept, line breaks kept."""
-    out = html.escape(text, quote=False)
-    out = re.sub(r"(?m)^#{1,6}\s+(.+)$", r"<strong>\1</strong>", out)
+    """Escaped HTML for one piece of document text: headings (as bold lines) and **bold** kept, line breaks kept."""
+    pieces, pos = [], 0
+    for h in headings(text):
+        pieces += [html.escape(text[pos : h.start], quote=False), f"<strong>{html.escape(h.title, quote=False)}</strong>"]
+        pos = h.start + len(text[h.start : h.end].rstrip("\r\n"))  # its line break stays a <br>
+    out = "".join(pieces) + html.escape(text[pos:], quote=False)
     out = re.sub(r"\*\*(.+?)\*\*", r"<strong>\1</strong>", out)
     return out.replace("\n\n", "<br><br>").replace("\n", "<br>")
 
@@ -217,7 +222,7 @@ def _details(meta, section: str, page: int | None, source: str) -> None:
 def _passage_body(pipeline: Pipeline, chunk_id: str, text: str, spans, *, key: str) -> None:
     passage = marked_html(sources.segments(text, spans))
     if st.toggle("Show surrounding context", key=f"{key}-ctx"):
-        ctx = pipeline.context(chunk_id)
+        ctx = sources.context(pipeline, chunk_id)
         if ctx is None:
             st.caption("This passage is no longer indexed.")
         else:

@@ -1,9 +1,10 @@
 """Structure-aware chunking: sections from headings (or PDF pages), passages from a token-measured splitter.
 
 A document is first cut into *units*: the spans between Markdown headings (found with
-markdown-it-py, so code fences and setext headings are handled) or, for PDFs, pages. Each unit
-is then split by LangChain's ``RecursiveCharacterTextSplitter`` measuring length with the
-embedder's own tokenizer, preferring paragraph, then line, then sentence breaks.
+markdown-it-py by :mod:`assistant.ingest.headings`, so code fences and setext headings are
+handled) or, for PDFs, pages. Each unit is then split by LangChain's
+``RecursiveCharacterTextSplitter`` measuring length with the embedder's own tokenizer,
+preferring paragraph, then line, then sentence breaks.
 
 Worked numbers (defaults): the encoder window is 256 word pieces, two are [CLS]/[SEP], leaving
 254. The "title > section" trail embedded with each passage is capped at 48 pieces, so a passage
@@ -22,8 +23,8 @@ from functools import lru_cache
 from typing import Any
 
 from langchain_text_splitters import RecursiveCharacterTextSplitter
-from markdown_it import MarkdownIt
 
+from assistant.ingest.headings import headings as find_headings
 from assistant.ingest.loaders import LoadedDocument
 from assistant.ingest.structure import Unit, definition_term, document_units, units_in
 from assistant.settings import ChunkingSettings
@@ -292,17 +293,7 @@ def time_limit(seconds: float):
 
 def _heading_units(text: str, title: str) -> list[_Unit]:
     """Spans between headings, each with its heading trail (the document-title heading dropped)."""
-    tokens = MarkdownIt("commonmark").parse(text)
-    # Line numbers as markdown-it counts them (``token.map``): only \n, \r\n and \r end a line.
-    # str.splitlines also breaks at U+2028, \x85, \f, \v and \x1c-\x1e, which shifted every
-    # heading after such a character and filed paragraphs under the wrong section.
-    line_starts = [0] + [m.end() for m in re.finditer(r"\r\n?|\n", text)]
-    headings: list[tuple[int, int, str]] = []  # (char offset, level, heading text)
-    for i, token in enumerate(tokens):
-        if token.type == "heading_open" and token.map:
-            level = int(token.tag[1])
-            inline = tokens[i + 1].content.strip() if i + 1 < len(tokens) else ""
-            headings.append((line_starts[token.map[0]], level, inline))
+    headings = [(h.start, h.level, h.title) for h in find_headings(text)]  # (char offset, level, heading text)
     units: list[_Unit] = []
     stack: list[tuple[int, str]] = []
     bounds = [h[0] for h in headings] + [len(text)]

@@ -8,6 +8,8 @@ from typing import Any, Literal, get_args
 
 from pydantic import BaseModel, Field, field_validator
 
+from assistant.ingest.headings import first_heading
+
 DocType = Literal["literature", "guidance", "case-study", "glossary", "training", "other"]
 DOC_TYPES: tuple[str, ...] = get_args(DocType)
 
@@ -117,12 +119,6 @@ def build_meta(path: Path, text: str, *layers: dict[str, Any]) -> DocumentMeta:
         merged["title"] = first_heading(text) or title_from_filename(path)
     merged["title"] = str(merged["title"]).strip()
     return DocumentMeta.model_validate(merged)
-
-
-def first_heading(text: str) -> str | None:
-    """The first Markdown heading's text, if the document has one."""
-    match = re.search(r"^#{1,6}\s+(.+?)\s*#*\s*$", text, flags=re.MULTILINE)
-    return match.group(1).strip() if match else None
 
 
 def title_from_filename(path: Path) -> str:

@@ -8,7 +8,7 @@ import re
 from datetime import datetime, timezone
 
 from assistant.chat import Conversation
-from assistant.export import conversation_markdown, reference, results_bibtex, results_csv, results_markdown, results_ris
+from assistant.app.export import conversation_markdown, reference, results_bibtex, results_csv, results_markdown, results_ris
 from assistant.ingest.metadata import DocumentMeta
 from assistant.retrieve import Passage
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from assistant.feedback import FeedbackLog
+from assistant.app.feedback import FeedbackLog
 from assistant.retrieve import Filters
 
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from assistant.chat import Conversation
-from assistant.learn import DEMOS, STARTERS, concept_card, glossary, term_pattern
+from assistant.app.learn import DEMOS, STARTERS, concept_card, glossary, term_pattern
 
 
 def test_glossary_terms_are_parsed_with_definition_and_why(corpus_index):
@@ -30,7 +30,7 @@ def test_every_concept_card_cites_its_definition_in_the_glossary(corpus_index):
 
 
 def test_examples_are_examples_not_definitions_pitfalls_or_bibliography(corpus_index):
-    from assistant.learn import ABOUT_A_PUBLICATION, EXAMPLE_MARKER, EXAMPLE_SECTION, NOT_EXAMPLE_SECTION
+    from assistant.app.learn import ABOUT_A_PUBLICATION, EXAMPLE_MARKER, EXAMPLE_SECTION, NOT_EXAMPLE_SECTION
 
     types = {d.doc_id: d.meta.doc_type for d in corpus_index.documents()}
     cards = {e.term: concept_card(corpus_index, e) for e in glossary(corpus_index)}

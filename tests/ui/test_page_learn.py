@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 
-from assistant.learn import DEMOS
+from assistant.app.learn import DEMOS
 
 
 def learn(app):

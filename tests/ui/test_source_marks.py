@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from assistant.index.lexical import LexicalIndex
 from assistant.ingest.metadata import DocumentMeta
-from assistant.sources import Segment, byline, context, segments, term_spans, where
+from assistant.app.sources import Segment, byline, context, segments, term_spans, where
 
 
 def test_segments_mark_spans_merge_overlaps_and_clip():
@@ -26,7 +26,7 @@ def test_context_surrounds_the_passage_and_starts_on_a_boundary(indexed):
     doc = next(d for d in indexed.documents() if d.meta.title == "Partnership governance for test purposes")
     chunks = manifest.document_chunks(doc.doc_id)
     middle = chunks[1]  # "Boundary spanners in the partnership"
-    ctx = context(manifest, middle.id, chars=200)
+    ctx = context(indexed, middle.id, chars=200)
     assert ctx.passage == middle.text
     full = manifest.text(doc.doc_id)
     assert full[middle.start - len(ctx.before) : middle.start] == ctx.before
@@ -34,7 +34,7 @@ def test_context_surrounds_the_passage_and_starts_on_a_boundary(indexed):
     # The 200-character window began mid-sentence; it is cut back to the next full sentence.
     assert ctx.before.startswith("The board agrees terms of reference")
     assert ctx.after.strip().startswith("## Trust and small wins") and ctx.after.endswith("celebrated together.")
-    assert context(manifest, "no-such-chunk") is None
+    assert context(indexed, "no-such-chunk") is None
 
 
 def test_one_line_descriptions():

@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 from pydantic import SecretStr
 
-from assistant import library
+from assistant.app import admin, first_run, library, reader, uploads
 from assistant.ingest import doc_id_for
 
 NOTE = b"# Peer mentoring\n\nPeer mentoring pairs frontline workers from two partner organisations for six months.\n"
@@ -23,55 +23,55 @@ NOTE = b"# Peer mentoring\n\nPeer mentoring pairs frontline workers from two par
     ("x" * 300 + ".html", "x" * 91 + ".html"),
 ])
 def test_safe_filename(sent, safe):
-    assert library.safe_filename(sent) == safe
+    assert uploads.safe_filename(sent) == safe
 
 
 def test_check_upload_gives_one_line_reasons():
-    assert library.check_upload("notes.md", 10, 100) is None
-    assert library.check_upload("run.sh", 10, 100).startswith("'.sh' files are not accepted (use docx, htm, html")
-    assert library.check_upload("empty.txt", 0, 100) == "the file is empty"
-    assert library.check_upload("big.pdf", 3 * 1_048_576, 1_048_576) == "the file is 3.0 MB, above the 1 MB limit"
+    assert uploads.check_upload("notes.md", 10, 100) is None
+    assert uploads.check_upload("run.sh", 10, 100).startswith("'.sh' files are not accepted (use docx, htm, html")
+    assert uploads.check_upload("empty.txt", 0, 100) == "the file is empty"
+    assert uploads.check_upload("big.pdf", 3 * 1_048_576, 1_048_576) == "the file is 3.0 MB, above the 1 MB limit"
 
 
 def test_upload_saves_indexes_and_makes_the_file_searchable(pipeline):
-    result = library.upload(pipeline, [("Peer mentoring.md", NOTE), ("bad.pdf", b"%PDF-1.4 nonsense"), ("x.exe", b"MZ")])
+    result = uploads.upload(pipeline, [("Peer mentoring.md", NOTE), ("bad.pdf", b"%PDF-1.4 nonsense"), ("x.exe", b"MZ")])
     assert result.added == ["Peer mentoring.md"]
     assert [(r.name, r.reason.split(" (")[0]) for r in result.rejected] == [("x.exe", "'.exe' files are not accepted"), ("bad.pdf", "not a readable PDF")]
-    folder = library.uploads_dir(pipeline.settings)
+    folder = uploads.uploads_dir(pipeline.settings)
     assert sorted(p.name for p in folder.iterdir()) == ["Peer-mentoring.md"]
     hit = pipeline.search("peer mentoring frontline workers", k=1).passages[0]
     assert hit.source == str((folder / "Peer-mentoring.md").resolve())
 
 
 def test_same_name_other_content_is_not_overwritten_and_same_content_is_unchanged(pipeline):
-    library.upload(pipeline, [("note.md", NOTE)])
-    again = library.upload(pipeline, [("note.md", NOTE)])
+    uploads.upload(pipeline, [("note.md", NOTE)])
+    again = uploads.upload(pipeline, [("note.md", NOTE)])
     assert again.unchanged == ["note.md"]
-    other = library.upload(pipeline, [("note.md", NOTE.replace(b"six", b"twelve"))])
+    other = uploads.upload(pipeline, [("note.md", NOTE.replace(b"six", b"twelve"))])
     assert other.added == ["note.md"]
-    assert sorted(p.name for p in library.uploads_dir(pipeline.settings).iterdir()) == ["note-2.md", "note.md"]
+    assert sorted(p.name for p in uploads.uploads_dir(pipeline.settings).iterdir()) == ["note-2.md", "note.md"]
 
 
 def test_remove_deletes_uploaded_files_but_never_corpus_files(pipeline, corpus_copy):
     pipeline.ingest([corpus_copy / "lone-parents.txt"], progress=False)
-    library.upload(pipeline, [("note.md", NOTE)])
-    saved = library.uploads_dir(pipeline.settings) / "note.md"
-    assert library.remove(pipeline, doc_id_for(str(saved.resolve()))).meta.title == "Peer mentoring"
+    uploads.upload(pipeline, [("note.md", NOTE)])
+    saved = uploads.uploads_dir(pipeline.settings) / "note.md"
+    assert uploads.remove(pipeline, doc_id_for(str(saved.resolve()))).meta.title == "Peer mentoring"
     assert not saved.exists()
     corpus_file = corpus_copy / "lone-parents.txt"
-    assert library.remove(pipeline, doc_id_for(str(corpus_file.resolve()))) is not None
+    assert uploads.remove(pipeline, doc_id_for(str(corpus_file.resolve()))) is not None
     assert corpus_file.exists()
     assert pipeline.documents() == []
-    assert library.remove(pipeline, "nothing-like-this") is None
+    assert uploads.remove(pipeline, "nothing-like-this") is None
 
 
 def test_admin_token_gate(make_settings):
     open_settings = make_settings()
-    assert not library.admin_enabled(open_settings) and not library.is_admin(open_settings, "anything")
+    assert not admin.admin_enabled(open_settings) and not admin.is_admin(open_settings, "anything")
     locked = make_settings(ui={"admin_token": SecretStr("s3cret")})
-    assert library.admin_enabled(locked)
-    assert library.is_admin(locked, "s3cret") and library.is_admin(locked, " s3cret ")
-    assert not library.is_admin(locked, "s3cre") and not library.is_admin(locked, "")
+    assert admin.admin_enabled(locked)
+    assert admin.is_admin(locked, "s3cret") and admin.is_admin(locked, " s3cret ")
+    assert not admin.is_admin(locked, "s3cre") and not admin.is_admin(locked, "")
 
 
 def test_facets_and_reader(indexed):
@@ -80,13 +80,13 @@ def test_facets_and_reader(indexed):
     assert "practitioner" in f.audiences and "partnership" in f.tags
     assert f.years == (1996, max(d.meta.year for d in indexed.documents() if d.meta.year))
     doc = next(d for d in indexed.documents() if d.meta.title == "Partnership governance for test purposes")
-    view = library.read_document(indexed, doc.doc_id)
+    view = reader.read_document(indexed, doc.doc_id)
     assert [s.title for s in view.sections] == ["Setting up the board", "Boundary spanners in the partnership", "Trust and small wins"]
     assert view.sections[-1].text.startswith("Trust between partners grows")
     assert sum(s.passages for s in view.sections) == doc.n_chunks
     pdf = next(d for d in indexed.documents() if d.source.endswith(".pdf"))
-    assert [s.page for s in library.read_document(indexed, pdf.doc_id).sections] == [1, 2]
-    assert library.read_document(indexed, "missing") is None
+    assert [s.page for s in reader.read_document(indexed, pdf.doc_id).sections] == [1, 2]
+    assert reader.read_document(indexed, "missing") is None
 
 
 def test_build_if_empty_indexes_the_corpus_once(make_settings, embeddings, tmp_path, corpus_copy):
@@ -95,12 +95,12 @@ def test_build_if_empty_indexes_the_corpus_once(make_settings, embeddings, tmp_p
     shutil.rmtree(corpus_copy / "design-lab.html", ignore_errors=True)
     p = build_pipeline(make_settings(corpus_dir=corpus_copy), embeddings=embeddings)
     calls = []
-    report = library.build_if_empty(p, on_progress=lambda done, total, name: calls.append((done, total)))
+    report = first_run.build_if_empty(p, on_progress=lambda done, total, name: calls.append((done, total)))
     assert report is not None and len(report.added) == 6
     assert calls[-1] == (len(calls), len(calls))
-    assert library.build_if_empty(p) is None
+    assert first_run.build_if_empty(p) is None
     empty = build_pipeline(make_settings(data_dir=tmp_path / "other", corpus_dir=tmp_path / "missing"), embeddings=embeddings)
-    assert library.build_if_empty(empty) is None
+    assert first_run.build_if_empty(empty) is None
     p.close()
     empty.close()
 
@@ -121,9 +121,9 @@ def test_hostile_upload_names_stay_inside_uploads_and_are_shown_as_typed(pipelin
     import widgets
 
     files = [(name, NOTE + f"Note {i} about mentoring pairs.\n".encode()) for i, name in enumerate(HOSTILE_NAMES)]
-    result = library.upload(pipeline, files)
+    result = uploads.upload(pipeline, files)
     assert sorted(result.added) == sorted(HOSTILE_NAMES) and not result.rejected
-    folder = library.uploads_dir(pipeline.settings).resolve()
+    folder = uploads.uploads_dir(pipeline.settings).resolve()
     saved = sorted(folder.iterdir())
     assert len(saved) == 4 and all(p.parent == folder for p in saved)
     assert not (folder.parent.parent / "escaped.md").exists() and not (folder.parent / "escaped.md").exists()

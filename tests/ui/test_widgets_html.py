@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from assistant.sources import segments
+from assistant.app.sources import segments
 
 
 @pytest.fixture()

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import streamlit as st
 
-from assistant import export
-from assistant.feedback import FeedbackLog
-from assistant.learn import AUDIENCES, STARTERS
+from assistant.app import export
+from assistant.app.feedback import FeedbackLog
+from assistant.app.learn import AUDIENCES, STARTERS
 
 import session
 import widgets

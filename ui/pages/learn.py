@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import streamlit as st
 
-from assistant import Conversation, learn
+from assistant import Conversation
+from assistant.app import learn
 
 import session
 import widgets

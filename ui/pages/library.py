@@ -6,8 +6,8 @@ from pathlib import Path
 
 import streamlit as st
 
-from assistant import library
-from assistant.sources import byline
+from assistant.app import admin, library, reader, uploads
+from assistant.app.sources import byline
 
 import session
 import widgets
@@ -67,12 +67,12 @@ else:
 # -- reader ---------------------------------------------------------------------------------------
 
 if chosen:
-    view = library.read_document(pipeline, chosen)
+    view = reader.read_document(pipeline, chosen)
     if view is None:
         st.warning("That document is no longer indexed.")
     else:
         meta = view.record.meta
-        target = library.find_section(view, st.query_params.get("section"))
+        target = reader.find_section(view, st.query_params.get("section"))
         st.markdown(f"### {widgets.md_label(meta.title)}")
         st.caption(widgets.md_label(" · ".join(b for b in (byline(meta), f"file {Path(view.record.source).name}") if b)))
         if meta.reference:
@@ -90,7 +90,7 @@ if chosen:
                 elif page:
                     st.caption(page.lstrip(" ·"))
                 st.markdown(widgets.md_document(s.text))
-        cited = library.reference_list(meta)
+        cited = reader.reference_list(meta)
         if cited:
             with st.expander(f"Works this document draws on ({len(cited)})", icon=":material/menu_book:"):
                 st.markdown("\n".join(f"- {widgets.md_document(line)}" for line in cited))
@@ -101,7 +101,7 @@ if chosen:
 
 st.divider()
 st.subheader("Add or remove documents")
-if not library.admin_enabled(settings):
+if not admin.admin_enabled(settings):
     st.info("The library is read-only. To upload or remove documents, start the app with ASSISTANT_ADMIN_TOKEN set.", icon=":material/lock:")
     st.stop()
 
@@ -109,7 +109,7 @@ token = st.text_input("Admin token", type="password", key="admin_token", help="T
 if not token:
     st.caption(":material/lock: Enter the admin token to upload or remove documents.")
     st.stop()
-if not library.is_admin(settings, token):
+if not admin.is_admin(settings, token):
     st.error("That admin token is not right; the library stays read-only.", icon=":material/lock:")
     st.stop()
 
@@ -117,7 +117,7 @@ for level, text in st.session_state.pop("library_messages", []):
     getattr(st, level)(text)
 
 max_mb = pipeline.settings.ingest.max_file_mb
-kinds = ", ".join(library.accepted_types())
+kinds = ", ".join(uploads.accepted_types())
 uploader_key = f"upload-{st.session_state.get('upload_round', 0)}"
 files = st.file_uploader(
     f"Upload documents ({kinds}; up to {max_mb} MB each)",
@@ -132,8 +132,8 @@ if files and st.button(f"Index {len(files)} file{'s' if len(files) != 1 else ''}
         bar.progress(done / max(total, 1), text=f"Indexing {name} ({done} of {total})")
 
     try:
-        result = library.upload(pipeline, [(f.name, f.getvalue()) for f in files], on_progress=step)
-    except library.IndexBusy as exc:  # a CLI ingest or another session's upload is writing
+        result = uploads.upload(pipeline, [(f.name, f.getvalue()) for f in files], on_progress=step)
+    except uploads.IndexBusy as exc:  # a CLI ingest or another session's upload is writing
         bar.empty()
         st.warning(f"{str(exc)[:1].upper()}{str(exc)[1:]}.", icon=":material/hourglass_top:")
         st.stop()
@@ -152,8 +152,8 @@ if files and st.button(f"Index {len(files)} file{'s' if len(files) != 1 else ''}
 def remove(doc_id: str) -> None:
     """Runs before the next script run, so the selectors can be reset before they are drawn."""
     try:
-        removed = library.remove(pipeline, doc_id)
-    except library.IndexBusy as exc:  # a CLI ingest or another session's upload is writing
+        removed = uploads.remove(pipeline, doc_id)
+    except uploads.IndexBusy as exc:  # a CLI ingest or another session's upload is writing
         st.session_state.library_messages = [("warning", f"{str(exc)[:1].upper()}{str(exc)[1:]}.")]
         return
     except Exception as exc:  # shown as a message on the next run, never as a traceback
@@ -174,6 +174,6 @@ if docs:
     doomed = st.selectbox("Remove a document", list(by_id), format_func=lambda i: by_id[i].meta.title, index=None, placeholder="Choose a document to remove", key="remove_doc")
     if doomed:
         record = by_id[doomed]
-        where = "its uploaded file is deleted too" if library.is_uploaded(pipeline.settings, record.source) else "the file itself stays on disk"
+        where = "its uploaded file is deleted too" if uploads.is_uploaded(pipeline.settings, record.source) else "the file itself stays on disk"
         st.warning(f"This removes “{record.meta.title}” and its {record.n_chunks} passages from the index; {where}.", icon=":material/warning:")
         st.button("Remove from the index", type="primary", icon=":material/delete:", on_click=remove, args=(doomed,))

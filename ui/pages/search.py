@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import streamlit as st
 
-from assistant import export
+from assistant.app import export
 
 import session
 import widgets

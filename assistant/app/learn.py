@@ -13,7 +13,7 @@ import re
 from dataclasses import dataclass, field
 
 from assistant.answer import Citation
-from assistant.index.manifest import ChunkRecord
+from assistant.ingest.headings import headings
 from assistant.pipeline import Pipeline
 from assistant.retrieve import Filters, Passage
 
@@ -121,7 +121,6 @@ class ConceptCard:
     example_n: int | None = None
 
 
-_ENTRY = re.compile(r"^##\s+(.+?)\s*$", re.MULTILINE)
 _WHY = "**Why it matters:**"
 _SOURCE = "**Source:**"
 
@@ -132,20 +131,19 @@ def glossary(pipeline: Pipeline) -> list[GlossaryEntry]:
     Sections without a "why it matters" paragraph (a reference list, an introduction) are
     not terms and are skipped.
     """
-    manifest = pipeline.index.manifest
     entries: dict[str, GlossaryEntry] = {}
     for doc in pipeline.documents():
         if doc.meta.doc_type != "glossary":
             continue
-        text = manifest.text(doc.doc_id)
-        heads = list(_ENTRY.finditer(text))
+        text = pipeline.document_text(doc.doc_id)
+        heads = [h for h in headings(text) if h.level == 2]  # one entry per "## Term"
         for i, head in enumerate(heads):
-            body = text[head.end() : heads[i + 1].start() if i + 1 < len(heads) else len(text)]
+            body = text[head.end : heads[i + 1].start if i + 1 < len(heads) else len(text)]
             paragraphs = [p.strip() for p in re.split(r"\n\s*\n", body) if p.strip()]
             definition = " ".join(p for p in paragraphs if not p.startswith("**") and not p.startswith("#"))
             why = next((p[len(_WHY) :].strip() for p in paragraphs if p.startswith(_WHY)), "")
             source = next((p[len(_SOURCE) :].strip() for p in paragraphs if p.startswith(_SOURCE)), "")
-            term = head.group(1).strip()
+            term = head.title
             if definition and why and term.lower() not in entries:
                 entries[term.lower()] = GlossaryEntry(term, definition, why, source, doc.doc_id)
     return sorted(entries.values(), key=lambda e: e.term.lower())
@@ -173,7 +171,7 @@ def concept_card(pipeline: Pipeline, entry: GlossaryEntry, *, example_from: tupl
         entry: The glossary entry (from :func:`glossary`).
         example_from: Document types an example may come from.
     """
-    chunks = [c for c in pipeline.index.manifest.document_chunks(entry.doc_id) if c.section == entry.term]
+    chunks = [p for p in pipeline.document_passages(entry.doc_id) if p.section == entry.term]
     citations: list[Citation] = []
     numbers: list[int | None] = []
     for needle in (entry.definition[:60], entry.why[:60]):
@@ -198,7 +196,7 @@ def concept_card(pipeline: Pipeline, entry: GlossaryEntry, *, example_from: tupl
     )
 
 
-def _cite_text(n: int, chunks: list[ChunkRecord], needle: str) -> Citation | None:
+def _cite_text(n: int, chunks: list[Passage], needle: str) -> Citation | None:
     """Cite the sentence of ``chunks`` that contains the start of ``needle``."""
     for chunk in chunks:
         at = chunk.text.find(needle)

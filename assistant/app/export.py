@@ -9,12 +9,12 @@ from datetime import datetime, timezone
 from pathlib import Path
 from typing import Mapping, Sequence
 
-from assistant import references
+from assistant.app import references
+from assistant.app.references import Cited
+from assistant.app.sources import DOC_TYPE_LABELS, where
 from assistant.chat import Turn
 from assistant.ingest.metadata import DocumentMeta
-from assistant.references import Cited
 from assistant.retrieve import Passage
-from assistant.sources import DOC_TYPE_LABELS, where
 
 Documents = Mapping[str, DocumentMeta]
 
@@ -90,7 +90,7 @@ def conversation_markdown(turns: Sequence[Turn], documents: Documents, *, now: d
 
 
 def conversation_works(turns: Sequence[Turn], documents: Documents) -> list[Cited]:
-    """The works a conversation's cited passages draw on, then the cited corpus documents (see :func:`assistant.references.collect`)."""
+    """The works a conversation's cited passages draw on, then the cited corpus documents (see :func:`assistant.app.references.collect`)."""
     items = [(c.doc_id, c.text, c.title, c.source) for t in turns if not t.answer.abstained for c in t.answer.citations]
     return references.collect(items, documents)
 

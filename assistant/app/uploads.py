@@ -1,4 +1,4 @@
-"""The library: what is indexed (facets, readable documents), first-launch indexing, safe uploads and removal.
+"""Uploads and removal: files checked, saved under a safe name and indexed; removed documents unindexed.
 
 Uploads are checked before anything touches the disk: a known file type, a size limit and a
 safe name. Accepted files are saved into ``DATA_DIR/uploads`` and indexed by the pipeline;
@@ -8,7 +8,6 @@ a file that the loaders then refuse is deleted again, so the folder only holds i
 from __future__ import annotations
 
 import hashlib
-import hmac
 import re
 import unicodedata
 from dataclasses import dataclass, field
@@ -24,160 +23,6 @@ from assistant.settings import Settings
 Progress = Callable[[int, int, str], None]
 UPLOAD_FOLDER = "uploads"
 MAX_NAME = 96
-
-
-# -- what is indexed ---------------------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class Facets:
-    """The values the filters can take, read from the indexed documents."""
-
-    doc_types: tuple[str, ...] = ()
-    audiences: tuple[str, ...] = ()
-    tags: tuple[str, ...] = ()
-    years: tuple[int, int] | None = None
-
-
-def facets(documents: Iterable[DocumentRecord]) -> Facets:
-    """Sorted distinct doc types, audiences and tags, and the (earliest, latest) year."""
-    docs = list(documents)
-    years = [d.meta.year for d in docs if d.meta.year is not None]
-    return Facets(
-        doc_types=tuple(sorted({d.meta.doc_type for d in docs})),
-        audiences=tuple(sorted({a for d in docs for a in d.meta.audience})),
-        tags=tuple(sorted({t for d in docs for t in d.meta.tags})),
-        years=(min(years), max(years)) if years else None,
-    )
-
-
-@dataclass(frozen=True)
-class Section:
-    """One section of a document as it was chunked: its heading, page, text and passage count."""
-
-    title: str
-    level: int
-    page: int | None
-    text: str
-    passages: int
-
-
-@dataclass(frozen=True)
-class DocumentView:
-    """A document ready to read: its record and its sections in order."""
-
-    record: DocumentRecord
-    sections: list[Section]
-
-
-_HEADING = re.compile(r"^(#{1,6})\s+(.+?)\s*#*\s*$")
-
-
-def read_document(pipeline: Pipeline, doc_id: str) -> DocumentView | None:
-    """A document's sections, rebuilt from its passages and the stored text.
-
-    Consecutive passages sharing a section (and page) form one section whose text runs from
-    the first passage's start to the last one's end, so the overlap between passages is
-    shown once. A leading Markdown heading line becomes the section title and level.
-    Returns ``None`` when no such document is indexed.
-    """
-    manifest = pipeline.index.manifest
-    record = manifest.find(doc_id)
-    if record is None:
-        return None
-    text = manifest.text(record.doc_id)
-    groups: list[list] = []
-    for chunk in manifest.document_chunks(record.doc_id):
-        if groups and (groups[-1][0].section, groups[-1][0].page) == (chunk.section, chunk.page):
-            groups[-1].append(chunk)
-        else:
-            groups.append([chunk])
-    sections = []
-    for group in groups:
-        body = text[group[0].start : max(c.end for c in group)].strip()
-        level, title = 2, group[0].section
-        lines = body.split("\n", 1)
-        match = _HEADING.match(lines[0])
-        if match:
-            level, title = len(match.group(1)), match.group(2)
-            body = lines[1].strip() if len(lines) > 1 else ""
-        sections.append(Section(title or record.meta.title, level, group[0].page, body, len(group)))
-    return DocumentView(record, sections)
-
-
-def find_section(view: DocumentView, heading: str | None) -> int | None:
-    """Index of the section a search result names (``"A > B"`` or ``"B"``), or ``None``.
-
-    The last part of a section path is its own heading; the first section whose title
-    matches it (ignoring case) wins.
-    """
-    if not heading:
-        return None
-    leaf = heading.split(" > ")[-1].strip().lower()
-    return next((i for i, s in enumerate(view.sections) if s.title.strip().lower() == leaf), None)
-
-
-def reference_list(meta) -> list[str]:
-    """A document's front-matter references as APA lines (Markdown, DOIs and URLs as links)."""
-    from assistant.export import apa_markdown
-    from assistant.references import Cited, citation_key, works
-
-    return apa_markdown([Cited(f"{citation_key(w)}-{i}", w) for i, w in enumerate(works(meta))])
-
-
-def table_rows(documents: Iterable[DocumentRecord]) -> list[dict[str, str | int]]:
-    """One row per document for the Library table (Title, Type, Year, Passages, Authors, Audience, Tags, File)."""
-    from assistant.sources import DOC_TYPE_LABELS
-
-    return [
-        {
-            "Title": d.meta.title,
-            "Type": DOC_TYPE_LABELS.get(d.meta.doc_type, d.meta.doc_type),
-            "Year": str(d.meta.year or ""),
-            "Passages": d.n_chunks,
-            "Authors": "; ".join(d.meta.authors),
-            "Audience": ", ".join(d.meta.audience),
-            "Tags": ", ".join(d.meta.tags),
-            "File": Path(d.source).name,
-        }
-        for d in documents
-    ]
-
-
-# -- first launch ------------------------------------------------------------------------------
-
-
-def build_if_empty(pipeline: Pipeline, on_progress: Progress | None = None) -> IngestReport | None:
-    """Index ``settings.corpus_dir`` when nothing is indexed yet.
-
-    Returns:
-        The ingest report, or ``None`` when the index already had documents or the corpus
-        folder is missing or empty (then there is nothing to build from).
-    """
-    if pipeline.index.manifest.counts()[0] > 0:
-        return None
-    corpus = Path(pipeline.settings.corpus_dir)
-    if not corpus.is_dir() or not any(p.is_file() for p in corpus.rglob("*")):
-        return None
-    return pipeline.ingest([corpus], progress=False, on_progress=on_progress)
-
-
-# -- admin -------------------------------------------------------------------------------------
-
-
-def admin_enabled(settings: Settings) -> bool:
-    """Whether an admin token is configured at all (otherwise the library is read-only)."""
-    return settings.ui.admin_token is not None and bool(settings.ui.admin_token.get_secret_value())
-
-
-def is_admin(settings: Settings, token: str | None) -> bool:
-    """Whether ``token`` is the configured admin token (compared in constant time)."""
-    if not token or not admin_enabled(settings):
-        return False
-    return hmac.compare_digest(token.strip().encode(), settings.ui.admin_token.get_secret_value().encode())
-
-
-# -- uploads -----------------------------------------------------------------------------------
 
 
 @dataclass(frozen=True)
@@ -266,7 +111,7 @@ def upload(pipeline: Pipeline, files: Iterable[tuple[str, bytes]], on_progress: 
         IndexBusy: Another ingest (a CLI run, another session's upload) holds the index; its
             message says "an ingest is running, try again in a moment". Nothing is saved then.
     """
-    with pipeline.index.writing("upload", wait=0):  # take the lock before saving, so a refused upload leaves no file
+    with pipeline.writing("upload", wait=0):  # take the lock before saving, so a refused upload leaves no file
         return _upload(pipeline, files, on_progress)
 
 

@@ -10,8 +10,8 @@ from dataclasses import dataclass
 from typing import Callable, Iterable, Sequence
 
 from assistant.chat import content_words
-from assistant.index.manifest import Manifest
 from assistant.ingest.metadata import DocumentMeta
+from assistant.pipeline import Pipeline
 
 _WORD = re.compile(r"\b\w\w+\b")  # bm25s's own token pattern, so marks match what BM25 matched
 DOC_TYPE_LABELS = {
@@ -84,16 +84,16 @@ class Context:
     after: str
 
 
-def context(manifest: Manifest, chunk_id: str, chars: int = 600) -> Context | None:
+def context(pipeline: Pipeline, chunk_id: str, chars: int = 600) -> Context | None:
     """The passage ``chunk_id`` with up to ``chars`` characters of its document on each side.
 
     The window is trimmed to a paragraph or sentence boundary so it never starts or ends
     mid-word. Returns ``None`` when the passage is no longer indexed.
     """
-    record = manifest.chunks([chunk_id]).get(chunk_id)
+    record = pipeline.passage(chunk_id)
     if record is None:
         return None
-    text = manifest.text(record.doc_id)
+    text = pipeline.document_text(record.doc_id)
     start, end = record.start, record.end
     before = text[max(0, start - chars) : start]
     if start - chars > 0:
