@@ -46,5 +46,11 @@ def test_answer_markers_become_badges(widgets):
     assert "&lt;b&gt;claim&lt;/b&gt;" in html and "[1]" not in html
 
 
+def test_a_quoted_heading_line_is_drawn_bold_and_a_hashtag_is_not(widgets):
+    html = widgets.answer_html("## Paying <people> ##\nPay on the day. [1]\n#hashtag stays text. [2]")
+    assert "<strong>Paying &lt;people&gt;</strong>" in html  # closing #s dropped, the title still escaped
+    assert "#hashtag stays text." in html and "##" not in html
+
+
 def test_labels_escape_markdown(widgets):
     assert widgets.md_label("Costs: $5 *each* [draft]") == r"Costs\: \$5 \*each\* \[draft\]"
