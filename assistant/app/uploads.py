@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Callable, Iterable
 
-from assistant.index import DocumentRecord, IndexBusy
+from assistant.index import DocumentRecord, IndexBusy  # IndexBusy: what upload and remove raise (the page catches it here)
 from assistant.ingest import IngestReport
 from assistant.ingest.loaders import supported_suffixes
 from assistant.pipeline import Pipeline
