@@ -72,6 +72,7 @@ TWO_PART = re.compile(r"[,;]?\s+and\s+(?:in\s+|from\s+|at\s+)?(?:what|where|when
 KEY_TERMS_SECTION = re.compile(r"\b(?:key terms|glossary|definitions?|what \w+(?: \w+)? means|what counts as)\b", re.I)
 # "X is also / not / often ...": a sentence about X, not one that says what X is.
 NOT_DEFINING = re.compile(r"^\W*(?:\w+[\s-]+){0,6}?(?:is|are)\s+(?:also|not|often|sometimes|usually|still|only|rarely|never|more|less|most|likely|particularly|especially|worth|important|useful|efficient|common|popular|widely|increasingly|best|the\s+right)\b", re.I)
+EXAMPLES_LEAD = re.compile(r"\b(?:for example|for instance|examples?(?: include| are| of)?|such as|e\.g\.)\b[^.]{0,30}$", re.I)
 COUNTED = re.compile(r"\b\d[\d,.]*%?\s+((?:[\w'-]+\s+){0,2}[\w'-]+)")
 CONTENTS_WANTED = re.compile(r"\b(?:go(?:es)?\s+(?:into|in)|include[sd]?|contain|cover(?:ed)?|be\s+in)\b", re.I)
 CONTENTS_SECTION = re.compile(r"\b(?:include[sd]?|contents?|contains?|covers?|checklist|what goes|sections?|elements?|headings)\b", re.I)
@@ -304,6 +305,8 @@ class _Context:
         self.contents_wanted = bool(CONTENTS_WANTED.search(question))
         self.publication_wanted = bool(PUBLICATION_WANTED.search(question)) or analysis.answer_type in ("source", "date")
         self.two_part = bool(TWO_PART.search(question))  # "Which journal ..., and what did it find?"
+        self.list_scores: list[tuple] = []  # (score, coverage, heading+title coverage, section) of each list weighed, for inspection
+        self.listed = composer.analyse([analysis.listed])[0][0] if analysis.listed and composer.analyse([analysis.listed])[0] else None
         self.prose_section: tuple[str, str] | None = None  # a prose section that answers better than any list
         self._head: dict[str, float] = {}
         self.add_sections()
@@ -551,12 +554,17 @@ class _Context:
             if self.contents_wanted:  # "what should go into an agreement": a list of contents, not the steps of making one
                 steps = bool(CONTENTS_SECTION.search(f"{p.section} {lead}"))
             score = 0.20 * weight + 0.20 * coverage + 0.35 * head_cov + 0.10 * self.coverage(title) + 0.05 * u.ordered + 0.05 * steps
+            if self.listed and _has(set(head), self.listed):
+                score += 0.10  # "what roles ...": a list under "The role of leaders" is a list of roles
+            if EXAMPLES_LEAD.search(lead) and self.analysis.kind == "procedure" and not (self.listed or "").startswith("exampl"):
+                score -= 0.15  # "For example:" introduces instances, not the steps to take
             if count := self.analysis.count:  # "the three functions": a list of exactly three is very likely the one
                 if self.analysis.kind == "list" and len(items) != count:
                     continue  # a list of six checks is not "the three components"; prose may name them
                 score += 0.10 if len(items) == count else 0.0
             if pitfall and not self.pitfalls_wanted:
                 score -= 0.40
+            self.list_scores.append((round(score, 3), round(coverage, 2), round(self.coverage(head + title), 2), p.section))
             if coverage >= 0.30 and self.coverage(head + title) >= 0.20 and score >= 0.35:
                 scored.append((score, head_cov, doc_id, key, p, lead))
         if not scored:
@@ -567,19 +575,24 @@ class _Context:
         score, head_cov, doc_id, key, p, lead = max(scored, key=lambda t: t[0])
         # Within one document the title's words say nothing about which section answers, so headings are
         # compared on the question's other words ("starting conditions" in an Ansell and Gash question).
-        best_prose = self.best_prose(exclude=p.section)
-        if best_prose[0] >= self.section_coverage(p, lead) + 0.3:
+        best_prose = self.best_prose(exclude=p.section, doc_id=p.doc_id)
+        if best_prose[0] >= self.section_coverage(p, lead) + 0.25:
             self.prose_section = (best_prose[1].doc_id, best_prose[1].section)
             return None
         docs = self.c.expand(doc_id) if self.c.expand else []
         items = self.list_items(doc_id, key, [q for q in self.passages if q.doc_id == doc_id] + docs)
         return items, p.title, p.section, len(items), lead
 
-    def best_prose(self, exclude: str | None = None) -> tuple[float, Passage | None]:
-        """The well-ranked passage without a list whose heading best covers the question (see :meth:`section_coverage`)."""
+    def best_prose(self, exclude: str | None = None, doc_id: str | None = None) -> tuple[float, Passage | None]:
+        """The well-ranked passage without a list whose heading best covers the question (see :meth:`section_coverage`).
+
+        Against a list, only sections of the list's own document compete: headings are compared on the
+        question's words beyond the document's title, which differ from one document to another.
+        """
         prose = [
             (self.section_coverage(q), q) for q in self.passages
-            if self.weight.get(q.id, 0) >= 0.5 and q.section and q.section != exclude and not any(u.kind == "list" for u in q.units)
+            if self.weight.get(q.id, 0) >= 0.5 and q.section and q.section != exclude and (doc_id is None or q.doc_id == doc_id)
+            and not any(u.kind == "list" for u in q.units)
         ]
         return max(prose, key=lambda t: t[0], default=(0.0, None))
 

@@ -63,6 +63,8 @@ class QuestionAnalysis:
     subjects: tuple[str, ...] = ()
     count: int | None = None
     answer_type: AnswerType | None = None
+    listed: str | None = None
+    """What a list or how-to question asks for a list of ("roles" in "what roles should I take on"), if it names it."""
     answer_types: tuple[AnswerType, ...] = ()
     """Every type of fact the question asks for ("Who ... and in which journal?": person, source)."""
 
@@ -106,8 +108,10 @@ _FINDINGS = re.compile(
     re.I,
 )
 _REASON = re.compile(r"^\s*(?:why|for\s+what\s+reason|what\s+(?:is|are)\s+the\s+reasons?)\b|\bwhy\s+(?:do|does|did|is|are|should|would)\b", re.I)
+# The things a list question asks for ("what roles ...", "the three functions of ...").
+LIST_NOUNS = r"(?:examples?|types?|kinds?|forms?|ways|benefits|risks|barriers|challenges|principles|characteristics|features|elements|components|pitfalls|mistakes|criticisms|roles|skills|competencies|factors|conditions|drivers|tensions|lessons|methods|tools|rungs|phases|stages|steps|parts|dimensions|measures|indicators|functions|purposes|aims|goals|values|questions|areas|responsibilities|tasks|duties|criteria|requirements|strategies|options|models|approaches|mechanisms|obstacles|strengths|weaknesses|limitations|problems|issues|ingredients|pressures|gaps|activities)"
 _LIST = re.compile(
-    r"\b(?:(?:what|which)\s+(?:are\s+)?(?:some|the|a\s+few)?\s*(?:\w+\s+)?(?:main\s+|key\s+|common\s+)?(?:examples?|types?|kinds?|forms?|ways|benefits|risks|barriers|challenges|principles|characteristics|features|elements|components|pitfalls|mistakes|criticisms|roles|skills|competencies|factors|conditions|drivers|tensions|lessons|methods|tools|rungs|phases|stages|steps|parts|dimensions|measures|indicators|functions|purposes|aims|goals|values|questions|areas|responsibilities|tasks|duties|criteria|requirements|strategies|options|models|approaches|mechanisms|obstacles|strengths|weaknesses|limitations|problems|issues|ingredients|pressures|gaps|activities)\b"
+    r"\b(?:(?:what|which)\s+(?:are\s+)?(?:some|the|a\s+few)?\s*(?:\w+\s+)?(?:main\s+|key\s+|common\s+)?" + LIST_NOUNS + r"\b"
     r"|\bwhat\s+(?:tends?\s+to\s+|can\s+|might\s+|does\s+)?(?:gets?|stands?|goes?|got)\s+in\s+the\s+way\b|\bwhat\s+(?:needs?|has|have)\s+to\s+be\s+in\s+place\b|\bwhat\s+(?:holds?|held)\s+\w+(?:\s+\w+)?\s+back\b"
     r"|\b(?:list|name|give)\s+(?:me\s+)?(?:some|the|a\s+few)?\s*(?:examples?|types?|kinds?|ways)"
     r"|\bexamples?\s+of\b)",
@@ -147,13 +151,13 @@ def analyse_question(question: str) -> QuestionAnalysis:
         if pattern.search(q) and not _PROCEDURE[0].search(q):
             return QuestionAnalysis(question, "factoid", topic, count=count, answer_type=answer_type, answer_types=types)  # type: ignore[arg-type]
     if any(p.search(q) for p in _PROCEDURE):
-        return QuestionAnalysis(question, "procedure", topic, count=count)
+        return QuestionAnalysis(question, "procedure", topic, count=count, listed=_listed(q))
     if _FINDINGS.search(q):
         return QuestionAnalysis(question, "findings", topic, count=count)
     if _REASON.search(q):
         return QuestionAnalysis(question, "reason", topic, count=count)
     if _LIST.search(q):
-        return QuestionAnalysis(question, "list", topic, count=count)
+        return QuestionAnalysis(question, "list", topic, count=count, listed=_listed(q))
     for pattern in _DEFINITION:
         m = pattern.search(q)
         if m and len(m["x"].split()) <= 6:
@@ -161,6 +165,12 @@ def analyse_question(question: str) -> QuestionAnalysis:
     if _YES_NO.search(q):
         return QuestionAnalysis(question, "yes-no", topic, count=count)
     return QuestionAnalysis(question, "other", topic, count=count)
+
+
+def _listed(q: str) -> str | None:
+    """The plural noun a question asks a list of ("what roles should I take on" -> "roles"), if any."""
+    m = re.search(rf"\b(?:what|which|the|some|main|key|common|\d+|{'|'.join(NUMBER_WORDS)})\s+(?:\w+\s+)?({LIST_NOUNS})\b", q, re.I)
+    return m.group(1).lower() if m else None
 
 
 def _parts(q: str) -> list[str]:
