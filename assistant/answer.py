@@ -33,7 +33,7 @@ from assistant.evidence import (
     quotable_sentence,
     sentence_quotes,
 )
-from assistant.question import WORD, QuestionAnalysis, analyse_question
+from assistant.question import FRAME_WORDS, WORD, QuestionAnalysis, analyse_question
 from assistant.ingest.structure import Unit
 from assistant.retrieve import Passage, SearchResult
 from assistant.settings import AnswerSettings
@@ -56,15 +56,6 @@ ANSWER_TYPE_CUE = {
     "place": re.compile(r"(?<!^)\b(?:in|at|from|across|throughout|of)\s+(?:the\s+)?[A-Z][a-z]+"),
     "source": re.compile(r"\b(?:journal|published in|Review|Quarterly|Press|Journal|Policy|Studies|Management|Administration)\b"),
 }
-# Words a question uses to frame what it wants; their absence from the passages says nothing.
-FRAME_WORDS = frozenset(
-    "get make do use set setting run running take give plan step steps way ways best good help need want know "
-    "find thing things able sure better main example examples kind kinds type types someone "
-    "new first simple quick practical actually really often usually also exactly mean means meaning difference differ "
-    "compare comparison process approach right important idea ideas try trying put think "
-    "always never true false many much year years look appear appears suggest suggests understand everyone anyone "
-    "everybody details detail wrote write written say says said tell told journal published publish according whether".split()
-)
 # A sentence saying where and when a work appeared ("... published ... in Public Management Review, volume 17").
 PUBLICATION = re.compile(r"\bpublished\b|\b(?:volume|vol\.|issue)\s+\d|\bpages\s+\d|\b(?:University|Georgetown|Oxford|Cambridge|Policy) Press\b")
 PUBLICATION_WANTED = re.compile(r"\b(?:publish\w*|journal|book|article|paper|report|where|when|year|who wrote|written)\b", re.I)
@@ -72,6 +63,8 @@ TWO_PART = re.compile(r"[,;]?\s+and\s+(?:in\s+|from\s+|at\s+)?(?:what|where|when
 KEY_TERMS_SECTION = re.compile(r"\b(?:key terms|glossary|definitions?|what \w+(?: \w+)? means|what counts as)\b", re.I)
 # "X is also / not / often ...": a sentence about X, not one that says what X is.
 NOT_DEFINING = re.compile(r"^\W*(?:\w+[\s-]+){0,6}?(?:is|are)\s+(?:also|not|often|sometimes|usually|still|only|rarely|never|more|less|most|likely|particularly|especially|worth|important|useful|efficient|common|popular|widely|increasingly|best|the\s+right)\b", re.I)
+EXPLAINING_SECTION = re.compile(r"\b(?:explained|defined|definitions?|key terms|what (?:is|are)\b|about the|background|introduction|overview|in brief|why\b)", re.I)
+WHY_SECTION = re.compile(r"\s*(?:why\b|the case for\b|reasons\b)", re.I)
 EXAMPLES_LEAD = re.compile(r"\b(?:for example|for instance|examples?(?: include| are| of)?|such as|e\.g\.)\b[^.]{0,30}$", re.I)
 COUNTED = re.compile(r"\b\d[\d,.]*%?\s+((?:[\w'-]+\s+){0,2}[\w'-]+)")
 CONTENTS_WANTED = re.compile(r"\b(?:go(?:es)?\s+(?:into|in)|include[sd]?|contain|cover(?:ed)?|be\s+in)\b", re.I)
@@ -268,7 +261,7 @@ class ExtractiveComposer:
             return self.abstain(question, result, analysis.kind)
         passages = [p for p in result.passages[: self.settings.passages] if not is_reference_section(p.section)]
         extra = [p for p in result.passages[self.settings.passages :] if not is_reference_section(p.section)]
-        ctx = _Context(self, question, analysis, passages, extra)
+        ctx = _Context(self, question, analysis, passages, extra, query=result.query)
         lines = ctx.compose()
         if not lines:
             return self.abstain(question, result, analysis.kind)
@@ -284,7 +277,10 @@ class ExtractiveComposer:
 class _Context:
     """One composition: the question, its passages, and the scored evidence drawn from them."""
 
-    def __init__(self, composer: ExtractiveComposer, question: str, analysis: QuestionAnalysis, passages: list[Passage], extra: list[Passage]) -> None:
+    def __init__(
+        self, composer: ExtractiveComposer, question: str, analysis: QuestionAnalysis, passages: list[Passage], extra: list[Passage],
+        query: str | None = None,
+    ) -> None:
         self.c = composer
         self.s = composer.settings
         self.question = question
@@ -293,8 +289,10 @@ class _Context:
         self.extra = extra
         self.as_block = False
         # Frame words ("get", "make") say nothing about the topic, unless capitalised inside a name ("Making It Work").
-        named = {t for terms in composer.analyse([w for w in WORD.findall(question)[1:] if w[:1].isupper()]) for t in terms}
-        q_seq = [t for t in composer.analyse([question])[0] if t not in composer.ignore and (t not in composer.frame or t in named)]
+        # A follow-up is scored with the topic it borrowed ("Which rungs count as tokenism on it?" + "ladder participation").
+        words = query if query and query.startswith(question.strip()) else question
+        named = {t for terms in composer.analyse([w for w in WORD.findall(words)[1:] if w[:1].isupper()]) for t in terms}
+        q_seq = [t for t in composer.analyse([words])[0] if t not in composer.ignore and (t not in composer.frame or t in named)]
         self.q_seq = q_seq
         self.q_terms = list(dict.fromkeys(q_seq))
         self.weights = composer.idf(self.q_terms)
@@ -556,6 +554,8 @@ class _Context:
             score = 0.20 * weight + 0.20 * coverage + 0.35 * head_cov + 0.10 * self.coverage(title) + 0.05 * u.ordered + 0.05 * steps
             if self.listed and _has(set(head), self.listed):
                 score += 0.10  # "what roles ...": a list under "The role of leaders" is a list of roles
+            if WHY_SECTION.match(p.section.rsplit(" > ", 1)[-1]):  # "Why payment by results can crowd out collaboration"
+                score += 0.10 if self.analysis.kind == "reason" else -0.15 if self.analysis.kind == "procedure" else 0.0
             if EXAMPLES_LEAD.search(lead) and self.analysis.kind == "procedure" and not (self.listed or "").startswith("exampl"):
                 score -= 0.15  # "For example:" introduces instances, not the steps to take
             if count := self.analysis.count:  # "the three functions": a list of exactly three is very likely the one
@@ -589,10 +589,11 @@ class _Context:
         Against a list, only sections of the list's own document compete: headings are compared on the
         question's words beyond the document's title, which differ from one document to another.
         """
+        explaining = self.analysis.kind == "procedure"  # a how-to question is not answered by "Creaming and parking explained"
         prose = [
             (self.section_coverage(q), q) for q in self.passages
             if self.weight.get(q.id, 0) >= 0.5 and q.section and q.section != exclude and (doc_id is None or q.doc_id == doc_id)
-            and not any(u.kind == "list" for u in q.units)
+            and not any(u.kind == "list" for u in q.units) and not (explaining and EXPLAINING_SECTION.search(q.section))
         ]
         return max(prose, key=lambda t: t[0], default=(0.0, None))
 
@@ -780,7 +781,7 @@ class _Context:
         candidates = []
         for w in self.analysis.topic:
             word = re.sub(r"['’]s$", "", w.lower().strip("'’\""))  # "programme's" is "programme"
-            if len(word) <= 3 or word in FRAME_WORDS:
+            if len(word) <= 3 or word in FRAME_WORDS or word == self.analysis.listed:  # "criticisms" names the answer's form
                 continue
             pos = getAllLemmas(word)
             if pos and ("NOUN" not in pos or "VERB" in pos):

@@ -2,7 +2,7 @@
 
 A follow-up such as "and how is it funded?" carries little on its own. A question is read as a
 follow-up only when it has no topic of its own: no content word at all ("Why?"), or at most
-:data:`FOLLOW_UP_MAX_WORDS` content words together with a continuation opening ("and", "what
+:data:`FOLLOW_UP_MAX_WORDS` content words (frame words such as "run" or "time" not counted) together with a continuation opening ("and", "what
 about") or a pronoun standing for something said before ("it", "they" — not the "It" inside a
 name such as "Making It Work"). Its retrieval query is the question plus the previous turn's
 *topic*; the topic of a merged turn is the topic it borrowed, so a chain of follow-ups keeps one
@@ -14,7 +14,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from assistant.answer import Answer
-from assistant.question import PRONOUNS, QUESTION_STOPWORDS, WORD, content_words
+from assistant.question import FRAME_WORDS, PRONOUNS, QUESTION_STOPWORDS, WORD, content_words
 
 CONTINUATIONS = ("and ", "but ", "also ", "so ", "then ", "what about", "how about", "what else", "why ", "why?", "how?", "and?", "what if", "same for")
 FOLLOW_UP_MAX_WORDS = 3
@@ -41,7 +41,7 @@ def is_follow_up(question: str) -> bool:
     own = content_words(q)
     if not own:
         return True  # "Why?", "How much?"
-    if len(own) > FOLLOW_UP_MAX_WORDS:
+    if len([w for w in own if w not in FRAME_WORDS]) > FOLLOW_UP_MAX_WORDS:  # "run", "time" name no topic
         return False
     return q.lower().startswith(CONTINUATIONS) or _leans_on_pronoun(q)
 

@@ -37,6 +37,7 @@ CLAIM_VERB = re.compile(r"\b(is|are|was|were|found|finds|argued?|argues|showed?|
 LABEL = re.compile(r"(?:\*\*[^*\n]{1,60}?:?\*\*:?|[A-Z][\w ’'-]{0,40}:)\s+")
 # A list item that is only a link ("[Design Kit](https://...)") names a resource; it is no step.
 LINK_ONLY = re.compile(r"(?:\*\*)?\[[^\]]+\]\([^)]+\)(?:\*\*)?[.;,]?(?:\s*[-–:].{0,80})?")
+MIXED_SECTION = re.compile(r"\b(?:notes|tips|advice|guidance)\s+and\b|\band\s+(?:notes|tips|advice)\b", re.I)
 PITFALL_LEAD = re.compile(r"\b(pitfall|mistake|avoid|risk|warning|go wrong|don't|do not|never)\b", re.I)
 
 
@@ -66,8 +67,8 @@ def is_reference_section(section: str) -> bool:
 
 
 def is_pitfall_section(section: str) -> bool:
-    """True for sections listing pitfalls or mistakes."""
-    return bool(PITFALL_SECTION.search(section))
+    """True for sections listing pitfalls or mistakes (not "Trainer notes and common pitfalls", which holds advice too)."""
+    return bool(PITFALL_SECTION.search(section)) and not MIXED_SECTION.search(section)
 
 
 def trim_label(text: str, span: tuple[int, int]) -> tuple[int, int]:

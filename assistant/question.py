@@ -28,6 +28,16 @@ QUESTION_STOPWORDS = frozenset(STOPWORDS_EN_PLUS) | QUESTION_WORDS
 _STOP = QUESTION_STOPWORDS | PRONOUNS
 WORD = re.compile(r"[\w'-]+")
 
+# Words a question uses to frame what it wants; their absence from the passages says nothing.
+FRAME_WORDS = frozenset(
+    "get make do use set setting run running take give plan step steps way ways best good help need want know "
+    "find thing things able sure better main example examples kind kinds type types someone "
+    "new first simple quick practical actually really often usually also exactly mean means meaning difference differ "
+    "compare comparison process approach right important idea ideas try trying put think "
+    "always never true false many much year years look appear appears suggest suggests understand everyone anyone "
+    "everybody details detail wrote write written say says said tell told journal published publish according whether".split()
+)
+
 
 def content_words(text: str) -> list[str]:
     """Topic words of a question, in order, without stop words, question words or pronouns."""

@@ -23,6 +23,8 @@ def test_content_words_drop_question_words_pronouns_and_stop_words():
         ("Who pays for them?", True),
         ("What is a wicked problem?", False),
         ("How do boundary spanners broker resources between agencies?", False),
+        ("And what should I cut if I run short of time?", True),  # "run" frames; cut, short, time are three words
+        ("And what should partners cut from the shared budget when funding ends early?", False),
     ],
 )
 def test_follow_up_detection(question, follow_up):

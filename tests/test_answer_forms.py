@@ -1,0 +1,103 @@
+"""How an answer is read out of its documents, on the shipped corpus: findings read on, prose
+sections that name what a list question asks for, lists of the asked length, contrasts named as
+phrases, follow-ups scored with the topic they borrowed, actions rather than reasons for how-to
+questions.
+
+Each test asks a question a practitioner, trainer or researcher asked (gold questions of the tune
+half) and checks what a reader would check: the facts the source states are in the answer.
+"""
+
+from __future__ import annotations
+
+from assistant.answer import verify
+from assistant.chat import Conversation
+from assistant.evidence import is_pitfall_section
+
+
+def test_findings_are_read_on_from_the_sentence_that_introduces_them(shipped):
+    # The NAO's findings follow the sentence naming its report and never repeat "National Audit Office".
+    answer = shipped.ask("What did the National Audit Office find about payment by results?")
+    verify(answer)
+    assert answer.kind == "findings"
+    for fact in ("£15 billion", "not suited to all public services", "technically challenging"):
+        assert fact in answer.text, answer.text
+
+
+def test_a_list_question_answered_by_prose_gets_the_section_in_order(shipped):
+    # Ansell and Gash's starting conditions are a paragraph ("The first ... The second ... The third"),
+    # while the same document's "Practical implications" list only mentions them.
+    answer = shipped.ask("What starting conditions shape whether collaborative governance will succeed according to Ansell and Gash?")
+    verify(answer)
+    for condition in ("balance of power and resources", "incentive to participate", "prehistory of conflict or cooperation"):
+        assert condition in answer.text, answer.text
+    assert "Design the ground rules" not in answer.text
+
+
+def test_the_three_functions_are_the_list_of_three(shipped):
+    answer = shipped.ask("What are the three functions of supervision in Proctor's model?")
+    verify(answer)
+    assert answer.kind == "list"
+    for function in ("Normative", "Formative", "Restorative"):
+        assert function in answer.text, answer.text
+
+
+def test_a_list_under_a_heading_naming_what_is_asked_wins(shipped):
+    answer = shipped.ask("As a manager, what roles should I take on to lead a collaborative innovation project with several partner organisations?")
+    verify(answer)
+    for role in ("Convener", "Facilitator", "Catalyst"):
+        assert role in answer.text, answer.text
+
+
+def test_how_to_question_gets_actions_not_the_reasons_for_the_problem(shipped):
+    answer = shipped.ask("What can commissioners do to reduce creaming and parking in payment-by-results contracts?")
+    verify(answer)
+    assert answer.kind == "procedure"
+    assert "Protect a service guarantee" in answer.text and "Monitor who is served" in answer.text, answer.text
+    assert "Competition discourages sharing" not in answer.text
+
+
+def test_a_contrast_must_name_both_things_as_phrases(shipped):
+    # "co-creation ... designing services" holds the words "co" and "design" but does not name co-design.
+    answer = shipped.ask("What is the difference between co-production and co-design?")
+    verify(answer)
+    relate = [line for line in answer.text.splitlines() if line.startswith("**How they relate:** ")]
+    for line in relate:
+        assert "co-design" in line.lower() and "co-production" in line.lower(), line
+
+
+def test_each_compared_thing_gets_one_more_sentence_about_it(shipped):
+    answer = shipped.ask("What is the difference between co-location and job shadowing?")
+    verify(answer)
+    lines = answer.text.splitlines()
+    assert lines[0].startswith("**Co-location:** ") and lines[1].startswith("**Job shadowing:** ")
+    assert lines[0].count("[") == 2 and lines[1].count("[") == 2, answer.text
+    assert "job shadowing" not in lines[0].split(":** ", 1)[1].lower()  # the sentence on one thing does not drift to the other
+
+
+def test_a_follow_up_is_answered_with_the_topic_it_borrowed(shipped):
+    conversation = Conversation()
+    shipped.ask("Who created the ladder of participation and in which journal did it appear?", conversation=conversation)
+    answer = shipped.ask("Which rungs count as tokenism on it?", conversation=conversation)
+    verify(answer)
+    assert answer.merged
+    for rung in ("informing", "consultation", "placation"):
+        assert rung in answer.text, answer.text
+
+
+def test_two_part_question_answers_both_parts(shipped):
+    answer = shipped.ask("Who created the ladder of participation and in which journal did it appear?")
+    verify(answer)
+    assert "Arnstein" in answer.text and "Journal of the American Institute of Planners" in answer.text, answer.text
+
+
+def test_how_many_prefers_the_number_of_the_thing_asked_about(shipped):
+    answer = shipped.ask("How many nurses and teams did Buurtzorg have by 2015 according to the Commonwealth Fund?")
+    verify(answer)
+    assert "8,000 nurses" in answer.text and "700 teams" in answer.text, answer.text
+
+
+def test_trainer_notes_mixed_with_pitfalls_are_not_all_pitfalls():
+    assert is_pitfall_section("Common pitfalls in supporting key workers")
+    assert is_pitfall_section("Pitfalls in co-leadership")
+    assert not is_pitfall_section("Trainer notes and common pitfalls")
+    assert not is_pitfall_section("Step-by-step: agreeing a co-leadership arrangement")
