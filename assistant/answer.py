@@ -33,7 +33,7 @@ from assistant.evidence import (
     quotable_sentence,
     sentence_quotes,
 )
-from assistant.question import FRAME_WORDS, WORD, QuestionAnalysis, analyse_question
+from assistant.question import FRAME_WORDS, WORD, QuestionAnalysis, analyse_question, split_question
 from assistant.ingest.structure import Unit
 from assistant.retrieve import Passage, SearchResult
 from assistant.settings import AnswerSettings
@@ -262,16 +262,50 @@ class ExtractiveComposer:
         passages = [p for p in result.passages[: self.settings.passages] if not is_reference_section(p.section)]
         extra = [p for p in result.passages[self.settings.passages :] if not is_reference_section(p.section)]
         ctx = _Context(self, question, analysis, passages, extra, query=result.query)
-        lines = ctx.compose()
+        lines = self.two_parts(question, result.query, passages, extra)
+        if lines is None:
+            lines = ctx.compose()
+        block = ctx.as_block or any(line.prefix.startswith(("1. ", "- ", "**")) for line in lines)
         if not lines:
             return self.abstain(question, result, analysis.kind)
         missing = ctx.missing_terms()
         if missing:
             words = " or ".join(f"“{w}”" for w in missing)
             lines.insert(0, Line(prefix=f"The passages found do not mention {words}; this is the closest the documents come."))
-        answer = render(question, lines, result, analysis.kind, joiner="\n" if ctx.as_block else " ")
+        answer = render(question, lines, result, analysis.kind, joiner="\n" if block else " ")
         verify(answer)
         return answer
+
+    def two_parts(self, question: str, query: str, passages: list[Passage], extra: list[Passage]) -> list[Line] | None:
+        """Each part of a two-part question answered in its own form, or ``None`` for a one-part question.
+
+        "What is social return on investment and what are its limits?" wants a definition, then a
+        list; the second part borrows the first's topic words for "its". Two factoid parts ("Who
+        created the ladder, and in which journal?") stay one question: one sentence often holds both.
+        A sentence quoted for the first part is not repeated for the second.
+        """
+        parts = split_question(question)
+        if len(parts) != 2:
+            return None
+        first, second = analyse_question(parts[0]), analyse_question(parts[1])
+        if first.kind == second.kind == "factoid":
+            return None
+        borrowed = " ".join(first.topic)
+        rest = query[len(question.strip()) :].strip() if query.startswith(question.strip()) else ""
+        lines: list[Line] = []
+        used: set[tuple[str, int]] = set()
+        for part, analysis, words in ((parts[0], first, f"{parts[0]} {rest}"), (parts[1], second, f"{parts[1]} {borrowed} {rest}")):
+            ctx = _Context(self, part, analysis, passages, extra, query=words.strip())
+            part_lines = []
+            for line in ctx.compose():
+                kept = [q for q in line.quotes if (q.passage.doc_id, q.doc_offset) not in used]
+                if line.quotes and not kept:
+                    continue
+                part_lines.append(Line(kept, prefix=line.prefix))
+            if any(line.quotes for line in part_lines):
+                lines.extend(part_lines)
+                used.update((q.passage.doc_id, q.doc_offset) for line in part_lines for q in line.quotes)
+        return lines
 
 
 class _Context:
@@ -285,8 +319,8 @@ class _Context:
         self.s = composer.settings
         self.question = question
         self.analysis = analysis
-        self.passages = passages
-        self.extra = extra
+        self.passages = list(passages)  # add_sections grows this pool; the caller's list stays as it was
+        self.extra = list(extra)
         self.as_block = False
         # Frame words ("get", "make") say nothing about the topic, unless capitalised inside a name ("Making It Work").
         # A follow-up is scored with the topic it borrowed ("Which rungs count as tokenism on it?" + "ladder participation").
@@ -552,7 +586,8 @@ class _Context:
             if self.contents_wanted:  # "what should go into an agreement": a list of contents, not the steps of making one
                 steps = bool(CONTENTS_SECTION.search(f"{p.section} {lead}"))
             score = 0.20 * weight + 0.20 * coverage + 0.35 * head_cov + 0.10 * self.coverage(title) + 0.05 * u.ordered + 0.05 * steps
-            if self.listed and _has(set(head), self.listed):
+            named = bool(self.listed and _has(set(head), self.listed))
+            if named:
                 score += 0.10  # "what roles ...": a list under "The role of leaders" is a list of roles
             if WHY_SECTION.match(p.section.rsplit(" > ", 1)[-1]):  # "Why payment by results can crowd out collaboration"
                 score += 0.10 if self.analysis.kind == "reason" else -0.15 if self.analysis.kind == "procedure" else 0.0
@@ -565,18 +600,18 @@ class _Context:
             if pitfall and not self.pitfalls_wanted:
                 score -= 0.40
             self.list_scores.append((round(score, 3), round(coverage, 2), round(self.coverage(head + title), 2), p.section))
-            if coverage >= 0.30 and self.coverage(head + title) >= 0.20 and score >= 0.35:
-                scored.append((score, head_cov, doc_id, key, p, lead))
+            if coverage >= (0.20 if named else 0.30) and self.coverage(head + title) >= 0.20 and score >= 0.35:
+                scored.append((score, head_cov, doc_id, key, p, lead, named))
         if not scored:
             prose = self.best_prose()
             if prose[0] >= 0.4:
                 self.prose_section = (prose[1].doc_id, prose[1].section)
             return None
-        score, head_cov, doc_id, key, p, lead = max(scored, key=lambda t: t[0])
+        score, head_cov, doc_id, key, p, lead, named = max(scored, key=lambda t: t[0])
         # Within one document the title's words say nothing about which section answers, so headings are
         # compared on the question's other words ("starting conditions" in an Ansell and Gash question).
         best_prose = self.best_prose(exclude=p.section, doc_id=p.doc_id)
-        if best_prose[0] >= self.section_coverage(p, lead) + 0.25:
+        if best_prose[0] >= self.section_coverage(p, lead) + 0.25 and not named:  # "The limits of SROI" lists the limits asked for
             self.prose_section = (best_prose[1].doc_id, best_prose[1].section)
             return None
         docs = self.c.expand(doc_id) if self.c.expand else []
@@ -691,7 +726,12 @@ class _Context:
         if best is None:
             return None
         first = best[1]
-        after = [q for q in sentence_quotes(first.passage) if q.span[0] >= first.span[1] and q.role != "pitfall"]
+        # In a "Key terms" paragraph the next sentence defines the next term: that is no elaboration.
+        others = [(u.start, u.end) for u in first.passage.units if u.kind == "definition" and set(self.c.analyse([u.term])[0]) != want]
+        after = [
+            q for q in sentence_quotes(first.passage)
+            if q.span[0] >= first.span[1] and q.role != "pitfall" and not any(a <= q.span[0] < b for a, b in others)
+        ]
         return first, after
 
     def comparison(self) -> list[Line]:

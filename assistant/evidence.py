@@ -28,6 +28,8 @@ META = re.compile(
     r"|in (?:pairs|trios|threes|fours|small groups|groups|plenary)\b|participants (?:will|then|now|should|each)\b|by the end of (?:the|this) session\b)",
     re.I,
 )
+# "For practitioners, this digest summarises ...": the document speaking of itself mid-sentence.
+SELF_REFERENCE = re.compile(r"\b(?:this|our) (?:guide|digest|document|note|briefing|page|card|toolkit|summary|handout|glossary)\s+(?:summarises|summarizes|sets out|covers|describes|explains|walks|draws on|lists|gives|is written)\b", re.I)
 # "Lindsay, C., Pearson, S. (2021). Title ..." / "Ansell, C. and Gash, A. (2008)."
 BIBLIOGRAPHY = re.compile(r"^[A-Z][\w'’-]+,\s+(?:[A-Z]\.\s*)+(?:,|and|&|\()|^[A-Z][\w'’ -]+\((?:19|20)\d\d[a-z]?\)\.\s")
 # "Weiss (1995), in New Approaches to ..." / "Emerson, Nabatchi and Balogh (2012), Journal of ...": a citation, not a claim.
@@ -95,7 +97,7 @@ def quotable_sentence(text: str, span: tuple[int, int]) -> tuple[int, int] | Non
         return None
     if sentence[-1] not in ".!)”\"'*" and not sentence.endswith(".**"):
         return None
-    if META.search(sentence) or BIBLIOGRAPHY.search(sentence) or re.search(r"\[\d+\]", sentence):
+    if META.search(sentence) or SELF_REFERENCE.search(sentence) or BIBLIOGRAPHY.search(sentence) or re.search(r"\[\d+\]", sentence):
         return None
     if len(sentence) <= 110 and CITATION_ONLY.search(sentence) and not CLAIM_VERB.search(sentence):
         return None

@@ -119,7 +119,7 @@ _FINDINGS = re.compile(
 )
 _REASON = re.compile(r"^\s*(?:why|for\s+what\s+reason|what\s+(?:is|are)\s+the\s+reasons?)\b|\bwhy\s+(?:do|does|did|is|are|should|would)\b", re.I)
 # The things a list question asks for ("what roles ...", "the three functions of ...").
-LIST_NOUNS = r"(?:examples?|types?|kinds?|forms?|ways|benefits|risks|barriers|challenges|principles|characteristics|features|elements|components|pitfalls|mistakes|criticisms|roles|skills|competencies|factors|conditions|drivers|tensions|lessons|methods|tools|rungs|phases|stages|steps|parts|dimensions|measures|indicators|functions|purposes|aims|goals|values|questions|areas|responsibilities|tasks|duties|criteria|requirements|strategies|options|models|approaches|mechanisms|obstacles|strengths|weaknesses|limitations|problems|issues|ingredients|pressures|gaps|activities)"
+LIST_NOUNS = r"(?:examples?|types?|kinds?|forms?|ways|benefits|risks|barriers|challenges|principles|characteristics|features|elements|components|pitfalls|mistakes|criticisms|roles|skills|competencies|factors|conditions|drivers|tensions|lessons|methods|tools|rungs|phases|stages|steps|parts|dimensions|measures|indicators|functions|purposes|aims|goals|values|questions|areas|responsibilities|tasks|duties|criteria|requirements|strategies|options|models|approaches|mechanisms|obstacles|strengths|weaknesses|limitations|problems|issues|ingredients|pressures|gaps|activities|limits|drawbacks|downsides|disadvantages|advantages|weaknesses|pros|cons|lessons)"
 _LIST = re.compile(
     r"\b(?:(?:what|which)\s+(?:are\s+)?(?:some|the|a\s+few)?\s*(?:\w+\s+)?(?:main\s+|key\s+|common\s+)?" + LIST_NOUNS + r"\b"
     r"|\bwhat\s+(?:tends?\s+to\s+|can\s+|might\s+|does\s+)?(?:gets?|stands?|goes?|got)\s+in\s+the\s+way\b|\bwhat\s+(?:needs?|has|have)\s+to\s+be\s+in\s+place\b|\bwhat\s+(?:holds?|held)\s+\w+(?:\s+\w+)?\s+back\b"
@@ -177,9 +177,29 @@ def analyse_question(question: str) -> QuestionAnalysis:
     return QuestionAnalysis(question, "other", topic, count=count)
 
 
+_SECOND_PART = re.compile(r"[,;]?\s+and\s+(?=(?:in\s+|from\s+|at\s+)?(?:what|which|who|whom|where|when|how|why)\b)", re.I)
+
+
+def split_question(question: str) -> list[str]:
+    """A two-part question as its two questions ("What is SROI and what are its limits?" -> "What is SROI?", "What are its limits?").
+
+    Only a clause opening with a question word after "and" starts a second part, and each part
+    must keep three words; anything else is one question.
+    """
+    q = " ".join(question.strip().split())
+    m = _SECOND_PART.search(q)
+    if not m:
+        return [q]
+    first, second = q[: m.start()].strip(" ,;"), q[m.end() :].strip()
+    if len(first.split()) < 3 or len(second.split()) < 3:
+        return [q]
+    first = first if first.endswith("?") else first + "?"
+    return [first, second[:1].upper() + second[1:]]
+
+
 def _listed(q: str) -> str | None:
     """The plural noun a question asks a list of ("what roles should I take on" -> "roles"), if any."""
-    m = re.search(rf"\b(?:what|which|the|some|main|key|common|\d+|{'|'.join(NUMBER_WORDS)})\s+(?:\w+\s+)?({LIST_NOUNS})\b", q, re.I)
+    m = re.search(rf"\b(?:what|which|the|some|main|key|common|\d+|{'|'.join(NUMBER_WORDS)})\s+(?:[\w'-]+\s+){{0,2}}({LIST_NOUNS})\b", q, re.I)
     return m.group(1).lower() if m else None
 
 

@@ -101,3 +101,12 @@ def test_trainer_notes_mixed_with_pitfalls_are_not_all_pitfalls():
     assert is_pitfall_section("Pitfalls in co-leadership")
     assert not is_pitfall_section("Trainer notes and common pitfalls")
     assert not is_pitfall_section("Step-by-step: agreeing a co-leadership arrangement")
+
+
+def test_each_part_of_a_two_part_question_gets_its_own_form(shipped):
+    # A definition, then the list of limits the same document gives under "The limits of SROI".
+    answer = shipped.ask("What is social return on investment and what are its limits?")
+    verify(answer)
+    lines = answer.text.splitlines()
+    assert lines[0].startswith("Social return on investment (SROI) is a framework"), answer.text
+    assert any(line.startswith("- two SROI ratios from different analyses cannot be compared") for line in lines), answer.text

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from assistant.question import analyse_question
+from assistant.question import analyse_question, split_question
 
 
 @pytest.mark.parametrize(
@@ -79,3 +79,14 @@ def test_factoid_answer_types(question, answer_type):
 
 def test_topic_words_leave_out_question_words_and_stop_words():
     assert analyse_question("How do they fund co-production in Scotland?").topic == ("fund", "co-production", "scotland")
+
+
+def test_two_part_questions_split_at_a_second_question_word():
+    assert split_question("What is social return on investment and what are its limits?") == [
+        "What is social return on investment?", "What are its limits?"]
+    assert split_question("Which cities did the article focus on, and what did it find?") == [
+        "Which cities did the article focus on?", "What did it find?"]
+    assert split_question("What is the difference between co-production and co-design?") == [
+        "What is the difference between co-production and co-design?"]
+    assert split_question("How do I pay and support people?") == ["How do I pay and support people?"]
+    assert analyse_question("What are its limits?").listed == "limits"
