@@ -288,8 +288,8 @@ class ExtractiveComposer:
         if len(parts) != 2:
             return None
         first, second = analyse_question(parts[0]), analyse_question(parts[1])
-        if first.kind == second.kind == "factoid":
-            return None
+        if first.kind == second.kind == "factoid" and first.answer_type == second.answer_type:
+            return None  # "When was it set up and when did it close?": one sentence often holds both
         borrowed = " ".join(first.topic)
         rest = query[len(question.strip()) :].strip() if query.startswith(question.strip()) else ""
         lines: list[Line] = []

@@ -125,11 +125,14 @@ def sentence_quotes(passage: Passage) -> list[Quote]:
         return []
     pitfall_section = is_pitfall_section(passage.section)
     pitfall_items = _pitfall_item_spans(passage)
+    items = [item for u in passage.units if u.kind == "list" for item in u.items]
     out: list[Quote] = []
     for span in passage.sentences:
         quoted = quotable_sentence(passage.text, span)
         if quoted is None:
             continue
+        if len(passage.text[quoted[0] : quoted[1]].split()) < 6 and any(a <= quoted[0] < b for a, b in items):
+            continue  # "Joint assessment and planning." reads as a fragment without its list's lead-in
         pitfall = pitfall_section or any(a <= quoted[0] < b for a, b in pitfall_items)
         out.append(Quote(passage, quoted, "pitfall" if pitfall else "body"))
     return out

@@ -123,6 +123,7 @@ LIST_NOUNS = r"(?:examples?|types?|kinds?|forms?|ways|benefits|risks|barriers|ch
 _LIST = re.compile(
     r"\b(?:(?:what|which)\s+(?:are\s+)?(?:some|the|a\s+few)?\s*(?:\w+\s+)?(?:main\s+|key\s+|common\s+)?" + LIST_NOUNS + r"\b"
     r"|\bwhat\s+(?:tends?\s+to\s+|can\s+|might\s+|does\s+)?(?:gets?|stands?|goes?|got)\s+in\s+the\s+way\b|\bwhat\s+(?:needs?|has|have)\s+to\s+be\s+in\s+place\b|\bwhat\s+(?:holds?|held)\s+\w+(?:\s+\w+)?\s+back\b"
+    r"|^\s*what\s+(?:does|do|should)\s+(?:a|an|the)\s+[\w' -]{3,40}?\s+(?:actually\s+|really\s+)?do\b(?!\s+(?:to|about|when|if)\b)"
     r"|\b(?:list|name|give)\s+(?:me\s+)?(?:some|the|a\s+few)?\s*(?:examples?|types?|kinds?|ways)"
     r"|\bexamples?\s+of\b)",
     re.I,

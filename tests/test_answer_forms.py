@@ -110,3 +110,10 @@ def test_each_part_of_a_two_part_question_gets_its_own_form(shipped):
     lines = answer.text.splitlines()
     assert lines[0].startswith("Social return on investment (SROI) is a framework"), answer.text
     assert any(line.startswith("- two SROI ratios from different analyses cannot be compared") for line in lines), answer.text
+
+
+def test_short_list_items_are_not_quoted_as_sentences_without_their_list(shipped):
+    answer = shipped.ask("What does a key worker do in an employability service?")
+    verify(answer)
+    for quote in (s for c in answer.citations for s in c.sentences):
+        assert len(quote.split()) >= 6 or any(line.startswith(("- ", "1. ")) and quote in line for line in answer.text.splitlines()), quote

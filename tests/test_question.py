@@ -40,6 +40,8 @@ from assistant.question import analyse_question, split_question
         ("How should case notes be written when several partners and the person may read them?", "procedure"),
         ("What should a key worker explain about information sharing and confidentiality at the first meeting?", "procedure"),
         ("How does Voorberg's review define co-creation?", "other"),
+        ("What does a key worker do in an employability service?", "list"),
+        ("What should a key worker do to prepare for a first meeting?", "procedure"),
     ],
 )
 def test_kind_of_real_questions(question, kind):
