@@ -67,7 +67,7 @@ EXPLAINING_SECTION = re.compile(r"\b(?:explained|defined|definitions?|key terms|
 WHY_SECTION = re.compile(r"\s*(?:why\b|the case for\b|reasons\b)", re.I)
 EXAMPLES_LEAD = re.compile(r"\b(?:for example|for instance|examples?(?: include| are| of)?|such as|e\.g\.)\b[^.]{0,30}$", re.I)
 COUNTED = re.compile(r"\b\d[\d,.]*%?\s+((?:[\w'-]+\s+){0,2}[\w'-]+)")
-CONTENTS_WANTED = re.compile(r"\b(?:go(?:es)?\s+(?:into|in)|include[sd]?|contain|cover(?:ed)?|be\s+in)\b", re.I)
+CONTENTS_WANTED = re.compile(r"\b(?:go(?:es)?\s+(?:into|in)|include[sd]?|contain|cover(?:ed)?|be\s+in|involve|entail|consist\s+of)\b", re.I)
 CONTENTS_SECTION = re.compile(r"\b(?:include[sd]?|contents?|contains?|covers?|checklist|what goes|sections?|elements?|headings)\b", re.I)
 LIST_MAX = 8
 """Items shown from a long list; a list of up to LIST_WHOLE items is shown whole (cutting 2 of 10 steps loses advice)."""
@@ -830,7 +830,8 @@ class _Context:
             candidates.append((word, forms))
         if not candidates:
             return []
-        haystack = " ".join(f"{p.title} {p.section} {p.text}" for p in self.passages + self.extra).lower()
+        # The source path counts: "the Sunlight guide" is named by its folder, sunlight_informed_communities/.
+        haystack = " ".join(f"{p.title} {p.source} {p.section} {p.text}" for p in self.passages + self.extra).lower()
         missing = [w for w, forms in candidates if not any(re.search(rf"\b{re.escape(f)}", haystack) for f in forms)]
         if not missing:
             return []

@@ -41,6 +41,7 @@ from assistant.question import analyse_question, split_question
         ("What should a key worker explain about information sharing and confidentiality at the first meeting?", "procedure"),
         ("How does Voorberg's review define co-creation?", "other"),
         ("What does a key worker do in an employability service?", "list"),
+        ("What should a co-design process involve, according to the Sunlight guide on co-design?", "procedure"),
         ("What should a key worker do to prepare for a first meeting?", "procedure"),
     ],
 )
