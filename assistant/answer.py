@@ -735,29 +735,37 @@ class _Context:
         return first, after
 
     def comparison(self) -> list[Line]:
-        """A labelled definition of each compared thing, then the sentence that contrasts them."""
+        """A labelled definition of each compared thing, then the sentence that contrasts them.
+
+        Each defined thing gets one sentence more on what it does; a thing the documents do not
+        define gets the best sentence naming it instead, so a three-way comparison is not cut short.
+        """
         subjects = self.analysis.subjects
-        lines: list[Line] = []
+        defined: dict[str, Line] = {}
         for subject in subjects:
             found = self.find_definition(subject)
             if found is not None:
-                lines.append(Line([found[0]], prefix=f"**{_capital(subject)}:** "))
-        if not lines:
+                defined[subject] = Line([found[0]], prefix=f"**{_capital(subject)}:** ")
+        if not defined:
             return []
-        used = {(q.passage.doc_id, q.doc_offset) for line in lines for q in line.quotes}
+        used = {(q.passage.doc_id, q.doc_offset) for line in defined.values() for q in line.quotes}
         # The sentence setting them side by side may sit anywhere in the documents that define them.
-        docs = dict.fromkeys(q.passage.doc_id for line in lines for q in line.quotes)
+        docs = dict.fromkeys(q.passage.doc_id for line in defined.values() for q in line.quotes)
         more = [p for d in docs for p in (self.c.expand(d) if self.c.expand else []) if not is_reference_section(p.section)]
         for p in more:
             self.weight.setdefault(p.id, 0.8)
         have = {p.id for p in self.passages + self.extra}
         pool = self.scored_sentences(self.passages + self.extra + [p for p in more if p.id not in have])
-        for line in lines:  # one sentence more on what each thing does, beyond what it is
-            subject = line.prefix.strip("*: ")
+        lines: list[Line] = []
+        for subject in subjects:
             more_on = self.about(subject, [c for c in pool if (c.quote.passage.doc_id, c.quote.doc_offset) not in used], subjects)
+            line = defined.get(subject) or (Line([], prefix=f"**{_capital(subject)}:** ") if more_on else None)
+            if line is None:
+                continue
             if more_on is not None:
                 line.quotes.append(more_on)
                 used.add((more_on.passage.doc_id, more_on.doc_offset))
+            lines.append(line)
         contrast = self.contrast(subjects, used, pool)
         if contrast is not None:
             lines.append(Line([contrast], prefix="**How they relate:** "))

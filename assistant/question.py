@@ -82,6 +82,7 @@ class QuestionAnalysis:
 # Order matters: the first matching frame wins ("What is the difference between..." is a
 # comparison, not a definition; "How many..." is a factoid, not a procedure).
 _COMPARISON = [
+    re.compile(r"\bhow\s+(?:do|does)\s+(?P<a>[^?]+?),\s+(?P<b>[^?]+?),?\s+and\s+(?P<c>[^?]+?)\s+(?:differ|compare)\b", re.I),
     re.compile(r"\b(?:difference|differences|distinction|distinguish(?:es)?)\s+(?:is there\s+)?between\s+(?P<a>.+?)\s+and\s+(?P<b>.+?)\s*\??$", re.I),
     re.compile(r"\bhow\s+(?:does|do|is|are)\s+(?P<a>.+?)\s+(?:differ|different)\s+from\s+(?P<b>.+?)\s*\??$", re.I),
     re.compile(r"\bhow\s+(?:does|do)\s+(?P<a>.+?)\s+compare\s+(?:with|to)\s+(?P<b>.+?)\s*\??$", re.I),
@@ -157,7 +158,8 @@ def analyse_question(question: str) -> QuestionAnalysis:
     for pattern in _COMPARISON:
         m = pattern.search(q)
         if m:
-            return QuestionAnalysis(question, "comparison", topic, _pair(m["a"], m["b"]), count)
+            subjects = _pair(m["a"], m["b"]) + ((_subject(m["c"]),) if "c" in m.groupdict() and m["c"] else ())
+            return QuestionAnalysis(question, "comparison", topic, subjects, count)
     for pattern, answer_type in _FACTOID:
         if pattern.search(q) and not _PROCEDURE[0].search(q):
             return QuestionAnalysis(question, "factoid", topic, count=count, answer_type=answer_type, answer_types=types)  # type: ignore[arg-type]

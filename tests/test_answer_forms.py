@@ -117,3 +117,12 @@ def test_short_list_items_are_not_quoted_as_sentences_without_their_list(shipped
     verify(answer)
     for quote in (s for c in answer.citations for s in c.sentences):
         assert len(quote.split()) >= 6 or any(line.startswith(("- ", "1. ")) and quote in line for line in answer.text.splitlines()), quote
+
+
+def test_a_three_way_comparison_labels_all_three(shipped):
+    # Two of the three are described, not defined, in the documents: they still get a labelled line.
+    answer = shipped.ask("How do market competition, organisational entrepreneurship and collaborative governance differ as innovation strategies?")
+    verify(answer)
+    assert answer.kind == "comparison"
+    for label in ("**Market competition:** ", "**Organisational entrepreneurship:** ", "**Collaborative governance:** "):
+        assert any(line.startswith(label) and "[" in line for line in answer.text.splitlines()), answer.text

@@ -93,3 +93,9 @@ def test_two_part_questions_split_at_a_second_question_word():
         "What is the difference between co-production and co-design?"]
     assert split_question("How do I pay and support people?") == ["How do I pay and support people?"]
     assert analyse_question("What are its limits?").listed == "limits"
+
+
+def test_three_way_comparison_subjects():
+    analysis = analyse_question("How do market competition, organisational entrepreneurship and collaborative governance differ as innovation strategies?")
+    assert analysis.kind == "comparison"
+    assert analysis.subjects == ("market competition", "organisational entrepreneurship", "collaborative governance")
