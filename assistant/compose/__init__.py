@@ -1,0 +1,20 @@
+"""Composing an answer of the kind asked for from retrieved passages.
+
+:class:`Composition` holds one question and its passage pool. :mod:`.base` scores sentences and
+reads findings on; :mod:`.lists` finds the list (or prose section) that answers a how-to or list
+question; :mod:`.compare` finds definitions and sets compared things side by side; :mod:`.cues`
+holds the word patterns they read. :class:`assistant.answer.ExtractiveComposer` turns the lines
+into a cited, verified answer.
+"""
+
+from __future__ import annotations
+
+from assistant.compose.base import Base, Line, Scored, sentence_relevance
+from assistant.compose.compare import Definitions
+from assistant.compose.lists import Lists
+
+__all__ = ["Composition", "Line", "Scored", "sentence_relevance"]
+
+
+class Composition(Lists, Definitions, Base):
+    """One question's composition: lists, definitions and comparisons on top of sentence scoring."""

@@ -1,0 +1,324 @@
+"""The core of one composition: the question's terms, the passage pool, sentence scoring, findings, coverage."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Sequence
+
+from assistant.compose.cues import (
+    ANSWER_TYPE_CUE,
+    CONTENTS_WANTED,
+    COUNTED,
+    FINDING_CUE,
+    PUBLICATION,
+    PUBLICATION_WANTED,
+    REASON_CUE,
+    TWO_PART,
+)
+from assistant.evidence import FINDINGS_SECTION, PITFALL_LEAD, Quote, is_reference_section, sentence_quotes
+from assistant.question import FRAME_WORDS, WORD, QuestionAnalysis
+from assistant.retrieve import Passage
+
+if TYPE_CHECKING:
+    from assistant.answer import ExtractiveComposer
+
+
+@dataclass
+class Line:
+    """One line of a composed answer: framing words, then quotes each followed by its marker."""
+
+    quotes: list[Quote] = field(default_factory=list)
+    prefix: str = ""
+    """Our words before the quotes: "1. ", "**Co-design:** ", "Pitfall: ", or a whole framing line."""
+
+
+@dataclass
+class Scored:
+    quote: Quote
+    terms: frozenset[str]
+    score: float
+
+
+class Base:
+    """One composition: the question, its passages, and the scored evidence drawn from them.
+
+    The list and definition readers (:mod:`.lists`, :mod:`.compare`) complete it into
+    :class:`assistant.compose.Composition`.
+    """
+
+    def __init__(
+        self, composer: "ExtractiveComposer", question: str, analysis: QuestionAnalysis, passages: list[Passage], extra: list[Passage],
+        query: str | None = None,
+    ) -> None:
+        self.c = composer
+        self.s = composer.settings
+        self.question = question
+        self.analysis = analysis
+        self.passages = list(passages)  # add_sections grows this pool; the caller's list stays as it was
+        self.extra = list(extra)
+        self.as_block = False
+        # Frame words ("get", "make") say nothing about the topic, unless capitalised inside a name ("Making It Work").
+        # A follow-up is scored with the topic it borrowed ("Which rungs count as tokenism on it?" + "ladder participation").
+        words = query if query and query.startswith(question.strip()) else question
+        named = {t for terms in composer.analyse([w for w in WORD.findall(words)[1:] if w[:1].isupper()]) for t in terms}
+        q_seq = [t for t in composer.analyse([words])[0] if t not in composer.ignore and (t not in composer.frame or t in named)]
+        self.q_seq = q_seq
+        self.q_terms = list(dict.fromkeys(q_seq))
+        self.weights = composer.idf(self.q_terms)
+        self.q_pairs = set(zip(q_seq, q_seq[1:]))
+        top = max((p.score for p in passages), default=0.0) or 1.0
+        self.weight = {p.id: p.score / top for p in passages + extra}
+        self.pitfalls_wanted = bool(PITFALL_LEAD.search(question))
+        self.contents_wanted = bool(CONTENTS_WANTED.search(question))
+        self.publication_wanted = bool(PUBLICATION_WANTED.search(question)) or analysis.answer_type in ("source", "date")
+        self.two_part = bool(TWO_PART.search(question))  # "Which journal ..., and what did it find?"
+        self.list_scores: list[tuple] = []  # (score, coverage, heading+title coverage, section) of each list weighed, for inspection
+        self.listed = composer.analyse([analysis.listed])[0][0] if analysis.listed and composer.analyse([analysis.listed])[0] else None
+        self.prose_section: tuple[str, str] | None = None  # a prose section that answers better than any list
+        self._head: dict[str, float] = {}
+        self.add_sections()
+
+    def add_sections(self, docs: int = 2) -> None:
+        """Bring in the sections of the best documents that hold this kind of answer.
+
+        "What did Making It Work find?" retrieves passages *about* Making It Work; its "What the
+        evaluations found" section may not be among them. For findings questions the findings
+        sections, and for procedures the passages holding lists, of the two best documents join
+        the pool, weighted at 0.9 x their document's best passage.
+        """
+        kind = self.analysis.kind
+        if kind not in ("findings", "procedure", "list") or self.c.expand is None:
+            return
+        best: dict[str, float] = {}
+        for p in self.passages:
+            best[p.doc_id] = max(best.get(p.doc_id, 0.0), self.weight.get(p.id, 0.0))
+        have = {p.id for p in self.passages}
+        for doc_id in sorted(best, key=best.get, reverse=True)[:docs]:
+            for p in self.c.expand(doc_id):
+                if p.id in have or is_reference_section(p.section):
+                    continue
+                wanted = FINDINGS_SECTION.search(p.section) if kind == "findings" else any(u.kind == "list" for u in p.units)
+                if wanted:
+                    self.passages.append(p)
+                    self.weight[p.id] = 0.9 * best[doc_id]
+                    have.add(p.id)
+
+    # -- dispatch ----------------------------------------------------------------------------
+
+    def compose(self) -> list[Line]:
+        kind = self.analysis.kind
+        if kind in ("procedure", "list"):
+            lines = self.procedure()
+            if lines:
+                self.as_block = True
+                return lines
+        if kind == "definition":
+            lines = self.definition(self.analysis.subjects[0])
+            if lines:
+                return lines
+        if kind == "findings":
+            lines = self.findings()
+            if lines:
+                return lines
+        if kind == "comparison":
+            lines = self.comparison()
+            if lines:
+                self.as_block = True
+                return lines
+        return self.sentences()
+
+    # -- sentences ---------------------------------------------------------------------------
+
+    def scored_sentences(self, passages: Sequence[Passage]) -> list[Scored]:
+        quotes = [q for p in passages for q in sentence_quotes(p)]
+        if not quotes:
+            return []
+        analysed = self.c.analyse([q.text for q in quotes])
+        seen: set[str] = set()
+        out: list[Scored] = []
+        for q, terms in zip(quotes, analysed):
+            key = q.text.lower()
+            if key in seen:  # the same sentence in an overlapping passage
+                continue
+            seen.add(key)
+            score = self.weight.get(q.passage.id, 0.0) * sentence_relevance(terms, self.q_terms, self.weights, self.q_pairs)
+            out.append(Scored(q, frozenset(terms), score * self.kind_factor(q)))
+        return out
+
+    def kind_factor(self, q: Quote) -> float:
+        """How much a sentence's form suits the kind of answer wanted."""
+        kind, text = self.analysis.kind, q.text
+        factor = 1.0 + 0.3 * self.head_coverage(q.passage)  # the heading says what the passage is about
+        if self.prose_section == (q.passage.doc_id, q.passage.section):
+            factor *= 1.5
+        if q.role == "pitfall":
+            factor *= 1.2 if self.pitfalls_wanted else 0.6
+        if PUBLICATION.search(text) and not self.publication_wanted:
+            factor *= 0.5  # where a study appeared is not what it found, nor how to do anything
+        if kind == "findings":
+            factor *= 1.6 if FINDINGS_SECTION.search(q.passage.section) else 1.2 if FINDING_CUE.search(text) else 0.7
+        elif kind == "reason":
+            factor *= 1.3 if REASON_CUE.search(text) else 0.85
+        elif kind == "factoid" and self.analysis.answer_type:
+            types = self.analysis.answer_types or (self.analysis.answer_type,)
+            wanted = any(ANSWER_TYPE_CUE[t].search(text) for t in types) or (self.two_part and FINDING_CUE.search(text))
+            factor *= 1.4 if wanted else 0.7
+            if "number" in types and self.counts_asked_thing(text):
+                factor *= 1.4  # "How many nurses?": "8,000 nurses" counts the very thing asked about
+        return factor
+
+    def counts_asked_thing(self, text: str) -> bool:
+        """Whether a number in ``text`` is followed, within three words, by one of the question's terms."""
+        following = [m.group(1) for m in COUNTED.finditer(text)]
+        if not following:
+            return False
+        q = set(self.q_terms)
+        return any(q & set(terms) for terms in self.c.analyse(following))
+
+    def sentences(self) -> list[Line]:
+        """The best 2-4 sentences by maximal marginal relevance, grouped by passage in document order."""
+        pool = self.scored_sentences(self.passages)
+        if not pool:
+            return []
+        s = self.s
+        most = 2 if self.analysis.kind == "factoid" and not self.two_part else s.max_sentences
+        least = 1 if self.analysis.kind == "factoid" else s.min_sentences
+        best = max(c.score for c in pool)
+        chosen: list[Scored] = []
+        while pool and len(chosen) < most:
+            def mmr(c: Scored) -> float:
+                overlap = max((jaccard(c.terms, o.terms) for o in chosen), default=0.0)
+                return s.diversity * c.score - (1 - s.diversity) * overlap * best
+            pick = max(pool, key=mmr)
+            if len(chosen) >= least and (pick.score < s.relative_cutoff * best or mmr(pick) <= 0):
+                break
+            chosen.append(pick)
+            pool.remove(pick)
+        return [Line([c.quote for c in group], prefix="Pitfall: " if group[0].quote.role == "pitfall" else "") for group in grouped(chosen)]
+
+    def findings(self, most: int = 4) -> list[Line]:
+        """The best finding sentence, read on in its paragraph: a study's findings follow one another.
+
+        "What did the NAO find?" is answered by the sentence that introduces the NAO's report and
+        the ones after it ("The NAO estimated ... concluded ... also found ..."), which need not
+        repeat the question's words. The anchor is the best-scoring sentence from a findings
+        section or carrying a finding cue; the sentences after it in the same passage follow, up
+        to ``most`` in all.
+        """
+        pool = [
+            c for c in self.scored_sentences(self.passages)
+            if c.quote.role != "pitfall" and (FINDINGS_SECTION.search(c.quote.passage.section) or FINDING_CUE.search(c.quote.text))
+        ]
+        if not pool:
+            return []
+        anchor = max(pool, key=lambda c: c.score).quote
+        own = [q for q in sentence_quotes(anchor.passage) if q.role != "pitfall"]
+        after = [q for q in own if q.span[0] >= anchor.span[1]][: most - 1]
+        before = [q for q in own if q.span[1] <= anchor.span[0] and not PUBLICATION.search(q.text)]
+        room = most - 1 - len(after)  # a finding closing its paragraph is read with the sentences leading up to it
+        quotes = (before[-room:] if room > 0 else []) + [anchor] + after
+        if len(quotes) < 2:
+            return []
+        return [Line(quotes)]
+
+    # -- coverage ----------------------------------------------------------------------------
+
+    def coverage(self, terms: Sequence[str]) -> float:
+        """IDF-weighted share of the question's terms found in ``terms`` (a stem prefix counts: pay ~ payment)."""
+        total = sum(self.weights.get(t, 0.0) for t in self.q_terms) or 1.0
+        present = set(terms)
+        return sum(self.weights.get(t, 0.0) for t in self.q_terms if has_term(present, t)) / total
+
+    def missing_terms(self) -> list[str]:
+        """Nouns of the question that none of the passages contains, when they carry weight.
+
+        Only words that name things count: lemminflect's dictionary must know them as nouns and
+        not as verbs ("employers", "council"; not "came", "support"), or not know them at all (a
+        name such as "Buurtzorg"); frame words ("plan", "journal") and words of three letters or
+        fewer are left out. A word counts as present when a passage has it, its singular or its
+        lemma at the start of a word ("employer" in "employers'"); stems are not used here, since
+        "employers" and "employment" share one. The words are reported only when they carry 10%
+        or more of the question's IDF weight.
+        """
+        from lemminflect import getAllLemmas
+
+        candidates = []
+        for w in self.analysis.topic:
+            word = re.sub(r"['’]s$", "", w.lower().strip("'’\""))  # "programme's" is "programme"
+            if len(word) <= 3 or word in FRAME_WORDS or word == self.analysis.listed:  # "criticisms" names the answer's form
+                continue
+            pos = getAllLemmas(word)
+            if pos and ("NOUN" not in pos or "VERB" in pos):
+                continue
+            forms = {word, singular(word), *pos.get("NOUN", ())}
+            candidates.append((word, forms))
+        if not candidates:
+            return []
+        # The source path counts: "the Sunlight guide" is named by its folder, sunlight_informed_communities/.
+        haystack = " ".join(f"{p.title} {p.source} {p.section} {p.text}" for p in self.passages + self.extra).lower()
+        missing = [w for w, forms in candidates if not any(re.search(rf"\b{re.escape(f)}", haystack) for f in forms)]
+        if not missing:
+            return []
+        total = sum(self.weights.get(t, 0.0) for t in self.q_terms) or 1.0
+        lost = sum(self.weights.get(t, 0.0) for terms in self.c.analyse(missing) for t in set(terms))
+        return missing if lost >= 0.1 * total else []
+
+
+def singular(word: str) -> str:
+    if word.endswith("ies") and len(word) > 4:
+        return word[:-3] + "y"
+    if word.endswith("s") and not word.endswith("ss") and len(word) > 4:
+        return word[:-1]
+    return word
+
+
+def has_term(present: set[str], term: str) -> bool:
+    """``term`` or a word it is a stem prefix of ("pay" in "payment"), for stems of 3+ letters."""
+    if term in present:
+        return True
+    return len(term) >= 3 and any(t.startswith(term) and len(t) - len(term) <= 4 for t in present)
+
+
+def capital(text: str) -> str:
+    return text[:1].upper() + text[1:]
+
+
+def grouped(chosen: Sequence[Scored]) -> list[list[Scored]]:
+    """Chosen sentences grouped by passage (passages in order of their best sentence), each group in document order."""
+    order: dict[str, list[Scored]] = {}
+    for c in chosen:
+        order.setdefault(c.quote.passage.id, []).append(c)
+    groups = []
+    for group in order.values():
+        group.sort(key=lambda c: c.quote.span[0])
+        # A pitfall never shares a line with ordinary sentences: its label must not spill over them.
+        body = [c for c in group if c.quote.role != "pitfall"]
+        pitfalls = [c for c in group if c.quote.role == "pitfall"]
+        groups.extend(g for g in (body, pitfalls) if g)
+    return groups
+
+
+def sentence_relevance(terms: Sequence[str], q_terms: Sequence[str], weights: dict[str, float], q_pairs: set[tuple[str, str]]) -> float:
+    """How well one sentence answers the question, from 0.25 (no shared term) to 1.
+
+    ``0.25 + 0.45 x coverage + 0.15 x lead + 0.15 x phrase`` where coverage is the IDF-weighted
+    share of question terms in the sentence, lead the same share within the sentence's first six
+    terms (definitions name their subject first: "A wicked problem is ..."), and phrase the share
+    of the question's adjacent term pairs that stay adjacent in the sentence ("making it work").
+
+    Example: question terms {wick: 2.0, problem: 1.0}, sentence "A wicked problem is ..." ->
+    coverage 1, lead 1, phrase 1 -> 1.0; a sentence with "problem" late and alone -> 0.25 + 0.15 = 0.40.
+    """
+    total = sum(weights.get(t, 0.0) for t in q_terms) or 1.0
+    present = set(terms)
+    lead_terms = set(terms[:6])
+    coverage = sum(weights.get(t, 0.0) for t in q_terms if t in present) / total
+    lead = sum(weights.get(t, 0.0) for t in q_terms if t in lead_terms) / total
+    pairs = set(zip(terms, terms[1:]))
+    phrase = len(q_pairs & pairs) / len(q_pairs) if q_pairs else coverage
+    return 0.25 + 0.45 * coverage + 0.15 * lead + 0.15 * phrase
+
+
+def jaccard(a: frozenset[str], b: frozenset[str]) -> float:
+    return len(a & b) / len(a | b) if a and b else 0.0

@@ -1,0 +1,128 @@
+"""Definitions and comparisons: the sentence that defines a term, and a labelled line for each compared thing."""
+
+from __future__ import annotations
+
+from typing import Sequence
+
+from assistant.compose.base import Line, Scored, capital
+from assistant.compose.cues import CONTRAST_CUE, KEY_TERMS_SECTION, NOT_DEFINING
+from assistant.evidence import Quote, is_reference_section, quotable_sentence, sentence_quotes
+from assistant.retrieve import Passage
+
+
+class Definitions:
+    """Definition and comparison answers (mixed into :class:`assistant.compose.Composition`)."""
+
+    def definition(self, subject: str) -> list[Line]:
+        """The defining sentence first, then at most two that elaborate it from the same passage."""
+        found = self.find_definition(subject)
+        if found is None:
+            return []
+        first, rest = found
+        return [Line([first] + rest[:2])]
+
+    def find_definition(self, subject: str, passages: Sequence[Passage] | None = None) -> tuple[Quote, list[Quote]] | None:
+        """The sentence defining ``subject`` (best match, best passage) and the quotable sentences after it."""
+        want = set(self.c.analyse([subject])[0])
+        if not want:
+            return None
+        best: tuple[float, Quote] | None = None
+        for p in passages if passages is not None else self.passages + self.extra:
+            if is_reference_section(p.section):
+                continue
+            for u in p.units:
+                if u.kind != "definition":
+                    continue
+                got = set(self.c.analyse([u.term])[0])
+                if not got or not want <= got or len(got - want) > 1:
+                    continue
+                quoted = quotable_sentence(p.text, (u.start, u.end))
+                if quoted is None:
+                    continue
+                text = p.text[quoted[0] : quoted[1]]
+                score = self.weight.get(p.id, 0.0) + (1.0 if got == want else 0.6)
+                score += 0.3 if KEY_TERMS_SECTION.search(p.section) else 0.0
+                score -= 0.8 if NOT_DEFINING.search(text) else 0.0  # "Signposting is also efficient ..." says something of it
+                if best is None or score > best[0]:
+                    best = (score, Quote(p, quoted, "definition"))
+        if best is None:
+            return None
+        first = best[1]
+        # In a "Key terms" paragraph the next sentence defines the next term: that is no elaboration.
+        others = [(u.start, u.end) for u in first.passage.units if u.kind == "definition" and set(self.c.analyse([u.term])[0]) != want]
+        after = [
+            q for q in sentence_quotes(first.passage)
+            if q.span[0] >= first.span[1] and q.role != "pitfall" and not any(a <= q.span[0] < b for a, b in others)
+        ]
+        return first, after
+
+    def comparison(self) -> list[Line]:
+        """A labelled definition of each compared thing, then the sentence that contrasts them.
+
+        Each defined thing gets one sentence more on what it does; a thing the documents do not
+        define gets the best sentence naming it instead, so a three-way comparison is not cut short.
+        """
+        subjects = self.analysis.subjects
+        defined: dict[str, Line] = {}
+        for subject in subjects:
+            found = self.find_definition(subject)
+            if found is not None:
+                defined[subject] = Line([found[0]], prefix=f"**{capital(subject)}:** ")
+        if not defined:
+            return []
+        used = {(q.passage.doc_id, q.doc_offset) for line in defined.values() for q in line.quotes}
+        # The sentence setting them side by side may sit anywhere in the documents that define them.
+        docs = dict.fromkeys(q.passage.doc_id for line in defined.values() for q in line.quotes)
+        more = [p for d in docs for p in (self.c.expand(d) if self.c.expand else []) if not is_reference_section(p.section)]
+        for p in more:
+            self.weight.setdefault(p.id, 0.8)
+        have = {p.id for p in self.passages + self.extra}
+        pool = self.scored_sentences(self.passages + self.extra + [p for p in more if p.id not in have])
+        lines: list[Line] = []
+        for subject in subjects:
+            more_on = self.about(subject, [c for c in pool if (c.quote.passage.doc_id, c.quote.doc_offset) not in used], subjects)
+            line = defined.get(subject) or (Line([], prefix=f"**{capital(subject)}:** ") if more_on else None)
+            if line is None:
+                continue
+            if more_on is not None:
+                line.quotes.append(more_on)
+                used.add((more_on.passage.doc_id, more_on.doc_offset))
+            lines.append(line)
+        contrast = self.contrast(subjects, used, pool)
+        if contrast is not None:
+            lines.append(Line([contrast], prefix="**How they relate:** "))
+        else:
+            lines.append(Line(prefix="The documents define them separately but do not contrast them directly."))
+        return lines
+
+    def about(self, subject: str, pool: Sequence[Scored], subjects: Sequence[str]) -> Quote | None:
+        """The best sentence naming ``subject`` (as a phrase) and none of the other compared things, if any."""
+        others = [s for s in subjects if s.lower() != subject.lower()]
+        best: Scored | None = None
+        for c in pool:
+            if c.quote.role == "pitfall" or not self.names(c.quote.text, subject) or any(self.names(c.quote.text, o) for o in others):
+                continue
+            if best is None or c.score > best.score:
+                best = c
+        return best.quote if best else None
+
+    def names(self, text: str, phrase: str) -> bool:
+        """Whether ``text`` contains ``phrase`` as consecutive analysed terms ("co-design", not "co-creation ... designing")."""
+        want = self.c.analyse([phrase])[0]
+        seq = self.c.analyse([text])[0]
+        n = len(want)
+        return bool(want) and any(seq[i : i + n] == want for i in range(len(seq) - n + 1))
+
+    def contrast(self, subjects: Sequence[str], used: set, pool: Sequence[Scored]) -> Quote | None:
+        """The sentence that best sets the compared things against each other, if any names both."""
+        best: tuple[float, Quote] | None = None
+        for scored in pool:
+            q = scored.quote
+            if (q.passage.doc_id, q.doc_offset) in used:
+                continue
+            if not all(self.names(q.text, s) for s in subjects):
+                continue
+            score = scored.score + (0.5 if CONTRAST_CUE.search(q.text) else 0.0)
+            if best is None or score > best[0]:
+                best = (score, q)
+        return best[1] if best else None

@@ -1,0 +1,32 @@
+"""Word patterns the composer reads in questions, headings and sentences (one place for all of them)."""
+
+from __future__ import annotations
+
+import re
+
+FINDING_CUE = re.compile(r"\b(found|showed|shown|reported|reports|concluded|concludes|suggests?|suggested|evidence|increased?|reduced?|improved?|rose|fell|per cent|percent|\d+(?:\.\d+)?\s?%|led to|resulted in)\b", re.I)
+REASON_CUE = re.compile(r"\b(because|since|so that|reasons?|due to|leads? to|led to|in order to|as a result|which means|therefore|so\b|cause[sd]?|why)\b", re.I)
+CONTRAST_CUE = re.compile(r"\b(whereas|while|unlike|differs?|different|difference|distinction|distinguish\w*|in contrast|by contrast|rather than|compared with|as opposed to|but)\b", re.I)
+ANSWER_TYPE_CUE = {
+    "person": re.compile(r"\b[A-Z][a-z’'-]+(?:,? (?:and|&) [A-Z][a-z’'-]+)*,? (?:et al\.? )?\((?:19|20)\d\d[a-z]?\)|\b(?:by|wrote|authors?|coined|introduced|developed|proposed|founded|created|led by)\b[^.]*\b[A-Z][a-z]+"),
+    "date": re.compile(r"\b(?:1[5-9]\d\d|20\d\d)\b|\b(?:January|February|March|April|May|June|July|August|September|October|November|December)\b"),
+    "number": re.compile(r"\b\d[\d,.]*\b|\b(?:one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|twenty|thirty|forty|fifty|hundred|thousand|million|billion)\b", re.I),
+    "place": re.compile(r"(?<!^)\b(?:in|at|from|across|throughout|of)\s+(?:the\s+)?[A-Z][a-z]+"),
+    "source": re.compile(r"\b(?:journal|published in|Review|Quarterly|Press|Journal|Policy|Studies|Management|Administration)\b"),
+}
+# A sentence saying where and when a work appeared ("... published ... in Public Management Review, volume 17").
+PUBLICATION = re.compile(r"\bpublished\b|\b(?:volume|vol\.|issue)\s+\d|\bpages\s+\d|\b(?:University|Georgetown|Oxford|Cambridge|Policy) Press\b")
+PUBLICATION_WANTED = re.compile(r"\b(?:publish\w*|journal|book|article|paper|report|where|when|year|who wrote|written)\b", re.I)
+TWO_PART = re.compile(r"[,;]?\s+and\s+(?:in\s+|from\s+|at\s+)?(?:what|where|when|who|how|which|why|did|does|is|was)\b", re.I)
+KEY_TERMS_SECTION = re.compile(r"\b(?:key terms|glossary|definitions?|what \w+(?: \w+)? means|what counts as)\b", re.I)
+# "X is also / not / often ...": a sentence about X, not one that says what X is.
+NOT_DEFINING = re.compile(r"^\W*(?:\w+[\s-]+){0,6}?(?:is|are)\s+(?:also|not|often|sometimes|usually|still|only|rarely|never|more|less|most|likely|particularly|especially|worth|important|useful|efficient|common|popular|widely|increasingly|best|the\s+right)\b", re.I)
+EXPLAINING_SECTION = re.compile(r"\b(?:explained|defined|definitions?|key terms|what (?:is|are)\b|about the|background|introduction|overview|in brief|why\b)", re.I)
+WHY_SECTION = re.compile(r"\s*(?:why\b|the case for\b|reasons\b)", re.I)
+EXAMPLES_LEAD = re.compile(r"\b(?:for example|for instance|examples?(?: include| are| of)?|such as|e\.g\.)\b[^.]{0,30}$", re.I)
+COUNTED = re.compile(r"\b\d[\d,.]*%?\s+((?:[\w'-]+\s+){0,2}[\w'-]+)")
+CONTENTS_WANTED = re.compile(r"\b(?:go(?:es)?\s+(?:into|in)|include[sd]?|contain|cover(?:ed)?|be\s+in|involve|entail|consist\s+of)\b", re.I)
+CONTENTS_SECTION = re.compile(r"\b(?:include[sd]?|contents?|contains?|covers?|checklist|what goes|sections?|elements?|headings)\b", re.I)
+LIST_MAX = 8
+"""Items shown from a long list; a list of up to LIST_WHOLE items is shown whole (cutting 2 of 10 steps loses advice)."""
+LIST_WHOLE = 10

@@ -1,0 +1,216 @@
+"""Lists as answers: the list that best answers a how-to or list question, its items in order, or the prose section that beats it."""
+
+from __future__ import annotations
+
+from typing import Sequence
+
+from assistant.compose.base import Line, has_term
+from assistant.compose.cues import CONTENTS_SECTION, EXAMPLES_LEAD, EXPLAINING_SECTION, LIST_MAX, LIST_WHOLE, WHY_SECTION
+from assistant.evidence import PITFALL_LEAD, STEPS_SECTION, Quote, is_pitfall_section, quotable_item, sentence_quotes
+from assistant.ingest.structure import Unit
+from assistant.retrieve import Passage
+
+
+class Lists:
+    """Procedure and list answers (mixed into :class:`assistant.compose.Composition`)."""
+
+    def procedure(self) -> list[Line]:
+        """The best-matching list as numbered steps under a line naming where it comes from."""
+        found = self.best_list()
+        if found is None:
+            return self.procedure_fallback()
+        items, title, section, total, lead = found
+        count = self.analysis.count
+        where = f"“{title}”" + (f", section “{section}”" if section else "")
+        focused = self.focus(items, f"{title} {section} {lead}")
+        if focused == [] and self.coverage(self.c.analyse([f"{section} {lead}"])[0]) < 0.25:
+            # No item bears on the question's own words, and the heading does not name what is asked either
+            # (a scenario such as "after one partner bid alone" need not reappear in the steps for it).
+            return self.procedure_fallback()
+        if count:
+            focused = None
+        if focused:
+            shown = focused[:LIST_MAX]
+            framing = f"From {where}, the {len(shown)} of its {total} points that bear on this:"
+        else:
+            shown = items[: count or (total if total <= LIST_WHOLE else LIST_MAX)]
+            framing = f"From {where} (the first {len(shown)} of its {total} points):" if len(shown) < total else f"From {where}:"
+        if count and count > total:
+            framing = f"The documents give {total} points, not {count}, in {where}:"
+        lines = [Line(prefix=framing)]
+        ordered = self.analysis.kind == "procedure"
+        for i, q in enumerate(shown, start=1):
+            lines.append(Line([q], prefix=f"{i}. " if ordered else "- "))
+        return lines
+
+    def procedure_fallback(self) -> list[Line]:
+        """No list answers the question: sentences instead, saying so when a plan of N steps was asked for."""
+        if self.prose_section is not None:
+            lines = self.section_sentences(*self.prose_section)
+            if lines:
+                return lines
+        if not self.analysis.count or self.analysis.kind != "procedure":
+            return []
+        lines = self.sentences()
+        if lines:
+            lines.insert(0, Line(prefix=f"The documents set out no {self.analysis.count}-step plan for this; the closest guidance they give:"))
+        return lines
+
+    def section_sentences(self, doc_id: str, section: str, most: int = 5) -> list[Line]:
+        """A prose section that answers a list or how-to question, read in order ("The first ... The second ...")."""
+        passages = [p for p in self.passages + self.extra if p.doc_id == doc_id and p.section == section]
+        if self.c.expand is not None:
+            passages += [p for p in self.c.expand(doc_id) if p.section == section]
+        by_offset: dict[int, Quote] = {}
+        for p in passages:
+            for q in sentence_quotes(p):
+                if q.role != "pitfall":
+                    by_offset.setdefault(q.doc_offset, q)
+        quotes = [by_offset[k] for k in sorted(by_offset)][:most]
+        if len(quotes) < 2:
+            return []
+        lines: list[Line] = []
+        for q in quotes:  # one line per passage, in document order
+            if lines and lines[-1].quotes[-1].passage.id == q.passage.id:
+                lines[-1].quotes.append(q)
+            else:
+                lines.append(Line([q]))
+        return lines
+
+    def best_list(self) -> tuple[list[Quote], str, str, int, str] | None:
+        """``(items, title, section, total items, lead-in)`` of the list that best answers the question, or ``None``.
+
+        List score = 0.20 x passage weight + 0.20 x coverage of the question's terms by the whole
+        list (with its document's title: a method card's steps need not repeat the method's name) + 0.35 x their coverage by its section heading and lead-in + 0.10 x by the document
+        title + 0.05 if numbered + 0.05 if the heading or lead-in reads like steps - 0.40 for a
+        pitfalls list (unless pitfalls are asked for). A list must hold two quotable items, cover
+        30% of the question's weighted terms, 20% with its title, heading and lead-in together,
+        and score 0.35. A prose section whose heading covers the question 0.3 better than the
+        list's wins instead ("Setting up the partnership board" over a governance checklist).
+
+        Example: a numbered "Step-by-step: paying people" list in the top passage (weight 1)
+        covering 80% of the terms, 50% in its heading and 40% in its title, scores
+        0.20 + 0.16 + 0.175 + 0.04 + 0.05 + 0.05 = 0.675.
+        """
+        groups: dict[tuple[str, int], tuple[Passage, Unit, float]] = {}
+        for p in self.passages:
+            for u in p.units:
+                if u.kind == "list":
+                    w = self.weight.get(p.id, 0.0)
+                    if (p.doc_id, u.key) not in groups or groups[(p.doc_id, u.key)][2] < w:
+                        groups[(p.doc_id, u.key)] = (p, u, w)
+        scored = []
+        for (doc_id, key), (p, u, weight) in groups.items():
+            items = self.list_items(doc_id, key, [q for q in self.passages if q.doc_id == doc_id])
+            if len(items) < 2:
+                continue
+            lead = p.text[u.lead[0] : u.lead[1]] if u.lead else ""
+            whole, head, title = self.c.analyse([" ".join([p.title, p.section, lead] + [q.text for q in items]), f"{p.section} {lead}", p.title])
+            pitfall = is_pitfall_section(p.section) or bool(lead and PITFALL_LEAD.search(lead))
+            steps = bool(STEPS_SECTION.search(f"{p.section} {lead}"))
+            coverage, head_cov = self.coverage(whole), self.coverage(head)
+            if self.contents_wanted:  # "what should go into an agreement": a list of contents, not the steps of making one
+                steps = bool(CONTENTS_SECTION.search(f"{p.section} {lead}"))
+            score = 0.20 * weight + 0.20 * coverage + 0.35 * head_cov + 0.10 * self.coverage(title) + 0.05 * u.ordered + 0.05 * steps
+            named = bool(self.listed and has_term(set(head), self.listed))
+            if named:
+                score += 0.10  # "what roles ...": a list under "The role of leaders" is a list of roles
+            if WHY_SECTION.match(p.section.rsplit(" > ", 1)[-1]):  # "Why payment by results can crowd out collaboration"
+                score += 0.10 if self.analysis.kind == "reason" else -0.15 if self.analysis.kind == "procedure" else 0.0
+            if EXAMPLES_LEAD.search(lead) and self.analysis.kind == "procedure" and not (self.listed or "").startswith("exampl"):
+                score -= 0.15  # "For example:" introduces instances, not the steps to take
+            if count := self.analysis.count:  # "the three functions": a list of exactly three is very likely the one
+                if self.analysis.kind == "list" and len(items) != count:
+                    continue  # a list of six checks is not "the three components"; prose may name them
+                score += 0.10 if len(items) == count else 0.0
+            if pitfall and not self.pitfalls_wanted:
+                score -= 0.40
+            self.list_scores.append((round(score, 3), round(coverage, 2), round(self.coverage(head + title), 2), p.section))
+            if coverage >= (0.20 if named else 0.30) and self.coverage(head + title) >= 0.20 and score >= 0.35:
+                scored.append((score, head_cov, doc_id, key, p, lead, named))
+        if not scored:
+            prose = self.best_prose()
+            if prose[0] >= 0.4:
+                self.prose_section = (prose[1].doc_id, prose[1].section)
+            return None
+        score, head_cov, doc_id, key, p, lead, named = max(scored, key=lambda t: t[0])
+        # Within one document the title's words say nothing about which section answers, so headings are
+        # compared on the question's other words ("starting conditions" in an Ansell and Gash question).
+        best_prose = self.best_prose(exclude=p.section, doc_id=p.doc_id)
+        if best_prose[0] >= self.section_coverage(p, lead) + 0.25 and not named:  # "The limits of SROI" lists the limits asked for
+            self.prose_section = (best_prose[1].doc_id, best_prose[1].section)
+            return None
+        docs = self.c.expand(doc_id) if self.c.expand else []
+        items = self.list_items(doc_id, key, [q for q in self.passages if q.doc_id == doc_id] + docs)
+        return items, p.title, p.section, len(items), lead
+
+    def best_prose(self, exclude: str | None = None, doc_id: str | None = None) -> tuple[float, Passage | None]:
+        """The well-ranked passage without a list whose heading best covers the question (see :meth:`section_coverage`).
+
+        Against a list, only sections of the list's own document compete: headings are compared on the
+        question's words beyond the document's title, which differ from one document to another.
+        """
+        explaining = self.analysis.kind == "procedure"  # a how-to question is not answered by "Creaming and parking explained"
+        prose = [
+            (self.section_coverage(q), q) for q in self.passages
+            if self.weight.get(q.id, 0) >= 0.5 and q.section and q.section != exclude and (doc_id is None or q.doc_id == doc_id)
+            and not any(u.kind == "list" for u in q.units) and not (explaining and EXPLAINING_SECTION.search(q.section))
+        ]
+        return max(prose, key=lambda t: t[0], default=(0.0, None))
+
+    def section_coverage(self, p: Passage, lead: str = "") -> float:
+        """How much of the question, beyond the words of the document's title, a passage's heading (and list lead-in) covers."""
+        title = set(self.c.analyse([p.title])[0])
+        rest = [t for t in self.q_terms if not has_term(title, t)]
+        total = sum(self.weights.get(t, 0.0) for t in rest)
+        if not rest or not total:
+            return 0.0
+        present = set(self.c.analyse([f"{p.section} {lead}"])[0])
+        return sum(self.weights.get(t, 0.0) for t in rest if has_term(present, t)) / total
+
+    def head_coverage(self, p: Passage) -> float:
+        """How much of the question a passage's section heading covers (cached per passage)."""
+        if p.id not in self._head:
+            self._head[p.id] = self.coverage(self.c.analyse([p.section])[0]) if p.section else 0.0
+        return self._head[p.id]
+
+    def focus(self, items: list[Quote], context: str) -> list[Quote] | None:
+        """The items of a list that bear on what the question adds to the list's own subject.
+
+        Focus terms are the question's terms missing from the list's title, heading and lead-in
+        ("pay" in a payment question answered from a workshop-preparation list). When they carry
+        40% or more of the question's weight, only items scoring at least half the best item on
+        them are kept. Returns ``None`` to keep the whole list (no focus, or nearly every item
+        bears on it) and ``[]`` when the focus carries 60% of the question and no item covers a
+        third of it: then the list is about something else and is not offered as the answer.
+        """
+        if len(items) <= 5:
+            return None
+        covered = set(self.c.analyse([context])[0])
+        focus = [t for t in self.q_terms if not has_term(covered, t)]
+        total = sum(self.weights.get(t, 0.0) for t in self.q_terms) or 1.0
+        focus_weight = sum(self.weights.get(t, 0.0) for t in focus)
+        if focus_weight < 0.4 * total:
+            return None
+        per_item = [
+            sum(self.weights.get(t, 0.0) for t in focus if has_term(set(terms), t))
+            for terms in self.c.analyse([q.text for q in items])
+        ]
+        best = max(per_item, default=0.0)
+        if best < focus_weight / 3 and focus_weight >= 0.6 * total:
+            return []
+        kept = [q for q, w in zip(items, per_item) if w >= 0.5 * best]
+        return kept if 2 <= len(kept) < len(items) - 1 else None
+
+    def list_items(self, doc_id: str, key: int, passages: Sequence[Passage]) -> list[Quote]:
+        """One list's quotable items in document order, each from the best-ranked passage holding it."""
+        by_offset: dict[int, Quote] = {}
+        for p in passages:
+            for u in p.units:
+                if u.kind != "list" or u.key != key or p.doc_id != doc_id:
+                    continue
+                for span in u.items:
+                    quoted = quotable_item(p.text, span)
+                    if quoted is not None:
+                        by_offset.setdefault(p.start + quoted[0], Quote(p, quoted, "step"))
+        return [by_offset[k] for k in sorted(by_offset)]
