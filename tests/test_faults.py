@@ -1,6 +1,6 @@
-"""Faults from outside, on real processes: the Chroma server killed under a running CLI, and the
-CLI itself stopped with SIGINT or SIGTERM mid-ingest. Each ends in one line and a next run that
-completes with nothing lost."""
+"""Faults from outside, on real processes: the Chroma server killed under a running CLI or in the
+middle of a query, or frozen; the CLI itself stopped with SIGINT or SIGTERM mid-ingest. Each ends
+in one line and a next run that completes with nothing lost."""
 
 from __future__ import annotations
 
@@ -9,13 +9,21 @@ import os
 import signal
 import subprocess
 import sys
+import threading
 import time
 from pathlib import Path
 
 import pytest
 
+from assistant.index import StoreUnavailable
+from assistant.pipeline import build_pipeline
+from assistant.settings import Settings
 from bench.query_speed import chroma_server
-from helpers import write_fixture_corpus
+from helpers import consistent_ids, write_fixture_corpus
+
+# The issue's bound on how long a dead server may keep anyone waiting. It guards against a hang
+# (Chroma's own client has no timeout); the work it bounds takes milliseconds.
+DEAD_SERVER_SECONDS = 5
 
 
 def cli_env(url: str | None, data: Path) -> dict[str, str]:
@@ -67,6 +75,84 @@ def test_chroma_server_killed_under_the_cli_is_one_line_and_the_next_run_loses_n
         assert after["documents"] == before["documents"] + 1 and after["vectors"] == after["chunks"] > before["chunks"]
         hit = json.loads(cli(env, "search", "shared inboxes for referrals", "--json", "-k", "1").stdout)["results"][0]
         assert hit["source"].endswith("late.md")
+
+
+@pytest.mark.slow
+def test_chroma_server_killed_mid_query_is_one_error_at_once_and_a_restart_loses_nothing(tmp_path, embeddings):
+    corpus = write_fixture_corpus(tmp_path / "corpus")
+    db = tmp_path / "chroma" / "db"
+
+    def open_pipeline(url: str):
+        # A long revision TTL: the search below sends no request before its query.
+        return build_pipeline(Settings(data_dir=tmp_path / "data", store={"url": url, "revision_ttl": 60}), embeddings=embeddings)
+
+    with chroma_server(db, timeout=120) as (url, pid):
+        p = open_pipeline(url)
+        assert p.ingest([corpus], progress=False).ok
+        before, ids = p.stats(), consistent_ids(p.index)
+        top = p.search("What does a boundary spanner do?", k=3).passages[0].id
+        outcome: dict = {}
+
+        def search() -> None:
+            try:
+                outcome["result"] = p.search("What does a boundary spanner do?", k=3)
+            except Exception as exc:  # noqa: BLE001 - examined below
+                outcome["error"] = exc
+
+        os.kill(pid, signal.SIGSTOP)  # the query is sent and waits for its answer ...
+        worker = threading.Thread(target=search, daemon=True)
+        worker.start()
+        time.sleep(1.0)
+        assert worker.is_alive() and not outcome, "the query did not wait for the stopped server"
+        start = time.monotonic()
+        os.kill(pid, signal.SIGKILL)  # ... and the server dies under it
+        worker.join(DEAD_SERVER_SECONDS)
+        assert not worker.is_alive(), f"the query still waits {DEAD_SERVER_SECONDS} s after the server died"
+        print(f"seconds from the kill to the error: {time.monotonic() - start:.3f}")
+        error = outcome["error"]
+        assert isinstance(error, StoreUnavailable) and str(error).startswith(f"lost the Chroma server at {url}: ")
+        assert "\n" not in str(error)
+        with pytest.raises(StoreUnavailable, match="Chroma server"):  # and so does every later call, at once
+            p.ask("What does a boundary spanner do?")
+        p.close()
+    # The server comes back on the same files (a new port): everything is there and found again.
+    with chroma_server(db, timeout=120) as (url, _pid):
+        p = open_pipeline(url)
+        assert p.stats() == before and consistent_ids(p.index) == ids
+        assert p.search("What does a boundary spanner do?", k=3).passages[0].id == top
+        assert p.check().ok
+        p.close()
+
+
+@pytest.mark.slow
+def test_a_frozen_chroma_server_is_one_line_after_the_timeout_and_killing_it_ends_the_wait(tmp_path):
+    import psutil
+
+    data, db = tmp_path / "data", tmp_path / "chroma" / "db"
+    with chroma_server(db, timeout=120) as (url, pid):
+        port = int(url.rsplit(":", 1)[1])
+        os.kill(pid, signal.SIGSTOP)  # frozen: the kernel still accepts connections, nothing answers
+        env = cli_env(url, data)
+        done = cli({**env, "ASSISTANT_STORE__TIMEOUT": "2"}, "search", "boundary spanner", timeout=120)
+        assert done.returncode == 1 and done.stderr.count("\n") == 1 and "Traceback" not in done.stderr, done.stderr
+        assert done.stderr.strip() == f"assistant: error: the Chroma server at {url} did not answer within 2 s (ASSISTANT_STORE__TIMEOUT)"
+
+        # With the default timeout (60 s) the CLI waits on the frozen server; killing the server ends the wait.
+        proc = subprocess.Popen([sys.executable, "-m", "assistant", "search", "boundary spanner"], stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=env)
+        deadline = time.monotonic() + 120
+        while not any(c.raddr and c.raddr.port == port for c in psutil.Process(proc.pid).net_connections()):
+            assert proc.poll() is None and time.monotonic() < deadline, "the CLI never connected"
+            time.sleep(0.1)
+        start = time.monotonic()
+        os.kill(pid, signal.SIGKILL)
+        try:
+            out, err = proc.communicate(timeout=DEAD_SERVER_SECONDS)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+            pytest.fail(f"the CLI still waits {DEAD_SERVER_SECONDS} s after the server died")
+        print(f"seconds from the kill to the CLI's exit: {time.monotonic() - start:.2f}")
+        assert proc.returncode == 1 and err.count("\n") == 1 and "Traceback" not in err, err
+        assert err.startswith("assistant: error: ") and f"Chroma server at {url}" in err
 
 
 @pytest.mark.slow

@@ -178,12 +178,52 @@ def _client(settings: StoreSettings, path: Path) -> Any:
     url = urlparse(settings.url)
     if url.scheme not in ("http", "https") or not url.hostname:
         raise StoreUnavailable(f"store URL must look like http://HOST:PORT, got {settings.url!r}")
+    import httpx
+
     try:
-        return chromadb.HttpClient(
+        # Chroma's client makes its first requests while it is built, with no timeout at all:
+        # a frozen server would hang here, so ask once with ours first.
+        httpx.get(f"{settings.url.rstrip('/')}/api/v2/heartbeat", timeout=settings.timeout).raise_for_status()
+        client = chromadb.HttpClient(
             host=url.hostname,
             port=url.port or (443 if url.scheme == "https" else 8000),
             ssl=url.scheme == "https",
             settings=chroma_settings,
         )
+    except httpx.TimeoutException:
+        raise StoreUnavailable(f"the Chroma server at {settings.url} did not answer within {settings.timeout:g} s (ASSISTANT_STORE__TIMEOUT)") from None
     except Exception as exc:  # connection refused, DNS, TLS
-        raise StoreUnavailable(f"cannot reach the Chroma server at {settings.url}: {str(exc).splitlines()[0]}") from None
+        raise StoreUnavailable(f"cannot reach the Chroma server at {settings.url}: {_reason(exc)}") from None
+    _guard(client, settings.url, settings.timeout)
+    return client
+
+
+def _guard(client: Any, url: str, timeout: float) -> None:
+    """Give every request of a server client a timeout, and turn a lost connection into :class:`StoreUnavailable`.
+
+    Chroma's ``FastAPI`` client (chromadb 1.5) sends every call through one httpx session
+    (``_session``, built with ``timeout=None``) and one method (``_make_request``); neither is
+    configurable through its settings. Without this, a server killed mid-query surfaces as a
+    bare ``httpx.ReadError`` (a traceback in the CLI), and a frozen one blocks forever.
+    """
+    import httpx
+
+    server = client._server
+    server._session.timeout = httpx.Timeout(timeout)
+    request = server._make_request
+
+    def guarded(*args: Any, **kwargs: Any) -> Any:
+        try:
+            return request(*args, **kwargs)
+        except httpx.TimeoutException:
+            raise StoreUnavailable(f"the Chroma server at {url} did not answer within {timeout:g} s (ASSISTANT_STORE__TIMEOUT)") from None
+        except httpx.TransportError as exc:
+            raise StoreUnavailable(f"lost the Chroma server at {url}: {_reason(exc)}") from None
+
+    server._make_request = guarded
+
+
+def _reason(exc: BaseException) -> str:
+    """The first line of an error, or its type when it has no message (as httpx's timeouts may not)."""
+    text = str(exc).strip()
+    return text.splitlines()[0] if text else type(exc).__name__
