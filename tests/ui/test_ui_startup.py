@@ -39,3 +39,23 @@ def test_a_bad_setting_is_named(fresh_app, small_corpus):
     at = fresh_app(small_corpus, ASSISTANT_RETRIEVAL__K="0").run()
     assert not at.exception
     assert at.error and at.error[0].value.startswith("A setting is wrong: retrieval.k")
+
+
+def test_a_chroma_server_dying_under_the_app_is_a_sentence(fresh_app, small_corpus, tmp_path):
+    import os
+    import signal
+
+    from bench.query_speed import chroma_server
+
+    with chroma_server(tmp_path / "chroma" / "db", timeout=120) as (url, pid):
+        at = fresh_app(small_corpus, ASSISTANT_STORE__URL=url).run()
+        assert not at.exception and at.chat_input
+        os.kill(pid, signal.SIGKILL)
+        # A page view reruns ui/app.py, which touches the store before drawing the page. (Here a
+        # second AppTest: after its first run AppTest reruns only the page script, not app.py.)
+        at = fresh_app(small_corpus, ASSISTANT_STORE__URL=url).run()
+    assert not at.exception
+    assert len(at.error) == 1 and "Traceback" not in at.error[0].value
+    assert at.error[0].value.startswith("The document store cannot be reached (")
+    assert f"lost the Chroma server at {url}" in at.error[0].value  # the cached pipeline, not a new one
+    assert not at.chat_input  # nothing to ask until the store is back
