@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import argparse
+import errno
 import json
 import signal
+import sqlite3
 import sys
 import threading
 import textwrap
@@ -134,6 +136,8 @@ def _stop_on_sigterm():
 
 
 def _run(args: argparse.Namespace, filters) -> int:
+    from chromadb.errors import InternalError as ChromaInternalError
+
     from assistant.pipeline import build_pipeline
     from assistant.settings import Settings
 
@@ -215,9 +219,41 @@ def _run(args: argparse.Namespace, filters) -> int:
                     if not args.repair:
                         print("run 'assistant check --repair' to fix this")
                 return 0 if report.ok else 1
+    except (OSError, sqlite3.Error, ChromaInternalError) as exc:  # a disk that is full or failing, under any store
+        print(f"assistant: error: {storage_error(exc, Path(settings.data_dir))}", file=sys.stderr)
+        return 1
     finally:
         pipeline.close()
     return 2
+
+
+LOW_SPACE_MB = 64
+"""Below this much free space on the data dir's disk, a storage error is reported as a full disk."""
+
+
+def storage_error(exc: BaseException, data_dir: Path) -> str:
+    """One line for an error writing or reading the index files, saying when the disk is (nearly) full.
+
+    Chroma's embedded store reports a full disk only as a failed compaction ("Failed to apply
+    logs to the metadata segment"), and cannot even be read until there is space again; so the
+    free space is looked up rather than guessed from the message.
+    """
+    import shutil
+
+    lines = str(exc).strip().splitlines()
+    what = f"{type(exc).__name__}: {lines[0][:200]}" if lines else type(exc).__name__
+    try:
+        free = shutil.disk_usage(data_dir).free
+    except OSError:
+        free = None
+    full = getattr(exc, "errno", None) in (errno.ENOSPC, errno.EDQUOT) or "disk is full" in what or (free is not None and free < LOW_SPACE_MB * 2**20)
+    if not full:
+        return f"the index in {data_dir} could not be written or read ({what})"
+    left = f"{free / 2**20:.1f} MB free" if free is not None else "no space"
+    return (
+        f"the disk holding {data_dir} is full ({left}; {what}). Free some space and run the command again: "
+        "what was stored before is kept, and the next ingest completes the rest"
+    )
 
 
 def _reset(pipeline, args: argparse.Namespace) -> int:
