@@ -29,7 +29,11 @@ META = re.compile(
     re.I,
 )
 # "For practitioners, this digest summarises ...": the document speaking of itself mid-sentence.
-SELF_REFERENCE = re.compile(r"\b(?:this|our) (?:guide|digest|document|note|briefing|page|card|toolkit|summary|handout|glossary)\s+(?:summarises|summarizes|sets out|covers|describes|explains|walks|draws on|lists|gives|is written)\b", re.I)
+SELF_REFERENCE = re.compile(
+    r"\b(?:this|our) (?:guide|digest|document|note|briefing|page|card|toolkit|summary|handout|glossary)(?:'s|’s)?\s+(?:summary|summarises|summarizes|sets out|covers|describes|explains|walks|draws on|lists|gives|is written)\b"
+    r"|^the following (?:checklist|list|steps|table|questions|section)\b",
+    re.I,
+)
 # "Lindsay, C., Pearson, S. (2021). Title ..." / "Ansell, C. and Gash, A. (2008)."
 BIBLIOGRAPHY = re.compile(r"^[A-Z][\w'’-]+,\s+(?:[A-Z]\.\s*)+(?:,|and|&|\()|^[A-Z][\w'’ -]+\((?:19|20)\d\d[a-z]?\)\.\s")
 # "Weiss (1995), in New Approaches to ..." / "Emerson, Nabatchi and Balogh (2012), Journal of ...": a citation, not a claim.

@@ -9,6 +9,8 @@ half) and checks what a reader would check: the facts the source states are in t
 
 from __future__ import annotations
 
+import re
+
 from assistant.answer import verify
 from assistant.chat import Conversation
 from assistant.evidence import is_pitfall_section
@@ -126,3 +128,10 @@ def test_a_three_way_comparison_labels_all_three(shipped):
     assert answer.kind == "comparison"
     for label in ("**Market competition:** ", "**Organisational entrepreneurship:** ", "**Collaborative governance:** "):
         assert any(line.startswith(label) and "[" in line for line in answer.text.splitlines()), answer.text
+
+
+def test_a_prose_section_headed_by_what_is_asked_beats_a_list_of_advice(shipped):
+    answer = shipped.ask("What are the barriers to collaborative innovation in the public sector?")
+    verify(answer)
+    assert any(re.search(r"barrier", c.section, re.I) for c in answer.citations), [c.section for c in answer.citations]
+    assert "silo" in answer.text.lower(), answer.text

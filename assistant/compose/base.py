@@ -14,6 +14,7 @@ from assistant.compose.cues import (
     PUBLICATION,
     PUBLICATION_WANTED,
     REASON_CUE,
+    RESULTS_SECTION,
     TWO_PART,
 )
 from assistant.evidence import FINDINGS_SECTION, PITFALL_LEAD, Quote, is_reference_section, sentence_quotes
@@ -206,13 +207,16 @@ class Base:
         section or carrying a finding cue; the sentences after it in the same passage follow, up
         to ``most`` in all.
         """
+        # The anchor states a finding: a finding's cue word, or a sentence of a section of results
+        # ("What the evaluations found"); "Lessons for people designing ..." is our advice, not a finding.
         pool = [
             c for c in self.scored_sentences(self.passages)
-            if c.quote.role != "pitfall" and (FINDINGS_SECTION.search(c.quote.passage.section) or FINDING_CUE.search(c.quote.text))
+            if c.quote.role != "pitfall" and (RESULTS_SECTION.search(c.quote.passage.section) or FINDING_CUE.search(c.quote.text))
         ]
         if not pool:
             return []
-        anchor = max(pool, key=lambda c: c.score).quote
+        # A sentence saying what was found beats one saying what was examined ("The report examined ...").
+        anchor = max(pool, key=lambda c: c.score * (1.5 if FINDING_CUE.search(c.quote.text) else 1.0)).quote
         own = [q for q in sentence_quotes(anchor.passage) if q.role != "pitfall"]
         after = [q for q in own if q.span[0] >= anchor.span[1]][: most - 1]
         before = [q for q in own if q.span[1] <= anchor.span[0] and not PUBLICATION.search(q.text)]

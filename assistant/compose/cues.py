@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 
-FINDING_CUE = re.compile(r"\b(found|showed|shown|reported|reports|concluded|concludes|suggests?|suggested|evidence|increased?|reduced?|improved?|rose|fell|per cent|percent|\d+(?:\.\d+)?\s?%|led to|resulted in)\b", re.I)
+FINDING_CUE = re.compile(r"\b(found|finds|identified|identifies|revealed|reveals|demonstrated|showed|shown|reported|reports|concluded|concludes|suggests?|suggested|evidence|increased?|reduced?|improved?|rose|fell|per cent|percent|\d+(?:\.\d+)?\s?%|led to|resulted in)\b", re.I)
 REASON_CUE = re.compile(r"\b(because|since|so that|reasons?|due to|leads? to|led to|in order to|as a result|which means|therefore|so\b|cause[sd]?|why)\b", re.I)
 CONTRAST_CUE = re.compile(r"\b(whereas|while|unlike|differs?|different|difference|distinction|distinguish\w*|in contrast|by contrast|rather than|compared with|as opposed to|but)\b", re.I)
 ANSWER_TYPE_CUE = {
@@ -30,3 +30,5 @@ CONTENTS_SECTION = re.compile(r"\b(?:include[sd]?|contents?|contains?|covers?|ch
 LIST_MAX = 8
 """Items shown from a long list; a list of up to LIST_WHOLE items is shown whole (cutting 2 of 10 steps loses advice)."""
 LIST_WHOLE = 10
+# Sections that report results (not "Lessons for ...", which are a document's own advice).
+RESULTS_SECTION = re.compile(r"\b(?:found|findings?|results?|evaluations?|evidence|outcomes|impact|what (?:it|they|we) (?:showed|learned|learnt))\b", re.I)

@@ -128,12 +128,20 @@ class Lists:
             self.list_scores.append((round(score, 3), round(coverage, 2), round(self.coverage(head + title), 2), p.section))
             if coverage >= (0.20 if named else 0.30) and self.coverage(head + title) >= 0.20 and score >= 0.35:
                 scored.append((score, head_cov, doc_id, key, p, lead, named))
+        naming = self.prose_naming_listed()
         if not scored:
             prose = self.best_prose()
-            if prose[0] >= 0.4:
+            if naming is not None:
+                self.prose_section = (naming.doc_id, naming.section)
+            elif prose[0] >= 0.4:
                 self.prose_section = (prose[1].doc_id, prose[1].section)
             return None
         score, head_cov, doc_id, key, p, lead, named = max(scored, key=lambda t: t[0])
+        if naming is not None and not named:
+            # "What are the barriers to ...": a section headed "The barriers to collaborative innovation"
+            # answers it, even in prose, before a list of advice that never says "barriers".
+            self.prose_section = (naming.doc_id, naming.section)
+            return None
         # Within one document the title's words say nothing about which section answers, so headings are
         # compared on the question's other words ("starting conditions" in an Ansell and Gash question).
         best_prose = self.best_prose(exclude=p.section, doc_id=p.doc_id)
@@ -143,6 +151,17 @@ class Lists:
         docs = self.c.expand(doc_id) if self.c.expand else []
         items = self.list_items(doc_id, key, [q for q in self.passages if q.doc_id == doc_id] + docs)
         return items, p.title, p.section, len(items), lead
+
+    def prose_naming_listed(self) -> Passage | None:
+        """The best well-ranked passage without a list whose heading names what the question asks a list of."""
+        if not self.listed:
+            return None
+        naming = [
+            q for q in self.passages
+            if self.weight.get(q.id, 0) >= 0.5 and q.section and not any(u.kind == "list" for u in q.units)
+            and has_term(set(self.c.analyse([q.section])[0]), self.listed)
+        ]
+        return max(naming, key=lambda q: self.weight.get(q.id, 0), default=None)
 
     def best_prose(self, exclude: str | None = None, doc_id: str | None = None) -> tuple[float, Passage | None]:
         """The well-ranked passage without a list whose heading best covers the question (see :meth:`section_coverage`).
