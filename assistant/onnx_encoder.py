@@ -1,0 +1,252 @@
+"""The ONNX backends: the bundled model exported once with torch, optionally quantised to int8, run by onnxruntime.
+
+sentence-transformers' own ``backend="onnx"`` needs optimum, whose only release pins
+transformers below the version sentence-transformers 6 requires, so the export is done here:
+``torch.onnx.export`` of the Hugging Face transformer with sentence-transformers' mean pooling
+and L2 normalisation inside the graph, then ``onnxruntime.quantization.quantize_dynamic`` for
+int8. The files live in a cache folder keyed by model, backend, quantisation format and
+onnxruntime version, are written under a file lock (two processes never export at once) and
+are checked when loaded: a missing or damaged file is exported again.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import platform
+import shutil
+import tempfile
+import time
+from functools import cache
+from pathlib import Path
+
+import numpy as np
+import onnxruntime as ort
+from filelock import FileLock
+from tokenizers import Tokenizer
+
+INPUTS = ("input_ids", "attention_mask", "token_type_ids")
+MARKER = "export.json"
+
+
+class ExportFailed(RuntimeError):
+    """The ONNX file could not be made or loaded (unwritable cache, export error); the caller falls back to torch."""
+
+
+@cache
+def cpu_flags() -> frozenset[str]:
+    """The CPU's feature flags from /proc/cpuinfo (empty where there is none)."""
+    try:
+        with open("/proc/cpuinfo") as f:
+            for line in f:
+                if line.startswith("flags"):
+                    return frozenset(line.split(":", 1)[1].split())
+    except OSError:
+        pass
+    return frozenset()
+
+
+def int8_format() -> str:
+    """The int8 recipe this CPU runs well.
+
+    ``vnni`` (avx512_vnni or avx_vnni): signed int8 weights, full range. Plain ``avx2`` lacks
+    the VNNI dot product, and its u8 x s8 instruction can saturate, so weights keep 7 bits
+    (onnxruntime's ``reduce_range``). Anything else (ARM, an unknown x86) gets the portable
+    full-range recipe.
+    """
+    flags = cpu_flags()
+    if flags & {"avx512_vnni", "avx_vnni", "amx_int8"}:
+        return "vnni"
+    if "avx2" in flags:
+        return "avx2"
+    return f"generic-{platform.machine() or 'cpu'}"
+
+
+def cache_folder(cache_dir: Path, model: str, backend: str) -> Path:
+    """Where one export lives: ``<cache>/onnx/<model>/<backend>[-<int8 format>]-ort<version>``."""
+    variant = f"{backend}-{int8_format()}" if backend == "onnx-int8" else backend
+    return Path(cache_dir) / "onnx" / model / f"{variant}-ort{ort.__version__}"
+
+
+class OnnxRunner:
+    """An exported model in onnxruntime sessions, with the ``tokenizers`` tokenizer of the model folder.
+
+    onnxruntime fixes a session's thread count when the session is made, so there is one
+    session per thread count asked for (one for questions, one for passages), made on first
+    use; each holds the weights once (22 MB int8, 90 MB fp32).
+
+    Args:
+        path: The ``.onnx`` file.
+        model_dir: The model folder (for ``tokenizer.json``).
+        backend: ``onnx`` or ``onnx-int8``.
+        max_seq_length: Word pieces per text, [CLS] and [SEP] included (longer texts are cut, as sentence-transformers does).
+    """
+
+    def __init__(self, path: Path, model_dir: Path, backend: str, max_seq_length: int) -> None:
+        self.path = path
+        self.backend = backend
+        self.space = f"int8-{int8_format()}" if backend == "onnx-int8" else "fp32"
+        tokenizer = Tokenizer.from_file(str(model_dir / "tokenizer.json"))
+        # The bundled tokenizer.json pads and cuts to a fixed 128: pad to the longest text of a
+        # batch instead, and cut at the encoder's window like sentence-transformers.
+        tokenizer.enable_truncation(max_seq_length)
+        pad = tokenizer.token_to_id("[PAD]") or 0
+        tokenizer.enable_padding(pad_id=pad, pad_token=tokenizer.id_to_token(pad) or "[PAD]")
+        self.tokenizer = tokenizer
+        self._sessions: dict[int, ort.InferenceSession] = {}
+        self.dimension = int(self.run(["a"], 1).shape[1])  # also proves the file loads and runs
+
+    def session(self, threads: int) -> ort.InferenceSession:
+        """The session using ``threads`` intra-op threads (0: onnxruntime's default, one per core)."""
+        session = self._sessions.get(threads)
+        if session is None:
+            options = ort.SessionOptions()
+            options.intra_op_num_threads = threads
+            options.inter_op_num_threads = 1
+            options.execution_mode = ort.ExecutionMode.ORT_SEQUENTIAL
+            # Idle pool threads sleep instead of spinning: during an ingest the chunker shares the cores.
+            options.add_session_config_entry("session.intra_op.allow_spinning", "0")
+            options.log_severity_level = 3
+            # CPU named explicitly: onnxruntime lists AzureExecutionProvider first.
+            session = self._sessions[threads] = ort.InferenceSession(str(self.path), options, providers=["CPUExecutionProvider"])
+        return session
+
+    def run(self, texts: list[str], threads: int | None) -> np.ndarray:
+        """Unit-length float32 rows for ``texts`` (pooling and normalisation happen inside the graph)."""
+        encodings = self.tokenizer.encode_batch(texts)
+        feeds = {
+            "input_ids": np.array([e.ids for e in encodings], dtype=np.int64),
+            "attention_mask": np.array([e.attention_mask for e in encodings], dtype=np.int64),
+            "token_type_ids": np.array([e.type_ids for e in encodings], dtype=np.int64),
+        }
+        return self.session(threads or 0).run(None, feeds)[0].astype(np.float32, copy=False)
+
+
+def load(model_dir: Path, backend: str, cache_dir: Path, max_seq_length: int, model: str) -> OnnxRunner:
+    """An :class:`OnnxRunner` for ``backend``, exporting the model into the cache first if needed.
+
+    A cached export is used as it is when its marker matches the file and the file loads. A
+    missing or damaged one (a killed export, a truncated copy) is exported again under the
+    folder's file lock; a second process waiting on that lock then finds the finished file.
+
+    Raises:
+        ExportFailed: The export could not be written or loaded (the message says why).
+    """
+    folder = cache_folder(cache_dir, model, backend)
+    path = folder / "model.onnx"
+    if _intact(folder):
+        try:
+            return OnnxRunner(path, model_dir, backend, max_seq_length)
+        except Exception:  # noqa: BLE001 - a damaged file: export it again below
+            pass
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+        with FileLock(folder / ".lock", timeout=600):
+            if not _intact(folder) or not _loads(path):
+                export(model_dir, backend, folder)
+        return OnnxRunner(path, model_dir, backend, max_seq_length)
+    except ExportFailed:
+        raise
+    except Exception as exc:  # noqa: BLE001 - every way an export can fail ends in the torch fallback
+        raise ExportFailed(f"{type(exc).__name__}: {str(exc).splitlines()[0] if str(exc) else ''}".rstrip(": ")) from exc
+
+
+def _intact(folder: Path) -> bool:
+    """True when the marker written after the export names a file of exactly the size on disk."""
+    try:
+        marker = json.loads((folder / MARKER).read_text())
+        return (folder / "model.onnx").stat().st_size == marker["bytes"]
+    except (OSError, ValueError, KeyError, TypeError):
+        return False
+
+
+def _loads(path: Path) -> bool:
+    try:
+        ort.InferenceSession(str(path), providers=["CPUExecutionProvider"])
+        return True
+    except Exception:  # noqa: BLE001 - any load error means "export again"
+        return False
+
+
+def export(model_dir: Path, backend: str, folder: Path) -> Path:
+    """Export the model folder to ``folder/model.onnx`` (int8 for ``onnx-int8``) and write the marker last.
+
+    Work happens in a temporary folder beside the target; the finished file is renamed into
+    place, so a reader never sees half of it. Call with the folder's lock held.
+    """
+    started = time.perf_counter()
+    (folder / MARKER).unlink(missing_ok=True)
+    work = Path(tempfile.mkdtemp(prefix=".export-", dir=folder))
+    try:
+        fp32 = work / "fp32.onnx"
+        _export_fp32(model_dir, fp32)
+        final = fp32
+        if backend == "onnx-int8":
+            final = work / "int8.onnx"
+            _quantise(fp32, final)
+        os.replace(final, folder / "model.onnx")
+    finally:
+        shutil.rmtree(work, ignore_errors=True)
+    marker = {
+        "bytes": (folder / "model.onnx").stat().st_size, "backend": backend, "model_dir": str(model_dir),
+        "int8_format": int8_format() if backend == "onnx-int8" else None, "onnxruntime": ort.__version__,
+        "seconds": round(time.perf_counter() - started, 1),
+    }
+    tmp = folder / f".{MARKER}.tmp"
+    tmp.write_text(json.dumps(marker, indent=1))
+    os.replace(tmp, folder / MARKER)
+    return folder / "model.onnx"
+
+
+def _export_fp32(model_dir: Path, out: Path) -> None:
+    """Trace the transformer + mean pooling + L2 normalisation into one fp32 ONNX graph (dynamic batch and length)."""
+    import warnings
+
+    import torch
+    from transformers import AutoModel, AutoTokenizer
+    from transformers.utils import logging as hf_logging
+
+    hf_logging.disable_progress_bar()
+    model = AutoModel.from_pretrained(str(model_dir), local_files_only=True).eval()
+    tokenizer = AutoTokenizer.from_pretrained(str(model_dir), local_files_only=True)
+    sample = tokenizer(["a short text", "a somewhat longer text to pad the first one"], padding=True, return_tensors="pt")
+
+    class Pooled(torch.nn.Module):
+        """sentence-transformers' modules.json for this model: Transformer -> mean Pooling -> Normalize."""
+
+        def __init__(self, transformer: torch.nn.Module) -> None:
+            super().__init__()
+            self.transformer = transformer
+
+        def forward(self, input_ids, attention_mask, token_type_ids):
+            hidden = self.transformer(input_ids=input_ids, attention_mask=attention_mask, token_type_ids=token_type_ids).last_hidden_state
+            mask = attention_mask.unsqueeze(-1).to(hidden.dtype)
+            pooled = (hidden * mask).sum(1) / mask.sum(1).clamp(min=1e-9)
+            return torch.nn.functional.normalize(pooled, p=2.0, dim=1)
+
+    axes = {name: {0: "batch", 1: "length"} for name in INPUTS}
+    with torch.no_grad(), warnings.catch_warnings():
+        warnings.simplefilter("ignore")  # the tracer's notes on the legacy exporter and on traced branches
+        # The TorchScript exporter: the torch.export one needs onnxscript and gains nothing for a BERT.
+        torch.onnx.export(
+            Pooled(model), tuple(sample[name] for name in INPUTS), str(out), input_names=list(INPUTS),
+            output_names=["sentence_embedding"], dynamic_axes={**axes, "sentence_embedding": {0: "batch"}},
+            opset_version=17, dynamo=False,
+        )
+
+
+def _quantise(fp32: Path, out: Path) -> None:
+    """Dynamic int8 quantisation of the weights (activations are quantised per batch at run time)."""
+    import logging
+
+    from onnxruntime.quantization import QuantType, quantize_dynamic
+
+    root = logging.getLogger()
+    level = root.level
+    root.setLevel(logging.ERROR)  # the quantiser logs "consider pre-processing" on the root logger
+    try:
+        quantize_dynamic(
+            str(fp32), str(out), weight_type=QuantType.QInt8, per_channel=True, reduce_range=int8_format() == "avx2",
+        )
+    finally:
+        root.setLevel(level)
