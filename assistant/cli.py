@@ -53,6 +53,9 @@ def _parser() -> argparse.ArgumentParser:
     rs = sub.add_parser("reset", help="delete everything in the index")
     rs.add_argument("--yes", action="store_true", help="do not ask (required in server mode: it empties the shared store)")
 
+    ri = sub.add_parser("reindex", help="embed every passage again with the configured encoder (after changing embedding.backend)")
+    ri.add_argument("--json", action="store_true", help="print the summary as JSON")
+
     ck = sub.add_parser("check", help="compare manifest, Chroma and BM25; exit 1 when they differ")
     ck.add_argument("--repair", action="store_true", help="fix what differs (re-embed, delete orphans, rebuild BM25)")
     ck.add_argument("--json", action="store_true", help="print the findings as JSON")
@@ -95,7 +98,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     except SystemExit as exc:  # --help
         return int(exc.code or 0)
 
-    from assistant.index import IndexBusy
+    from assistant.embeddings import EmbeddingBackendUnavailable
+    from assistant.index import IndexBusy, VectorSpaceMismatch
     from assistant.index.store import StoreUnavailable
 
     previous = _stop_on_sigterm()
@@ -104,7 +108,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     except UsageError as exc:
         print(f"assistant: error: {exc}", file=sys.stderr)
         return 2
-    except (StoreUnavailable, IndexBusy) as exc:
+    except (StoreUnavailable, IndexBusy, VectorSpaceMismatch, EmbeddingBackendUnavailable) as exc:
         print(f"assistant: error: {exc}", file=sys.stderr)
         return 1
     except ValidationError as exc:
@@ -207,6 +211,14 @@ def _run(args: argparse.Namespace, filters) -> int:
                 return 0
             case "reset":
                 return _reset(pipeline, args)
+            case "reindex":
+                done = pipeline.reindex()
+                space = pipeline.embeddings.vector_space
+                if args.json:
+                    print(json.dumps({"embedded": done, **space.to_json()}))
+                else:
+                    print(f"reindexed: {done} passages embedded again with the {space.backend} backend ({space.space})")
+                return 0
             case "check":
                 report = pipeline.check(repair=args.repair)
                 if args.json:

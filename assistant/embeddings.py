@@ -5,6 +5,7 @@ from __future__ import annotations
 import hashlib
 import logging
 import os
+import platform
 import threading
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -79,6 +80,35 @@ LEGACY_SPACE = VectorSpace("?", "torch", "fp32")
 """An index written before vector spaces were recorded: built by torch, the only backend there was."""
 
 
+@cache
+def cpu_flags() -> frozenset[str]:
+    """The CPU's feature flags from /proc/cpuinfo (empty where there is none)."""
+    try:
+        with open("/proc/cpuinfo") as f:
+            for line in f:
+                if line.startswith("flags"):
+                    return frozenset(line.split(":", 1)[1].split())
+    except OSError:
+        pass
+    return frozenset()
+
+
+def int8_format() -> str:
+    """The int8 recipe this CPU runs well (it is part of the vector space: each recipe gives other vectors).
+
+    ``vnni`` (avx512_vnni, avx_vnni or AMX): signed int8 weights, full range. Plain ``avx2``
+    lacks the VNNI dot product and its u8 x s8 instruction can saturate, so weights keep 7 bits
+    (onnxruntime's ``reduce_range``). Anything else (ARM, an older x86) gets the portable
+    full-range recipe.
+    """
+    flags = cpu_flags()
+    if flags & {"avx512_vnni", "avx_vnni", "amx_int8"}:
+        return "vnni"
+    if "avx2" in flags:
+        return "avx2"
+    return f"generic-{platform.machine() or 'cpu'}"
+
+
 class Runner(Protocol):
     """One way of running the model: texts in, unit-length float32 rows out."""
 
@@ -130,11 +160,24 @@ class SentenceEmbeddings(Embeddings):
         self.runner  # noqa: B018
         return self
 
-    @property
+    @cached_property
+    def model_id(self) -> str:
+        """The model's name and digest (see :func:`model_id`)."""
+        return model_id(self.model_path)
+
+    @cached_property
     def vector_space(self) -> VectorSpace:
-        """The model and numeric path of the vectors this encoder makes (loads it)."""
+        """The model and numeric path of the vectors this encoder makes (loads it: after a fallback, torch's)."""
         runner = self.runner
-        return VectorSpace(model_id(self.model_path), runner.backend, runner.space)
+        return VectorSpace(self.model_id, runner.backend, runner.space)
+
+    @property
+    def expected_space(self) -> VectorSpace:
+        """:attr:`vector_space` as the settings promise it, without loading anything (once loaded, the real one)."""
+        if "runner" in self.__dict__:
+            return self.vector_space
+        backend = self.settings.backend
+        return VectorSpace(self.model_id, backend, f"int8-{int8_format()}" if backend == "onnx-int8" else "fp32")
 
     @cached_property
     def tokenizer(self):

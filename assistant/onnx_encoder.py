@@ -13,11 +13,9 @@ from __future__ import annotations
 
 import json
 import os
-import platform
 import shutil
 import tempfile
 import time
-from functools import cache
 from pathlib import Path
 
 import numpy as np
@@ -25,41 +23,14 @@ import onnxruntime as ort
 from filelock import FileLock
 from tokenizers import Tokenizer
 
+from assistant.embeddings import int8_format
+
 INPUTS = ("input_ids", "attention_mask", "token_type_ids")
 MARKER = "export.json"
 
 
 class ExportFailed(RuntimeError):
     """The ONNX file could not be made or loaded (unwritable cache, export error); the caller falls back to torch."""
-
-
-@cache
-def cpu_flags() -> frozenset[str]:
-    """The CPU's feature flags from /proc/cpuinfo (empty where there is none)."""
-    try:
-        with open("/proc/cpuinfo") as f:
-            for line in f:
-                if line.startswith("flags"):
-                    return frozenset(line.split(":", 1)[1].split())
-    except OSError:
-        pass
-    return frozenset()
-
-
-def int8_format() -> str:
-    """The int8 recipe this CPU runs well.
-
-    ``vnni`` (avx512_vnni or avx_vnni): signed int8 weights, full range. Plain ``avx2`` lacks
-    the VNNI dot product, and its u8 x s8 instruction can saturate, so weights keep 7 bits
-    (onnxruntime's ``reduce_range``). Anything else (ARM, an unknown x86) gets the portable
-    full-range recipe.
-    """
-    flags = cpu_flags()
-    if flags & {"avx512_vnni", "avx_vnni", "amx_int8"}:
-        return "vnni"
-    if "avx2" in flags:
-        return "avx2"
-    return f"generic-{platform.machine() or 'cpu'}"
 
 
 def cache_folder(cache_dir: Path, model: str, backend: str) -> Path:

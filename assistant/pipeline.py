@@ -99,11 +99,27 @@ class Pipeline:
             assistant.index.IndexBusy: Another writer still held the lock after ``wait`` seconds.
         """
         with self.index.writing("ingest", wait=wait, on_wait=report_line):
+            # Checked before any file is read (without loading the encoder), and again on the
+            # first batch, when the encoder that really runs is known (an ONNX export may fall back).
+            self.index.claim_vectors(self.embeddings.expected_space, drop_orphans=True)
             return run_ingest(
-                [Path(p) for p in paths], self.index, self.embeddings.encode, self.chunker,
+                [Path(p) for p in paths], self.index, self._embed, self.chunker,
                 batch_chunks=self.settings.embedding.ingest_batch, encode_batch=self.settings.embedding.batch_size, progress=progress,
                 report_line=report_line, on_progress=on_progress, prune=prune, limits=self.settings.ingest,
             )
+
+    def _embed(self, texts: list[str]):
+        """Passages to vectors for the index: refused if the index holds vectors made another way."""
+        self.index.claim_vectors(self.embeddings.vector_space)
+        return self.embeddings.encode(texts)
+
+    def reindex(self) -> int:
+        """Embed every stored passage again with this pipeline's encoder (after a change of backend or model).
+
+        Returns:
+            How many passages were embedded.
+        """
+        return self.index.reindex(self.embeddings.vector_space, self.embeddings.encode)
 
     def search(self, query: str, k: int | None = None, filters: Filters | None = None, per_document: int | None = None) -> SearchResult:
         """Ranked passages for a query, at most ``per_document`` from any one document (``None``: no cap).
@@ -209,7 +225,7 @@ class Pipeline:
         """Compare manifest, Chroma (``get`` and ``query``) and BM25; with ``repair``, fix what differs first."""
         from assistant.index.check import check, repair as fix
 
-        return fix(self.index, self.embeddings.encode) if repair else check(self.index)
+        return fix(self.index, self._embed) if repair else check(self.index)
 
     def close(self) -> None:
         """Release files."""

@@ -242,6 +242,10 @@ class HybridSearcher:
         self.index.refresh()  # another process committed: see its vectors (one SQLite read otherwise)
         allowed = self.allowed_docs(filters)
 
+        space = getattr(self.embeddings, "vector_space", None)
+        if space is not None and s.dense_weight > 0:
+            self.index.check_vectors(space)  # never a query vector from another backend against these vectors
+
         t = time.perf_counter()
         vector = self.embeddings.encode_query(query) if s.dense_weight > 0 else None
         timings["embed"] = time.perf_counter() - t

@@ -56,8 +56,12 @@ def bench_ingest(files: list[Path], data_dir: Path, embeddings: SentenceEmbeddin
     expected = [c.embed_text for p in files for c in prepare(p, str(p.resolve()), p.read_bytes(), pipeline.chunker).chunks]
 
     def raw_encode(texts: list[str]):
+        model = getattr(embeddings.runner, "model", None)  # torch: sentence-transformers itself; ONNX: the bare runner
         with timed() as clock:
-            out = embeddings.model.encode(texts, batch_size=batch, normalize_embeddings=True, convert_to_numpy=True, show_progress_bar=False)
+            if model is not None:
+                out = model.encode(texts, batch_size=batch, normalize_embeddings=True, convert_to_numpy=True, show_progress_bar=False)
+            else:
+                out = embeddings.encode(texts, batch_size=batch)
         return clock, out
 
     say(f"ingest: raw SentenceTransformer.encode of the {len(expected):,} passages (batch {batch}), before")

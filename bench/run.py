@@ -83,7 +83,7 @@ def run_benchmark(config: BenchConfig, embeddings=None, say=print) -> dict:
     info = machine()
     settings = Settings()
     embeddings = embeddings or SentenceEmbeddings(settings.embedding)
-    embeddings.model  # noqa: B018 - load before any clock starts
+    embeddings.load()  # before any clock starts
     model_path = Path(settings.embedding.model_path or bundled_model_path())
     tag = model_tag(model_path, settings.embedding.max_seq_length)
     cache = EmbeddingCache(config.cache_dir / "embeddings" / tag)

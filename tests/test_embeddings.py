@@ -16,10 +16,10 @@ def varied_texts(rng: random.Random, n: int) -> list[str]:
 
 
 def test_the_chunker_measures_with_its_own_tokenizer_not_the_encoders(pipeline, embeddings):
-    assert pipeline.chunker.tokenizer is not embeddings.model.tokenizer
+    assert pipeline.chunker.tokenizer is not embeddings.runner.model.tokenizer
     text = "Boundary spanners broker trust between agencies, co-design budgets and pooled governance."
     # Same vocabulary, same counts: passages still fit the encoder window exactly.
-    assert pipeline.chunker.tokenizer(text, add_special_tokens=False)["input_ids"] == embeddings.model.tokenizer(text, add_special_tokens=False)["input_ids"]
+    assert pipeline.chunker.tokenizer(text, add_special_tokens=False)["input_ids"] == embeddings.runner.model.tokenizer(text, add_special_tokens=False)["input_ids"]
 
 
 def test_measuring_passages_while_the_encoder_thread_encodes_never_breaks_a_batch(pipeline, embeddings):

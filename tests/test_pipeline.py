@@ -14,7 +14,7 @@ def test_reingesting_an_unchanged_library_never_loads_the_encoder(make_settings,
     again = build_pipeline(settings, embeddings=cold)
     report = again.ingest([corpus_copy])
     assert len(report.unchanged) == 6 and report.embedded == 0
-    assert "model" not in cold.__dict__, "the encoder was loaded although no file changed"
+    assert "runner" not in cold.__dict__, "the encoder was loaded although no file changed"
     again.close()
 
 
@@ -22,5 +22,5 @@ def test_building_a_pipeline_does_not_load_the_encoder(make_settings):
     cold = SentenceEmbeddings()
     p = build_pipeline(make_settings(), embeddings=cold)
     assert p.counts() == (0, 0)
-    assert "model" not in cold.__dict__
+    assert "runner" not in cold.__dict__
     p.close()

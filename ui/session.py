@@ -14,7 +14,7 @@ from assistant import Conversation, Pipeline, Settings, build_pipeline
 from assistant.app.first_run import build_if_empty
 from assistant.embeddings import SentenceEmbeddings, build_embeddings
 from assistant.generate import LLMUnavailable
-from assistant.index import StoreUnavailable
+from assistant.index import StoreUnavailable, VectorSpaceMismatch
 from assistant.retrieve import FilterError
 
 log = logging.getLogger("assistant.ui")
@@ -41,7 +41,7 @@ def settings() -> Settings:
 @st.cache_resource(show_spinner="Loading the embedding model (first start only)…")
 def _embeddings(key: str, _settings: Settings) -> SentenceEmbeddings:
     embeddings = build_embeddings(_settings.embedding)
-    embeddings.model  # load now, not in the middle of someone's first question
+    embeddings.load()  # now, not in the middle of someone's first question
     return embeddings
 
 
@@ -111,6 +111,8 @@ def explain(exc: BaseException, doing: str = "") -> str:
             f"The document store cannot be reached ({exc}). Start the Chroma server, or unset "
             "ASSISTANT_STORE__URL to use the built-in store, then reload this page."
         )
+    if isinstance(exc, VectorSpaceMismatch):
+        return f"The index and the encoder do not match: {exc}."
     if isinstance(exc, ValidationError):
         err = exc.errors()[0]
         where = ".".join(str(x) for x in err["loc"])

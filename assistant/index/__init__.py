@@ -15,6 +15,7 @@ from typing import Callable, Iterator, Sequence
 
 import numpy as np
 
+from assistant.embeddings import LEGACY_SPACE, VectorSpace
 from assistant.index.lexical import LexicalIndex
 from assistant.index.manifest import ChunkRecord, DocumentRecord, Manifest, vector_metadata
 from assistant.index.store import StoreUnavailable, VectorStore
@@ -22,7 +23,7 @@ from assistant.ingest.chunking import Chunk
 from assistant.ingest.metadata import DocumentMeta
 from assistant.settings import Settings
 
-__all__ = ["ChunkRecord", "DocumentRecord", "Index", "IndexBusy", "PreparedDocument", "StoreUnavailable"]
+__all__ = ["ChunkRecord", "DocumentRecord", "Index", "IndexBusy", "PreparedDocument", "StoreUnavailable", "VectorSpaceMismatch"]
 
 BUSY_TEXT = "an ingest is running, try again in a moment"
 
@@ -38,6 +39,23 @@ class IndexBusy(RuntimeError):
         self.waited = waited
         after = f" (gave up after {waited:.0f} s)" if waited > 0 else ""
         super().__init__(f"{BUSY_TEXT}: {holder}{after}")
+
+
+class VectorSpaceMismatch(RuntimeError):
+    """The index holds vectors made another way (another backend or model) than this encoder's; one line, with the fix."""
+
+    def __init__(self, recorded: VectorSpace, encoder: VectorSpace) -> None:
+        self.recorded, self.encoder = recorded, encoder
+        if recorded.space.startswith("partial:"):
+            text = f"a reindex with the {recorded.backend} backend was interrupted, so this index mixes vectors: run `assistant reindex` again"
+        else:
+            made = f"the {recorded.backend} backend ({recorded.space}" + (f", model {recorded.model})" if recorded.model != encoder.model else ")")
+            runs = f"{encoder.backend} ({encoder.space}" + (f", model {encoder.model})" if recorded.model != encoder.model else ")")
+            text = (
+                f"this index holds vectors made by {made} but the encoder is {runs}, and the two do not mix: "
+                f"run `assistant reindex` to re-embed it, or set ASSISTANT_EMBEDDING__BACKEND={recorded.backend}"
+            )
+        super().__init__(text)
 
 
 @dataclass
@@ -93,6 +111,7 @@ class Index:
         self._holder_file = data / "writer.json"
         self._seen_revision = self.manifest.revision
         self._refresh_lock = threading.Lock()
+        self._space: tuple[str, VectorSpace | None] | None = None
 
     # -- one writer, fresh readers -------------------------------------------------------------
 
@@ -159,6 +178,78 @@ class Index:
     def _committed(self) -> None:
         """Note this writer's own commit (its client has seen its own vectors: no reopen needed)."""
         self._seen_revision = self.manifest.revision
+
+    # -- which vectors ------------------------------------------------------------------------
+
+    def vector_space(self) -> VectorSpace | None:
+        """What the stored vectors were made with (``None``: no passages yet); an index from before this was recorded is torch's.
+
+        Read again only when the manifest's revision changed (one cached value per revision).
+        """
+        revision = self.manifest.revision
+        cached = self._space
+        if cached is not None and cached[0] == revision:
+            return cached[1]
+        recorded = self.manifest.vector_space
+        if recorded is not None:
+            space: VectorSpace | None = VectorSpace.from_json(recorded)
+        else:
+            space = LEGACY_SPACE if self.manifest.counts()[1] else None
+        self._space = (revision, space)
+        return space
+
+    def check_vectors(self, encoder: VectorSpace) -> None:
+        """Refuse to search stored vectors with a query vector made another way.
+
+        Raises:
+            VectorSpaceMismatch: The index was built with another backend or model.
+        """
+        recorded = self.vector_space()
+        if recorded is not None and not recorded.compatible(encoder):
+            raise VectorSpaceMismatch(recorded, encoder)
+
+    def claim_vectors(self, encoder: VectorSpace, drop_orphans: bool = False) -> None:
+        """Before vectors made by ``encoder`` are stored: check them against the index, or record them in an empty one.
+
+        Call with the writer lock held. An index without passages takes any encoder. Vectors
+        that Chroma still holds without a manifest row (a killed run's) are of the recorded
+        kind, not necessarily ours: with ``drop_orphans`` they are deleted when the kind
+        changes, otherwise such a change is refused (a rerun would reuse them).
+
+        Raises:
+            VectorSpaceMismatch: The index holds passages (or leftover vectors) made another way.
+        """
+        raw = self.manifest.vector_space
+        recorded = VectorSpace.from_json(raw) if raw is not None else None
+        if self.manifest.counts()[1]:
+            recorded = recorded or LEGACY_SPACE
+            if not recorded.compatible(encoder):
+                raise VectorSpaceMismatch(recorded, encoder)
+            if raw is None:
+                self.manifest.set_vector_space(LEGACY_SPACE.to_json())
+            return
+        if raw == encoder.to_json():
+            return
+        if recorded is not None and not recorded.compatible(encoder) and self.store.count():
+            if not drop_orphans:
+                raise VectorSpaceMismatch(recorded, encoder)
+            self.store.reset()
+        self.manifest.set_vector_space(encoder.to_json())
+
+    def reindex(self, encoder: VectorSpace, embed: Callable[[list[str]], np.ndarray]) -> int:
+        """Embed every listed passage again with ``embed`` and record ``encoder`` as the index's kind of vectors.
+
+        While it runs the index is marked as being reindexed, so a query (or a killed run's
+        leftover) is refused with "run `assistant reindex` again" rather than mixing vectors.
+        Returns how many passages were embedded.
+        """
+        with self.writing("reindex"):
+            ids = sorted(self.manifest.chunk_ids())
+            self.manifest.set_vector_space({**encoder.to_json(), "space": f"partial:{encoder.space}"})
+            done = self.restore(ids, embed)
+            self.manifest.set_vector_space(encoder.to_json())
+            self._committed()
+            return done
 
     # -- writing -------------------------------------------------------------------------------
 

@@ -176,6 +176,18 @@ class Manifest:
         row = self.db.execute("SELECT value FROM state WHERE key = 'generation'").fetchone()
         return int(row[0]) if row else 0
 
+    @property
+    def vector_space(self) -> dict | None:
+        """What the stored vectors were made with (``{"model", "backend", "space"}``), or ``None`` if never recorded."""
+        row = self.db.execute("SELECT value FROM state WHERE key = 'vectors'").fetchone()
+        return json.loads(row[0]) if row else None
+
+    def set_vector_space(self, value: dict) -> None:
+        """Record what the stored vectors are made with; a new revision, so other processes read it again."""
+        with self.transaction(bump=False) as db:
+            db.execute("INSERT OR REPLACE INTO state(key, value) VALUES('vectors', ?)", (json.dumps(value, sort_keys=True),))
+            db.execute("INSERT OR REPLACE INTO state(key, value) VALUES('revision', ?)", (uuid.uuid4().hex,))
+
     # -- documents ---------------------------------------------------------------------------
 
     def hash_of(self, source: str) -> str | None:

@@ -91,10 +91,23 @@ class SharedManifest:
     generation = revision
     """BM25 snapshots are keyed by the revision in server mode."""
 
-    def _bump(self) -> None:
+    def _bump(self, vectors: str | None = None) -> None:
+        # modify() replaces the whole metadata: carry the recorded vector space over.
+        if vectors is None:
+            vectors = (self.store.client.get_collection(self.name).metadata or {}).get("vectors")
         revision = uuid.uuid4().hex
-        self.collection.modify(metadata={"revision": revision})
+        self.collection.modify(metadata={"revision": revision, **({"vectors": vectors} if vectors else {})})
         self._revision = (time.monotonic(), revision)
+
+    @property
+    def vector_space(self) -> dict | None:
+        """What the stored vectors were made with, or ``None`` if never recorded (asked of the server)."""
+        raw = (self.store.client.get_collection(self.name).metadata or {}).get("vectors")
+        return json.loads(raw) if raw else None
+
+    def set_vector_space(self, value: dict) -> None:
+        """Record what the stored vectors are made with, with a new revision."""
+        self._bump(json.dumps(value, sort_keys=True))
 
     def view(self) -> _View:
         """All document records at the current revision (read again only when it changed)."""

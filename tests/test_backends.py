@@ -1,0 +1,199 @@
+"""Encoder backends: the ONNX exports round-trip offline, are cached and repaired, fall back to torch, and never mix with torch's vectors."""
+
+from __future__ import annotations
+
+import json
+import logging
+import shutil
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from assistant.embeddings import SentenceEmbeddings
+from assistant.index import VectorSpaceMismatch
+from assistant.settings import EmbeddingSettings
+
+PASSAGES = [
+    "Co-production means that public services are designed and delivered with the people who use them, not only for them.",
+    "Boundary spanners broker trust between agencies; pooled budgets and shared governance let partners commit resources together.",
+    "How do partners pool budgets?",
+    "Evaluation",
+    " ".join(["Collaborative innovation brings public, private and community actors together to develop new solutions."] * 20),
+]
+
+
+@pytest.fixture(scope="module")
+def onnx_cache(tmp_path_factory) -> Path:
+    """One export cache for the module: each backend is exported once (seconds each), inside the test's tmp dir."""
+    return tmp_path_factory.mktemp("onnx-cache")
+
+
+@pytest.fixture(scope="module")
+def onnx_fp32(onnx_cache) -> SentenceEmbeddings:
+    return SentenceEmbeddings(EmbeddingSettings(backend="onnx", cache_dir=onnx_cache)).load()
+
+
+@pytest.fixture(scope="module")
+def onnx_int8(onnx_cache) -> SentenceEmbeddings:
+    return SentenceEmbeddings(EmbeddingSettings(backend="onnx-int8", cache_dir=onnx_cache)).load()
+
+
+def cosines(a: np.ndarray, b: np.ndarray) -> np.ndarray:
+    return (a * b).sum(axis=1)
+
+
+def export_folder(embeddings: SentenceEmbeddings) -> Path:
+    return Path(embeddings.runner.path).parent
+
+
+def test_onnx_fp32_gives_torchs_vectors(embeddings, onnx_fp32):
+    assert onnx_fp32.vector_space.backend == "onnx" and onnx_fp32.vector_space.space == "fp32"
+    torch_vectors = embeddings.encode(PASSAGES)
+    onnx_vectors = onnx_fp32.encode(PASSAGES)
+    assert onnx_vectors.shape == (len(PASSAGES), 384) and onnx_vectors.dtype == np.float32
+    assert cosines(onnx_vectors, torch_vectors).min() >= 0.9999
+    assert float(onnx_fp32.encode_query(PASSAGES[2]) @ torch_vectors[2]) >= 0.9999
+    assert np.allclose(np.linalg.norm(onnx_vectors, axis=1), 1.0, atol=1e-5)
+    # The same space: an index built by one is searched by the other.
+    assert onnx_fp32.vector_space.compatible(embeddings.vector_space)
+
+
+def test_onnx_int8_is_close_to_torch_but_a_space_of_its_own(embeddings, onnx_int8):
+    torch_vectors = embeddings.encode(PASSAGES)
+    int8 = onnx_int8.encode(PASSAGES)
+    cos = cosines(int8, torch_vectors)
+    assert cos.mean() >= 0.99 and cos.min() >= 0.97, cos
+    assert onnx_int8.vector_space.space.startswith("int8-")
+    assert not onnx_int8.vector_space.compatible(embeddings.vector_space)
+    # Texts longer than the 256-piece window are cut, not refused (the bundled tokenizer.json says 128).
+    long = " ".join(["partners"] * 600)
+    assert cosines(onnx_int8.encode([long]), embeddings.encode([long]))[0] >= 0.97
+
+
+def test_a_second_start_reuses_the_cached_export(onnx_int8, onnx_cache):
+    folder = export_folder(onnx_int8)
+    stamp = (folder / "model.onnx").stat().st_mtime_ns, (folder / "export.json").read_text()
+    again = SentenceEmbeddings(EmbeddingSettings(backend="onnx-int8", cache_dir=onnx_cache)).load()
+    assert again.vector_space == onnx_int8.vector_space
+    assert ((folder / "model.onnx").stat().st_mtime_ns, (folder / "export.json").read_text()) == stamp
+    assert np.array_equal(again.encode(PASSAGES), onnx_int8.encode(PASSAGES))
+
+
+def test_a_truncated_export_is_exported_again(onnx_int8, tmp_path):
+    cache = tmp_path / "cache"
+    folder = cache / export_folder(onnx_int8).relative_to(export_folder(onnx_int8).parents[2])
+    shutil.copytree(export_folder(onnx_int8), folder)
+    model = folder / "model.onnx"
+    size = model.stat().st_size
+    with open(model, "r+b") as f:  # a copy cut short, as a full disk or a killed copy leaves it
+        f.truncate(size // 3)
+    repaired = SentenceEmbeddings(EmbeddingSettings(backend="onnx-int8", cache_dir=cache)).load()
+    assert repaired.vector_space.backend == "onnx-int8"
+    assert model.stat().st_size == json.loads((folder / "export.json").read_text())["bytes"] > size // 3
+    assert cosines(repaired.encode(PASSAGES), onnx_int8.encode(PASSAGES)).min() >= 0.9999
+
+
+def test_an_export_that_cannot_be_written_falls_back_to_torch_with_one_warning(embeddings, tmp_path, caplog):
+    blocker = tmp_path / "not-a-folder"
+    blocker.write_text("a file where the cache folder should be")
+    fallback = SentenceEmbeddings(EmbeddingSettings(backend="onnx-int8", cache_dir=blocker / "cache"))
+    with caplog.at_level(logging.WARNING, logger="assistant.embeddings"):
+        fallback.load()
+    warnings = [r.getMessage() for r in caplog.records if r.name == "assistant.embeddings"]
+    assert len(warnings) == 1 and "\n" not in warnings[0] and "using torch" in warnings[0] and "onnx-int8" in warnings[0]
+    assert fallback.vector_space.backend == "torch" and fallback.vector_space.space == "fp32"
+    assert cosines(fallback.encode(PASSAGES[:2]), embeddings.encode(PASSAGES[:2])).min() >= 0.9999
+
+
+def write_notes(folder: Path, names: list[str]) -> Path:
+    folder.mkdir(parents=True, exist_ok=True)
+    for name in names:
+        (folder / f"{name}.md").write_text(
+            f"# {name.title()}\n\nPartners in {name} pool budgets and share governance so that services are co-produced "
+            "with citizens. Boundary spanners broker trust between the agencies involved.\n"
+        )
+    return folder
+
+
+def test_an_index_built_by_torch_refuses_int8_queries_until_reindexed(make_settings, embeddings, onnx_fp32, onnx_int8, tmp_path):
+    from assistant.pipeline import build_pipeline
+
+    settings = make_settings()
+    notes = write_notes(tmp_path / "notes", ["housing", "health"])
+    built = build_pipeline(settings, embeddings=embeddings)
+    assert built.ingest([notes]).ok
+    assert built.index.vector_space().backend == "torch"
+
+    int8 = build_pipeline(settings, embeddings=onnx_int8)
+    with pytest.raises(VectorSpaceMismatch) as refused:
+        int8.ask("How do partners pool budgets?")
+    message = str(refused.value)
+    assert "\n" not in message and "torch" in message and "onnx-int8" in message
+    assert "assistant reindex" in message and "ASSISTANT_EMBEDDING__BACKEND=torch" in message
+    # Nor may it add int8 vectors beside torch's.
+    with pytest.raises(VectorSpaceMismatch):
+        int8.ingest([write_notes(tmp_path / "more", ["transport"])])
+    assert built.counts() == (2, 2)
+
+    # ONNX fp32 makes torch's vectors: the same index serves it.
+    fp32 = build_pipeline(settings, embeddings=onnx_fp32)
+    assert fp32.ask("How do partners pool budgets?").citations
+
+    assert int8.reindex() == 2
+    assert int8.index.vector_space() == onnx_int8.vector_space
+    top = int8.search("pooled budgets in housing", k=2).passages
+    assert top and top[0].score > 0
+    with pytest.raises(VectorSpaceMismatch):  # and now torch is the stranger
+        built.search("pooled budgets")
+    for p in (built, int8, fp32):
+        p.close()
+
+
+def test_an_index_from_before_backends_were_recorded_counts_as_torch(make_settings, embeddings, onnx_int8, tmp_path):
+    from assistant.pipeline import build_pipeline
+
+    settings = make_settings()
+    p = build_pipeline(settings, embeddings=embeddings)
+    assert p.ingest([write_notes(tmp_path / "notes", ["housing"])]).ok
+    with p.index.manifest.transaction() as db:  # as every index written before this change
+        db.execute("DELETE FROM state WHERE key = 'vectors'")
+    assert p.search("pooled budgets").passages  # torch: fine
+    with pytest.raises(VectorSpaceMismatch, match="torch backend"):
+        build_pipeline(settings, embeddings=onnx_int8).search("pooled budgets")
+    p.close()
+
+
+def test_an_interrupted_reindex_is_refused_with_its_own_fix(make_settings, embeddings, onnx_int8, tmp_path):
+    from assistant.pipeline import build_pipeline
+
+    settings = make_settings()
+    p = build_pipeline(settings, embeddings=embeddings)
+    assert p.ingest([write_notes(tmp_path / "notes", ["housing", "health"])]).ok
+
+    def dies(texts):
+        raise KeyboardInterrupt
+
+    with pytest.raises(KeyboardInterrupt):
+        p.index.reindex(onnx_int8.vector_space, dies)
+    for encoder in (embeddings, onnx_int8):
+        with pytest.raises(VectorSpaceMismatch, match="reindex .* was interrupted.*run `assistant reindex` again"):
+            build_pipeline(settings, embeddings=encoder).search("pooled budgets")
+    p.close()
+
+
+def test_the_cli_says_what_to_do_on_a_mismatch(make_settings, embeddings, onnx_int8, tmp_path, monkeypatch, capsys):
+    from assistant import cli
+    from assistant.pipeline import build_pipeline
+
+    settings = make_settings()
+    p = build_pipeline(settings, embeddings=embeddings)
+    assert p.ingest([write_notes(tmp_path / "notes", ["housing"])]).ok
+    p.close()
+    monkeypatch.setattr("assistant.pipeline.build_embeddings", lambda s: onnx_int8)
+    assert cli.main(["--data-dir", str(settings.data_dir), "ask", "How do partners pool budgets?"]) == 1
+    err = capsys.readouterr().err.strip()
+    assert err.startswith("assistant: error: this index holds vectors made by the torch backend") and "\n" not in err
+    assert cli.main(["--data-dir", str(settings.data_dir), "reindex", "--json"]) == 0
+    assert json.loads(capsys.readouterr().out)["backend"] == "onnx-int8"
+    assert cli.main(["--data-dir", str(settings.data_dir), "ask", "How do partners pool budgets?"]) == 0
