@@ -12,7 +12,7 @@ $(STAMP): pyproject.toml
 	$(BIN)/pip install -q --disable-pip-version-check --upgrade pip
 	# torch is pinned to 2.13.0 in pyproject.toml: pip takes the CPU wheel on disk instead of a CUDA build.
 	# No -q: the first install takes minutes, and pip's progress shows it is working.
-	$(BIN)/pip install --disable-pip-version-check -e '.[test,bench,llm]'
+	$(BIN)/pip install --disable-pip-version-check -e '.[test,bench,llm,onnx]'
 	touch $(STAMP)
 
 install: $(STAMP)

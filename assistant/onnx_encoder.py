@@ -118,6 +118,8 @@ def load(model_dir: Path, backend: str, cache_dir: Path, max_seq_length: int, mo
         return OnnxRunner(path, model_dir, backend, max_seq_length)
     except ExportFailed:
         raise
+    except ModuleNotFoundError as exc:  # onnx writes the export; a cached one runs without it
+        raise ExportFailed(f"{exc.name} is not installed: pip install 'collab-innovation-assistant[onnx]'") from exc
     except Exception as exc:  # noqa: BLE001 - every way an export can fail ends in the torch fallback
         raise ExportFailed(f"{type(exc).__name__}: {str(exc).splitlines()[0] if str(exc) else ''}".rstrip(": ")) from exc
 
@@ -212,12 +214,17 @@ def _quantise(fp32: Path, out: Path) -> None:
 
     from onnxruntime.quantization import QuantType, quantize_dynamic
 
+    # The quantiser calls logging.warning() ("consider pre-processing"), which would install a
+    # root handler for the rest of the process (and every library's DEBUG lines would print):
+    # a handler of our own for the duration keeps logging unconfigured.
     root = logging.getLogger()
-    level = root.level
-    root.setLevel(logging.ERROR)  # the quantiser logs "consider pre-processing" on the root logger
+    level, quiet = root.level, logging.NullHandler()
+    root.addHandler(quiet)
+    root.setLevel(logging.ERROR)
     try:
         quantize_dynamic(
             str(fp32), str(out), weight_type=QuantType.QInt8, per_channel=True, reduce_range=int8_format() == "avx2",
         )
     finally:
+        root.removeHandler(quiet)
         root.setLevel(level)

