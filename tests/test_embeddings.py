@@ -15,11 +15,21 @@ def varied_texts(rng: random.Random, n: int) -> list[str]:
     return [" ".join(rng.choice(WORDS) for _ in range(rng.randint(3, 150))) + "." for _ in range(n)]
 
 
+def encoder_pieces(embeddings, text: str) -> tuple[object, list[int]]:
+    """The tokenizer the encoder itself runs (torch: sentence-transformers'; ONNX: the tokenizers one) and its ids for ``text``."""
+    runner = embeddings.runner
+    if hasattr(runner, "model"):
+        tokenizer = runner.model.tokenizer
+        return tokenizer, tokenizer(text, add_special_tokens=False)["input_ids"]
+    return runner.tokenizer, runner.tokenizer.encode(text, add_special_tokens=False).ids
+
+
 def test_the_chunker_measures_with_its_own_tokenizer_not_the_encoders(pipeline, embeddings):
-    assert pipeline.chunker.tokenizer is not embeddings.runner.model.tokenizer
     text = "Boundary spanners broker trust between agencies, co-design budgets and pooled governance."
+    tokenizer, ids = encoder_pieces(embeddings, text)
+    assert pipeline.chunker.tokenizer is not tokenizer
     # Same vocabulary, same counts: passages still fit the encoder window exactly.
-    assert pipeline.chunker.tokenizer(text, add_special_tokens=False)["input_ids"] == embeddings.runner.model.tokenizer(text, add_special_tokens=False)["input_ids"]
+    assert pipeline.chunker.tokenizer(text, add_special_tokens=False)["input_ids"] == ids
 
 
 def test_measuring_passages_while_the_encoder_thread_encodes_never_breaks_a_batch(pipeline, embeddings):
