@@ -187,8 +187,9 @@ def _cold(backend: str, data_dir: Path, cache: Path, question: str) -> tuple[flo
     """Seconds from spawn to exit of a fresh ``assistant ask``, and its peak RSS in MiB."""
     env = child_env() | {"ASSISTANT_EMBEDDING__BACKEND": backend, "ASSISTANT_EMBEDDING__CACHE_DIR": str(cache)}
     code = (
-        "import atexit, resource, sys\n"
-        "atexit.register(lambda: print('RSS', resource.getrusage(resource.RUSAGE_SELF).ru_maxrss, file=sys.stderr))\n"
+        "import atexit, sys\n"
+        # VmHWM, not ru_maxrss: ru_maxrss survives exec, so it would report the forking parent's peak.
+        "atexit.register(lambda: print('RSS', next(l.split()[1] for l in open('/proc/self/status') if l.startswith('VmHWM')), file=sys.stderr))\n"
         "from assistant.cli import main\n"
         f"sys.exit(main(['--data-dir', {str(data_dir)!r}, 'ask', {question!r}, '--json']))\n"
     )
