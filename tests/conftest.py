@@ -12,17 +12,25 @@ from helpers import write_fixture_corpus
 
 @pytest.fixture(scope="session", autouse=True)
 def encoder_cache(tmp_path_factory):
-    """ONNX exports go to one folder of this session, never to ~/.cache (child processes inherit the setting)."""
+    """ONNX exports go to one folder of this session, never to ~/.cache.
+
+    Both ways of finding it point there: ``ASSISTANT_EMBEDDING__CACHE_DIR`` for this process and
+    ``XDG_CACHE_HOME`` (the default's base) for child processes, which many tests start with
+    the ``ASSISTANT_*`` variables removed. So the model is exported once per session.
+    """
     import os
 
-    path = tmp_path_factory.mktemp("encoder-cache")
-    before = os.environ.get("ASSISTANT_EMBEDDING__CACHE_DIR")
+    base = tmp_path_factory.mktemp("xdg-cache")
+    path = base / "collab-assistant"
+    saved = {name: os.environ.get(name) for name in ("ASSISTANT_EMBEDDING__CACHE_DIR", "XDG_CACHE_HOME")}
     os.environ["ASSISTANT_EMBEDDING__CACHE_DIR"] = str(path)
+    os.environ["XDG_CACHE_HOME"] = str(base)
     yield path
-    if before is None:
-        os.environ.pop("ASSISTANT_EMBEDDING__CACHE_DIR", None)
-    else:
-        os.environ["ASSISTANT_EMBEDDING__CACHE_DIR"] = before
+    for name, value in saved.items():
+        if value is None:
+            os.environ.pop(name, None)
+        else:
+            os.environ[name] = value
 
 
 @pytest.fixture(scope="session")
