@@ -125,6 +125,64 @@ def test_chroma_server_killed_mid_query_is_one_error_at_once_and_a_restart_loses
 
 
 @pytest.mark.slow
+def test_chroma_server_killed_mid_ingest_is_one_line_at_once_and_the_rerun_stores_every_passage_once(tmp_path):
+    n = 150
+    notes = _field_notes(tmp_path / "notes", n)  # 450 passages: several seconds of embedding
+    last = notes / f"note-{n - 1:03d}.md"
+    last.write_text(last.read_text().rstrip() + " The closing visit thanked the lighthouse keepers of Ardnamurchan.\n")
+    data, db = tmp_path / "data", tmp_path / "chroma" / "db"
+    with chroma_server(db, timeout=120) as (url, pid):
+        # The oracle: the same notes ingested uninterrupted into a collection of their own
+        # (ids derive from path and content, so every passage gets the same id there).
+        reference = cli({**cli_env(url, tmp_path / "reference"), "ASSISTANT_STORE__COLLECTION": "reference"}, "ingest", str(notes))
+        assert reference.returncode == 0, reference.stderr[-2000:]
+        expected, listed = _server_ids(url, "reference")
+        assert len(expected) == len(set(expected)) == 3 * n and sorted(listed) == sorted(expected)
+
+        env = cli_env(url, data)
+        env["ASSISTANT_EMBEDDING__INGEST_BATCH"] = "24"  # a commit every 8 notes, so the kill lands between two
+        proc = subprocess.Popen([sys.executable, "-m", "assistant", "ingest", str(notes)], stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=env)
+        client, committed = _http_client(url), 0
+        deadline = time.monotonic() + 600
+        while proc.poll() is None and time.monotonic() < deadline:
+            try:
+                committed = client.get_collection("passages-documents").count()
+            except Exception:  # noqa: BLE001 - not created yet
+                committed = 0
+            if committed >= 16:
+                break
+            time.sleep(0.1)
+        assert proc.poll() is None and 16 <= committed < n, f"ingest ended (or never got going) before the kill: {committed} of {n} notes"
+        start = time.monotonic()
+        os.kill(pid, signal.SIGKILL)
+        try:
+            # A bound on a hang, not a speed figure: the CLI only has to notice the refused
+            # connection and let the encoder finish its current call (at most 64 passages).
+            out, err = proc.communicate(timeout=DEAD_SERVER_SECONDS)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+            pytest.fail(f"the ingest still runs {DEAD_SERVER_SECONDS} s after the server died")
+        print(f"seconds from the kill to the CLI's exit: {time.monotonic() - start:.2f} ({committed} of {n} notes committed at the kill)")
+        assert proc.returncode == 1 and "Traceback" not in err, err[-3000:]
+        assert err.count("\n") == 1 and err.startswith("assistant: error: ") and f"Chroma server at {url}" in err, err[-3000:]
+    # The server comes back on the same files (a new port): the same ingest completes the rest.
+    with chroma_server(db, timeout=120) as (url, _pid):
+        env = cli_env(url, data)
+        partial = stats(env)
+        assert committed <= partial["documents"] < n
+        rerun = cli(env, "ingest", str(notes), "--json")
+        assert rerun.returncode == 0, rerun.stderr[-2000:]
+        report = json.loads(rerun.stdout)
+        assert report["unchanged"] == partial["documents"] and report["added"] == n - partial["documents"] and report["failed"] == 0
+        check = json.loads(cli(env, "check", "--json").stdout)
+        assert check["ok"], check
+        stored, listed = _server_ids(url, "passages")
+        assert sorted(stored) == sorted(listed) == sorted(expected)  # lists: a passage stored or listed twice fails
+        hit = json.loads(cli(env, "search", "lighthouse keepers of Ardnamurchan", "--json", "-k", "1").stdout)["results"][0]
+        assert hit["source"] == str(last.resolve()) and "Ardnamurchan" in hit["text"]
+
+
+@pytest.mark.slow
 def test_a_frozen_chroma_server_is_one_line_after_the_timeout_and_killing_it_ends_the_wait(tmp_path):
     import psutil
 
@@ -233,6 +291,22 @@ def _field_notes(folder: Path, n: int) -> Path:
         ]
         (folder / f"note-{i:03d}.md").write_text(f"# Field note {i}: {t}\n\n" + "\n\n".join(parts) + "\n", encoding="utf-8")
     return folder
+
+
+def _http_client(url: str):
+    import chromadb
+    from chromadb.config import Settings as ChromaSettings
+
+    host, port = url.removeprefix("http://").split(":")
+    return chromadb.HttpClient(host=host, port=int(port), settings=ChromaSettings(anonymized_telemetry=False))
+
+
+def _server_ids(url: str, collection: str) -> tuple[list[str], list[str]]:
+    """``(passage ids the server stores, passage ids its document records list)``, as lists so duplicates show."""
+    client = _http_client(url)
+    stored = client.get_collection(collection).get(include=[])["ids"]
+    records = client.get_collection(f"{collection}-documents").get(include=["metadatas"])["metadatas"]
+    return stored, [i for m in records for i in json.loads(m["chunks"])]
 
 
 def _documents(manifest: Path) -> int:
