@@ -1,5 +1,5 @@
-"""Faults from outside, on real processes: the Chroma server killed under a running CLI or in the
-middle of a query, or frozen; the CLI itself stopped with SIGINT or SIGTERM mid-ingest. Each ends
+"""Faults from outside, on real processes: the Chroma server killed under a running CLI, in the
+middle of an ingest or of a query, or frozen; the CLI itself stopped with SIGINT or SIGTERM mid-ingest. Each ends
 in one line and a next run that completes with nothing lost."""
 
 from __future__ import annotations
