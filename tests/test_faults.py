@@ -153,16 +153,9 @@ def test_chroma_server_killed_mid_ingest_is_one_line_at_once_and_the_rerun_store
                 break
             time.sleep(0.1)
         assert proc.poll() is None and 16 <= committed < n, f"ingest ended (or never got going) before the kill: {committed} of {n} notes"
-        start = time.monotonic()
-        os.kill(pid, signal.SIGKILL)
-        try:
-            # A bound on a hang, not a speed figure: the CLI only has to notice the refused
-            # connection and let the encoder finish its current call (at most 64 passages).
-            out, err = proc.communicate(timeout=DEAD_SERVER_SECONDS)
-        except subprocess.TimeoutExpired:
-            proc.kill()
-            pytest.fail(f"the ingest still runs {DEAD_SERVER_SECONDS} s after the server died")
-        print(f"seconds from the kill to the CLI's exit: {time.monotonic() - start:.2f} ({committed} of {n} notes committed at the kill)")
+        # A bound on a hang, not a speed figure: the CLI only has to notice the refused
+        # connection and let the encoder finish its current call (at most 64 passages).
+        out, err = _kill_server_and_wait(pid, proc, f"{committed} of {n} notes committed at the kill")
         assert proc.returncode == 1 and "Traceback" not in err, err[-3000:]
         assert err.count("\n") == 1 and err.startswith("assistant: error: ") and f"Chroma server at {url}" in err, err[-3000:]
     # The server comes back on the same files (a new port): the same ingest completes the rest.
@@ -201,14 +194,7 @@ def test_a_frozen_chroma_server_is_one_line_after_the_timeout_and_killing_it_end
         while not any(c.raddr and c.raddr.port == port for c in psutil.Process(proc.pid).net_connections()):
             assert proc.poll() is None and time.monotonic() < deadline, "the CLI never connected"
             time.sleep(0.1)
-        start = time.monotonic()
-        os.kill(pid, signal.SIGKILL)
-        try:
-            out, err = proc.communicate(timeout=DEAD_SERVER_SECONDS)
-        except subprocess.TimeoutExpired:
-            proc.kill()
-            pytest.fail(f"the CLI still waits {DEAD_SERVER_SECONDS} s after the server died")
-        print(f"seconds from the kill to the CLI's exit: {time.monotonic() - start:.2f}")
+        out, err = _kill_server_and_wait(pid, proc, "frozen server")
         assert proc.returncode == 1 and err.count("\n") == 1 and "Traceback" not in err, err
         assert err.startswith("assistant: error: ") and f"Chroma server at {url}" in err
 
@@ -317,3 +303,16 @@ def _documents(manifest: Path) -> int:
             return db.execute("SELECT COUNT(*) FROM documents").fetchone()[0]
     except sqlite3.Error:
         return 0
+
+
+def _kill_server_and_wait(pid: int, proc: subprocess.Popen, what: str) -> tuple[str, str]:
+    """SIGKILL the server, then the CLI's output, failing if it is still running DEAD_SERVER_SECONDS later."""
+    start = time.monotonic()
+    os.kill(pid, signal.SIGKILL)
+    try:
+        out, err = proc.communicate(timeout=DEAD_SERVER_SECONDS)
+    except subprocess.TimeoutExpired:
+        proc.kill()
+        pytest.fail(f"the CLI still runs {DEAD_SERVER_SECONDS} s after the server died ({what})")
+    print(f"seconds from the kill to the CLI's exit: {time.monotonic() - start:.2f} ({what})")
+    return out, err
