@@ -212,10 +212,9 @@ class ExtractiveComposer:
         passages = [p for p in result.passages[: self.settings.passages] if not is_reference_section(p.section)]
         extra = [p for p in result.passages[self.settings.passages :] if not is_reference_section(p.section)]
         ctx = Composition(self, question, analysis, passages, extra, query=result.query)
-        lines = self.two_parts(question, result.query, passages, extra)
-        if lines is None:
-            lines = ctx.compose()
-        block = ctx.as_block or any(line.prefix.startswith(("1. ", "- ", "**")) for line in lines)
+        parts = self.two_parts(question, result.query, passages, extra)
+        lines, block = parts if parts is not None else (ctx.compose(), False)
+        block = block or ctx.as_block
         if not lines:
             return self.abstain(question, result, analysis.kind)
         missing = ctx.missing_terms()
@@ -226,8 +225,10 @@ class ExtractiveComposer:
         verify(answer)
         return answer
 
-    def two_parts(self, question: str, query: str, passages: list[Passage], extra: list[Passage]) -> list[Line] | None:
+    def two_parts(self, question: str, query: str, passages: list[Passage], extra: list[Passage]) -> tuple[list[Line], bool] | None:
         """Each part of a two-part question answered in its own form, or ``None`` for a one-part question.
+
+        Returns the lines and whether any part is a block (steps, a list, labelled comparisons).
 
         "What is social return on investment and what are its limits?" wants a definition, then a
         list; the second part borrows the first's topic words for "its". Two factoid parts ("Who
@@ -243,6 +244,7 @@ class ExtractiveComposer:
         borrowed = " ".join(first.topic)
         rest = query[len(question.strip()) :].strip() if query.startswith(question.strip()) else ""
         lines: list[Line] = []
+        block = False
         used: set[tuple[str, int]] = set()
         for part, analysis, words in ((parts[0], first, f"{parts[0]} {rest}"), (parts[1], second, f"{parts[1]} {borrowed} {rest}")):
             ctx = Composition(self, part, analysis, passages, extra, query=words.strip())
@@ -254,8 +256,9 @@ class ExtractiveComposer:
                 part_lines.append(Line(kept, prefix=line.prefix))
             if any(line.quotes for line in part_lines):
                 lines.extend(part_lines)
+                block = block or ctx.as_block
                 used.update((q.passage.doc_id, q.doc_offset) for line in part_lines for q in line.quotes)
-        return lines
+        return lines, block
 
 
 def render(question: str, lines: Sequence[Line], result: SearchResult, kind: str | None, joiner: str = " ") -> Answer:

@@ -208,7 +208,7 @@ def _listed(q: str) -> str | None:
 
 def _parts(q: str) -> list[str]:
     """The question and each clause after "and <question word>" ("Who created X, and in which journal did it appear?")."""
-    return [q] + [m.group(1) for m in re.finditer(r"\band\s+((?:in\s+|from\s+|at\s+)?(?:what|which|who|whom|where|when|how)\b.*)", q, re.I)]
+    return [q] + [q[m.end() :] for m in _SECOND_PART.finditer(q)]
 
 
 def _pair(a: str, b: str) -> tuple[str, str]:

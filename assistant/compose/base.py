@@ -74,8 +74,8 @@ class Base:
         self.contents_wanted = bool(CONTENTS_WANTED.search(question))
         self.publication_wanted = bool(PUBLICATION_WANTED.search(question)) or analysis.answer_type in ("source", "date")
         self.two_part = bool(TWO_PART.search(question))  # "Which journal ..., and what did it find?"
-        self.list_scores: list[tuple] = []  # (score, coverage, heading+title coverage, section) of each list weighed, for inspection
-        self.listed = composer.analyse([analysis.listed])[0][0] if analysis.listed and composer.analyse([analysis.listed])[0] else None
+        listed = composer.analyse([analysis.listed])[0] if analysis.listed else []
+        self.listed = listed[0] if listed else None  # the analysed term of what a list question asks for ("role")
         self.prose_section: tuple[str, str] | None = None  # a prose section that answers better than any list
         self._head: dict[str, float] = {}
         self.add_sections()

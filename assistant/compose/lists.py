@@ -125,15 +125,13 @@ class Lists:
                 score += 0.10 if len(items) == count else 0.0
             if pitfall and not self.pitfalls_wanted:
                 score -= 0.40
-            self.list_scores.append((round(score, 3), round(coverage, 2), round(self.coverage(head + title), 2), p.section))
             if coverage >= (0.20 if named else 0.30) and self.coverage(head + title) >= 0.20 and score >= 0.35:
                 scored.append((score, head_cov, doc_id, key, p, lead, named))
         naming = self.prose_naming_listed()
         if not scored:
-            prose = self.best_prose()
             if naming is not None:
                 self.prose_section = (naming.doc_id, naming.section)
-            elif prose[0] >= 0.4:
+            elif (prose := self.best_prose())[0] >= 0.4:
                 self.prose_section = (prose[1].doc_id, prose[1].section)
             return None
         score, head_cov, doc_id, key, p, lead, named = max(scored, key=lambda t: t[0])
@@ -156,12 +154,15 @@ class Lists:
         """The best well-ranked passage without a list whose heading names what the question asks a list of."""
         if not self.listed:
             return None
-        naming = [
+        naming = [q for q in self.prose_passages() if has_term(set(self.c.analyse([q.section])[0]), self.listed)]
+        return max(naming, key=lambda q: self.weight.get(q.id, 0), default=None)
+
+    def prose_passages(self) -> list[Passage]:
+        """Well-ranked passages (half the best passage's weight or more) of a named section holding no list."""
+        return [
             q for q in self.passages
             if self.weight.get(q.id, 0) >= 0.5 and q.section and not any(u.kind == "list" for u in q.units)
-            and has_term(set(self.c.analyse([q.section])[0]), self.listed)
         ]
-        return max(naming, key=lambda q: self.weight.get(q.id, 0), default=None)
 
     def best_prose(self, exclude: str | None = None, doc_id: str | None = None) -> tuple[float, Passage | None]:
         """The well-ranked passage without a list whose heading best covers the question (see :meth:`section_coverage`).
@@ -171,9 +172,8 @@ class Lists:
         """
         explaining = self.analysis.kind == "procedure"  # a how-to question is not answered by "Creaming and parking explained"
         prose = [
-            (self.section_coverage(q), q) for q in self.passages
-            if self.weight.get(q.id, 0) >= 0.5 and q.section and q.section != exclude and (doc_id is None or q.doc_id == doc_id)
-            and not any(u.kind == "list" for u in q.units) and not (explaining and EXPLAINING_SECTION.search(q.section))
+            (self.section_coverage(q), q) for q in self.prose_passages()
+            if q.section != exclude and (doc_id is None or q.doc_id == doc_id) and not (explaining and EXPLAINING_SECTION.search(q.section))
         ]
         return max(prose, key=lambda t: t[0], default=(0.0, None))
 
