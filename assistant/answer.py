@@ -211,8 +211,8 @@ class ExtractiveComposer:
             return self.abstain(question, result, analysis.kind)
         passages = [p for p in result.passages[: self.settings.passages] if not is_reference_section(p.section)]
         extra = [p for p in result.passages[self.settings.passages :] if not is_reference_section(p.section)]
-        ctx = Composition(self, question, analysis, passages, extra, query=result.query)
-        parts = self.two_parts(question, result.query, passages, extra)
+        ctx = Composition(self, question, analysis, passages, extra, query=result.query, similarity=result.similarity)
+        parts = self.two_parts(question, result.query, passages, extra, result.similarity)
         lines, block = parts if parts is not None else (ctx.compose(), False)
         block = block or ctx.as_block
         if not lines:
@@ -225,7 +225,9 @@ class ExtractiveComposer:
         verify(answer)
         return answer
 
-    def two_parts(self, question: str, query: str, passages: list[Passage], extra: list[Passage]) -> tuple[list[Line], bool] | None:
+    def two_parts(
+        self, question: str, query: str, passages: list[Passage], extra: list[Passage], similarity: dict[str, float] | None = None,
+    ) -> tuple[list[Line], bool] | None:
         """Each part of a two-part question answered in its own form, or ``None`` for a one-part question.
 
         Returns the lines and whether any part is a block (steps, a list, labelled comparisons).
@@ -247,7 +249,7 @@ class ExtractiveComposer:
         block = False
         used: set[tuple[str, int]] = set()
         for part, analysis, words in ((parts[0], first, f"{parts[0]} {rest}"), (parts[1], second, f"{parts[1]} {borrowed} {rest}")):
-            ctx = Composition(self, part, analysis, passages, extra, query=words.strip())
+            ctx = Composition(self, part, analysis, passages, extra, query=words.strip(), similarity=similarity)
             part_lines = []
             for line in ctx.compose():
                 kept = [q for q in line.quotes if (q.passage.doc_id, q.doc_offset) not in used]

@@ -185,7 +185,7 @@ class Pipeline:
                     extra.append(p)
         if not extra:
             return result
-        return SearchResult(result.query, result.passages + extra, result.best_dense, result.timings)
+        return SearchResult(result.query, result.passages + extra, result.best_dense, result.timings, similarity=result.similarity)
 
     def analyse(self, texts: Sequence[str]) -> list[list[str]]:
         """The BM25 analyser (lower-case, stop words out, stemmed), for marking query terms."""

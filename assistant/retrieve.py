@@ -155,6 +155,9 @@ class SearchResult:
     best_dense: float | None
     timings: dict[str, float] = field(default_factory=dict)
     more: dict[str, list[Passage]] = field(default_factory=dict)
+    similarity: dict[str, float] = field(default_factory=dict)
+    """Cosine of every dense candidate (shown or not) to the query: how close in meaning each
+    passage is, for the composer to weigh sections the passages shown did not include."""
 
 
 # A reference list matches many queries by its paper titles alone ("Australia", "boundary"),
@@ -296,7 +299,7 @@ class HybridSearcher:
         passages, more = diversify(ranked, k, per_document)
         timings["fuse"] = time.perf_counter() - t
         best = max((d for _, d in dense), default=None)
-        return SearchResult(query=query, passages=passages, best_dense=best, timings=timings, more=more)
+        return SearchResult(query=query, passages=passages, best_dense=best, timings=timings, more=more, similarity=dense_of)
 
 
 def diversify(ranked: Sequence[Passage], k: int, per_document: int | None) -> tuple[list[Passage], dict[str, list[Passage]]]:

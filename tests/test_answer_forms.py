@@ -59,6 +59,21 @@ STATED = [
         ("8,000 nurses", "700 teams"), (),
         id="how-many-counts-the-thing-asked",
     ),
+    pytest.param(
+        # "case notes ... written ... read" shares only "case" with the heading "Writing case records that can
+        # be shared and read"; closeness in meaning picks it over the subject-access steps of the same guide,
+        # and a six-item list is shown whole.
+        "How should case notes be written when several partners and the person may read them?", "procedure",
+        ("facts, then the worker's view", "avoid labels and jargon", "record why information was shared"), ("Recognise the request",),
+        id="section-chosen-by-meaning",
+    ),
+    pytest.param(
+        # "Examples include:" lists example rules; the prose before it says how to write one, so the answer
+        # reads that section (examples included) instead of offering the examples as the steps.
+        "How do we set a stopping rule for a small pilot our team wants to try?", "procedure",
+        ("agreed before a test starts", "combine a time limit with a threshold"), ("From “", "1. "),
+        id="how-to-skips-a-list-of-examples",
+    ),
 ]
 
 

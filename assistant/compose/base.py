@@ -50,7 +50,7 @@ class Base:
 
     def __init__(
         self, composer: "ExtractiveComposer", question: str, analysis: QuestionAnalysis, passages: list[Passage], extra: list[Passage],
-        query: str | None = None,
+        query: str | None = None, similarity: dict[str, float] | None = None,
     ) -> None:
         self.c = composer
         self.s = composer.settings
@@ -70,6 +70,14 @@ class Base:
         self.q_pairs = set(zip(q_seq, q_seq[1:]))
         top = max((p.score for p in passages), default=0.0) or 1.0
         self.weight = {p.id: p.score / top for p in passages + extra}
+        # Closeness in meaning, scaled 0..1 between the least and the most similar dense candidate:
+        # "case notes" is close to a section on "Writing case records" though no heading word is shared.
+        self.similarity = dict(similarity or {})
+        for p in passages + extra:
+            if p.dense is not None:
+                self.similarity.setdefault(p.id, p.dense)
+        cosines = list(self.similarity.values())
+        self._sim_range = (min(cosines), max(cosines)) if cosines else (0.0, 0.0)
         self.pitfalls_wanted = bool(PITFALL_LEAD.search(question))
         self.contents_wanted = bool(CONTENTS_WANTED.search(question))
         self.publication_wanted = bool(PUBLICATION_WANTED.search(question)) or analysis.answer_type in ("source", "date")
@@ -227,6 +235,14 @@ class Base:
         return [Line(quotes)]
 
     # -- coverage ----------------------------------------------------------------------------
+
+    def meaning(self, p: Passage) -> float:
+        """How close in meaning ``p`` is to the question, 0..1 among the dense candidates (0 when it was not one)."""
+        low, high = self._sim_range
+        cosine = self.similarity.get(p.id)
+        if cosine is None or high <= low:
+            return 0.0
+        return (cosine - low) / (high - low)
 
     def coverage(self, terms: Sequence[str]) -> float:
         """IDF-weighted share of the question's terms found in ``terms`` (a stem prefix counts: pay ~ payment)."""

@@ -11,8 +11,16 @@ from assistant.ingest.structure import Unit
 from assistant.retrieve import Passage
 
 
+MEANING = 0.15
+"""Weight of closeness in meaning (:meth:`Base.meaning`) in a list's score and, for how-to questions, a prose heading's."""
+
+
 class Lists:
     """Procedure and list answers (mixed into :class:`assistant.compose.Composition`)."""
+
+    def _prose_meaning(self) -> float:
+        """Weight of meaning for prose against lists: a how-to answered in prose ("09:50: input on the ladder"); a list question wants a list."""
+        return MEANING if self.analysis.kind == "procedure" else 0.0
 
     def procedure(self) -> list[Line]:
         """The best-matching list as numbered steps under a line naming where it comes from."""
@@ -82,23 +90,28 @@ class Lists:
 
         List score = 0.20 x passage weight + 0.20 x coverage of the question's terms by the whole
         list (with its document's title: a method card's steps need not repeat the method's name) + 0.35 x their coverage by its section heading and lead-in + 0.10 x by the document
-        title + 0.05 if numbered + 0.05 if the heading or lead-in reads like steps - 0.40 for a
-        pitfalls list (unless pitfalls are asked for). A list must hold two quotable items, cover
-        30% of the question's weighted terms, 20% with its title, heading and lead-in together,
-        and score 0.35. A prose section whose heading covers the question 0.3 better than the
-        list's wins instead ("Setting up the partnership board" over a governance checklist).
+        title + 0.15 x the closeness in meaning of its passage (:meth:`meaning`: "case notes" and
+        "Writing case records" share no heading word) + 0.05 if numbered + 0.05 if the heading or
+        lead-in reads like steps - 0.40 for a pitfalls list (unless pitfalls are asked for). A
+        how-to question never takes a list introduced by "Examples include:". A list must hold two
+        quotable items, cover 30% of the question's weighted terms, 20% with its title, heading and
+        lead-in together, and score 0.35. A prose section whose heading covers the question 0.25
+        better than the list's wins instead ("Setting up the partnership board" over a governance
+        checklist); for a how-to question both sides add 0.15 x their closeness in meaning.
 
         Example: a numbered "Step-by-step: paying people" list in the top passage (weight 1)
-        covering 80% of the terms, 50% in its heading and 40% in its title, scores
-        0.20 + 0.16 + 0.175 + 0.04 + 0.05 + 0.05 = 0.675.
+        covering 80% of the terms, 50% in its heading and 40% in its title, the passage closest
+        in meaning among the candidates, scores 0.20 + 0.16 + 0.175 + 0.04 + 0.15 + 0.05 + 0.05 = 0.825.
         """
         groups: dict[tuple[str, int], tuple[Passage, Unit, float]] = {}
+        meaning: dict[tuple[str, int], float] = {}
         for p in self.passages:
             for u in p.units:
                 if u.kind == "list":
                     w = self.weight.get(p.id, 0.0)
                     if (p.doc_id, u.key) not in groups or groups[(p.doc_id, u.key)][2] < w:
                         groups[(p.doc_id, u.key)] = (p, u, w)
+                    meaning[(p.doc_id, u.key)] = max(meaning.get((p.doc_id, u.key), 0.0), self.meaning(p))
         scored = []
         for (doc_id, key), (p, u, weight) in groups.items():
             items = self.list_items(doc_id, key, [q for q in self.passages if q.doc_id == doc_id])
@@ -112,13 +125,14 @@ class Lists:
             if self.contents_wanted:  # "what should go into an agreement": a list of contents, not the steps of making one
                 steps = bool(CONTENTS_SECTION.search(f"{p.section} {lead}"))
             score = 0.20 * weight + 0.20 * coverage + 0.35 * head_cov + 0.10 * self.coverage(title) + 0.05 * u.ordered + 0.05 * steps
+            score += MEANING * meaning[(doc_id, key)]
             named = bool(self.listed and has_term(set(head), self.listed))
             if named:
                 score += 0.10  # "what roles ...": a list under "The role of leaders" is a list of roles
             if WHY_SECTION.match(p.section.rsplit(" > ", 1)[-1]):  # "Why payment by results can crowd out collaboration"
                 score += 0.10 if self.analysis.kind == "reason" else -0.15 if self.analysis.kind == "procedure" else 0.0
             if EXAMPLES_LEAD.search(lead) and self.analysis.kind == "procedure" and not (self.listed or "").startswith("exampl"):
-                score -= 0.15  # "For example:" introduces instances, not the steps to take
+                continue  # "Examples include:" introduces instances, not the steps to take; the prose around it may answer
             if count := self.analysis.count:  # "the three functions": a list of exactly three is very likely the one
                 if self.analysis.kind == "list" and len(items) != count:
                     continue  # a list of six checks is not "the three components"; prose may name them
@@ -143,7 +157,7 @@ class Lists:
         # Within one document the title's words say nothing about which section answers, so headings are
         # compared on the question's other words ("starting conditions" in an Ansell and Gash question).
         best_prose = self.best_prose(exclude=p.section, doc_id=p.doc_id)
-        if best_prose[0] >= self.section_coverage(p, lead) + 0.25 and not named:  # "The limits of SROI" lists the limits asked for
+        if best_prose[0] >= self.section_coverage(p, lead) + self._prose_meaning() * meaning[(doc_id, key)] + 0.25 and not named:  # "The limits of SROI" lists the limits asked for
             self.prose_section = (best_prose[1].doc_id, best_prose[1].section)
             return None
         docs = self.c.expand(doc_id) if self.c.expand else []
@@ -172,7 +186,7 @@ class Lists:
         """
         explaining = self.analysis.kind == "procedure"  # a how-to question is not answered by "Creaming and parking explained"
         prose = [
-            (self.section_coverage(q), q) for q in self.prose_passages()
+            (self.section_coverage(q) + self._prose_meaning() * self.meaning(q), q) for q in self.prose_passages()
             if q.section != exclude and (doc_id is None or q.doc_id == doc_id) and not (explaining and EXPLAINING_SECTION.search(q.section))
         ]
         return max(prose, key=lambda t: t[0], default=(0.0, None))
@@ -199,8 +213,8 @@ class Lists:
         Focus terms are the question's terms missing from the list's title, heading and lead-in
         ("pay" in a payment question answered from a workshop-preparation list). When they carry
         40% or more of the question's weight, only items scoring at least half the best item on
-        them are kept. Returns ``None`` to keep the whole list (no focus, or nearly every item
-        bears on it) and ``[]`` when the focus carries 60% of the question and no item covers a
+        them are kept, in a list too long to show whole (over ``LIST_MAX`` items). Returns ``None``
+        to keep the whole list (short, no focus, or nearly every item bears on it) and ``[]`` when the focus carries 60% of the question and no item covers a
         third of it: then the list is about something else and is not offered as the answer.
         """
         if len(items) <= 5:
@@ -218,6 +232,8 @@ class Lists:
         best = max(per_item, default=0.0)
         if best < focus_weight / 3 and focus_weight >= 0.6 * total:
             return []
+        if len(items) <= LIST_MAX:
+            return None  # a list short enough to show whole is shown whole: its items were written to be read together
         kept = [q for q, w in zip(items, per_item) if w >= 0.5 * best]
         return kept if 2 <= len(kept) < len(items) - 1 else None
 
