@@ -30,7 +30,7 @@ META = re.compile(
 )
 # "For practitioners, this digest summarises ...": the document speaking of itself mid-sentence.
 SELF_REFERENCE = re.compile(
-    r"\b(?:this|our) (?:guide|digest|document|note|briefing|page|card|toolkit|summary|handout|glossary)(?:'s|’s)?\s+(?:summary|summarises|summarizes|sets out|covers|describes|explains|walks|draws on|lists|gives|is written)\b"
+    r"\b(?:this|our) (?:guide|digest|document|note|briefing|page|card|toolkit|summary|handout|glossary)(?:'s|’s)?\s+(?:summary|synthesis|summarises|summarizes|sets out|covers|describes|explains|walks|draws on|lists|gives|is written)\b"
     r"|^the following (?:checklist|list|steps|table|questions|section)\b",
     re.I,
 )

@@ -1,7 +1,7 @@
 """How an answer is read out of its documents, on the shipped corpus: findings read on, prose
 sections that name what a list question asks for, lists of the asked length, contrasts named as
 phrases, follow-ups scored with the topic they borrowed, actions rather than reasons for how-to
-questions.
+questions, reasons read from the section that says why.
 
 Each test asks a question a practitioner, trainer or researcher asked (gold questions of the tune
 half) and checks what a reader would check: the facts the source states are in the answer.
@@ -73,6 +73,19 @@ STATED = [
         "How do we set a stopping rule for a small pilot our team wants to try?", "procedure",
         ("agreed before a test starts", "combine a time limit with a threshold"), ("From “", "1. "),
         id="how-to-skips-a-list-of-examples",
+    ),
+    pytest.param(
+        # A reason question is answered from the section that says why, its list included, not from
+        # sentences defining payment by results; the digest's note on its own list is not quoted.
+        "Why can payment by results crowd out collaboration?", "reason",
+        ("Competition discourages sharing", "Narrow outcome measures shape practice", "Low trust becomes self-reinforcing"),
+        ("is a funding method", "this digest's synthesis"),
+        id="reason-read-from-the-why-section",
+    ),
+    pytest.param(
+        "Why do partnership meetings go wrong?", "reason",
+        ("collaborative inertia", "agendas crowded with information items"), (),
+        id="reason-in-prose",
     ),
 ]
 

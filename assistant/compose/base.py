@@ -16,6 +16,7 @@ from assistant.compose.cues import (
     REASON_CUE,
     RESULTS_SECTION,
     TWO_PART,
+    WHY_SECTION,
 )
 from assistant.evidence import FINDINGS_SECTION, PITFALL_LEAD, Quote, is_reference_section, sentence_quotes
 from assistant.question import FRAME_WORDS, WORD, QuestionAnalysis
@@ -93,11 +94,11 @@ class Base:
 
         "What did Making It Work find?" retrieves passages *about* Making It Work; its "What the
         evaluations found" section may not be among them. For findings questions the findings
-        sections, and for procedures the passages holding lists, of the two best documents join
+        sections, for reasons the "Why ..." sections, and for procedures the passages holding lists, of the two best documents join
         the pool, weighted at 0.9 x their document's best passage.
         """
         kind = self.analysis.kind
-        if kind not in ("findings", "procedure", "list") or self.c.expand is None:
+        if kind not in ("findings", "procedure", "list", "reason") or self.c.expand is None:
             return
         best: dict[str, float] = {}
         for p in self.passages:
@@ -107,7 +108,12 @@ class Base:
             for p in self.c.expand(doc_id):
                 if p.id in have or is_reference_section(p.section):
                     continue
-                wanted = FINDINGS_SECTION.search(p.section) if kind == "findings" else any(u.kind == "list" for u in p.units)
+                if kind == "findings":
+                    wanted = FINDINGS_SECTION.search(p.section)
+                elif kind == "reason":
+                    wanted = WHY_SECTION.match(p.section.rsplit(" > ", 1)[-1])
+                else:
+                    wanted = any(u.kind == "list" for u in p.units)
                 if wanted:
                     self.passages.append(p)
                     self.weight[p.id] = 0.9 * best[doc_id]
@@ -128,6 +134,10 @@ class Base:
                 return lines
         if kind == "findings":
             lines = self.findings()
+            if lines:
+                return lines
+        if kind == "reason":
+            lines = self.reasons()
             if lines:
                 return lines
         if kind == "comparison":
