@@ -31,7 +31,9 @@ META = re.compile(
 # "For practitioners, this digest summarises ...": the document speaking of itself mid-sentence.
 SELF_REFERENCE = re.compile(
     r"\b(?:this|our) (?:guide|digest|document|note|briefing|page|card|toolkit|summary|handout|glossary)(?:'s|’s)?\s+(?:summary|synthesis|summarises|summarizes|sets out|covers|describes|explains|walks|draws on|lists|gives|is written)\b"
-    r"|^the following (?:checklist|list|steps|table|questions|section)\b",
+    r"|^the following (?:checklist|list|steps|table|questions|section)\b"
+    # A guide's opening line about itself: "It covers ...", "It compares grants, contracts and ...", "It is written for ...".
+    r"|^it (?:covers|compares|draws on|sets out|explains|is written for|summarises|summarizes|describes|walks)\b",
     re.I,
 )
 # "Lindsay, C., Pearson, S. (2021). Title ..." / "Ansell, C. and Gash, A. (2008)."

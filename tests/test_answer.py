@@ -211,3 +211,21 @@ def test_sentences_with_their_own_bracketed_references_are_never_quoted():
     verify(answer)
     assert [c.sentence for c in answer.citations] == [text[second[0]:second[1]]]
     assert "[3]" not in answer.text
+
+
+@pytest.mark.parametrize(
+    ("sentence", "quoted"),
+    [
+        ("It compares grants, contracts and alliance contracting, and sets out steps for commissioning.", False),
+        ("It covers recruitment, payment, power and how to avoid tokenism.", False),
+        ("It is written for programme staff and key workers who facilitate workshops.", False),
+        ("The list is this digest's synthesis, not a list given by any single author.", False),
+        # The same verbs about something other than the document stay quotable.
+        ("The model explains why trust grows through small wins.", True),
+        ("Ostrom's account covers both regular and citizen producers of a service.", True),
+    ],
+)
+def test_a_document_describing_itself_is_never_quoted(sentence, quoted):
+    from assistant.evidence import quotable_sentence
+
+    assert (quotable_sentence(sentence, (0, len(sentence))) is not None) is quoted
