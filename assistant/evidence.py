@@ -46,7 +46,7 @@ LABEL = re.compile(r"(?:\*\*[^*\n]{1,60}?:?\*\*:?|[A-Z][\w ’'-]{0,40}:)\s+")
 # A list item that is only a link ("[Design Kit](https://...)") names a resource; it is no step.
 LINK_ONLY = re.compile(r"(?:\*\*)?\[[^\]]+\]\([^)]+\)(?:\*\*)?[.;,]?(?:\s*[-–:].{0,80})?")
 MIXED_SECTION = re.compile(r"\b(?:notes|tips|advice|guidance)\s+and\b|\band\s+(?:notes|tips|advice)\b", re.I)
-PITFALL_LEAD = re.compile(r"\b(pitfall|mistake|avoid|risk|warning|go wrong|don't|do not|never)\b", re.I)
+PITFALL_LEAD = re.compile(r"\b(pitfalls?|mistakes?|avoid|risks?|warnings?|go wrong|don't|do not|never)\b", re.I)
 
 
 @dataclass(frozen=True)

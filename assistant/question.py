@@ -108,7 +108,7 @@ _PROCEDURE = [
     re.compile(r"\bwhat\s+(?:should|must)\s+(?:go\s+into|be\s+in(?:cluded)?|(?:i|we)\s+include)\b", re.I),
     re.compile(r"\bwhat\s+(?:can|could|should|must)\s+(?:\w+\s+){1,3}?do\s+(?:to|about|when|if|so)\b", re.I),
     re.compile(r"^\s*how\s+(?:should|can|could|might|must|would)\b", re.I),
-    re.compile(r"\bwhat\s+(?:should|must)\s+(?:\w+[- ]){1,5}?(?:explain|say|tell|ask|check|cover|include|involve|contain|entail|consist\s+of|look\s+like|know|record|bring|prepare|agree|avoid|look\s+for|do)\b", re.I),
+    re.compile(r"\bwhat\s+(?:should|must)\s+(?:\w+[- ]){1,7}?(?:explain|say|tell|ask|check|cover|include|involve|contain|entail|consist\s+of|look\s+like|know|record|bring|prepare|agree|avoid|look\s+for|do)\b", re.I),
     re.compile(r"\b(?:give|show|tell)\s+me\s+(?:a|an|the)?\s*(?:\w+[- ])?(?:plan|steps|checklist|guide|process)\b", re.I),
 ]
 _FINDINGS = re.compile(

@@ -83,6 +83,24 @@ STATED = [
         id="reason-read-from-the-why-section",
     ),
     pytest.param(
+        # "Who does what in measuring value" names who, and "The limits of SROI" limits; neither is how to measure.
+        "How do we measure whether our partnership is making a difference?", "procedure",
+        ("Start from the theory of change",), ("Partnership board:", "SROI ratios from different analyses"),
+        id="how-to-skips-roles-and-limits-lists",
+    ),
+    pytest.param(
+        # Risks asked for: the pitfalls are the answer, not the steps of setting up a payment policy.
+        "What are the risks of paying people with lived experience?", None,
+        ("late payment", "no benefits advice"), ("Write the policy before recruiting anyone",),
+        id="risks-asked-get-the-pitfalls",
+    ),
+    pytest.param(
+        # "What should <six words> cover?" asks what goes into it, a how-to.
+        "What should a data sharing agreement between partners cover?", "procedure",
+        ("the lawful basis",), (),
+        id="what-should-a-long-subject-cover",
+    ),
+    pytest.param(
         "Why do partnership meetings go wrong?", "reason",
         ("collaborative inertia", "agendas crowded with information items"), (),
         id="reason-in-prose",

@@ -22,6 +22,9 @@ KEY_TERMS_SECTION = re.compile(r"\b(?:key terms|glossary|definitions?|what \w+(?
 # "X is also / not / often ...": a sentence about X, not one that says what X is.
 NOT_DEFINING = re.compile(r"^\W*(?:\w+[\s-]+){0,6}?(?:is|are)\s+(?:also|not|often|sometimes|usually|still|only|rarely|never|more|less|most|likely|particularly|especially|worth|important|useful|efficient|common|popular|widely|increasingly|best|the\s+right)\b", re.I)
 EXPLAINING_SECTION = re.compile(r"\b(?:explained|defined|definitions?|key terms|what (?:is|are)\b|about the|background|introduction|overview|in brief|why\b)", re.I)
+RISKS_WANTED = re.compile(r"\b(?:risks|pitfalls|mistakes|dangers|go wrong)\b", re.I)
+LIMITS_SECTION = re.compile(r"\b(?:limits?|limitations|criticisms?|weaknesses|drawbacks)\b", re.I)
+ROLES_SECTION = re.compile(r"\s*(?:who does what\b|roles and responsibilities\b)", re.I)
 WHY_SECTION = re.compile(r"\s*(?:why\b|the case for\b|reasons\b)", re.I)
 EXAMPLES_LEAD = re.compile(r"\b(?:for example|for instance|examples?(?: include| are| of)?|such as|e\.g\.)\b[^.]{0,30}$", re.I)
 COUNTED = re.compile(r"\b\d[\d,.]*%?\s+((?:[\w'-]+\s+){0,2}[\w'-]+)")

@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Sequence
 
 from assistant.compose.base import Line, has_term
-from assistant.compose.cues import CONTENTS_SECTION, EXAMPLES_LEAD, EXPLAINING_SECTION, LIST_MAX, LIST_WHOLE, WHY_SECTION
+from assistant.compose.cues import CONTENTS_SECTION, EXAMPLES_LEAD, EXPLAINING_SECTION, LIST_MAX, LIMITS_SECTION, LIST_WHOLE, RISKS_WANTED, ROLES_SECTION, WHY_SECTION
 from assistant.evidence import PITFALL_LEAD, STEPS_SECTION, Quote, is_pitfall_section, quotable_item, sentence_quotes
 from assistant.ingest.structure import Unit
 from assistant.retrieve import Passage
@@ -131,6 +131,12 @@ class Lists:
                 score += 0.10  # "what roles ...": a list under "The role of leaders" is a list of roles
             if WHY_SECTION.match(p.section.rsplit(" > ", 1)[-1]):  # "Why payment by results can crowd out collaboration"
                 score += 0.10 if self.analysis.kind == "reason" else -0.15 if self.analysis.kind == "procedure" else 0.0
+            if self.analysis.kind == "procedure":
+                heading = p.section.rsplit(" > ", 1)[-1]
+                if ROLES_SECTION.match(heading) and self.analysis.answer_type != "person":
+                    score -= 0.30  # "Who does what in measuring value" names who, not the steps of measuring
+                if LIMITS_SECTION.search(heading) and not LIMITS_SECTION.search(self.question):
+                    score -= 0.15  # "The limits of SROI" are limits, not steps
             if EXAMPLES_LEAD.search(lead) and self.analysis.kind == "procedure" and not (self.listed or "").startswith("exampl"):
                 continue  # "Examples include:" introduces instances, not the steps to take; the prose around it may answer
             if count := self.analysis.count:  # "the three functions": a list of exactly three is very likely the one
@@ -139,6 +145,8 @@ class Lists:
                 score += 0.10 if len(items) == count else 0.0
             if pitfall and not self.pitfalls_wanted:
                 score -= 0.40
+            elif pitfall and RISKS_WANTED.search(self.question):
+                score += 0.15  # "What are the risks of paying people ...": the pitfalls are the answer
             if coverage >= (0.20 if named else 0.30) and self.coverage(head + title) >= 0.20 and score >= 0.35:
                 scored.append((score, head_cov, doc_id, key, p, lead, named))
         naming = self.prose_naming_listed()
