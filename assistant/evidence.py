@@ -105,8 +105,9 @@ def quotable_sentence(text: str, span: tuple[int, int]) -> tuple[int, int] | Non
         return None
     if META.search(sentence) or SELF_REFERENCE.search(sentence) or BIBLIOGRAPHY.search(sentence) or re.search(r"\[\d+\]", sentence):
         return None
-    if len(sentence) <= 110 and CITATION_ONLY.search(sentence) and not CLAIM_VERB.search(sentence):
-        return None
+    citations = len(CITATION_ONLY.findall(sentence))
+    if citations and (len(sentence) <= 110 or len(sentence) <= 110 * citations) and not CLAIM_VERB.search(sentence):
+        return None  # "Sørensen and Torfing (2011), Administration & Society; Hartley ... (2013), Public Administration Review."
     return (a, b)
 
 

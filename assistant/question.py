@@ -112,8 +112,8 @@ _PROCEDURE = [
     re.compile(r"\b(?:give|show|tell)\s+me\s+(?:a|an|the)?\s*(?:\w+[- ])?(?:plan|steps|checklist|guide|process)\b", re.I),
 ]
 _FINDINGS = re.compile(
-    r"\bwhat\s+(?:did|does|do|have)\s+.+?\b(?:find|found|show|shown|conclude|concluded|report|reported|learn|learned|learnt|reveal|suggest|achieve|achieved)\b"
-    r"|\b(?:findings?|results?|outcomes?|evidence|impact|effects?|lessons?)\b.*\b(?:of|from|for|on|about)\b"
+    r"\bwhat\s+(?:did|does|do|have)\s+.+?\b(?:find|found|show|shown|conclude|concluded|report|reported|learn|learned|learnt|reveal|suggest|achieve|achieved|argue|argued|claim|claimed|propose|proposed)\b"
+    r"|\b(?:findings?|results?|outcomes?|evidence|impact|effects?|lessons?)\b.*\b(?:of|from|for|on|about)\b|\bevidence\s+that\b"
     r"|\bwhat\s+(?:were|are)\s+the\s+(?:findings|results|outcomes|lessons|effects|impacts)\b"
     r"|\bwhat\s+(?:does|do)\s+(?:the\s+)?(?:research|evidence|evaluation|literature|study|studies)\s+(?:say|show)\b",
     re.I,

@@ -229,3 +229,17 @@ def test_a_document_describing_itself_is_never_quoted(sentence, quoted):
     from assistant.evidence import quotable_sentence
 
     assert (quotable_sentence(sentence, (0, len(sentence))) is not None) is quoted
+
+
+@pytest.mark.parametrize(
+    ("sentence", "quoted"),
+    [
+        ("Sørensen and Torfing (2011), Administration & Society; Hartley, Sørensen and Torfing (2013), Public Administration Review.", False),
+        ("Ansell and Gash (2008), Journal of Public Administration Research and Theory.", False),
+        ("Hartley, Sørensen and Torfing (2013), in Public Administration Review, argued that the choice of strategy is contingent.", True),
+    ],
+)
+def test_a_sentence_that_only_cites_is_never_quoted(sentence, quoted):
+    from assistant.evidence import quotable_sentence
+
+    assert (quotable_sentence(sentence, (0, len(sentence))) is not None) is quoted

@@ -28,6 +28,8 @@ from assistant.question import analyse_question, split_question
         ("Where was 'The competent boundary spanner' published?", "factoid"),
         ("What did the Making It Work programme find about lone parents?", "findings"),
         ("What were the results of the evaluation?", "findings"),
+        ("What is the evidence that IPS works?", "findings"),
+        ("What did Sørensen and Torfing argue about collaborative innovation?", "findings"),
         ("Why do partnerships fail?", "reason"),
         ("What are the main criticisms of using design thinking in policymaking?", "list"),
         ("What are the four phases of the Design Council's double diamond?", "list"),
