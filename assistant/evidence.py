@@ -22,18 +22,21 @@ STEPS_SECTION = re.compile(r"\b(steps?|step-by-step|how to|process|stages?|plan|
 # Sentences about the document, the session or the reader's journey through them.
 META = re.compile(
     r"^(?:(?:this|the|our) (?:guide|document|digest|note|briefing|page|section|chapter|paper|card|toolkit|glossary|session(?: plan)?|handout|module|summary|overview|resource|case study|article)\b(?! (?:found|showed|reported|argued|concluded))"
-    r"|it (?:is|was) (?:written|intended|meant|designed) for\b|it (?:covers|walks|sets out|draws on|explains|describes|summarises|summarizes)\b"
-    r"|(?:the |a )?(?:trainer|facilitator|presenter)s? (?:then |now |next |first |briefly |also )?(?:defines?|explains?|asks?|says|shows?|introduces?|invites?|presents?|reads?|draws?|notes?|writes?|gives?|hands?|runs?|closes?|opens?)\b"
+    r"|it (?:is|was) (?:written|intended|meant|designed) for\b|it (?:covers|compares|walks|sets out|draws on|explains|describes|summarises|summarizes)\b"
     r"|(?:in )?this (?:session|exercise|activity|module)\b|see (?:also|the)\b|read (?:more|on)\b|for more (?:on|information)\b"
-    r"|in (?:pairs|trios|threes|fours|small groups|groups|plenary)\b|participants (?:will|then|now|should|each)\b|by the end of (?:the|this) session\b)",
+    r"|by the end of (?:the|this) session\b)",
+    re.I,
+)
+# A session plan's stage directions: what the trainer does in the room, not what the literature says.
+STAGE_DIRECTION = re.compile(
+    r"^(?:(?:the |a )?(?:trainer|facilitator|presenter)s? (?:then |now |next |first |briefly |also )?(?:defines?|explains?|asks?|says|shows?|introduces?|invites?|presents?|reads?|draws?|notes?|writes?|gives?|hands?|runs?|closes?|opens?)\b"
+    r"|in (?:pairs|trios|threes|fours|small groups|groups|plenary)\b|participants (?:will|then|now|should|each)\b)",
     re.I,
 )
 # "For practitioners, this digest summarises ...": the document speaking of itself mid-sentence.
 SELF_REFERENCE = re.compile(
     r"\b(?:this|our) (?:guide|digest|document|note|briefing|page|card|toolkit|summary|handout|glossary)(?:'s|’s)?\s+(?:summary|synthesis|summarises|summarizes|sets out|covers|describes|explains|walks|draws on|lists|gives|is written)\b"
-    r"|^the following (?:checklist|list|steps|table|questions|section)\b"
-    # A guide's opening line about itself: "It covers ...", "It compares grants, contracts and ...", "It is written for ...".
-    r"|^it (?:covers|compares|draws on|sets out|explains|is written for|summarises|summarizes|describes|walks)\b",
+    r"|^the following (?:checklist|list|steps|table|questions|section)\b",
     re.I,
 )
 # "Lindsay, C., Pearson, S. (2021). Title ..." / "Ansell, C. and Gash, A. (2008)."
@@ -88,7 +91,7 @@ def trim_label(text: str, span: tuple[int, int]) -> tuple[int, int]:
     return span
 
 
-def quotable_sentence(text: str, span: tuple[int, int]) -> tuple[int, int] | None:
+def quotable_sentence(text: str, span: tuple[int, int], directions: bool = False) -> tuple[int, int] | None:
     """The span to quote for one sentence of a passage, or ``None`` when the sentence must not be quoted.
 
     Refused: sentences about the document or the session, bibliography entries, and fragments
@@ -103,7 +106,7 @@ def quotable_sentence(text: str, span: tuple[int, int]) -> tuple[int, int] | Non
         return None
     if sentence[-1] not in ".!)”\"'*" and not sentence.endswith(".**"):
         return None
-    if META.search(sentence) or SELF_REFERENCE.search(sentence) or BIBLIOGRAPHY.search(sentence) or re.search(r"\[\d+\]", sentence):
+    if META.search(sentence) or (STAGE_DIRECTION.search(sentence) and not directions) or SELF_REFERENCE.search(sentence) or BIBLIOGRAPHY.search(sentence) or re.search(r"\[\d+\]", sentence):
         return None
     citations = len(CITATION_ONLY.findall(sentence))
     if citations and (len(sentence) <= 110 or len(sentence) <= 110 * citations) and not CLAIM_VERB.search(sentence):
@@ -126,8 +129,12 @@ def quotable_item(text: str, span: tuple[int, int]) -> tuple[int, int] | None:
     return (a, b)
 
 
-def sentence_quotes(passage: Passage) -> list[Quote]:
-    """Every sentence of a passage that may be quoted, labelled by role; none from reference sections."""
+def sentence_quotes(passage: Passage, directions: bool = False) -> list[Quote]:
+    """Every sentence of a passage that may be quoted, labelled by role; none from reference sections.
+
+    ``directions``: a session plan's stage directions ("The trainer explains ...") may be quoted too
+    (for "How do I run the session?", where they are the answer).
+    """
     if is_reference_section(passage.section):
         return []
     pitfall_section = is_pitfall_section(passage.section)
@@ -135,7 +142,7 @@ def sentence_quotes(passage: Passage) -> list[Quote]:
     items = [item for u in passage.units if u.kind == "list" for item in u.items]
     out: list[Quote] = []
     for span in passage.sentences:
-        quoted = quotable_sentence(passage.text, span)
+        quoted = quotable_sentence(passage.text, span, directions)
         if quoted is None:
             continue
         if len(passage.text[quoted[0] : quoted[1]].split()) < 6 and any(a <= quoted[0] < b for a, b in items):

@@ -185,3 +185,20 @@ def test_a_prose_section_headed_by_what_is_asked_beats_a_list_of_advice(shipped)
     verify(answer)
     assert any(re.search(r"barrier", c.section, re.I) for c in answer.citations), [c.section for c in answer.citations]
     assert "silo" in answer.text.lower(), answer.text
+
+
+def test_how_to_run_a_session_gets_the_timed_plan_in_order(shipped):
+    # A trainer's "how do I run it?" is answered by the session plan's timed parts, each cited,
+    # quoting the stage directions ("The trainer explains ...") that other answers leave out.
+    answer = shipped.ask("How do I run a training session on wicked problems?")
+    verify(answer)
+    parts = re.findall(r"^\d+\. \*\*(\d+-\d+ minutes): ", answer.text, re.M)
+    assert parts == ["0-10 minutes", "10-25 minutes", "25-45 minutes", "45-60 minutes", "60-80 minutes", "80-90 minutes"], answer.text
+    assert "The trainer explains that Rittel and Webber" in answer.text
+    assert all(re.search(r"\[\d+\]$", line) for line in answer.text.splitlines()[1:]), answer.text
+
+
+def test_stage_directions_stay_out_of_answers_that_are_not_about_running_a_session(shipped):
+    answer = shipped.ask("What is a wicked problem?")
+    verify(answer)
+    assert not re.search(r"\bThe trainer (?:explains|defines|asks|introduces)\b", answer.text), answer.text

@@ -2,7 +2,7 @@
 
 :class:`Composition` holds one question and its passage pool. :mod:`.base` scores sentences and
 reads findings on; :mod:`.lists` finds the list (or prose section) that answers a how-to or list
-question; :mod:`.reasons` reads the section that says why; :mod:`.compare` finds definitions and sets compared things side by side; :mod:`.cues`
+question; :mod:`.reasons` reads the section that says why; :mod:`.outline` reads a session plan's timed parts; :mod:`.compare` finds definitions and sets compared things side by side; :mod:`.cues`
 holds the word patterns they read. :class:`assistant.answer.ExtractiveComposer` turns the lines
 into a cited, verified answer.
 """
@@ -12,10 +12,11 @@ from __future__ import annotations
 from assistant.compose.base import Base, Line, Scored, sentence_relevance
 from assistant.compose.compare import Definitions
 from assistant.compose.lists import Lists
+from assistant.compose.outline import Outline
 from assistant.compose.reasons import Reasons
 
 __all__ = ["Composition", "Line", "Scored", "sentence_relevance"]
 
 
-class Composition(Lists, Definitions, Reasons, Base):
+class Composition(Outline, Lists, Definitions, Reasons, Base):
     """One question's composition: lists, definitions and comparisons on top of sentence scoring."""

@@ -123,6 +123,10 @@ class Base:
 
     def compose(self) -> list[Line]:
         kind = self.analysis.kind
+        if kind == "procedure":
+            lines = self.outline()
+            if lines:
+                return lines
         if kind in ("procedure", "list"):
             lines = self.procedure()
             if lines:
