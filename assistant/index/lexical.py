@@ -169,7 +169,8 @@ class LexicalIndex:
                 return []
             mask = allowed[snap.doc_index].astype(np.float32)
         k = min(n, len(snap.ids))
-        docs, scores = snap.bm25.retrieve(terms, k=k, show_progress=False, weight_mask=mask, n_threads=1)
+        # n_threads=0 scores in this thread; any other count (1 included) starts a thread pool per call (~1 ms).
+        docs, scores = snap.bm25.retrieve(terms, k=k, show_progress=False, weight_mask=mask, n_threads=0)
         return [(snap.ids[int(i)], float(s)) for i, s in zip(docs[0], scores[0]) if s > 0]
 
     def idf(self, terms: Sequence[str]) -> dict[str, float]:
