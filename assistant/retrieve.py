@@ -262,16 +262,15 @@ class HybridSearcher:
         timings["bm25"] = time.perf_counter() - t
 
         t = time.perf_counter()
+        # Every candidate's row is read (at most 2 x candidates): demotion needs each one's section.
         # Vectors without a manifest row (another writer's batch not committed yet, or an
         # interrupted one) are not citable: they are dropped before fusion, so they neither
         # take a place in the top k nor keep the answer from abstaining.
-        listed = self.index.manifest.listed([i for i, _ in dense] + [i for i, _ in lexical])
-        dense = [(i, d) for i, d in dense if i in listed]
-        lexical = [(i, b) for i, b in lexical if i in listed]
+        records = self.index.manifest.chunks([i for i, _ in dense] + [i for i, _ in lexical])
+        dense = [(i, d) for i, d in dense if i in records]
+        lexical = [(i, b) for i, b in lexical if i in records]
         fused = rrf([[i for i, _ in dense], [i for i, _ in lexical]], [s.dense_weight, s.lexical_weight], s.rrf_k)
         dense_of, lexical_of = dict(dense), dict(lexical)
-        # Every candidate's row is read (at most 2 x candidates): demotion needs each one's section.
-        records = self.index.manifest.chunks([i for i, _ in fused])
         # A passage BM25 found but the dense side did not rank is less similar than the dense
         # list's last one: that similarity is an upper bound for its match strength.
         floor = min((d for _, d in dense), default=None)
@@ -279,9 +278,7 @@ class HybridSearcher:
         best_possible = max((s.dense_weight + s.lexical_weight) / (s.rrf_k + 1), 1e-12)
         ranked: list[Passage] = []
         for cid, score in fused:
-            rec = records.get(cid)
-            if rec is None:  # removed between the two reads by another writer's commit
-                continue
+            rec = records[cid]
             cosine = dense_of.get(cid, floor)
             strength = relevance(cosine) if cosine is not None else min(1.0, score / best_possible)
             if s.reference_weight != 1 and is_reference_section(rec.section):

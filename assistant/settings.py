@@ -87,6 +87,7 @@ class StoreSettings(_Section):
     timeout: float = Field(60.0, gt=0, le=3600, description="Server mode: seconds to wait for the Chroma server to answer one request before giving up with a one-line error (Chroma's own client waits forever on a frozen server).")
     revision_ttl: float = Field(1.0, ge=0, le=60, description="Server mode: seconds an app instance trusts the shared revision before asking the server again (how soon it sees another instance's ingest).")
     orphan_grace: float = Field(3600.0, ge=0, description="Server mode: a passage no document record lists is deleted by reconcile only once it is this many seconds old (younger ones may be another instance's batch about to be committed).")
+    passage_cache: int = Field(8192, ge=0, description="Decoded passages each process keeps in memory for the index's current revision (~3 KB each; 0 = none). Any commit, in this process or another, empties it.")
     writer_wait: float = Field(600.0, ge=0, description="Seconds a second writer (an ingest, remove or reset) waits for the one holding the data dir's lock before giving up with a one-line error; the UI upload never waits.")
 
 

@@ -99,9 +99,9 @@ class Index:
         if self.shared:
             from assistant.index.shared import SharedManifest
 
-            self.manifest: Manifest | SharedManifest = SharedManifest(self.store, settings.store.revision_ttl)
+            self.manifest: Manifest | SharedManifest = SharedManifest(self.store, settings.store.revision_ttl, settings.store.passage_cache)
         else:
-            self.manifest = Manifest(data / "manifest.sqlite3")
+            self.manifest = Manifest(data / "manifest.sqlite3", cache_rows=settings.store.passage_cache)
         self.lexical = LexicalIndex(data / "bm25", settings.retrieval)
         from filelock import FileLock
 

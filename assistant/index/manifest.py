@@ -9,6 +9,10 @@ other processes read it too, so it is their revision stamp.
 Each thread gets its own SQLite connection (WAL mode, a busy timeout): Streamlit serves every
 session on a thread of its own, and a shared connection would let one session read another's
 uncommitted rows or fail inside another's transaction.
+
+Decoded passage rows are remembered per revision (:class:`~assistant.index.cache.RevisionCache`):
+a question reads ~100 candidate rows and often whole documents, and decoding their JSON again
+each time cost more than the SQL. A commit anywhere changes the revision, which drops them.
 """
 
 from __future__ import annotations
@@ -25,6 +29,7 @@ from datetime import datetime, timezone
 from pathlib import Path
 from typing import Iterator, Sequence
 
+from assistant.index.cache import RevisionCache
 from assistant.ingest.chunking import Chunk
 from assistant.ingest.metadata import DocumentMeta
 from assistant.ingest.structure import Unit
@@ -92,12 +97,20 @@ class _Connection(sqlite3.Connection):
 
 
 class Manifest:
-    """SQLite-backed record of documents and passages."""
+    """SQLite-backed record of documents and passages.
 
-    def __init__(self, path: Path, busy_timeout: float = 30.0) -> None:
+    Args:
+        path: The SQLite file.
+        busy_timeout: Seconds a statement waits for another connection's write lock.
+        cache_rows: Decoded passages (and documents' passage lists) kept for the current revision.
+    """
+
+    def __init__(self, path: Path, busy_timeout: float = 30.0, cache_rows: int = 8192) -> None:
         path.parent.mkdir(parents=True, exist_ok=True)
         self.path = path
         self.busy_timeout = busy_timeout
+        self._rows: RevisionCache[str, ChunkRecord] = RevisionCache(cache_rows)
+        self._doc_rows: RevisionCache[str, tuple[str, ...]] = RevisionCache(cache_rows)
         self._local = threading.local()
         # Weak: a connection goes (and closes) with its thread; Streamlit runs each rerun on a new one.
         self._all: weakref.WeakSet[sqlite3.Connection] = weakref.WeakSet()
@@ -286,15 +299,6 @@ class Manifest:
         """Every stored passage id as a list (a duplicate would show)."""
         return [r[0] for r in self.db.execute("SELECT id FROM chunks")]
 
-    def listed(self, ids: Sequence[str]) -> set[str]:
-        """Which of ``ids`` the manifest lists (one indexed lookup per id, nothing decoded)."""
-        ids = list(dict.fromkeys(ids))
-        found: set[str] = set()
-        for i in range(0, len(ids), 500):
-            part = ids[i : i + 500]
-            found.update(r[0] for r in self.db.execute(f"SELECT id FROM chunks WHERE id IN ({','.join('?' * len(part))})", part))
-        return found
-
     def sources(self) -> dict[str, str]:
         """Every indexed doc id and its source path."""
         return dict(self.db.execute("SELECT doc_id, source FROM documents"))
@@ -319,22 +323,52 @@ class Manifest:
         with self.snapshot():
             return self.generation, self.lexical_corpus()
 
+    @contextmanager
+    def _reading(self) -> Iterator[str]:
+        """A read transaction, and the revision under which what it reads may be cached.
+
+        ``""`` means "do not cache": inside this thread's own write (its rows are not committed)
+        or in a manifest that never committed (it has no revision to tell states apart by).
+        """
+        if self.db.in_transaction:
+            yield ""
+            return
+        with self.snapshot():
+            yield self.revision
+
     def chunks(self, ids: Sequence[str]) -> dict[str, ChunkRecord]:
-        """Passages by id, with title and source for citations."""
-        found: dict[str, ChunkRecord] = {}
+        """Passages by id, with title and source for citations (ids not indexed are left out)."""
+        with self._reading() as revision:
+            return self._chunks(revision, ids)
+
+    def _chunks(self, revision: str, ids: Sequence[str]) -> dict[str, ChunkRecord]:
+        """:meth:`chunks` inside :meth:`_reading`: cached rows of ``revision``, the others read and decoded."""
+        found = self._rows.get_many(revision, ids) if revision else {}
+        missing = [i for i in dict.fromkeys(ids) if i not in found]
+        if not missing:
+            return found
+        fresh: dict[str, ChunkRecord] = {}
         columns = "c.id, c.doc_id, c.position, c.start, c.end, c.page, c.section, c.text, c.sentences, d.meta, d.source, c.units"
-        for r in self._chunk_rows(columns, ids):
-            found[r[0]] = ChunkRecord(
+        for r in self._chunk_rows(columns, missing):
+            fresh[r[0]] = ChunkRecord(
                 id=r[0], doc_id=r[1], position=r[2], start=r[3], end=r[4], page=r[5], section=r[6], text=r[7],
                 sentences=tuple(tuple(s) for s in json.loads(r[8])), title=json.loads(r[9])["title"], source=r[10],
                 units=tuple(Unit.from_json(u) for u in json.loads(r[11])),
             )
+        if revision:
+            self._rows.put_many(revision, fresh)
+        found.update(fresh)
         return found
 
     def document_chunks(self, doc_id: str) -> list[ChunkRecord]:
         """A document's passages in order."""
-        ids = [r[0] for r in self.db.execute("SELECT id FROM chunks WHERE doc_id = ? ORDER BY position", (doc_id,))]
-        found = self.chunks(ids)
+        with self._reading() as revision:
+            ids = self._doc_rows.get(revision, doc_id) if revision else None
+            if ids is None:
+                ids = tuple(r[0] for r in self.db.execute("SELECT id FROM chunks WHERE doc_id = ? ORDER BY position", (doc_id,)))
+                if revision:
+                    self._doc_rows.put(revision, doc_id, ids)
+            found = self._chunks(revision, ids)
         return [found[i] for i in ids]
 
     def counts(self) -> tuple[int, int]:

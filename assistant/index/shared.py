@@ -22,6 +22,7 @@ from dataclasses import dataclass
 from datetime import datetime, timezone
 from typing import TYPE_CHECKING, Any, Iterator, Sequence
 
+from assistant.index.cache import RevisionCache
 from assistant.index.manifest import ChunkRecord, DocumentRecord
 from assistant.ingest.metadata import DocumentMeta
 from assistant.ingest.structure import Unit
@@ -54,11 +55,13 @@ class SharedManifest:
     Args:
         store: The passages' vector store (its client reaches the server).
         revision_ttl: Seconds a read revision is trusted before the server is asked again.
+        cache_rows: Decoded passages kept for the current revision (each one is a server round trip saved).
     """
 
-    def __init__(self, store: "VectorStore", revision_ttl: float = 1.0) -> None:
+    def __init__(self, store: "VectorStore", revision_ttl: float = 1.0, cache_rows: int = 8192) -> None:
         self.store = store
         self.revision_ttl = revision_ttl
+        self._rows: RevisionCache[str, ChunkRecord] = RevisionCache(cache_rows)
         self.name = f"{store.settings.collection}-documents"
         self._lock = threading.Lock()
         self._view: _View | None = None
@@ -247,11 +250,6 @@ class SharedManifest:
         """Committed passage ids as listed by their documents (a duplicate would show)."""
         return [i for d in self.view().docs.values() for i in d.chunks]
 
-    def listed(self, ids: Sequence[str]) -> set[str]:
-        """Which of ``ids`` a committed document lists."""
-        listed = self.view().listed
-        return {i for i in ids if i in listed}
-
     def lexical_snapshot(self) -> tuple[str, tuple[list[str], list[str], list[str]]]:
         """The revision and the committed passages' ``(ids, doc_ids, embed_texts)`` of one view."""
         view = self.view()
@@ -274,15 +272,21 @@ class SharedManifest:
             yield from zip(got["ids"], got["metadatas"], got["documents"])
 
     def chunks(self, ids: Sequence[str]) -> dict[str, ChunkRecord]:
-        """Committed passages by id, with title and source for citations."""
-        listed = self.view().listed
-        found: dict[str, ChunkRecord] = {}
-        for pid, m, text in self._passages([i for i in dict.fromkeys(ids) if i in listed]):
-            found[pid] = ChunkRecord(
+        """Committed passages by id, with title and source for citations (remembered until the revision changes)."""
+        view = self.view()
+        found = self._rows.get_many(view.revision, ids)
+        missing = [i for i in dict.fromkeys(ids) if i in view.listed and i not in found]
+        if not missing:
+            return found
+        fresh: dict[str, ChunkRecord] = {}
+        for pid, m, text in self._passages(missing):
+            fresh[pid] = ChunkRecord(
                 id=pid, doc_id=m["doc_id"], position=int(m["position"]), start=int(m["start"]), end=int(m["end"]),
                 page=m.get("page"), section=m["section"], text=text, sentences=tuple(tuple(s) for s in json.loads(m.get("sentences", "[]"))),
                 title=m["title"], source=m["source"], units=tuple(Unit.from_json(u) for u in json.loads(m.get("units", "[]"))),
             )
+        self._rows.put_many(view.revision, fresh)
+        found.update(fresh)
         return found
 
     def document_chunks(self, doc_id: str) -> list[ChunkRecord]:
