@@ -200,3 +200,17 @@ def test_bm25_uses_stemming_and_stop_words(indexed):
     assert lexical.search("the of and", 3) == []
     assert lexical.idf(["spanner", "zzzunknown"])["zzzunknown"] == 0.0
     assert lexical.idf(["spanner"])["spanner"] > lexical.idf(["partner"])["partner"] > 0
+
+
+def test_query_analysis_gives_exactly_the_terms_bm25s_tokenize_built_the_index_with(indexed):
+    import bm25s
+    import Stemmer
+
+    from helpers import ROOT
+
+    _, _, passages = indexed.index.manifest.lexical_corpus()
+    lines = [line for path in sorted((ROOT / "corpus").rglob("*.md")) for line in path.read_text(encoding="utf-8").splitlines()]
+    odd = ["", "!!!", "I a", "Don't STOP-believing: co-design vs. co-production", "Ünïcödé naïve CAFÉ 日本語 x 42 a1 _x_", "the and of THE"]
+    texts = passages + lines + odd
+    built = bm25s.tokenize(texts, stopwords="english", stemmer=Stemmer.Stemmer("english"), return_ids=False, show_progress=False)
+    assert indexed.index.lexical.tokenize(texts) == built
