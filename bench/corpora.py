@@ -36,6 +36,7 @@ from assistant.ingest import Chunk, Chunker, doc_id_for
 from assistant.ingest.chunking import chunk_id
 from assistant.ingest.loaders import load, load_sidecar, supported_suffixes
 from assistant.ingest.metadata import DocumentMeta, build_meta
+from assistant.ingest.structure import Unit
 
 ROOT = Path(__file__).resolve().parent.parent
 REPO_CORPUS = ROOT / "corpus"
@@ -227,8 +228,16 @@ def _to_json(doc: PreparedDocument) -> dict:
 
 
 def _from_json(d: dict) -> PreparedDocument:
-    chunks = [Chunk(**{**c, "sentences": tuple(tuple(s) for s in c["sentences"])}) for c in d["chunks"]]
+    chunks = [
+        Chunk(**{**c, "sentences": tuple(tuple(s) for s in c["sentences"]), "units": tuple(_unit(u) for u in c.get("units", ()))})
+        for c in d["chunks"]
+    ]
     return PreparedDocument(d["doc_id"], d["source"], d["content_hash"], DocumentMeta.model_validate(d["meta"]), d["text"], chunks)
+
+
+def _unit(u: dict) -> Unit:
+    """A unit as ``asdict`` wrote it (lists where the dataclass holds tuples)."""
+    return Unit(**{**u, "items": tuple(tuple(i) for i in u.get("items", ())), "lead": tuple(u["lead"]) if u.get("lead") else None})
 
 
 # -- sentence windows for the larger sizes ---------------------------------------------------------
