@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 import time
 from dataclasses import dataclass, field
-from typing import Any, Sequence
+from typing import TYPE_CHECKING, Any, Sequence, TypeVar
 
 from langchain_core.callbacks import CallbackManagerForRetrieverRun
 from langchain_core.documents import Document
@@ -16,6 +16,9 @@ from assistant.index import Index
 from assistant.ingest.metadata import DOC_TYPES, DocumentMeta
 from assistant.ingest.structure import Unit
 from assistant.settings import RetrievalSettings
+
+if TYPE_CHECKING:
+    from assistant.index.manifest import ChunkRecord
 
 
 class FilterError(ValueError):
@@ -203,6 +206,20 @@ def rrf(rankings: Sequence[Sequence[str]], weights: Sequence[float], k: int) -> 
     return sorted(scores.items(), key=lambda kv: (-kv[1], order[kv[0]]))
 
 
+@dataclass
+class _Candidate:
+    """A fused candidate before its row is read: what ranking and the per-document cap need."""
+
+    id: str
+    doc_id: str
+    score: float
+    relevance: float
+    rank: int = 0
+
+
+_Ranked = TypeVar("_Ranked", Passage, _Candidate)
+
+
 class HybridSearcher:
     """Dense + BM25 search over an :class:`Index`.
 
@@ -262,13 +279,14 @@ class HybridSearcher:
         timings["bm25"] = time.perf_counter() - t
 
         t = time.perf_counter()
-        # Every candidate's row is read (at most 2 x candidates): demotion needs each one's section.
-        # Vectors without a manifest row (another writer's batch not committed yet, or an
-        # interrupted one) are not citable: they are dropped before fusion, so they neither
-        # take a place in the top k nor keep the answer from abstaining.
-        records = self.index.manifest.chunks([i for i, _ in dense] + [i for i, _ in lexical])
-        dense = [(i, d) for i, d in dense if i in records]
-        lexical = [(i, b) for i, b in lexical if i in records]
+        # Every candidate's document and section are read (at most 2 x candidates): demotion needs
+        # the section, the per-document cap the document. Vectors without a manifest row (another
+        # writer's batch not committed yet, or an interrupted one) are not citable: they are
+        # dropped before fusion, so they neither take a place in the top k nor keep the answer
+        # from abstaining.
+        located = self.index.manifest.locate([i for i, _ in dense] + [i for i, _ in lexical])
+        dense = [(i, d) for i, d in dense if i in located]
+        lexical = [(i, b) for i, b in lexical if i in located]
         fused = rrf([[i for i, _ in dense], [i for i, _ in lexical]], [s.dense_weight, s.lexical_weight], s.rrf_k)
         dense_of, lexical_of = dict(dense), dict(lexical)
         # A passage BM25 found but the dense side did not rank is less similar than the dense
@@ -276,30 +294,57 @@ class HybridSearcher:
         floor = min((d for _, d in dense), default=None)
         # Without a dense side: the fused score's share of first place on every side (2/61 with rrf_k = 60).
         best_possible = max((s.dense_weight + s.lexical_weight) / (s.rrf_k + 1), 1e-12)
-        ranked: list[Passage] = []
+        ranked: list[_Candidate] = []
         for cid, score in fused:
-            rec = records[cid]
+            doc_id, section = located[cid]
             cosine = dense_of.get(cid, floor)
             strength = relevance(cosine) if cosine is not None else min(1.0, score / best_possible)
-            if s.reference_weight != 1 and is_reference_section(rec.section):
+            if s.reference_weight != 1 and is_reference_section(section):
                 score *= s.reference_weight
                 strength *= s.reference_weight
-            ranked.append(
-                Passage(
-                    id=cid, doc_id=rec.doc_id, title=rec.title, source=rec.source, page=rec.page,
-                    section=rec.section, text=rec.text, start=rec.start, end=rec.end,
-                    sentences=rec.sentences, score=score, dense=dense_of.get(cid),
-                    lexical=lexical_of.get(cid), relevance=strength, units=rec.units,
-                )
+            ranked.append(_Candidate(cid, doc_id, score, strength))
+        ranked.sort(key=lambda c: -c.score)  # stable: equal scores keep the fusion order
+        shown, held, records = self._read_winners(ranked, k, per_document)
+
+        def passage(c: _Candidate) -> Passage:
+            rec = records[c.id]
+            return Passage(
+                id=c.id, doc_id=rec.doc_id, title=rec.title, source=rec.source, page=rec.page,
+                section=rec.section, text=rec.text, start=rec.start, end=rec.end,
+                sentences=rec.sentences, score=c.score, dense=dense_of.get(c.id),
+                lexical=lexical_of.get(c.id), rank=c.rank, relevance=c.relevance, units=rec.units,
             )
-        ranked.sort(key=lambda p: -p.score)  # stable: equal scores keep the fusion order
-        passages, more = diversify(ranked, k, per_document)
+
+        passages = [passage(c) for c in shown]
+        more = {doc_id: [passage(c) for c in held_back] for doc_id, held_back in held.items()}
         timings["fuse"] = time.perf_counter() - t
         best = max((d for _, d in dense), default=None)
         return SearchResult(query=query, passages=passages, best_dense=best, timings=timings, more=more, similarity=dense_of)
 
 
-def diversify(ranked: Sequence[Passage], k: int, per_document: int | None) -> tuple[list[Passage], dict[str, list[Passage]]]:
+    def _read_winners(
+        self, ranked: list[_Candidate], k: int, per_document: int | None,
+    ) -> tuple[list[_Candidate], dict[str, list[_Candidate]], dict[str, ChunkRecord]]:
+        """:func:`diversify` the ranking, then read the full rows of only what it shows or holds back.
+
+        A commit by another writer between reading the candidates' places and their rows can
+        remove some: they are dropped and the rest diversified again, so ``k`` are still shown
+        when ``k`` remain (what reading every row first gave).
+        """
+        records: dict[str, ChunkRecord] = {}
+        while True:
+            for c in ranked:
+                c.rank = 0
+            shown, held = diversify(ranked, k, per_document)
+            wanted = [c.id for c in shown] + [c.id for held_back in held.values() for c in held_back]
+            records.update(self.index.manifest.chunks([i for i in wanted if i not in records]))
+            gone = {i for i in wanted if i not in records}
+            if not gone:
+                return shown, held, records
+            ranked = [c for c in ranked if c.id not in gone]
+
+
+def diversify(ranked: Sequence[_Ranked], k: int, per_document: int | None) -> tuple[list[_Ranked], dict[str, list[_Ranked]]]:
     """The first ``k`` passages taking at most ``per_document`` from any one document.
 
     Walks the ranking best first; a passage whose document already has ``per_document``
@@ -310,8 +355,8 @@ def diversify(ranked: Sequence[Passage], k: int, per_document: int | None) -> tu
     Example: ranking ``a1 a2 a3 a4 b1 c1`` with ``k = 4`` and ``per_document = 2`` shows
     ``a1 a2 b1 c1`` and holds back ``{a: [a3, a4]}``.
     """
-    shown: list[Passage] = []
-    held: dict[str, list[Passage]] = {}
+    shown: list[_Ranked] = []
+    held: dict[str, list[_Ranked]] = {}
     count: dict[str, int] = {}
     for p in ranked:
         cap_reached = bool(per_document) and count.get(p.doc_id, 0) >= per_document

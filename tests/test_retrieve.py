@@ -262,3 +262,30 @@ def test_reference_lists_rank_below_body_text(tmp_path, embeddings, make_setting
         assert ref.relevance < next(p.relevance for p in plain if p.id == ref.id)
     finally:
         pipeline.close()
+
+
+def test_a_document_removed_by_another_writer_while_a_search_ranks_is_dropped_and_k_are_still_shown(pipeline, corpus_copy, make_settings):
+    from assistant.index import Index
+
+    pipeline.ingest([corpus_copy])
+    question = "How does a partnership board decide and settle disagreements?"
+    before = pipeline.search(question, k=5).passages
+    victim = before[0].doc_id
+    other = Index(make_settings())  # another writer on the same data dir
+    manifest = pipeline.index.manifest
+    read_rows = manifest.chunks
+
+    def removed_first(ids):  # the winners' rows are read just after the other writer's commit
+        manifest.chunks = read_rows
+        other.remove(victim)
+        return read_rows(ids)
+
+    manifest.chunks = removed_first
+    raced = pipeline.search(question, k=5).passages
+    assert manifest.chunks is read_rows  # the race did happen inside this search
+    kept = [(p.id, p.score) for p in before if p.doc_id != victim]
+    assert victim not in {p.doc_id for p in raced}
+    assert [p.rank for p in raced] == [1, 2, 3, 4, 5]
+    assert [(p.id, p.score) for p in raced][: len(kept)] == kept  # the others keep their places and scores
+    assert [p.score for p in raced] == sorted((p.score for p in raced), reverse=True)
+    other.close()

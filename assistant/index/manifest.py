@@ -336,6 +336,18 @@ class Manifest:
         with self.snapshot():
             yield self.revision
 
+    def locate(self, ids: Sequence[str]) -> dict[str, tuple[str, str]]:
+        """``(doc_id, section)`` of each of ``ids`` the manifest lists: what ranking needs before the winners' rows are read."""
+        with self._reading() as revision:
+            cached = self._rows.get_many(revision, ids) if revision else {}
+            found = {i: (r.doc_id, r.section) for i, r in cached.items()}
+            missing = [i for i in dict.fromkeys(ids) if i not in found]
+            for i in range(0, len(missing), 500):
+                part = missing[i : i + 500]
+                rows = self.db.execute(f"SELECT id, doc_id, section FROM chunks WHERE id IN ({','.join('?' * len(part))})", part)
+                found.update((r[0], (r[1], r[2])) for r in rows)
+        return found
+
     def chunks(self, ids: Sequence[str]) -> dict[str, ChunkRecord]:
         """Passages by id, with title and source for citations (ids not indexed are left out)."""
         with self._reading() as revision:

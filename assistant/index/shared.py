@@ -271,6 +271,10 @@ class SharedManifest:
             got = self.store.collection.get(ids=list(ids[i : i + 1000]), include=["metadatas", "documents"])
             yield from zip(got["ids"], got["metadatas"], got["documents"])
 
+    def locate(self, ids: Sequence[str]) -> dict[str, tuple[str, str]]:
+        """``(doc_id, section)`` of each committed passage of ``ids`` (their whole rows are read and cached: one round trip)."""
+        return {i: (r.doc_id, r.section) for i, r in self.chunks(ids).items()}
+
     def chunks(self, ids: Sequence[str]) -> dict[str, ChunkRecord]:
         """Committed passages by id, with title and source for citations (remembered until the revision changes)."""
         view = self.view()
