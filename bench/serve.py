@@ -4,7 +4,8 @@ One process per corpus size, so peak memory is that of a process serving that in
 nothing else. It loads the encoder (recording the RSS of "encoder only" as the memory baseline),
 opens the index, warms up, then asks every query in turn. Each question is timed twice: the raw
 query encoding (the unavoidable floor) and ``pipeline.ask`` (retrieve + extractive answer), so
-both see the same machine load. Stage times come from ``SearchResult.timings``; ``compose`` is
+both see the same machine load. Stage times come from ``SearchResult.timings`` (summed over the
+ask's searches: its own and one per subject of a comparison or definition); ``compose`` is
 ``ExtractiveComposer.compose``; ``other`` is what ``ask`` spends outside both.
 
 SPEC keys: ``data_dir``, ``store_url`` (or null), ``collection``, ``queries``, ``warmup``, ``repeat``,
@@ -24,7 +25,12 @@ from bench.report import STAGES
 
 
 def instrument(pipeline) -> dict:
-    """Wrap the pipeline's searcher and composer so each ``ask`` leaves its stage times in the returned dict."""
+    """Wrap the pipeline's searcher and composer so each ``ask`` leaves its stage times in the returned dict.
+
+    Clear the dict before each ``ask``. Search stages are summed over every search the ask
+    runs: a comparison or definition searches again for each subject, and timing only the
+    last search would count the question's own one as ``other``.
+    """
     last: dict = {}
     searcher, composer = pipeline.searcher, pipeline.composer
     search, compose = searcher.search, composer.compose
@@ -32,8 +38,10 @@ def instrument(pipeline) -> dict:
     def timed_search(*args, **kwargs):
         t = time.perf_counter()
         result = search(*args, **kwargs)
-        last["search"] = time.perf_counter() - t
-        last["stages"] = dict(result.timings)
+        last["search"] = last.get("search", 0.0) + time.perf_counter() - t
+        stages = last.setdefault("stages", {})
+        for name, seconds in result.timings.items():
+            stages[name] = stages.get(name, 0.0) + seconds
         return result
 
     def timed_compose(*args, **kwargs):
