@@ -226,9 +226,8 @@ def test_citation_support_fails_when_the_answer_does_not_say_the_cited_sentence(
 def test_citation_support_fails_when_the_stored_passage_changed_or_is_gone(answered):
     pipeline, answer = answered
     c = answer.citations[0]
-    db = pipeline.index.manifest.db
-    db.execute("UPDATE chunks SET text = ? WHERE id = ?", ("Something else entirely, of the same length maybe.", c.chunk_id))
-    db.commit()
+    with pipeline.index.manifest.transaction() as db:  # a commit, as every change to the index is (a new revision)
+        db.execute("UPDATE chunks SET text = ? WHERE id = ?", ("Something else entirely, of the same length maybe.", c.chunk_id))
     assert not citation_supported(pipeline.index.manifest, answer, c)
     missing = replace(c, chunk_id="no-such-chunk")
     assert not citation_supported(pipeline.index.manifest, answer, missing)

@@ -12,7 +12,9 @@ uncommitted rows or fail inside another's transaction.
 
 Decoded passage rows are remembered per revision (:class:`~assistant.index.cache.RevisionCache`):
 a question reads ~100 candidate rows and often whole documents, and decoding their JSON again
-each time cost more than the SQL. A commit anywhere changes the revision, which drops them.
+each time cost more than the SQL. A commit anywhere changes the revision, which drops them; so
+every change goes through :meth:`Manifest.transaction` (a row edited by hand in SQLite, without
+a new revision, is not seen until the next commit).
 """
 
 from __future__ import annotations
