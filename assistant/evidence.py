@@ -109,7 +109,7 @@ def quotable_sentence(text: str, span: tuple[int, int], directions: bool = False
     if META.search(sentence) or (STAGE_DIRECTION.search(sentence) and not directions) or SELF_REFERENCE.search(sentence) or BIBLIOGRAPHY.search(sentence) or re.search(r"\[\d+\]", sentence):
         return None
     citations = len(CITATION_ONLY.findall(sentence))
-    if citations and (len(sentence) <= 110 or len(sentence) <= 110 * citations) and not CLAIM_VERB.search(sentence):
+    if citations and len(sentence) <= 110 * citations and not CLAIM_VERB.search(sentence):
         return None  # "Sørensen and Torfing (2011), Administration & Society; Hartley ... (2013), Public Administration Review."
     return (a, b)
 

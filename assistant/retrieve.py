@@ -321,7 +321,6 @@ class HybridSearcher:
         best = max((d for _, d in dense), default=None)
         return SearchResult(query=query, passages=passages, best_dense=best, timings=timings, more=more, similarity=dense_of)
 
-
     def _read_winners(
         self, ranked: list[_Candidate], k: int, per_document: int | None,
     ) -> tuple[list[_Candidate], dict[str, list[_Candidate]], dict[str, ChunkRecord]]:

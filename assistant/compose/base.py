@@ -100,24 +100,29 @@ class Base:
         kind = self.analysis.kind
         if kind not in ("findings", "procedure", "list", "reason") or self.c.expand is None:
             return
-        best: dict[str, float] = {}
-        for p in self.passages:
-            best[p.doc_id] = max(best.get(p.doc_id, 0.0), self.weight.get(p.id, 0.0))
+        best = self.best_documents()
         have = {p.id for p in self.passages}
-        for doc_id in sorted(best, key=best.get, reverse=True)[:docs]:
+        for doc_id in list(best)[:docs]:
             for p in self.c.expand(doc_id):
                 if p.id in have or is_reference_section(p.section):
                     continue
                 if kind == "findings":
                     wanted = FINDINGS_SECTION.search(p.section)
                 elif kind == "reason":
-                    wanted = WHY_SECTION.match(p.section.rsplit(" > ", 1)[-1])
+                    wanted = WHY_SECTION.match(heading(p))
                 else:
                     wanted = any(u.kind == "list" for u in p.units)
                 if wanted:
                     self.passages.append(p)
                     self.weight[p.id] = 0.9 * best[doc_id]
                     have.add(p.id)
+
+    def best_documents(self) -> dict[str, float]:
+        """Each document of the pool with its best passage's weight, best documents first."""
+        best: dict[str, float] = {}
+        for p in self.passages:
+            best[p.doc_id] = max(best.get(p.doc_id, 0.0), self.weight.get(p.id, 0.0))
+        return dict(sorted(best.items(), key=lambda kv: kv[1], reverse=True))
 
     # -- dispatch ----------------------------------------------------------------------------
 
@@ -297,6 +302,11 @@ class Base:
         total = sum(self.weights.get(t, 0.0) for t in self.q_terms) or 1.0
         lost = sum(self.weights.get(t, 0.0) for terms in self.c.analyse(missing) for t in set(terms))
         return missing if lost >= 0.1 * total else []
+
+
+def heading(p: Passage) -> str:
+    """The passage's own heading (the last step of its section trail)."""
+    return p.section.rsplit(" > ", 1)[-1]
 
 
 def singular(word: str) -> str:

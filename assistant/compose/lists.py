@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Sequence
 
-from assistant.compose.base import Line, has_term
+from assistant.compose.base import Line, has_term, heading
 from assistant.compose.cues import CONTENTS_SECTION, EXAMPLES_LEAD, EXPLAINING_SECTION, LIST_MAX, LIMITS_SECTION, LIST_WHOLE, RISKS_WANTED, ROLES_SECTION, WHY_SECTION
 from assistant.evidence import PITFALL_LEAD, STEPS_SECTION, Quote, is_pitfall_section, quotable_item, sentence_quotes
 from assistant.ingest.structure import Unit
@@ -129,13 +129,13 @@ class Lists:
             named = bool(self.listed and has_term(set(head), self.listed))
             if named:
                 score += 0.10  # "what roles ...": a list under "The role of leaders" is a list of roles
-            if WHY_SECTION.match(p.section.rsplit(" > ", 1)[-1]):  # "Why payment by results can crowd out collaboration"
+            own = heading(p)
+            if WHY_SECTION.match(own):  # "Why payment by results can crowd out collaboration"
                 score += 0.10 if self.analysis.kind == "reason" else -0.15 if self.analysis.kind == "procedure" else 0.0
             if self.analysis.kind == "procedure":
-                heading = p.section.rsplit(" > ", 1)[-1]
-                if ROLES_SECTION.match(heading) and self.analysis.answer_type != "person":
+                if ROLES_SECTION.match(own) and self.analysis.answer_type != "person":
                     score -= 0.30  # "Who does what in measuring value" names who, not the steps of measuring
-                if LIMITS_SECTION.search(heading) and not LIMITS_SECTION.search(self.question):
+                if LIMITS_SECTION.search(own) and not LIMITS_SECTION.search(self.question):
                     score -= 0.15  # "The limits of SROI" are limits, not steps
             if EXAMPLES_LEAD.search(lead) and self.analysis.kind == "procedure" and not (self.listed or "").startswith("exampl"):
                 continue  # "Examples include:" introduces instances, not the steps to take; the prose around it may answer

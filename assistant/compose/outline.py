@@ -32,10 +32,7 @@ class Outline:
         """
         if self.analysis.kind != "procedure" or not SESSION_WANTED.search(self.question) or self.c.expand is None:
             return []
-        best: dict[str, float] = {}
-        for p in self.passages:
-            best[p.doc_id] = max(best.get(p.doc_id, 0.0), self.weight.get(p.id, 0.0))
-        for doc_id in sorted(best, key=best.get, reverse=True)[:2]:
+        for doc_id in list(self.best_documents())[:2]:
             passages = self.c.expand(doc_id)
             if not passages or self.coverage(self.c.analyse([passages[0].title])[0]) < 0.3:
                 continue

@@ -2,14 +2,8 @@
 
 from __future__ import annotations
 
-from assistant.compose.base import Line
+from assistant.compose.base import Line, heading
 from assistant.compose.cues import WHY_SECTION
-from assistant.retrieve import Passage
-
-
-def heading(p: Passage) -> str:
-    """The passage's own heading (the last step of its section trail)."""
-    return p.section.rsplit(" > ", 1)[-1]
 
 
 class Reasons:
