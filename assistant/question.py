@@ -23,8 +23,9 @@ from bm25s.stopwords import STOPWORDS_EN_PLUS
 PRONOUNS = {"it", "its", "they", "them", "their", "theirs", "this", "that", "these", "those", "he", "she", "his", "her", "there", "such", "one", "ones"}
 # Words that mark a question type or a pronoun but say nothing about the topic.
 QUESTION_WORDS = {"what", "which", "who", "whom", "whose", "when", "where", "why", "how", "does", "do", "did", "can", "could", "should", "would", "is", "are", "was", "were", "tell", "explain", "more", "else", "about", "please", "also"}
-# Words that carry no topic in a question (NLTK's English list plus question words).
-QUESTION_STOPWORDS = frozenset(STOPWORDS_EN_PLUS) | QUESTION_WORDS
+# Words that carry no topic in a question (NLTK's English list plus question words). NLTK's list leaves
+# out "us" (it would also drop "US"); in a question it is the asker ("so that disagreements don't derail us").
+QUESTION_STOPWORDS = frozenset(STOPWORDS_EN_PLUS) | QUESTION_WORDS | {"us"}
 _STOP = QUESTION_STOPWORDS | PRONOUNS
 WORD = re.compile(r"[\w'-]+")
 

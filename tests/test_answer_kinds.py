@@ -155,7 +155,9 @@ def realdocs(tmp_path_factory, embeddings):
 
     p = build_pipeline(Settings(data_dir=tmp_path_factory.mktemp("realdocs") / "data"), embeddings=embeddings)
     methods = REALDOCS / "18F_methods" / "_methods"
-    p.ingest([f for f in sorted(methods.glob("*.md")) if not f.name.startswith("_")])
+    sunlight = sorted((REALDOCS / "sunlight_informed_communities").rglob("*.md"))
+    plans = sorted((ROOT / "corpus" / "training").glob("*.md"))  # session plans, to compete with method cards
+    p.ingest([f for f in sorted(methods.glob("*.md")) if not f.name.startswith("_")] + sunlight + plans)
     yield p
     p.close()
 
@@ -167,6 +169,31 @@ def test_steps_of_a_method_written_elsewhere(realdocs):
     assert len(found) >= 5, answer.text
     assert found[0].startswith("Identify specific traits")
     assert "Paperwork Reduction" not in answer.text and "PRA" not in answer.text
+
+
+def test_a_method_card_steps_win_over_a_case_study_list_whose_heading_shares_the_words(realdocs):
+    # The card's heading is "How to do it", which names nothing: its title, "Personas", stands in for it.
+    # The Sunlight case study's list sits under "How Austin built on existing design research to create
+    # data-specific user personas and use cases" and lists user needs, not steps.
+    answer = realdocs.ask("How do I create personas for our service?")
+    assert answer.text.startswith("From “Personas”, section “How to do it”"), answer.text
+    assert steps(answer.text)[0].startswith("Gather research from earlier activities")
+
+
+def test_a_session_plan_answers_only_when_it_is_on_the_topic_asked_about(realdocs):
+    studio = realdocs.ask("How should we run a design studio session?")
+    assert studio.text.startswith("From “Design studio”"), studio.text
+    plan = realdocs.ask("How do I run a training session on wicked problems?")
+    assert plan.text.startswith("From “Session plan: introducing collaborative innovation and wicked problems"), plan.text
+    assert len(steps(plan.text)) >= 5
+
+
+def test_a_step_ending_in_a_colon_keeps_its_nested_list_and_links_keep_only_their_text(realdocs):
+    answer = realdocs.ask("How do I run a lean coffee meeting?")
+    last = answer.text.split("\n5. ", 1)[1]
+    assert "Thumbs up" in last and "Thumbs down" in last, answer.text
+    studio = realdocs.ask("How should we run a design studio session?")
+    assert "user personas" in studio.text and "](" not in studio.text and "{{" not in studio.text
 
 
 def test_no_html_tag_reaches_a_passage_of_a_document_written_elsewhere(realdocs):

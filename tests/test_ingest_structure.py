@@ -57,12 +57,39 @@ def test_units_in_a_passage_are_shifted_and_cut_to_whole_items():
     assert Unit.from_json(inside[0].to_json()) == inside[0]
 
 
+VOTE = """## How to do it
+
+1. Start with the topic that got the most votes
+1. At the end of the allotted time, have participants vote:
+    - Thumbs up: keep talking for a shorter time
+    - Thumbs down: move to the next topic
+1. Close the meeting.
+"""
+
+
+def test_an_item_ending_in_a_colon_takes_its_nested_list_along_unless_the_passage_ends_first():
+    (steps,) = [u for u in document_units(VOTE) if u.kind == "list"]
+    vote = VOTE[steps.items[1][0] : steps.items[1][1]]
+    assert vote.startswith("At the end of the allotted time") and vote.endswith("- Thumbs down: move to the next topic")
+    assert VOTE[steps.items[2][0] : steps.items[2][1]] == "Close the meeting."
+    cut = VOTE.index("    - Thumbs up")  # a passage ending before the nested list keeps the step's own words
+    (inside,) = units_in([steps], 0, cut)
+    assert [VOTE[a:b] for a, b in inside.items][-1] == "At the end of the allotted time, have participants vote:"
+    assert Unit.from_json(inside.to_json()) == inside
+
+
 def test_inline_and_block_html_is_reduced_to_its_text():
     text = 'Read <a href="https://x.gov" class="usa-link">the guide</a> first.\n\n<section class="m" markdown="1" >\n\n## How\n\nSteps.\n</section>\n'
     clean = strip_html(text)
     assert clean.startswith("Read the guide first.") and "<" not in clean and "class=" not in clean
     assert "## How" in clean and "Steps." in clean
     assert strip_html("No HTML here, a < b.") == "No HTML here, a < b."
+
+
+def test_markdown_links_keep_their_text_and_lose_their_address():
+    text = "1. Share [user personas]({{site.baseurl}}/decide/personas/) and [the law](https://x.org/a_(b) \"Title\").\n2. ![A chart](c.png) here.\n"
+    assert strip_html(text) == "1. Share user personas and the law.\n2. A chart here.\n"
+    assert strip_html("A [bracketed] word, no link.") == "A [bracketed] word, no link."
 
 
 def test_definitions_name_their_term_and_other_sentences_do_not():

@@ -89,7 +89,8 @@ class Lists:
         """``(items, title, section, total items, lead-in)`` of the list that best answers the question, or ``None``.
 
         List score = 0.20 x passage weight + 0.20 x coverage of the question's terms by the whole
-        list (with its document's title: a method card's steps need not repeat the method's name) + 0.35 x their coverage by its section heading and lead-in + 0.10 x by the document
+        list (with its document's title: a method card's steps need not repeat the method's name) + 0.35 x their coverage by its section heading and lead-in
+        (with the title when the heading names nothing, as "How to do it" does) + 0.10 x by the document
         title + 0.15 x the closeness in meaning of its passage (:meth:`meaning`: "case notes" and
         "Writing case records" share no heading word) + 0.05 if numbered + 0.05 if the heading or
         lead-in reads like steps - 0.40 for a pitfalls list (unless pitfalls are asked for). A
@@ -118,7 +119,9 @@ class Lists:
             if len(items) < 2:
                 continue
             lead = p.text[u.lead[0] : u.lead[1]] if u.lead else ""
-            whole, head, title = self.c.analyse([" ".join([p.title, p.section, lead] + [q.text for q in items]), f"{p.section} {lead}", p.title])
+            # A heading that names nothing ("How to do it" on a method card) is headed by its document's title.
+            named_by = f"{p.section} {lead}" if self.names_something(p.section) else f"{p.title} {p.section} {lead}"
+            whole, head, title = self.c.analyse([" ".join([p.title, p.section, lead] + [q.text for q in items]), named_by, p.title])
             pitfall = is_pitfall_section(p.section) or bool(lead and PITFALL_LEAD.search(lead))
             steps = bool(STEPS_SECTION.search(f"{p.section} {lead}"))
             coverage, head_cov = self.coverage(whole), self.coverage(head)
@@ -171,6 +174,10 @@ class Lists:
         docs = self.c.expand(doc_id) if self.c.expand else []
         items = self.list_items(doc_id, key, [q for q in self.passages if q.doc_id == doc_id] + docs)
         return items, p.title, p.section, len(items), lead
+
+    def names_something(self, section: str) -> bool:
+        """Whether a section trail holds a word beyond stop and frame words ("How to do it", "Steps" do not)."""
+        return any(t not in self.c.ignore and t not in self.c.frame for t in self.c.analyse([section])[0])
 
     def prose_naming_listed(self) -> Passage | None:
         """The best well-ranked passage without a list whose heading names what the question asks a list of."""

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 
-from assistant.compose.base import Line
+from assistant.compose.base import Line, has_term
 from assistant.evidence import sentence_quotes
 from assistant.retrieve import Passage
 
@@ -32,9 +32,17 @@ class Outline:
         """
         if self.analysis.kind != "procedure" or not SESSION_WANTED.search(self.question) or self.c.expand is None:
             return []
+        # The title must name what the session is on, not only that it is a session: a plan for a
+        # session on co-design does not answer "How should we run a design studio session?".
+        framing = set(self.c.analyse([" ".join(SESSION_WANTED.findall(self.question))])[0])
+        topic = [t for t in self.q_terms if t not in framing]
+        total = sum(self.weights.get(t, 0.0) for t in topic)
         for doc_id in list(self.best_documents())[:2]:
             passages = self.c.expand(doc_id)
-            if not passages or self.coverage(self.c.analyse([passages[0].title])[0]) < 0.3:
+            if not passages or not total:
+                continue
+            title = set(self.c.analyse([passages[0].title])[0])
+            if sum(self.weights.get(t, 0.0) for t in topic if has_term(title, t)) < 0.5 * total:
                 continue
             parts: dict[str, dict[str, list[Passage]]] = {}  # parent heading -> part heading -> its passages
             for p in passages:

@@ -57,6 +57,8 @@ class Unit:
     ordered: bool = False
     term: str = ""
     key: int = 0
+    heads: tuple[int, ...] = ()
+    """Per item, where its first paragraph ends, when a list nested under it was taken along (document units only)."""
 
     def to_json(self) -> dict:
         """Compact JSON for the manifest."""
@@ -97,10 +99,10 @@ def _line_starts(text: str) -> list[int]:
 
 
 def strip_html(text: str) -> str:
-    """Markdown with its raw HTML reduced to text: block tags dropped, inline tags removed, their text kept.
+    """Markdown with its raw HTML and its links reduced to text: block tags dropped, inline tags and link addresses removed, their text kept.
 
-    ``See <a href="https://x" class="usa-link">the guide</a>.`` becomes ``See the guide.``; a
-    ``<section class="...">`` line disappears. Code spans and fences are left alone (markdown-it
+    ``See <a href="https://x" class="usa-link">the guide</a>.`` and ``See [the guide]({{site.baseurl}}/guide/).``
+    both become ``See the guide.``; a ``<section class="...">`` line disappears. Code spans and fences are left alone (markdown-it
     does not report HTML inside them).
     """
     tokens = _parser().parse(text)
@@ -115,15 +117,19 @@ def strip_html(text: str) -> str:
                     lines[n] = _remove_tags(lines[n])
         elif token.type == "inline" and token.map and token.children:
             tags = [c.content for c in token.children if c.type == "html_inline"]
-            if tags:
-                for n in range(token.map[0], token.map[1]):
-                    for tag in tags:
-                        lines[n] = lines[n].replace(tag, "")
+            links = any(c.type in ("link_open", "image") for c in token.children)
+            for n in range(token.map[0], token.map[1]):
+                for tag in tags:
+                    lines[n] = lines[n].replace(tag, "")
+                if links:
+                    lines[n] = _MD_LINK.sub(r"\1", lines[n])
     if not drop and lines == text.split("\n"):
         return text
     return "\n".join(line for n, line in enumerate(lines) if n not in drop)
 
 
+# A Markdown link or image, ``[text](url "title")`` / ``![alt](src)``: its text stays, the address goes.
+_MD_LINK = re.compile(r"!?\[([^\]\n]*)\]\(\s*<?(?:[^()\s<>]|\([^()\s]*\))*>?(?:\s+(?:\"[^\"]*\"|'[^']*'))?\s*\)")
 _TAG = re.compile(r"</?[A-Za-z][\w:-]*(?:\s[^<>]*)?/?>|<!--.*?-->")
 
 
@@ -161,6 +167,7 @@ def _list_unit(text: str, tokens: list, i: int, starts: list[int]) -> Unit | Non
     open_token = tokens[i]
     level = open_token.level
     items: list[tuple[int, int]] = []
+    heads: list[int] = []
     j = i + 1
     while j < len(tokens) and not (tokens[j].type == open_token.type.replace("_open", "_close") and tokens[j].level == level):
         tok = tokens[j]
@@ -171,15 +178,23 @@ def _list_unit(text: str, tokens: list, i: int, starts: list[int]) -> Unit | Non
                 a = starts[para.map[0]]
                 b = starts[para.map[1]] if para.map[1] < len(starts) else len(text)
                 a = _item_text_start(text, a, b, first=para.map[0] == tok.map[0] if tok.map else True)
-                b = a + len(text[a:b].rstrip())
+                head = b = a + len(text[a:b].rstrip())
+                if text[a:b].endswith(":") and tok.map and tok.map[1] > para.map[1]:
+                    # "have participants vote:" is finished by the list nested under it: the step takes it along.
+                    b = starts[tok.map[1]] if tok.map[1] < len(starts) else len(text)
+                    b = a + len(text[a:b].rstrip())
                 if b > a:
                     items.append((a, b))
+                    heads.append(head)
         j += 1
     if len(items) < 2:
         return None
     start = starts[open_token.map[0]]
     end = items[-1][1]
-    return Unit("list", start, end, tuple(items), _lead(text, tokens, i, starts), open_token.type.startswith("ordered"), key=start)
+    return Unit(
+        "list", start, end, tuple(items), _lead(text, tokens, i, starts), open_token.type.startswith("ordered"), key=start,
+        heads=tuple(heads) if heads != [b for _, b in items] else (),
+    )
 
 
 _MARKER = re.compile(r"[ \t]*(?:[-*+]|\d{1,3}[.)])[ \t]+")
@@ -243,19 +258,20 @@ def definition_term(sentence: str) -> str | None:
 def units_in(units: list[Unit], start: int, end: int) -> list[Unit]:
     """The document units inside ``[start, end)``, shifted to be relative to ``start``.
 
-    A list keeps the items that lie wholly inside (at least one); its lead-in only if inside too.
-    A row must lie wholly inside.
+    A list keeps the items that lie wholly inside (at least one); an item whose nested list runs
+    past ``end`` keeps its first paragraph. Its lead-in only if inside too. A row must lie wholly inside.
     """
     out: list[Unit] = []
     for u in units:
         if u.end <= start or u.start >= end:
             continue
         if u.kind == "list":
-            items = tuple((a - start, b - start) for a, b in u.items if a >= start and b <= end)
+            ends = [min(b, h) if b > end else b for (_, b), h in zip(u.items, u.heads or [b for _, b in u.items])]
+            items = tuple((a - start, b - start) for (a, _), b in zip(u.items, ends) if a >= start and b <= end)
             if not items:
                 continue
             lead = (u.lead[0] - start, u.lead[1] - start) if u.lead and u.lead[0] >= start and u.lead[1] <= end else None
-            out.append(replace(u, start=max(u.start, start) - start, end=min(u.end, end) - start, items=items, lead=lead))
+            out.append(replace(u, start=max(u.start, start) - start, end=min(u.end, end) - start, items=items, lead=lead, heads=()))
         elif u.start >= start and u.end <= end:
             out.append(replace(u, start=u.start - start, end=u.end - start))
     return out
