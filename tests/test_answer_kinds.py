@@ -117,6 +117,14 @@ def test_every_quote_is_cited_once_per_passage_in_document_order(shipped):
             assert [a for a, _ in c.quotes] == sorted(a for a, _ in c.quotes) or len(c.quotes) == 1
 
 
+def test_a_list_question_takes_the_list_headed_by_what_it_asks_for(shipped):
+    # "skills": the key worker guide's "Skills and qualities the role needs", not Williams's
+    # "Practical guidance for developing boundary spanners", whose heading names only the subject.
+    answer = shipped.ask("What skills does a boundary spanner need?")
+    assert "section “Skills and qualities the role needs”" in answer.text.split("\n", 1)[0], answer.text
+    assert len(answer.text.splitlines()) >= 4
+
+
 def test_no_made_up_list_when_the_documents_hold_none():
     text = "Partnerships need trust. Trust grows from small wins that partners achieve together over time."
     p = Passage(id="p", doc_id="d", title="Trust", source="s", page=None, section="Trust", text=text, start=0, end=len(text),

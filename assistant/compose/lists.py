@@ -13,6 +13,9 @@ from assistant.retrieve import Passage
 
 MEANING = 0.15
 """Weight of closeness in meaning (:meth:`Base.meaning`) in a list's score and, for how-to questions, a prose heading's."""
+NAMED = 0.20
+"""Added to a list whose heading names what a list question asks for ("What skills ...?": "Skills and qualities the role needs"),
+enough to beat a list whose heading only names the subject ("Practical guidance for developing boundary spanners")."""
 
 
 class Lists:
@@ -131,7 +134,7 @@ class Lists:
             score += MEANING * meaning[(doc_id, key)]
             named = bool(self.listed and has_term(set(head), self.listed))
             if named:
-                score += 0.10  # "what roles ...": a list under "The role of leaders" is a list of roles
+                score += NAMED  # "what roles ...": a list under "The role of leaders" is a list of roles
             own = heading(p)
             if WHY_SECTION.match(own):  # "Why payment by results can crowd out collaboration"
                 score += 0.10 if self.analysis.kind == "reason" else -0.15 if self.analysis.kind == "procedure" else 0.0
