@@ -110,7 +110,7 @@ _PROCEDURE = [
     re.compile(r"\bwhat\s+(?:can|could|should|must)\s+(?:\w+\s+){1,3}?do\s+(?:to|about|when|if|so)\b", re.I),
     re.compile(r"^\s*how\s+(?:should|can|could|might|must|would)\b", re.I),
     re.compile(r"\bwhat\s+(?:should|must)\s+(?:\w+[- ]){1,7}?(?:explain|say|tell|ask|check|cover|include|involve|contain|entail|consist\s+of|look\s+like|know|record|bring|prepare|agree|avoid|look\s+for|do)\b", re.I),
-    re.compile(r"\b(?:give|show|tell)\s+me\s+(?:a|an|the)?\s*(?:\w+[- ])?(?:plan|steps|checklist|guide|process)\b", re.I),
+    re.compile(r"\b(?:give|show|tell)\s+me\s+(?:(?:a|an|the)\s+)?(?:\w+[- ])?(?:plan|steps|checklist|guide|process)\b", re.I),
 ]
 _FINDINGS = re.compile(
     r"\bwhat\s+(?:did|does|do|have)\s+.+?\b(?:find|found|show|shown|conclude|concluded|report|reported|learn|learned|learnt|reveal|suggest|achieve|achieved|argue|argued|claim|claimed|propose|proposed)\b"
@@ -131,11 +131,11 @@ _LIST = re.compile(
     re.I,
 )
 _DEFINITION = [
-    re.compile(r"^\s*(?:what|who)\s+(?:is|are)\s+(?:meant\s+by\s+)?(?:a|an|the)?\s*(?P<x>[^?,]+?)\s*\??$", re.I),
+    re.compile(r"^\s*(?:what|who)\s+(?:is|are)\s+(?:meant\s+by\s+)?(?:(?:a|an|the)\s+)?(?P<x>[^?,]+?)\s*\??$", re.I),
     re.compile(r"^\s*what\s+(?:does|do)\s+(?:the\s+term\s+|the\s+word\s+)?[\"'‘“]?(?P<x>[^?\"'’”]+?)[\"'’”]?\s+mean\s*\??$", re.I),
-    re.compile(r"^\s*(?:define|definition\s+of|meaning\s+of|explain(?:\s+the\s+(?:term|concept|idea)(?:\s+of)?)?|describe)\s+(?:a|an|the)?\s*(?P<x>[^?]+?)\s*[.?]?$", re.I),
-    re.compile(r"^\s*what\s+do\s+(?:we|you|people|researchers)\s+mean\s+by\s+(?:a|an|the)?\s*(?P<x>[^?]+?)\s*\??$", re.I),
-    re.compile(r"^\s*what\s+is\s+the\s+(?:definition|meaning)\s+of\s+(?:a|an|the)?\s*(?P<x>[^?]+?)\s*\??$", re.I),
+    re.compile(r"^\s*(?:define|definition\s+of|meaning\s+of|explain(?:\s+the\s+(?:term|concept|idea)(?:\s+of)?)?|describe)\s+(?:(?:a|an|the)\s+)?(?P<x>[^?]+?)\s*[.?]?$", re.I),
+    re.compile(r"^\s*what\s+do\s+(?:we|you|people|researchers)\s+mean\s+by\s+(?:(?:a|an|the)\s+)?(?P<x>[^?]+?)\s*\??$", re.I),
+    re.compile(r"^\s*what\s+is\s+the\s+(?:definition|meaning)\s+of\s+(?:(?:a|an|the)\s+)?(?P<x>[^?]+?)\s*\??$", re.I),
 ]
 _YES_NO = re.compile(r"^\s*(?:is|are|was|were|does|do|did|can|could|should|would|will|has|have|had|must)\b", re.I)
 _TRAILING = re.compile(r"\s+(?:in\s+(?:the\s+)?(?:public\s+sector|practice|public\s+services|a\s+partnership)|exactly|really|then|now|here|actually)$", re.I)

@@ -99,6 +99,13 @@ def test_definition_comes_first_and_elaboration_from_the_same_passage(shipped):
     assert len(answer.citations) == 1 and len(answer.citations[0].quotes) <= 3
 
 
+def test_a_definition_may_leave_out_the_owner_of_the_term(shipped):
+    # "Arnstein's ladder of participation" is defined in the glossary as "The ladder of participation is ...".
+    answer = shipped.ask("What is Arnstein's ladder of participation?")
+    verify(answer)
+    assert answer.text.startswith("The ladder of participation is a model"), answer.text
+
+
 def test_factoid_answer_holds_the_name_and_is_short(shipped):
     answer = shipped.ask("Who coined the term wicked problems?")
     verify(answer)

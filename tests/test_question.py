@@ -60,6 +60,8 @@ def test_comparison_subjects_lose_articles_and_a_shared_qualifier():
 
 def test_definition_subject_and_requested_counts():
     assert analyse_question("What is a boundary spanner?").subjects == ("boundary spanner",)
+    assert analyse_question("What is Arnstein's ladder of participation?").subjects == ("Arnstein's ladder of participation",)  # not "rnstein's"
+    assert analyse_question("Define Anchor institutions.").subjects == ("Anchor institutions",)
     assert analyse_question("Can you give me a 3-step plan for starting a lab?").count == 3
     assert analyse_question("Give me five tips for running a workshop").count == 5
     assert analyse_question("How do I run a workshop?").count is None

@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
+import re
 from typing import Sequence
 
 from assistant.compose.base import Line, Scored, capital
-from assistant.compose.cues import CONTRAST_CUE, KEY_TERMS_SECTION, NOT_DEFINING
+from assistant.compose.cues import CONTRAST_CUE, GENERIC_HEADS, KEY_TERMS_SECTION, NOT_DEFINING
 from assistant.evidence import Quote, is_reference_section, quotable_sentence, sentence_quotes
 from assistant.retrieve import Passage
 
@@ -26,6 +27,10 @@ class Definitions:
         want = set(self.c.analyse([subject])[0])
         if not want:
             return None
+        # "Arnstein's ladder of participation" is defined as "The ladder of participation is ...", and
+        # "the Buurtzorg model" as "Buurtzorg is ...": an owner's name and a generic head may be left out.
+        loose = [w for w in re.findall(r"[\w'’-]+", subject) if not re.search(r"['’]s$", w) and w.lower() not in GENERIC_HEADS]
+        core = set(self.c.analyse([" ".join(loose)])[0]) or want
         best: tuple[float, Quote] | None = None
         for p in passages if passages is not None else self.passages + self.extra:
             if is_reference_section(p.section):
@@ -34,13 +39,15 @@ class Definitions:
                 if u.kind != "definition":
                     continue
                 got = set(self.c.analyse([u.term])[0])
-                if not got or not want <= got or len(got - want) > 1:
+                if not got or not core <= got or len(got - want) > 1:
                     continue
                 quoted = quotable_sentence(p.text, (u.start, u.end))
                 if quoted is None:
                     continue
                 text = p.text[quoted[0] : quoted[1]]
-                score = self.weight.get(p.id, 0.0) + (1.0 if got == want else 0.6)
+                if not want <= got and NOT_DEFINING.search(text):
+                    continue  # "Buurtzorg is useful for ..." does not define "the Buurtzorg model"
+                score = self.weight.get(p.id, 0.0) + (1.0 if got == want else 0.6 if want <= got else 0.4)
                 score += 0.3 if KEY_TERMS_SECTION.search(p.section) else 0.0
                 score -= 0.8 if NOT_DEFINING.search(text) else 0.0  # "Signposting is also efficient ..." says something of it
                 if best is None or score > best[0]:

@@ -30,6 +30,8 @@ EXAMPLES_LEAD = re.compile(r"\b(?:for example|for instance|examples?(?: include|
 COUNTED = re.compile(r"\b\d[\d,.]*%?\s+((?:[\w'-]+\s+){0,2}[\w'-]+)")
 CONTENTS_WANTED = re.compile(r"\b(?:go(?:es)?\s+(?:into|in)|include[sd]?|contain|cover(?:ed)?|be\s+in|involve|entail|consist\s+of)\b", re.I)
 CONTENTS_SECTION = re.compile(r"\b(?:include[sd]?|contents?|contains?|covers?|checklist|what goes|sections?|elements?|headings)\b", re.I)
+GENERIC_HEADS = frozenset({"model", "approach", "framework", "concept", "idea", "method", "theory", "programme", "program", "initiative", "project"})
+"""Head nouns a definition may leave out: "the Buurtzorg model" is defined by "Buurtzorg is ..."."""
 LIST_MAX = 8
 """Items shown from a long list; a list of up to LIST_WHOLE items is shown whole (cutting 2 of 10 steps loses advice)."""
 LIST_WHOLE = 10
