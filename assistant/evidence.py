@@ -12,9 +12,8 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from assistant.retrieve import Passage
+from assistant.retrieve import Passage, is_reference_section
 
-REFERENCE_SECTION = re.compile(r"(^|> )(references|bibliography|sources|further reading|works cited|reading list)$", re.IGNORECASE)
 PITFALL_SECTION = re.compile(r"\b(pitfalls?|mistakes?|what (?:goes|can go) wrong|traps?|warnings?|things to avoid|what to avoid|don'?ts?|common errors|risks? to avoid)\b", re.I)
 FINDINGS_SECTION = re.compile(r"\b(find|found|findings?|results?|evaluat\w*|outcomes?|lessons?|evidence|impact|conclu\w*|what (?:it|we|they) (?:showed|learned|learnt))\b", re.I)
 STEPS_SECTION = re.compile(r"\b(steps?|step-by-step|how to|process|stages?|plan|checklist|what to do|practical|lessons|tips|recommendations?|guidance|doing it|getting started|setting up|before|during|after)\b", re.I)
@@ -70,11 +69,6 @@ class Quote:
     def doc_offset(self) -> int:
         """Where the quote starts in its document (orders quotes; spots one quote in overlapping passages)."""
         return self.passage.start + self.span[0]
-
-
-def is_reference_section(section: str) -> bool:
-    """True for a bibliography section (never answer evidence)."""
-    return bool(REFERENCE_SECTION.search(section.strip()))
 
 
 def is_pitfall_section(section: str) -> bool:

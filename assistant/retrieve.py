@@ -164,9 +164,11 @@ class SearchResult:
 
 
 # A reference list matches many queries by its paper titles alone ("Australia", "boundary"),
-# yet never answers one: retrieval ranks it below body text for search and answers alike.
+# yet never answers one: retrieval ranks it below body text for search and answers alike, and
+# answers never quote it. A method card's "Additional resources" is a reading list of links too.
 REFERENCE_SECTION = re.compile(
-    r"(^|>\s*)(references?|reference list|bibliography|works cited|literature cited|sources|further reading)\s*$",
+    r"(^|>\s*)(references?|reference list|bibliography|works cited|literature cited|sources|further reading|reading list"
+    r"|(?:additional |further |other )?resources|useful links)\s*$",
     re.IGNORECASE,
 )
 

@@ -209,7 +209,8 @@ def test_diversify_fills_k_from_other_documents_when_one_dominates():
 @pytest.mark.parametrize(
     ("section", "expected"),
     [("References", True), ("Williams (2002) > References", True), ("Bibliography", True), ("Further reading", True),
-     ("Reference list", True), ("Referencing partners in reports", False), ("Sources of funding", False), ("Body", False)],
+     ("Reference list", True), ("Referencing partners in reports", False), ("Sources of funding", False), ("Body", False),
+     ("Additional resources", True), ("Personas > Resources", True), ("Human resources", False), ("Resources for partners", False)],
 )
 def test_reference_sections_are_recognised(section, expected):
     from assistant.retrieve import is_reference_section
