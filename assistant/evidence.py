@@ -26,6 +26,8 @@ META = re.compile(
     r"|by the end of (?:the|this) session\b)",
     re.I,
 )
+# A session plan's learning outcomes: what participants will be able to do.
+OUTCOMES_SECTION = re.compile(r"(?:^|> )(?:learning (?:outcomes|objectives)|session (?:aims|objectives)|aims and objectives)$", re.I)
 # A session plan's stage directions: what the trainer does in the room, not what the literature says.
 STAGE_DIRECTION = re.compile(
     r"^(?:(?:the |a )?(?:trainer|facilitator|presenter)s? (?:then |now |next |first |briefly |also )?(?:defines?|explains?|asks?|says|shows?|introduces?|invites?|presents?|reads?|draws?|notes?|writes?|gives?|hands?|runs?|closes?|opens?)\b"
@@ -127,9 +129,12 @@ def sentence_quotes(passage: Passage, directions: bool = False) -> list[Quote]:
     """Every sentence of a passage that may be quoted, labelled by role; none from reference sections.
 
     ``directions``: a session plan's stage directions ("The trainer explains ...") may be quoted too
-    (for "How do I run the session?", where they are the answer).
+    (for "How do I run the session?", where they are the answer). A session's learning outcomes
+    ("Distinguish consultation, co-design and co-production, using Bovaird (2007).") say what
+    participants will be able to do, not what is so: quoted only with ``directions`` too (a
+    question asking for them is answered from their list, item by item).
     """
-    if is_reference_section(passage.section):
+    if is_reference_section(passage.section) or (OUTCOMES_SECTION.search(passage.section) and not directions):
         return []
     pitfall_section = is_pitfall_section(passage.section)
     pitfall_items = _pitfall_item_spans(passage)

@@ -114,14 +114,14 @@ _PROCEDURE = [
 ]
 _FINDINGS = re.compile(
     r"\bwhat\s+(?:did|does|do|have)\s+.+?\b(?:find|found|show|shown|conclude|concluded|report|reported|learn|learned|learnt|reveal|suggest|achieve|achieved|argue|argued|claim|claimed|propose|proposed)\b"
-    r"|\b(?:findings?|results?|outcomes?|evidence|impact|effects?|lessons?)\b.*\b(?:of|from|for|on|about)\b|\bevidence\s+that\b"
+    r"|\b(?:findings?|results?|(?<!learning )outcomes?|evidence|impact|effects?|lessons?)\b.*\b(?:of|from|for|on|about)\b|\bevidence\s+that\b"
     r"|\bwhat\s+(?:were|are)\s+the\s+(?:findings|results|outcomes|lessons|effects|impacts)\b"
     r"|\bwhat\s+(?:does|do)\s+(?:the\s+)?(?:research|evidence|evaluation|literature|study|studies)\s+(?:say|show)\b",
     re.I,
 )
 _REASON = re.compile(r"^\s*(?:why|for\s+what\s+reason|what\s+(?:is|are)\s+the\s+reasons?)\b|\bwhy\s+(?:do|does|did|is|are|should|would)\b", re.I)
 # The things a list question asks for ("what roles ...", "the three functions of ...").
-LIST_NOUNS = r"(?:examples?|types?|kinds?|forms?|ways|benefits|risks|barriers|challenges|principles|characteristics|features|elements|components|pitfalls|mistakes|criticisms|roles|skills|competencies|factors|conditions|drivers|tensions|lessons|methods|tools|rungs|phases|stages|steps|parts|dimensions|measures|indicators|functions|purposes|aims|goals|values|questions|areas|responsibilities|tasks|duties|criteria|requirements|strategies|options|models|approaches|mechanisms|obstacles|strengths|weaknesses|limitations|problems|issues|ingredients|pressures|gaps|activities|limits|drawbacks|downsides|disadvantages|advantages|weaknesses|pros|cons|lessons)"
+LIST_NOUNS = r"(?:examples?|types?|kinds?|forms?|ways|benefits|risks|barriers|challenges|principles|characteristics|features|elements|components|pitfalls|mistakes|criticisms|roles|skills|competencies|factors|conditions|drivers|tensions|lessons|methods|tools|rungs|phases|stages|steps|parts|dimensions|measures|indicators|functions|purposes|aims|goals|values|questions|areas|responsibilities|tasks|duties|criteria|requirements|strategies|options|models|approaches|mechanisms|obstacles|strengths|weaknesses|limitations|problems|issues|ingredients|pressures|gaps|activities|limits|drawbacks|downsides|disadvantages|advantages|weaknesses|pros|cons|lessons|learning outcomes|objectives)"
 _LIST = re.compile(
     r"\b(?:(?:what|which)\s+(?:are\s+)?(?:some|the|a\s+few)?\s*(?:\w+\s+)?(?:main\s+|key\s+|common\s+)?" + LIST_NOUNS + r"\b"
     r"|\bwhat\s+(?:tends?\s+to\s+|can\s+|might\s+|does\s+)?(?:gets?|stands?|goes?|got)\s+in\s+the\s+way\b|\bwhat\s+(?:needs?|has|have)\s+to\s+be\s+in\s+place\b|\bwhat\s+(?:holds?|held)\s+\w+(?:\s+\w+)?\s+back\b"

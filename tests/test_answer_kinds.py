@@ -106,6 +106,17 @@ def test_a_definition_may_leave_out_the_owner_of_the_term(shipped):
     assert answer.text.startswith("The ladder of participation is a model"), answer.text
 
 
+def test_learning_outcomes_are_listed_when_asked_for_and_never_quoted_as_claims(shipped):
+    listed = shipped.ask("What are the learning outcomes of the co-production session?")
+    assert "section “Learning outcomes”" in listed.text.split("\n", 1)[0], listed.text
+    assert "Distinguish consultation, co-design and co-production" in listed.text
+    # "Distinguish consultation, co-design and co-production, using Bovaird (2007)" is what participants
+    # will be able to do, not how the two differ.
+    compared = shipped.ask("How does co-production differ from consultation?")
+    verify(compared)
+    assert compared.kind == "comparison" and "Distinguish" not in compared.text, compared.text
+
+
 def test_factoid_answer_holds_the_name_and_is_short(shipped):
     answer = shipped.ask("Who coined the term wicked problems?")
     verify(answer)

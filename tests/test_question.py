@@ -16,6 +16,8 @@ from assistant.question import analyse_question, split_question
         ("What steps should we take when setting up an innovation lab in our council so it doesn't fizzle out?", "procedure"),
         ("We are recruiting a partnership coordinator. What should we look for and how do we support them once in post?", "procedure"),
         ("What should go into a written co-leadership agreement between two partner organisations?", "procedure"),
+        ("What are the learning outcomes of the co-production session?", "list"),
+        ("What are the outcomes of Making It Work?", "findings"),
         ("What is a boundary spanner?", "definition"),
         ("What does co-production mean?", "definition"),
         ("Define collaborative inertia", "definition"),
