@@ -117,6 +117,21 @@ def test_learning_outcomes_are_listed_when_asked_for_and_never_quoted_as_claims(
     assert compared.kind == "comparison" and "Distinguish" not in compared.text, compared.text
 
 
+def test_a_trainer_asking_for_an_exercise_gets_the_session_part_that_runs_it(shipped):
+    answer = shipped.ask("What exercise can I use to help participants plan a small win for their partnership?")
+    verify(answer)
+    first, rest = answer.text.split("\n", 1)
+    assert first.endswith("section “60-80 minutes: exercise 2, planning a small win”:"), answer.text
+    assert "within three months" in rest and "Weick (1984)" in rest  # the part read whole, stage directions included
+    ladder = shipped.ask("How can I use Arnstein's ladder in a workshop to show people where their engagement activities sit?")
+    assert "section “09:50-10:20: input on the ladder of participation”" in ladder.text and "sticky notes on the printed ladder" in ladder.text
+
+
+def test_an_exercise_no_session_plan_holds_is_not_made_up_from_one(shipped):
+    answer = shipped.ask("What exercise can I use to calculate the social return on investment of our partnership?")
+    assert "minutes:" not in answer.text and "Session plan" not in answer.text.split("\n", 1)[0], answer.text
+
+
 def test_factoid_answer_holds_the_name_and_is_short(shipped):
     answer = shipped.ask("Who coined the term wicked problems?")
     verify(answer)

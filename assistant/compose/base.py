@@ -128,6 +128,9 @@ class Base:
 
     def compose(self) -> list[Line]:
         kind = self.analysis.kind
+        lines = self.session_part()
+        if lines:
+            return lines
         if kind == "procedure":
             lines = self.outline()
             if lines:

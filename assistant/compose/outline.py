@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 
-from assistant.compose.base import Line, has_term
+from assistant.compose.base import Line, has_term, heading
 from assistant.evidence import sentence_quotes
 from assistant.retrieve import Passage
 
@@ -16,8 +16,66 @@ SEQUENCE_HEADING = re.compile(
 SESSION_WANTED = re.compile(r"\b(?:sessions?|workshops?|training|course|agenda|timetable|lessons?|modules?|teach(?:ing)?|deliver(?:ing)?)\b", re.I)
 
 
+EXERCISE_WANTED = re.compile(
+    r"\b(?:exercises?|icebreakers?|games?|role[- ]plays?)\b"
+    r"|\b(?:use|teach|explain|show|demonstrate|introduce)\b.*\b(?:in|to|with)\s+(?:a|an|the|my|our)\s+(?:\w+\s+)?(?:workshop|session|training|room|group|class|course)\b",
+    re.I,
+)
+"""A trainer asking for one activity: "What exercise can I use to ...?", "How can I use X in a workshop to ...?"."""
+ACTIVITY = re.compile(r"\b(?:exercises?|activit(?:y|ies)|icebreakers?|games?|role[- ]plays?)\b", re.I)
+ROOM_WORDS = "exercise exercises activity activities icebreaker game session workshop training room group class course participants people show teach explain use help"
+
+
 class Outline:
     """Session-plan answers (mixed into :class:`assistant.compose.Composition`)."""
+
+    def session_part(self, most: int = 6) -> list[Line]:
+        """The one timed part of a session plan that does what a trainer asks for, read whole.
+
+        "What exercise can I use to help participants plan a small win?" is answered by "60-80
+        minutes: exercise 2, planning a small win", every sentence of it, stage directions included:
+        in a session plan they are the instructions. Parts of the three best documents compete on how
+        much of the question's topic (its words beyond "exercise", "workshop", "participants" and
+        the like) their heading and text cover together, a quarter more for a part headed as an
+        exercise when one is asked for; the best must reach half.
+        """
+        if not EXERCISE_WANTED.search(self.question) or self.c.expand is None:
+            return []
+        room = set(self.c.analyse([ROOM_WORDS])[0])
+        topic = [t for t in self.q_terms if t not in room]
+        total = sum(self.weights.get(t, 0.0) for t in topic)
+        if not total:
+            return []
+        parts: dict[tuple[str, str], list[Passage]] = {}
+        for doc_id in list(self.best_documents())[:3]:
+            for p in self.c.expand(doc_id):
+                if SEQUENCE_HEADING.match(heading(p)):
+                    parts.setdefault((doc_id, p.section), []).append(p)
+        activity_wanted = bool(ACTIVITY.search(self.question))
+        best: tuple[float, float, list[Passage]] | None = None
+        for held in parts.values():
+            present = set(self.c.analyse([" ".join([held[0].section] + [p.text for p in held])])[0])
+            covered = sum(self.weights.get(t, 0.0) for t in topic if has_term(present, t)) / total
+            if activity_wanted and ACTIVITY.search(heading(held[0])):
+                covered += 0.25  # "Give me an exercise ...": "exercise 1, sorting the problems" before "input on wicked problems"
+            key = (covered, max(self.meaning(p) for p in held), held)
+            if best is None or key[:2] > best[:2]:
+                best = key
+        if best is None or best[0] < 0.5:
+            return []
+        held = best[2]
+        by_offset = {q.doc_offset: q for p in held for q in sentence_quotes(p, directions=True) if q.role != "pitfall"}
+        quotes = [by_offset[k] for k in sorted(by_offset)][:most]
+        if len(quotes) < 2:
+            return []
+        lines: list[Line] = []
+        for q in quotes:  # one line per passage, in document order
+            if lines and lines[-1].quotes[-1].passage.id == q.passage.id:
+                lines[-1].quotes.append(q)
+            else:
+                lines.append(Line([q]))
+        self.as_block = True
+        return [Line(prefix=f"From “{held[0].title}”, section “{heading(held[0])}”:")] + lines
 
     def outline(self, most: int = 10) -> list[Line]:
         """The timed parts of the best session plan, each with its first sentence, for a how-to about a session.
