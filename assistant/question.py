@@ -106,7 +106,7 @@ _PROCEDURE = [
     re.compile(rf"\b{_COUNT}[- ]?(?:step|stage|point|part)\b", re.I),
     re.compile(r"\bwhat\s+(?:should|do|must|can)\s+(?:i|we|you)\s+(?:do|include|put|agree|cover|consider|check|think about)\b", re.I),
     re.compile(r"^\s*(?:what\s+are\s+the\s+)?(?:steps|stages)\b|\bwhat\s+steps\b", re.I),
-    re.compile(r"\bwhat\s+(?:should|must)\s+(?:go\s+into|be\s+in(?:cluded)?|(?:i|we)\s+include)\b", re.I),
+    re.compile(r"\bwhat\s+(?:should|must)\s+(?:go\s+in(?:to)?|be\s+in(?:cluded)?|(?:i|we)\s+include)\b|\bwhat\s+goes\s+in(?:to)?\b", re.I),
     re.compile(r"\bwhat\s+(?:can|could|should|must)\s+(?:\w+\s+){1,3}?do\s+(?:to|about|when|if|so)\b", re.I),
     re.compile(r"^\s*how\s+(?:should|can|could|might|must|would)\b", re.I),
     re.compile(r"\bwhat\s+(?:should|must)\s+(?:\w+[- ]){1,7}?(?:explain|say|tell|ask|check|cover|include|involve|contain|entail|consist\s+of|look\s+like|know|record|bring|prepare|agree|avoid|look\s+for|do)\b", re.I),

@@ -132,6 +132,15 @@ def test_an_exercise_no_session_plan_holds_is_not_made_up_from_one(shipped):
     assert "minutes:" not in answer.text and "Session plan" not in answer.text.split("\n", 1)[0], answer.text
 
 
+def test_a_section_headed_by_the_question_beats_another_documents_steps(shipped):
+    # The best passage is headed "Setting up the partnership board"; a commissioning guide's steps
+    # ("Set up joint governance ... agree an alliance board") answer a different question.
+    answer = shipped.ask("How do we set up the partnership board?")
+    verify(answer)
+    assert {c.section.split(" > ")[-1] for c in answer.citations} == {"Setting up the partnership board"}, answer.text
+    assert "senior decision-maker from each core partner" in answer.text
+
+
 def test_factoid_answer_holds_the_name_and_is_short(shipped):
     answer = shipped.ask("Who coined the term wicked problems?")
     verify(answer)

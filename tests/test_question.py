@@ -18,6 +18,8 @@ from assistant.question import analyse_question, split_question
         ("What should go into a written co-leadership agreement between two partner organisations?", "procedure"),
         ("What are the learning outcomes of the co-production session?", "list"),
         ("What are the outcomes of Making It Work?", "findings"),
+        ("What should go in the terms of reference for a partnership board?", "procedure"),
+        ("What goes into a data sharing agreement?", "procedure"),
         ("What is a boundary spanner?", "definition"),
         ("What does co-production mean?", "definition"),
         ("Define collaborative inertia", "definition"),

@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Sequence
 
 from assistant.compose.base import Line, has_term, heading
-from assistant.compose.cues import CONTENTS_SECTION, EXAMPLES_LEAD, EXPLAINING_SECTION, LIST_MAX, LIMITS_SECTION, LIST_WHOLE, RISKS_WANTED, ROLES_SECTION, WHY_SECTION
+from assistant.compose.cues import CONTENTS_SECTION, EXAMPLES_LEAD, EXPLAINING_SECTION, KEY_TERMS_SECTION, LIST_MAX, LIMITS_SECTION, LIST_WHOLE, RISKS_WANTED, ROLES_SECTION, WHY_SECTION
 from assistant.evidence import PITFALL_LEAD, STEPS_SECTION, Quote, is_pitfall_section, quotable_item, sentence_quotes
 from assistant.ingest.structure import Unit
 from assistant.retrieve import Passage
@@ -174,9 +174,31 @@ class Lists:
         if best_prose[0] >= self.section_coverage(p, lead) + self._prose_meaning() * meaning[(doc_id, key)] + 0.25 and not named:  # "The limits of SROI" lists the limits asked for
             self.prose_section = (best_prose[1].doc_id, best_prose[1].section)
             return None
+        rival = self.rival_prose(p.doc_id, head_cov, self.weight.get(p.id, 0.0), meaning[(doc_id, key)])
+        if rival is not None and not named:
+            self.prose_section = (rival.doc_id, rival.section)
+            return None
         docs = self.c.expand(doc_id) if self.c.expand else []
         items = self.list_items(doc_id, key, [q for q in self.passages if q.doc_id == doc_id] + docs)
         return items, p.title, p.section, len(items), lead
+
+    def rival_prose(self, doc_id: str, head_cov: float, weight: float, meaning: float) -> Passage | None:
+        """A prose section of another document that plainly answers instead of the list, if any.
+
+        "How do we set up the partnership board?": the best passage, headed "Setting up the
+        partnership board", beats a commissioning guide's steps that mention an alliance board.
+        It must be ranked and close in meaning at least as well as the list's passage, and its
+        heading must cover 0.4 more of the question than the list's heading and lead-in do (on
+        all the question's words: headings of different documents are compared). A glossary
+        entry defines; it does not say how.
+        """
+        rivals = [
+            q for q in self.prose_passages()
+            if q.doc_id != doc_id and self.weight.get(q.id, 0.0) >= weight and self.meaning(q) >= meaning
+            and not (KEY_TERMS_SECTION.search(q.title) or KEY_TERMS_SECTION.search(q.section))
+            and self.head_coverage(q) >= head_cov + 0.4
+        ]
+        return max(rivals, key=lambda q: (self.head_coverage(q), self.weight.get(q.id, 0.0)), default=None)
 
     def names_something(self, section: str) -> bool:
         """Whether a section trail holds a word beyond stop and frame words ("How to do it", "Steps" do not)."""
