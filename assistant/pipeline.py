@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from functools import cached_property
 from pathlib import Path
 from typing import TYPE_CHECKING, Callable, ContextManager, Sequence
@@ -13,8 +13,8 @@ from assistant.embeddings import SentenceEmbeddings, build_embeddings
 from assistant.index import DocumentRecord, Index
 from assistant.ingest import IngestReport, run_ingest
 from assistant.ingest.chunking import Chunker
-from assistant.question import QuestionAnalysis, analyse_question
-from assistant.retrieve import Filters, HybridRetriever, HybridSearcher, Passage, SearchResult
+from assistant.question import QuestionAnalysis, analyse_question, split_context
+from assistant.retrieve import Filters, HybridRetriever, HybridSearcher, Passage, SearchResult, rrf
 from assistant.settings import Settings
 
 if TYPE_CHECKING:
@@ -161,11 +161,34 @@ class Pipeline:
             filters: Metadata restrictions, applied again to the per-subject searches.
         """
         analysis = analysis or analyse_question(question)
+        result = self._with_ask(result, question, filters)
         result = self._with_subjects(result, analysis, filters)
         answer = self.composer.compose(question, result, analysis)
         if self.generator is not None:
             answer = self.generator.compose(question, result, answer)
         return answer
+
+    def _with_ask(self, result: SearchResult, question: str, filters: Filters | None) -> SearchResult:
+        """For a question that opens with statements, fuse in a search for the question sentence alone.
+
+        "We have just been funded for a two-year programme. How do we set up the partnership
+        board?" searched whole finds guidance on funding ending; the question sentence alone finds
+        "Setting up the partnership board". Neither search is dropped ("Our key workers are burning
+        out. What support should we give them?" needs the first sentence to know who "them" is):
+        the two rankings are fused by reciprocal rank, and closeness in meaning is taken from the
+        question sentence's search where it has one.
+        """
+        context, ask = split_context(question)
+        if not context or result.best_dense is None or not result.passages:
+            return result
+        alone = self.search(ask, k=len(result.passages), filters=filters)
+        found = {p.id: p for p in result.passages + alone.passages}
+        fused = rrf([[p.id for p in alone.passages], [p.id for p in result.passages]], [1.0, 1.0], self.settings.retrieval.rrf_k)
+        fused = fused[: len(result.passages)]
+        top = fused[0][1]
+        passages = [replace(found[i], score=score / top) for i, score in fused]
+        best = max(d for d in (result.best_dense, alone.best_dense) if d is not None)
+        return SearchResult(result.query, passages, best, result.timings, similarity={**result.similarity, **alone.similarity})
 
     def _with_subjects(self, result: SearchResult, analysis: QuestionAnalysis, filters: Filters | None) -> SearchResult:
         """For a comparison or definition, add the top passages found for each subject on its own.

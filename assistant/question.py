@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from functools import lru_cache
 from typing import Literal
 
 from bm25s.stopwords import STOPWORDS_EN_PLUS
@@ -199,6 +200,34 @@ def split_question(question: str) -> list[str]:
         return [q]
     first = first if first.endswith("?") else first + "?"
     return [first, second[:1].upper() + second[1:]]
+
+
+def split_context(question: str) -> tuple[str, str]:
+    """``(context, ask)``: the statements a question opens with, and the question itself.
+
+    "Our forum has a history of distrust. How do we build trust?" asks how to build trust; the
+    first sentence says why. Without such statements (or with two questions) the context is empty,
+    and so it is when the question leans on them ("Our key workers are burning out. What support
+    should we give them?": a pronoun, or fewer than two topic words of its own). Sentences are cut
+    by pysbd ("What did Dr. Smith find?" is one).
+    """
+    text = " ".join(question.split())
+    if "?" not in text[:-1] and "." not in text and "!" not in text:
+        return "", text
+    sentences = [s.strip() for s in _segmenter().segment(text) if s.strip()]
+    if len(sentences) < 2 or not sentences[-1].endswith("?") or any(s.endswith("?") for s in sentences[:-1]):
+        return "", text
+    ask = sentences[-1]
+    if len(content_words(ask)) < 2 or any(w.lower() in PRONOUNS for w in WORD.findall(ask)):
+        return "", text
+    return " ".join(sentences[:-1]), ask
+
+
+@lru_cache(maxsize=1)
+def _segmenter():
+    import pysbd
+
+    return pysbd.Segmenter(language="en", clean=False)
 
 
 def _listed(q: str) -> str | None:

@@ -141,6 +141,15 @@ def test_a_section_headed_by_the_question_beats_another_documents_steps(shipped)
     assert "senior decision-maker from each core partner" in answer.text
 
 
+def test_an_opening_statement_says_why_the_question_is_asked_not_what_it_asks(shipped):
+    # Searched whole, "funded for a two-year programme" finds guidance on funding ending; the
+    # question sentence is searched on its own too, and the statement's words weigh less.
+    answer = shipped.ask("We have just been funded for a two-year programme. How do we set up the partnership board?")
+    verify(answer)
+    assert {c.section.split(" > ")[-1] for c in answer.citations} == {"Setting up the partnership board"}, answer.text
+    assert "do not mention" not in answer.text
+
+
 def test_factoid_answer_holds_the_name_and_is_short(shipped):
     answer = shipped.ask("Who coined the term wicked problems?")
     verify(answer)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from assistant.question import analyse_question, split_question
+from assistant.question import analyse_question, split_context, split_question
 
 
 @pytest.mark.parametrize(
@@ -109,3 +109,20 @@ def test_three_way_comparison_subjects():
     analysis = analyse_question("How do market competition, organisational entrepreneurship and collaborative governance differ as innovation strategies?")
     assert analysis.kind == "comparison"
     assert analysis.subjects == ("market competition", "organisational entrepreneurship", "collaborative governance")
+
+
+@pytest.mark.parametrize(
+    ("question", "context", "ask"),
+    [
+        ("We have just been funded for a two-year programme. How do we set up the partnership board?",
+         "We have just been funded for a two-year programme.", "How do we set up the partnership board?"),
+        ("I run a team of 5. We use the 18F cards. How do I run a design studio?", "I run a team of 5. We use the 18F cards.", "How do I run a design studio?"),
+        # The question leans on the statement ("them"), has too few words of its own, or there is no statement.
+        ("Our key workers are burning out. What support should we give them?", "", "Our key workers are burning out. What support should we give them?"),
+        ("We pay people. Why?", "", "We pay people. Why?"),
+        ("What did Dr. Smith find about key workers?", "", "What did Dr. Smith find about key workers?"),
+        ("Is co-production the same as co-design? What is the difference?", "", "Is co-production the same as co-design? What is the difference?"),
+    ],
+)
+def test_a_question_opening_with_statements_is_split_into_context_and_ask(question, context, ask):
+    assert split_context(question) == (context, ask)

@@ -19,11 +19,15 @@ from assistant.compose.cues import (
     WHY_SECTION,
 )
 from assistant.evidence import FINDINGS_SECTION, PITFALL_LEAD, Quote, is_reference_section, sentence_quotes
-from assistant.question import FRAME_WORDS, WORD, QuestionAnalysis
+from assistant.question import FRAME_WORDS, WORD, QuestionAnalysis, split_context
 from assistant.retrieve import Passage
 
 if TYPE_CHECKING:
     from assistant.answer import ExtractiveComposer
+
+
+CONTEXT_WEIGHT = 0.1
+"""Share of its weight a word keeps when only a question's opening statement holds it (:func:`split_context`)."""
 
 
 @dataclass
@@ -68,6 +72,14 @@ class Base:
         self.q_seq = q_seq
         self.q_terms = list(dict.fromkeys(q_seq))
         self.weights = composer.idf(self.q_terms)
+        # "Our forum has a history of distrust. How do we build trust?": the opening statement says why
+        # the question is asked; its words count for less than the question's own.
+        context, ask = split_context(question)
+        asked = set(composer.analyse([ask])[0])
+        self.context_words = {w.lower() for w in WORD.findall(context)} - {w.lower() for w in WORD.findall(ask)}
+        for t in composer.analyse([context])[0] if context else []:
+            if t not in asked and t in self.weights:
+                self.weights[t] *= CONTEXT_WEIGHT
         self.q_pairs = set(zip(q_seq, q_seq[1:]))
         top = max((p.score for p in passages), default=0.0) or 1.0
         self.weight = {p.id: p.score / top for p in passages + extra}
@@ -289,6 +301,8 @@ class Base:
         for w in self.analysis.topic:
             word = re.sub(r"['’]s$", "", w.lower().strip("'’\""))  # "programme's" is "programme"
             if len(word) <= 3 or word in FRAME_WORDS or word == self.analysis.listed:  # "criticisms" names the answer's form
+                continue
+            if word in self.context_words:  # "We have just been funded for a two-year programme." is why, not what, it asks
                 continue
             pos = getAllLemmas(word)
             if pos and ("NOUN" not in pos or "VERB" in pos):

@@ -187,16 +187,17 @@ class Lists:
 
         "How do we set up the partnership board?": the best passage, headed "Setting up the
         partnership board", beats a commissioning guide's steps that mention an alliance board.
-        It must be ranked and close in meaning at least as well as the list's passage, and its
-        heading must cover 0.4 more of the question than the list's heading and lead-in do (on
-        all the question's words: headings of different documents are compared). A glossary
-        entry defines; it does not say how.
+        It must be ranked and close in meaning at least as well as the list's passage, its heading
+        must cover half the question, and that coverage, plus half of each of those leads, must beat the list's
+        heading and lead-in by 0.4 (coverage of all the question's words: headings of different
+        documents are compared). A glossary entry defines; it does not say how.
         """
         rivals = [
             q for q in self.prose_passages()
             if q.doc_id != doc_id and self.weight.get(q.id, 0.0) >= weight and self.meaning(q) >= meaning
             and not (KEY_TERMS_SECTION.search(q.title) or KEY_TERMS_SECTION.search(q.section))
-            and self.head_coverage(q) >= head_cov + 0.4
+            and self.head_coverage(q) >= 0.5
+            and self.head_coverage(q) + 0.5 * (self.weight.get(q.id, 0.0) - weight) + 0.5 * (self.meaning(q) - meaning) >= head_cov + 0.4
         ]
         return max(rivals, key=lambda q: (self.head_coverage(q), self.weight.get(q.id, 0.0)), default=None)
 
