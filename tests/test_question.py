@@ -20,6 +20,7 @@ from assistant.question import analyse_question, split_context, split_question
         ("What are the outcomes of Making It Work?", "findings"),
         ("What should go in the terms of reference for a partnership board?", "procedure"),
         ("What goes into a data sharing agreement?", "procedure"),
+        ("What are the signs that a partnership is in trouble?", "list"),
         ("What is a boundary spanner?", "definition"),
         ("What does co-production mean?", "definition"),
         ("Define collaborative inertia", "definition"),
