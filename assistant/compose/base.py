@@ -326,6 +326,29 @@ def heading(p: Passage) -> str:
     return p.section.rsplit(" > ", 1)[-1]
 
 
+def read_in_order(passages: Sequence[Passage], most: int, directions: bool = False) -> list[Line]:
+    """The first ``most`` quotable sentences (no pitfalls) of passages of one section, in document order, a line per passage.
+
+    Overlapping passages hold some sentences twice: each is quoted from the first passage holding it.
+    Fewer than two sentences give no lines: one sentence does not read a section.
+    """
+    by_offset: dict[int, Quote] = {}
+    for p in passages:
+        for q in sentence_quotes(p, directions=directions):
+            if q.role != "pitfall":
+                by_offset.setdefault(q.doc_offset, q)
+    quotes = [by_offset[k] for k in sorted(by_offset)][:most]
+    if len(quotes) < 2:
+        return []
+    lines: list[Line] = []
+    for q in quotes:
+        if lines and lines[-1].quotes[-1].passage.id == q.passage.id:
+            lines[-1].quotes.append(q)
+        else:
+            lines.append(Line([q]))
+    return lines
+
+
 def singular(word: str) -> str:
     if word.endswith("ies") and len(word) > 4:
         return word[:-3] + "y"

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from typing import Sequence
 
-from assistant.compose.base import Line, has_term, heading
+from assistant.compose.base import Line, has_term, heading, read_in_order
 from assistant.compose.cues import CONTENTS_SECTION, EXAMPLES_LEAD, EXPLAINING_SECTION, KEY_TERMS_SECTION, LIST_MAX, LIMITS_SECTION, LIST_WHOLE, RISKS_WANTED, ROLES_SECTION, WHY_SECTION
-from assistant.evidence import PITFALL_LEAD, STEPS_SECTION, Quote, is_pitfall_section, quotable_item, sentence_quotes
+from assistant.evidence import PITFALL_LEAD, STEPS_SECTION, Quote, is_pitfall_section, quotable_item
 from assistant.ingest.structure import Unit
 from assistant.retrieve import Passage
 
@@ -72,21 +72,7 @@ class Lists:
         passages = [p for p in self.passages + self.extra if p.doc_id == doc_id and p.section == section]
         if self.c.expand is not None:
             passages += [p for p in self.c.expand(doc_id) if p.section == section]
-        by_offset: dict[int, Quote] = {}
-        for p in passages:
-            for q in sentence_quotes(p):
-                if q.role != "pitfall":
-                    by_offset.setdefault(q.doc_offset, q)
-        quotes = [by_offset[k] for k in sorted(by_offset)][:most]
-        if len(quotes) < 2:
-            return []
-        lines: list[Line] = []
-        for q in quotes:  # one line per passage, in document order
-            if lines and lines[-1].quotes[-1].passage.id == q.passage.id:
-                lines[-1].quotes.append(q)
-            else:
-                lines.append(Line([q]))
-        return lines
+        return read_in_order(passages, most)
 
     def best_list(self) -> tuple[list[Quote], str, str, int, str] | None:
         """``(items, title, section, total items, lead-in)`` of the list that best answers the question, or ``None``.

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 
-from assistant.compose.base import Line, has_term, heading
+from assistant.compose.base import Line, has_term, heading, read_in_order
 from assistant.evidence import sentence_quotes
 from assistant.retrieve import Passage
 
@@ -64,16 +64,9 @@ class Outline:
         if best is None or best[0] < 0.5:
             return []
         held = best[2]
-        by_offset = {q.doc_offset: q for p in held for q in sentence_quotes(p, directions=True) if q.role != "pitfall"}
-        quotes = [by_offset[k] for k in sorted(by_offset)][:most]
-        if len(quotes) < 2:
+        lines = read_in_order(held, most, directions=True)  # in a session plan the stage directions are the instructions
+        if not lines:
             return []
-        lines: list[Line] = []
-        for q in quotes:  # one line per passage, in document order
-            if lines and lines[-1].quotes[-1].passage.id == q.passage.id:
-                lines[-1].quotes.append(q)
-            else:
-                lines.append(Line([q]))
         self.as_block = True
         return [Line(prefix=f"From “{held[0].title}”, section “{heading(held[0])}”:")] + lines
 
