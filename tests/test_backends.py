@@ -65,6 +65,8 @@ def test_onnx_fp32_gives_torchs_vectors(torch_encoder, onnx_fp32):
     assert np.allclose(np.linalg.norm(onnx_vectors, axis=1), 1.0, atol=1e-5)
     # The same space: an index built by one is searched by the other.
     assert onnx_fp32.vector_space.compatible(torch_encoder.vector_space)
+    # onnxruntime's BERT fusions were applied (fused attention): the vectors above are the fused graph's.
+    assert json.loads((export_folder(onnx_fp32) / "export.json").read_text())["fused"] is True
 
 
 def test_onnx_int8_is_close_to_torch_but_a_space_of_its_own(torch_encoder, onnx_int8):
