@@ -98,6 +98,14 @@ def answer_html(text: str, anchor: str = "", kind: str | None = None) -> str:
     out: list[str] = []
     open_list = ""
     for line in text.split("\n"):
+        nested = re.match(r"\s{2,}(?:[-*+]|\d{1,3}[.)])\s+", line)
+        if nested and open_list:  # a step's own sub-list ("vote:" then thumbs up / thumbs down)
+            item = f"<li>{inline(line[nested.end():])}</li>"
+            if out[-1].endswith("</ul></li>"):
+                out[-1] = out[-1][: -len("</ul></li>")] + item + "</ul></li>"
+            else:
+                out[-1] = out[-1][: -len("</li>")] + f'<ul style="margin:.2em 0 .2em 1.2em">{item}</ul></li>'
+            continue
         m = re.match(r"(\d+)\. |- ", line)
         tag = ("ol" if m.group(1) else "ul") if m else ""
         if open_list and tag != open_list:

@@ -46,6 +46,14 @@ def test_answer_markers_become_badges(widgets):
     assert "&lt;b&gt;claim&lt;/b&gt;" in html and "[1]" not in html
 
 
+def test_a_steps_own_sub_list_nests_inside_it_and_the_numbering_goes_on(widgets):
+    text = "From “Lean coffee”:\n1. Write topics. [1]\n2. At the end, vote:\n    - Thumbs up: go on\n    - Thumbs down: next [1]\n3. Close. [2]"
+    html = widgets.answer_html(text, "a", "procedure")
+    assert html.count("<ol") == 1 and html.count("<ul") == 1  # one numbered list, the thumbs nested in step 2
+    assert html.index("At the end, vote:") < html.index("<ul") < html.index("Thumbs down: next") < html.index("</ul></li><li>Close.")
+    assert "- Thumbs" not in html
+
+
 def test_a_quoted_heading_line_is_drawn_bold_and_a_hashtag_is_not(widgets):
     html = widgets.answer_html("## Paying <people> ##\nPay on the day. [1]\n#hashtag stays text. [2]")
     assert "<strong>Paying &lt;people&gt;</strong>" in html  # closing #s dropped, the title still escaped
