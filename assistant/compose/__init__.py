@@ -1,7 +1,7 @@
 """Composing an answer of the kind asked for from retrieved passages.
 
-:class:`Composition` holds one question and its passage pool. :mod:`.base` scores sentences and
-reads findings on; :mod:`.lists` finds the list (or prose section) that answers a how-to or list
+:class:`Composition` holds one question and its passage pool. :mod:`.base` scores sentences;
+:mod:`.findings` reads a study's findings on; :mod:`.lists` finds the list (or prose section) that answers a how-to or list
 question; :mod:`.reasons` reads the section that says why; :mod:`.outline` reads a session plan's timed parts; :mod:`.compare` finds definitions and sets compared things side by side; :mod:`.cues`
 holds the word patterns they read. :class:`assistant.answer.ExtractiveComposer` turns the lines
 into a cited, verified answer.
@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from assistant.compose.base import Base, Line, Scored, sentence_relevance
 from assistant.compose.compare import Definitions
+from assistant.compose.findings import Findings
 from assistant.compose.lists import Lists
 from assistant.compose.outline import Outline
 from assistant.compose.reasons import Reasons
@@ -18,5 +19,5 @@ from assistant.compose.reasons import Reasons
 __all__ = ["Composition", "Line", "Scored", "sentence_relevance"]
 
 
-class Composition(Outline, Lists, Definitions, Reasons, Base):
+class Composition(Outline, Lists, Definitions, Reasons, Findings, Base):
     """One question's composition: lists, definitions and comparisons on top of sentence scoring."""

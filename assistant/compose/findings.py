@@ -1,0 +1,39 @@
+"""Findings as answers: the sentence that says what a study found, read on through its paragraph."""
+
+from __future__ import annotations
+
+from assistant.compose.base import Line
+from assistant.compose.cues import FINDING_CUE, PUBLICATION, RESULTS_SECTION
+from assistant.evidence import sentence_quotes
+
+
+class Findings:
+    """Findings answers (mixed into :class:`assistant.compose.Composition`)."""
+
+    def findings(self, most: int = 4) -> list[Line]:
+        """The best finding sentence, read on in its paragraph: a study's findings follow one another.
+
+        "What did the NAO find?" is answered by the sentence that introduces the NAO's report and
+        the ones after it ("The NAO estimated ... concluded ... also found ..."), which need not
+        repeat the question's words. The anchor is the best-scoring sentence from a findings
+        section or carrying a finding cue; the sentences after it in the same passage follow, up
+        to ``most`` in all.
+        """
+        # The anchor states a finding: a finding's cue word, or a sentence of a section of results
+        # ("What the evaluations found"); "Lessons for people designing ..." is our advice, not a finding.
+        pool = [
+            c for c in self.scored_sentences(self.passages)
+            if c.quote.role != "pitfall" and (RESULTS_SECTION.search(c.quote.passage.section) or FINDING_CUE.search(c.quote.text))
+        ]
+        if not pool:
+            return []
+        # A sentence saying what was found beats one saying what was examined ("The report examined ...").
+        anchor = max(pool, key=lambda c: c.score * (1.5 if FINDING_CUE.search(c.quote.text) else 1.0)).quote
+        own = [q for q in sentence_quotes(anchor.passage) if q.role != "pitfall"]
+        after = [q for q in own if q.span[0] >= anchor.span[1]][: most - 1]
+        before = [q for q in own if q.span[1] <= anchor.span[0] and not PUBLICATION.search(q.text)]
+        room = most - 1 - len(after)  # a finding closing its paragraph is read with the sentences leading up to it
+        quotes = (before[-room:] if room > 0 else []) + [anchor] + after
+        if len(quotes) < 2:
+            return []
+        return [Line(quotes)]
