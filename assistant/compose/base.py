@@ -74,11 +74,13 @@ class Base:
         # "Our forum has a history of distrust. How do we build trust?": the opening statement says why
         # the question is asked; its words count for less than the question's own.
         context, ask = split_context(question)
-        asked = set(composer.analyse([ask])[0])
-        self.context_words = {w.lower() for w in WORD.findall(context)} - {w.lower() for w in WORD.findall(ask)}
-        for t in composer.analyse([context])[0] if context else []:
-            if t not in asked and t in self.weights:
-                self.weights[t] *= CONTEXT_WEIGHT
+        self.context_words: set[str] = set()
+        if context:
+            self.context_words = {w.lower() for w in WORD.findall(context)} - {w.lower() for w in WORD.findall(ask)}
+            asked = set(composer.analyse([ask])[0])
+            for t in composer.analyse([context])[0]:
+                if t not in asked and t in self.weights:
+                    self.weights[t] *= CONTEXT_WEIGHT
         self.q_pairs = set(zip(q_seq, q_seq[1:]))
         top = max((p.score for p in passages), default=0.0) or 1.0
         self.weight = {p.id: p.score / top for p in passages + extra}
@@ -249,11 +251,16 @@ class Base:
             return 0.0
         return (cosine - low) / (high - low)
 
-    def coverage(self, terms: Sequence[str]) -> float:
-        """IDF-weighted share of the question's terms found in ``terms`` (a stem prefix counts: pay ~ payment)."""
-        total = sum(self.weights.get(t, 0.0) for t in self.q_terms) or 1.0
+    def coverage(self, terms: Sequence[str], among: Sequence[str] | None = None) -> float:
+        """IDF-weighted share of the question's terms found in ``terms`` (a stem prefix counts: pay ~ payment).
+
+        ``among``: only these of the question's terms count (those beyond a title, or beyond "session"
+        and "workshop"); 0 when they carry no weight.
+        """
+        wanted = self.q_terms if among is None else among
+        total = sum(self.weights.get(t, 0.0) for t in wanted) or 1.0
         present = set(terms)
-        return sum(self.weights.get(t, 0.0) for t in self.q_terms if has_term(present, t)) / total
+        return sum(self.weights.get(t, 0.0) for t in wanted if has_term(present, t)) / total
 
     def missing_terms(self) -> list[str]:
         """Nouns of the question that none of the passages contains, when they carry weight.

@@ -222,11 +222,7 @@ class Lists:
         """How much of the question, beyond the words of the document's title, a passage's heading (and list lead-in) covers."""
         title = set(self.c.analyse([p.title])[0])
         rest = [t for t in self.q_terms if not has_term(title, t)]
-        total = sum(self.weights.get(t, 0.0) for t in rest)
-        if not rest or not total:
-            return 0.0
-        present = set(self.c.analyse([f"{p.section} {lead}"])[0])
-        return sum(self.weights.get(t, 0.0) for t in rest if has_term(present, t)) / total
+        return self.coverage(self.c.analyse([f"{p.section} {lead}"])[0], among=rest)
 
     def head_coverage(self, p: Passage) -> float:
         """How much of the question a passage's section heading covers (cached per passage)."""

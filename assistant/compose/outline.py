@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 
-from assistant.compose.base import Line, has_term, heading, read_in_order
+from assistant.compose.base import Line, heading, read_in_order
 from assistant.evidence import sentence_quotes
 from assistant.retrieve import Passage
 
@@ -43,9 +43,6 @@ class Outline:
             return []
         room = set(self.c.analyse([ROOM_WORDS])[0])
         topic = [t for t in self.q_terms if t not in room]
-        total = sum(self.weights.get(t, 0.0) for t in topic)
-        if not total:
-            return []
         parts: dict[tuple[str, str], list[Passage]] = {}
         for doc_id in list(self.best_documents())[:3]:
             for p in self.c.expand(doc_id):
@@ -54,8 +51,7 @@ class Outline:
         activity_wanted = bool(ACTIVITY.search(self.question))
         best: tuple[float, float, list[Passage]] | None = None
         for held in parts.values():
-            present = set(self.c.analyse([" ".join([held[0].section] + [p.text for p in held])])[0])
-            covered = sum(self.weights.get(t, 0.0) for t in topic if has_term(present, t)) / total
+            covered = self.coverage(self.c.analyse([" ".join([held[0].section] + [p.text for p in held])])[0], among=topic)
             if activity_wanted and ACTIVITY.search(heading(held[0])):
                 covered += 0.25  # "Give me an exercise ...": "exercise 1, sorting the problems" before "input on wicked problems"
             key = (covered, max(self.meaning(p) for p in held), held)
@@ -87,13 +83,9 @@ class Outline:
         # session on co-design does not answer "How should we run a design studio session?".
         framing = set(self.c.analyse([" ".join(SESSION_WANTED.findall(self.question))])[0])
         topic = [t for t in self.q_terms if t not in framing]
-        total = sum(self.weights.get(t, 0.0) for t in topic)
         for doc_id in list(self.best_documents())[:2]:
             passages = self.c.expand(doc_id)
-            if not passages or not total:
-                continue
-            title = set(self.c.analyse([passages[0].title])[0])
-            if sum(self.weights.get(t, 0.0) for t in topic if has_term(title, t)) < 0.5 * total:
+            if not passages or self.coverage(self.c.analyse([passages[0].title])[0], among=topic) < 0.5:
                 continue
             parts: dict[str, dict[str, list[Passage]]] = {}  # parent heading -> part heading -> its passages
             for p in passages:
