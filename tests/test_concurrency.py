@@ -97,6 +97,38 @@ def test_two_ingests_on_one_data_dir_both_finish_and_equal_a_serial_run(folders,
         index.close()
 
 
+OPEN_AT_ONCE = textwrap.dedent("""
+    import sys, time
+    from pathlib import Path
+    from assistant.index.store import VectorStore
+    from assistant.settings import StoreSettings
+    ready, go = Path(sys.argv[2]), Path(sys.argv[3])
+    ready.touch()
+    while not go.exists():
+        time.sleep(0.005)
+    VectorStore(StoreSettings(), Path(sys.argv[1]))
+""")
+
+
+def test_processes_opening_one_new_data_dir_at_the_same_moment_all_open_it(tmp_path):
+    # Opening creates Chroma's schema; unserialised, one of four processes released together
+    # failed in two of three runs of this test ("table collections already exists", "database is locked").
+    for round_ in range(4):
+        chroma = tmp_path / f"round{round_}" / "chroma"
+        go = tmp_path / f"go{round_}"
+        ready = [tmp_path / f"ready{round_}-{i}" for i in range(4)]
+        procs = [
+            subprocess.Popen([sys.executable, "-c", OPEN_AT_ONCE, str(chroma), str(r), str(go)], stderr=subprocess.PIPE, text=True, env=child_env(), cwd=ROOT)
+            for r in ready
+        ]
+        deadline = time.monotonic() + 120
+        while not all(r.exists() for r in ready) and time.monotonic() < deadline:
+            time.sleep(0.01)
+        go.touch()  # every process has imported everything: they open at once
+        errors = [p.communicate(timeout=120)[1] for p in procs]
+        assert [p.returncode for p in procs] == [0, 0, 0, 0], [e.strip().splitlines()[-1:] for e in errors if e.strip()]
+
+
 @pytest.mark.slow
 def test_a_second_writer_that_will_not_wait_reports_who_holds_the_lock(folders, tmp_path):
     data = tmp_path / "data"

@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
+from contextlib import nullcontext
 from pathlib import Path
-from typing import Any, Sequence
+from typing import Any, ContextManager, Sequence
 from urllib.parse import urlparse
 
 import numpy as np
@@ -27,8 +28,9 @@ class VectorStore:
     def __init__(self, settings: StoreSettings, path: Path, client: Any = None) -> None:
         self.settings = settings
         self.path = path
-        self.client = client or _client(settings, path)
-        self.collection = self._collection()
+        with _opening(settings, path):
+            self.client = client or _client(settings, path)
+            self.collection = self._collection()
         self._retired: list[Any] = []
 
     @property
@@ -51,8 +53,9 @@ class VectorStore:
         from chromadb.api.shared_system_client import SharedSystemClient
 
         SharedSystemClient._identifier_to_system.pop(str(self.path), None)
-        client = _client(self.settings, self.path)
-        collection = client.get_or_create_collection(self.settings.collection, embedding_function=None)
+        with _opening(self.settings, self.path):
+            client = _client(self.settings, self.path)
+            collection = client.get_or_create_collection(self.settings.collection, embedding_function=None)
         self._retired = [self.client]  # dropping the older one lets its system be collected
         self.client, self.collection = client, collection
 
@@ -165,6 +168,22 @@ class VectorStore:
         except Exception:  # absent collection: nothing to drop
             pass
         self.collection = self._collection()
+
+
+def _opening(settings: StoreSettings, path: Path) -> ContextManager[Any]:
+    """A lock held while an embedded database is opened and its collection made (nothing for a server).
+
+    Opening a path creates or migrates Chroma's SQLite schema; two processes opening one new data
+    dir at the same moment race on it and one fails ("table collections already exists",
+    "database is locked"). Opening is short, so processes take turns; reads and writes after it
+    are not held up.
+    """
+    if settings.url:
+        return nullcontext()
+    from filelock import FileLock
+
+    path.parent.mkdir(parents=True, exist_ok=True)
+    return FileLock(path.parent / f".{path.name}-open.lock")
 
 
 def _client(settings: StoreSettings, path: Path) -> Any:
