@@ -12,6 +12,7 @@ are checked when loaded: a missing or damaged file is exported again.
 from __future__ import annotations
 
 import json
+import logging
 import os
 import shutil
 import tempfile
@@ -23,7 +24,9 @@ import onnxruntime as ort
 from filelock import FileLock
 from tokenizers import Tokenizer
 
-from assistant.embeddings import int8_format
+from assistant.embeddings import cpu_flags, int8_format
+
+log = logging.getLogger(__name__)
 
 INPUTS = ("input_ids", "attention_mask", "token_type_ids")
 MARKER = "export.json"
@@ -56,6 +59,8 @@ class OnnxRunner:
         backend: ``onnx`` or ``onnx-int8``.
         max_seq_length: Word pieces per text, [CLS] and [SEP] included (longer texts are cut, as sentence-transformers does).
     """
+
+    engine = "onnxruntime"
 
     def __init__(self, path: Path, model_dir: Path, backend: str, max_seq_length: int) -> None:
         self.path = path
@@ -94,11 +99,69 @@ class OnnxRunner:
             "attention_mask": np.array([e.attention_mask for e in encodings], dtype=np.int64),
             "token_type_ids": np.array([e.type_ids for e in encodings], dtype=np.int64),
         }
-        return self.session(threads or 0).run(None, feeds)[0].astype(np.float32, copy=False)
+        return self.infer(feeds, threads or 0).astype(np.float32, copy=False)
+
+    def infer(self, feeds: dict[str, np.ndarray], threads: int) -> np.ndarray:
+        """The graph's output for tokenised ``feeds``."""
+        return self.session(threads).run(None, feeds)[0]
 
 
-def load(model_dir: Path, backend: str, cache_dir: Path, max_seq_length: int, model: str) -> OnnxRunner:
+class OpenVinoRunner(OnnxRunner):
+    """The same export compiled by OpenVINO's CPU plugin, in bf16 where the CPU computes it natively.
+
+    Measured on a 2-core Xeon with AMX, the fused fp32 export, passages of ~900 characters in
+    batches of 64: 130 a second against onnxruntime's 30, a question alone 2.5 ms against 3.0,
+    vectors at a cosine of 0.99997 or more to fp32 (SciFact test dense nDCG@10 0.6476 against
+    0.6484). Without native bf16, OpenVINO's fp32 gains nothing on onnxruntime's, so ``auto``
+    keeps onnxruntime there (:func:`engine_for`). One compiled model per thread count, like the
+    sessions; calls come one at a time (the encoder lock), so each keeps one infer request.
+    """
+
+    def __init__(self, path: Path, model_dir: Path, backend: str, max_seq_length: int, precision: str) -> None:
+        import openvino
+
+        self.precision = precision
+        self.engine = f"openvino-{precision}"
+        self._core = openvino.Core()
+        self._requests: dict[int, object] = {}
+        super().__init__(path, model_dir, backend, max_seq_length)
+
+    def infer(self, feeds: dict[str, np.ndarray], threads: int) -> np.ndarray:
+        request = self._requests.get(threads)
+        if request is None:
+            config = {"INFERENCE_PRECISION_HINT": self.precision, "INFERENCE_NUM_THREADS": threads, "PERFORMANCE_HINT": "LATENCY"}
+            compiled = self._core.compile_model(self._core.read_model(str(self.path)), "CPU", config)
+            request = self._requests[threads] = compiled.create_infer_request()
+        return request.infer(feeds)[0]
+
+
+def native_bf16() -> bool:
+    """True when the CPU computes bf16 itself (AMX or AVX-512 BF16), where OpenVINO's bf16 is fast."""
+    return bool(cpu_flags() & {"amx_bf16", "avx512_bf16"})
+
+
+def engine_for(setting: str) -> tuple[str, str]:
+    """``(engine, precision)`` for the ``embedding.engine`` setting on this machine.
+
+    ``auto`` picks OpenVINO in bf16 on a CPU with native bf16 when OpenVINO is installed, and
+    onnxruntime anywhere else; ``openvino`` asked for by name runs fp32 on a CPU without bf16.
+    """
+    if setting == "onnxruntime" or (setting == "auto" and not native_bf16()):
+        return "onnxruntime", "fp32"
+    try:
+        import openvino  # noqa: F401
+    except ImportError:
+        if setting == "openvino":
+            log.warning("embedding engine openvino is not installed (pip install openvino); using onnxruntime")
+        return "onnxruntime", "fp32"
+    return "openvino", "bf16" if native_bf16() else "f32"
+
+
+def load(model_dir: Path, backend: str, cache_dir: Path, max_seq_length: int, model: str, engine: str = "onnxruntime") -> OnnxRunner:
     """An :class:`OnnxRunner` for ``backend``, exporting the model into the cache first if needed.
+
+    ``engine`` (``embedding.engine``) may hand the fp32 export to OpenVINO (:func:`engine_for`);
+    int8 always runs in onnxruntime, whose quantised kernels it was made for.
 
     A cached export is used as it is when its marker matches the file and the file loads. A
     missing or damaged one (a killed export, a truncated copy) is exported again under the
@@ -109,9 +172,10 @@ def load(model_dir: Path, backend: str, cache_dir: Path, max_seq_length: int, mo
     """
     folder = cache_folder(cache_dir, model, backend)
     path = folder / "model.onnx"
+    runner = _runner_class(backend, engine)
     if _intact(folder):
         try:
-            return OnnxRunner(path, model_dir, backend, max_seq_length)
+            return runner(path, model_dir, backend, max_seq_length)
         except Exception:  # noqa: BLE001 - a damaged file: export it again below
             pass
     try:
@@ -119,13 +183,21 @@ def load(model_dir: Path, backend: str, cache_dir: Path, max_seq_length: int, mo
         with FileLock(folder / ".lock", timeout=600):
             if not _intact(folder) or not _loads(path):
                 export(model_dir, backend, folder)
-        return OnnxRunner(path, model_dir, backend, max_seq_length)
+        return runner(path, model_dir, backend, max_seq_length)
     except ExportFailed:
         raise
     except ModuleNotFoundError as exc:  # onnx writes the export; a cached one runs without it
         raise ExportFailed(f"{exc.name} is not installed: pip install 'collab-innovation-assistant[onnx]'") from exc
     except Exception as exc:  # noqa: BLE001 - every way an export can fail ends in the torch fallback
         raise ExportFailed(f"{type(exc).__name__}: {str(exc).splitlines()[0] if str(exc) else ''}".rstrip(": ")) from exc
+
+
+def _runner_class(backend: str, engine: str):
+    """What runs the export: :class:`OnnxRunner`, or :class:`OpenVinoRunner` with its precision bound."""
+    chosen, precision = engine_for(engine) if backend == "onnx" else ("onnxruntime", "fp32")
+    if chosen == "onnxruntime":
+        return OnnxRunner
+    return lambda *args: OpenVinoRunner(*args, precision=precision)
 
 
 def _intact(folder: Path) -> bool:

@@ -1,4 +1,4 @@
-"""Encoder backends side by side in one run: torch, ONNX fp32 and ONNX int8 on the same texts, indexes and questions.
+"""Encoder backends side by side in one run: torch, ONNX fp32 (onnxruntime and OpenVINO) and ONNX int8 on the same texts, indexes and questions.
 
 ``python -m bench.backends`` (about 20 minutes on 2 cores; needs ``../shared/data/scifact``)
 writes ``bench/results/backends/latest.{json,md}``. Per backend:
@@ -12,8 +12,9 @@ writes ``bench/results/backends/latest.{json,md}``. Per backend:
 - **cosine to torch fp32**, mean and min, over ``--cosine-passages`` SciFact passages.
 
 ONNX fp32 vectors are torch's (cosine >= 0.9999), so one fp32 SciFact index, built by the ONNX
-backend, is searched by torch and ONNX queries alike (the product treats them as one vector
-space too); int8 gets an index of its own, built by int8.
+backend in onnxruntime, is searched by torch and ONNX queries alike (the product treats them as
+one vector space too). OpenVINO (bf16 on a CPU with native bf16) builds an index of its own, so
+its nDCG is that of its own passages and questions; int8 gets an index of its own, built by int8.
 """
 
 from __future__ import annotations
@@ -37,13 +38,25 @@ from bench.corpora import ROOT
 from bench.measure import load_average, machine, summary, timed
 from bench.query_speed import child_env
 
-BACKENDS = ("torch", "onnx", "onnx-int8")
-BUILDS = {"torch": "onnx", "onnx": "onnx", "onnx-int8": "onnx-int8"}
-"""Which backend builds the index each backend is searched on (one per vector space)."""
+CONFIGS = {
+    "torch": ("torch", "onnxruntime"),
+    "onnx (onnxruntime)": ("onnx", "onnxruntime"),
+    "onnx (openvino)": ("onnx", "openvino"),
+    "onnx-int8": ("onnx-int8", "onnxruntime"),
+}
+"""Each column: ``embedding.backend`` and ``embedding.engine``."""
+BACKENDS = tuple(CONFIGS)
+BUILDS = {"torch": "onnx (onnxruntime)", "onnx (onnxruntime)": "onnx (onnxruntime)", "onnx (openvino)": "onnx (openvino)", "onnx-int8": "onnx-int8"}
+"""Which column builds the index each column is searched on."""
 
 
-def settings_for(backend: str, data_dir: Path, cache_dir: Path) -> Settings:
-    return Settings(data_dir=data_dir, embedding={"backend": backend, "cache_dir": cache_dir})
+def settings_for(label: str, data_dir: Path, cache_dir: Path) -> Settings:
+    backend, engine = CONFIGS[label]
+    return Settings(data_dir=data_dir, embedding={"backend": backend, "engine": engine, "cache_dir": cache_dir})
+
+
+def _folder(label: str) -> str:
+    return label.replace(" (", "-").rstrip(")")
 
 
 def run(args: argparse.Namespace, say=print) -> dict:
@@ -70,19 +83,20 @@ def run(args: argparse.Namespace, say=print) -> dict:
             encoders[backend] = SentenceEmbeddings(settings_for(backend, work, cache).embedding).load()
         out[backend]["load_s"] = round(clock.wall, 2)
         out[backend]["vector_space"] = encoders[backend].vector_space.to_json()
+        out[backend]["engine"] = getattr(encoders[backend].runner, "engine", "torch")
 
     say("SciFact: the corpus ingested once per vector space")
     docs = materialise(data, work / "scifact-docs")
     pipelines = {}
     for build in sorted(set(BUILDS.values())):
-        p = build_pipeline(settings_for(build, work / f"scifact-{build}", cache), embeddings=encoders[build])
+        p = build_pipeline(settings_for(build, work / f"scifact-{_folder(build)}", cache), embeddings=encoders[build])
         with timed() as clock:
             report = p.ingest([docs], progress=False)
         out[build]["scifact_ingest"] = {"passages": report.chunks, "seconds": round(clock.wall, 1), "passages_per_s": round(report.chunks / clock.wall, 1)}
         say(f"  {build}: {report.chunks:,} passages in {clock.wall:.0f} s")
         p.close()
     for backend in BACKENDS:
-        pipelines[backend] = build_pipeline(settings_for(backend, work / f"scifact-{BUILDS[backend]}", cache), embeddings=encoders[backend])
+        pipelines[backend] = build_pipeline(settings_for(backend, work / f"scifact-{_folder(BUILDS[backend])}", cache), embeddings=encoders[backend])
 
     say(f"cosine to torch fp32 over {args.cosine_passages} SciFact passages (and raw encode passages/s, batch 64)")
     texts = pipelines["torch"].index.manifest.lexical_corpus()[2]
@@ -106,7 +120,7 @@ def run(args: argparse.Namespace, say=print) -> dict:
     random.Random(5).shuffle(questions)
     questions = questions[: args.queries]
     small = _small_indexes(pipelines, encoders, work, cache, args.small)
-    for label, serving in ((f"{args.small // 1000}k", small), (f"scifact ({out['onnx']['scifact_ingest']['passages'] // 1000}k)", pipelines)):
+    for label, serving in ((f"{args.small // 1000}k", small), (f"scifact ({out['onnx (onnxruntime)']['scifact_ingest']['passages'] // 1000}k)", pipelines)):
         say(f"ask and query encode at {label}: {len(questions)} questions, backends interleaved")
         times = {b: {"encode": [], "ask": []} for b in BACKENDS}
         for q in questions[:10]:  # warm-up
@@ -131,7 +145,7 @@ def run(args: argparse.Namespace, say=print) -> dict:
     for path in sorted(docs.iterdir())[: args.ingest_docs]:
         (subset / path.name).write_bytes(path.read_bytes())
     for backend in BACKENDS:
-        p = build_pipeline(settings_for(backend, work / f"ingest-{backend}", cache), embeddings=encoders[backend])
+        p = build_pipeline(settings_for(backend, work / f"ingest-{_folder(backend)}", cache), embeddings=encoders[backend])
         with timed() as clock:
             report = p.ingest([subset], progress=False)
         out[backend]["ingest"] = {"passages": report.chunks, "wall_s": round(clock.wall, 1), "cpu_s": round(clock.cpu, 1), "passages_per_s": round(report.chunks / clock.wall, 1)}
@@ -139,15 +153,15 @@ def run(args: argparse.Namespace, say=print) -> dict:
 
     say("cold start: a fresh `python -m assistant ask --json` per backend (median of 3) and its peak RSS")
     for backend in BACKENDS:
-        runs = [_cold(backend, work / f"scifact-{BUILDS[backend]}", cache, questions[0]) for _ in range(3)]
+        runs = [_cold(backend, work / f"scifact-{_folder(BUILDS[backend])}", cache, questions[0]) for _ in range(3)]
         out[backend]["cold_start_s"] = round(float(np.median([r[0] for r in runs])), 2)
         out[backend]["cold_rss_mb"] = round(float(np.median([r[1] for r in runs])), 0)
     for p in list(pipelines.values()) + list(small.values()):
         p.close()
     results["load_end"] = load_average()
     results["notes"].append(
-        "torch and onnx are searched on one fp32 SciFact index built by onnx (their vectors agree to the cosine shown); "
-        "onnx-int8 on its own index built by onnx-int8. 100k passages not run: embedding 100k passages per vector space "
+        "torch and onnx (onnxruntime) are searched on one fp32 SciFact index built by onnx in onnxruntime (their vectors agree to "
+        "the cosine shown); onnx (openvino) and onnx-int8 each on an index they built themselves. 100k passages not run: embedding 100k passages per vector space "
         "takes over an hour on 2 cores; ask time beyond the encoder does not depend on the backend (see bench/results/latest.md)."
     )
     return results
@@ -168,7 +182,7 @@ def _small_indexes(pipelines: dict, encoders: dict, work: Path, cache: Path, n: 
                 break
         ids = [c.id for d in docs for c in source.manifest.document_chunks(d.doc_id)]
         got = source.store.collection.get(ids=ids, include=["embeddings", "documents", "metadatas"])
-        target = Index(settings_for(build, work / f"small-{build}", cache))
+        target = Index(settings_for(build, work / f"small-{_folder(build)}", cache))
         target.claim_vectors(encoders[build].vector_space)
         target.store.upsert(got["ids"], np.asarray(got["embeddings"], dtype=np.float32), got["documents"], got["metadatas"])
         with source.manifest.snapshot():
@@ -180,12 +194,13 @@ def _small_indexes(pipelines: dict, encoders: dict, work: Path, cache: Path, n: 
             db.executemany(f"INSERT INTO documents VALUES ({','.join('?' * len(rows[0]))})", rows)
             db.executemany(f"INSERT INTO chunks VALUES ({','.join('?' * len(chunks[0]))})", chunks)
         target.close()
-    return {b: build_pipeline(settings_for(b, work / f"small-{BUILDS[b]}", cache), embeddings=encoders[b]) for b in BACKENDS}
+    return {b: build_pipeline(settings_for(b, work / f"small-{_folder(BUILDS[b])}", cache), embeddings=encoders[b]) for b in BACKENDS}
 
 
-def _cold(backend: str, data_dir: Path, cache: Path, question: str) -> tuple[float, float]:
+def _cold(label: str, data_dir: Path, cache: Path, question: str) -> tuple[float, float]:
     """Seconds from spawn to exit of a fresh ``assistant ask``, and its peak RSS in MiB."""
-    env = child_env() | {"ASSISTANT_EMBEDDING__BACKEND": backend, "ASSISTANT_EMBEDDING__CACHE_DIR": str(cache)}
+    backend, engine = CONFIGS[label]
+    env = child_env() | {"ASSISTANT_EMBEDDING__BACKEND": backend, "ASSISTANT_EMBEDDING__ENGINE": engine, "ASSISTANT_EMBEDDING__CACHE_DIR": str(cache)}
     code = (
         "import atexit, sys\n"
         # VmHWM, not ru_maxrss: ru_maxrss survives exec, so it would report the forking parent's peak.
@@ -197,7 +212,7 @@ def _cold(backend: str, data_dir: Path, cache: Path, question: str) -> tuple[flo
     done = subprocess.run([sys.executable, "-c", code], env=env, capture_output=True, text=True, cwd=ROOT, timeout=300)
     wall = time.perf_counter() - t
     if done.returncode != 0:
-        raise RuntimeError(f"cold start with {backend} failed: {done.stderr[-500:]}")
+        raise RuntimeError(f"cold start with {label} failed: {done.stderr[-500:]}")
     rss = [line for line in done.stderr.splitlines() if line.startswith("RSS ")]
     return wall, int(rss[-1].split()[1]) / 1024
 
@@ -207,6 +222,7 @@ def markdown(results: dict) -> str:
     b = results["backends"]
     sizes = list(b["torch"]["ask"])
     rows = [
+        ("engine", lambda r: r.get("engine", "?")),
         ("space (index kind)", lambda r: r["vector_space"]["space"]),
         ("load in process (s)", lambda r: f"{r['load_s']:.2f}"),
         *[(f"query encode p50, 1 thread, at {s} (ms)", lambda r, s=s: f"{r['query_encode'][s]['p50']:.1f}") for s in sizes[:1]],

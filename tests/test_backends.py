@@ -30,11 +30,6 @@ def onnx_cache(encoder_cache) -> Path:
 
 
 @pytest.fixture(scope="module")
-def onnx_fp32(onnx_cache) -> SentenceEmbeddings:
-    return SentenceEmbeddings(EmbeddingSettings(backend="onnx", cache_dir=onnx_cache)).load()
-
-
-@pytest.fixture(scope="module")
 def onnx_int8(onnx_cache) -> SentenceEmbeddings:
     return SentenceEmbeddings(EmbeddingSettings(backend="onnx-int8", cache_dir=onnx_cache)).load()
 
@@ -55,6 +50,14 @@ def torch_encoder(embeddings, onnx_cache) -> SentenceEmbeddings:
     return SentenceEmbeddings(EmbeddingSettings(backend="torch", cache_dir=onnx_cache)).load()
 
 
+@pytest.fixture(scope="module", params=["onnxruntime", "openvino"])
+def onnx_fp32(onnx_cache, request) -> SentenceEmbeddings:
+    """The fp32 export run by each engine (``openvino`` runs bf16 on a CPU with native bf16, fp32 elsewhere)."""
+    encoder = SentenceEmbeddings(EmbeddingSettings(backend="onnx", engine=request.param, cache_dir=onnx_cache)).load()
+    assert encoder.runner.engine.startswith(request.param)
+    return encoder
+
+
 def test_onnx_fp32_gives_torchs_vectors(torch_encoder, onnx_fp32):
     assert onnx_fp32.vector_space.backend == "onnx" and onnx_fp32.vector_space.space == "fp32"
     torch_vectors = torch_encoder.encode(PASSAGES)
@@ -67,6 +70,52 @@ def test_onnx_fp32_gives_torchs_vectors(torch_encoder, onnx_fp32):
     assert onnx_fp32.vector_space.compatible(torch_encoder.vector_space)
     # onnxruntime's BERT fusions were applied (fused attention): the vectors above are the fused graph's.
     assert json.loads((export_folder(onnx_fp32) / "export.json").read_text())["fused"] is True
+
+
+@pytest.mark.parametrize(
+    ("setting", "bf16", "expected"),
+    [
+        ("auto", True, ("openvino", "bf16")),
+        ("auto", False, ("onnxruntime", "fp32")),  # OpenVINO's fp32 gains nothing on onnxruntime's
+        ("openvino", False, ("openvino", "f32")),
+        ("openvino", True, ("openvino", "bf16")),
+        ("onnxruntime", True, ("onnxruntime", "fp32")),
+    ],
+)
+def test_the_engine_follows_the_setting_and_the_cpus_bf16(setting, bf16, expected, monkeypatch):
+    from assistant import onnx_encoder
+
+    monkeypatch.setattr(onnx_encoder, "native_bf16", lambda: bf16)  # the CPU is the one thing a test cannot swap
+    assert onnx_encoder.engine_for(setting) == expected
+
+
+def test_auto_runs_the_engine_this_cpu_suits(onnx_cache):
+    from assistant import onnx_encoder
+
+    auto = SentenceEmbeddings(EmbeddingSettings(backend="onnx", engine="auto", cache_dir=onnx_cache)).load()
+    engine, precision = onnx_encoder.engine_for("auto")
+    assert auto.runner.engine == (engine if engine == "onnxruntime" else f"openvino-{precision}")
+    assert (engine == "openvino") == onnx_encoder.native_bf16()
+    # int8 stays in onnxruntime, whose quantised kernels it was made for, whatever the engine says.
+    int8 = SentenceEmbeddings(EmbeddingSettings(backend="onnx-int8", engine="openvino", cache_dir=onnx_cache)).load()
+    assert int8.runner.engine == "onnxruntime"
+
+
+def test_an_index_embedded_by_openvino_is_searched_by_onnxruntime_alike(make_settings, onnx_cache, tmp_path):
+    """bf16 passages (OpenVINO) and fp32 questions (onnxruntime) share one space: same ranking, no refusal."""
+    from assistant.pipeline import build_pipeline
+
+    encoders = {e: SentenceEmbeddings(EmbeddingSettings(backend="onnx", engine=e, cache_dir=onnx_cache)).load() for e in ("openvino", "onnxruntime")}
+    notes = write_notes(tmp_path / "notes", ["housing", "health", "transport", "schools", "libraries"])
+    settings = make_settings()
+    built = build_pipeline(settings, embeddings=encoders["openvino"])
+    assert built.ingest([notes]).ok
+    other = build_pipeline(settings, embeddings=encoders["onnxruntime"])
+    for question in ("pooled budgets for schools", "Who brokers trust between agencies in transport?"):
+        a, b = built.search(question, k=5).passages, other.search(question, k=5).passages
+        assert [p.id for p in a] == [p.id for p in b] and a
+    for p in (built, other):
+        p.close()
 
 
 def test_onnx_int8_is_close_to_torch_but_a_space_of_its_own(torch_encoder, onnx_int8):
