@@ -141,6 +141,23 @@ def test_a_section_headed_by_the_question_beats_another_documents_steps(shipped)
     assert "senior decision-maker from each core partner" in answer.text
 
 
+@pytest.mark.parametrize(
+    ("question", "section", "words"),
+    [
+        # "Supporting key workers: caseloads, supervision and reflective practice": the title lists
+        # the sections' topics, so "reflective practice" says which section answers, not the steps for supervision.
+        ("How do we run reflective practice sessions for our key workers?", "Running reflective practice", "Gibbs"),
+        ("How do we avoid tokenism when involving people with lived experience?", "Avoiding tokenism", "name at least one decision"),
+        ("How should full cost recovery work when we fund a charity partner?", "Full cost recovery in practice", "full cost recovery"),
+    ],
+)
+def test_a_topic_named_after_the_titles_colon_picks_its_own_section_over_the_documents_steps(shipped, question, section, words):
+    answer = shipped.ask(question)
+    verify(answer)
+    assert {c.section.split(" > ")[-1] for c in answer.citations} == {section}, answer.text
+    assert words in answer.text and not steps(answer.text)
+
+
 def test_an_opening_statement_says_why_the_question_is_asked_not_what_it_asks(shipped):
     # Searched whole, "funded for a two-year programme" finds guidance on funding ending; the
     # question sentence is searched on its own too, and the statement's words weigh less.

@@ -219,8 +219,13 @@ class Lists:
         return max(prose, key=lambda t: t[0], default=(0.0, None))
 
     def section_coverage(self, p: Passage, lead: str = "") -> float:
-        """How much of the question, beyond the words of the document's title, a passage's heading (and list lead-in) covers."""
-        title = set(self.c.analyse([p.title])[0])
+        """How much of the question, beyond the words of the document's subject, a passage's heading (and list lead-in) covers.
+
+        The subject is the title, or only its part before a colon when the part after it lists the
+        sections' topics: in "Supporting key workers: caseloads, supervision and reflective practice"
+        the words "reflective practice" say which section answers, "key workers" do not.
+        """
+        title = set(self.c.analyse([subject_of(p.title)])[0])
         rest = [t for t in self.q_terms if not has_term(title, t)]
         return self.coverage(self.c.analyse([f"{p.section} {lead}"])[0], among=rest)
 
@@ -272,3 +277,9 @@ class Lists:
                     if quoted is not None:
                         by_offset.setdefault(p.start + quoted[0], Quote(p, quoted, "step"))
         return [by_offset[k] for k in sorted(by_offset)]
+
+
+def subject_of(title: str) -> str:
+    """A title's subject: the part before its colon when the part after it lists topics ("..., ... and ..."), else all of it."""
+    head, colon, rest = title.partition(":")
+    return head if colon and ("," in rest or " and " in rest) else title
