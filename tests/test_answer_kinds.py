@@ -158,6 +158,13 @@ def test_a_topic_named_after_the_titles_colon_picks_its_own_section_over_the_doc
     assert words in answer.text and not steps(answer.text)
 
 
+def test_what_rules_to_check_is_a_list_question_answered_by_the_list_of_rules(shipped):
+    answer = shipped.ask("What benefit rules should we check before paying someone with lived experience?")
+    verify(answer)
+    assert {c.section.split(" > ")[-1] for c in answer.citations} == {"Benefit rules to check before paying someone"}, answer.text
+    assert "Permitted work" in answer.text and "Universal Credit" in answer.text
+
+
 def test_an_opening_statement_says_why_the_question_is_asked_not_what_it_asks(shipped):
     # Searched whole, "funded for a two-year programme" finds guidance on funding ending; the
     # question sentence is searched on its own too, and the statement's words weigh less.

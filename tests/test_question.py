@@ -21,6 +21,8 @@ from assistant.question import analyse_question, split_context, split_question
         ("What should go in the terms of reference for a partnership board?", "procedure"),
         ("What goes into a data sharing agreement?", "procedure"),
         ("What are the signs that a partnership is in trouble?", "list"),
+        ("What benefit rules should we check before paying someone with lived experience?", "list"),
+        ("What checks should we do before sharing data with a partner?", "list"),
         ("What is a boundary spanner?", "definition"),
         ("What does co-production mean?", "definition"),
         ("Define collaborative inertia", "definition"),
