@@ -26,7 +26,8 @@ PRONOUNS = {"it", "its", "they", "them", "their", "theirs", "this", "that", "the
 QUESTION_WORDS = {"what", "which", "who", "whom", "whose", "when", "where", "why", "how", "does", "do", "did", "can", "could", "should", "would", "is", "are", "was", "were", "tell", "explain", "more", "else", "about", "please", "also"}
 # Words that carry no topic in a question (NLTK's English list plus question words). NLTK's list leaves
 # out "us" (it would also drop "US"); in a question it is the asker ("so that disagreements don't derail us").
-QUESTION_STOPWORDS = frozenset(STOPWORDS_EN_PLUS) | QUESTION_WORDS | {"us"}
+# Nor does it hold some prepositions ("recruit people onto our board": no passage need say "onto").
+QUESTION_STOPWORDS = frozenset(STOPWORDS_EN_PLUS) | QUESTION_WORDS | {"us", "onto", "upon", "via", "towards", "toward", "among", "amongst", "throughout"}
 _STOP = QUESTION_STOPWORDS | PRONOUNS
 WORD = re.compile(r"[\w'-]+")
 
@@ -112,6 +113,10 @@ _PROCEDURE = [
     re.compile(r"^\s*how\s+(?:should|can|could|might|must|would)\b", re.I),
     re.compile(r"\bwhat\s+(?:should|must)\s+(?:\w+[- ]){1,7}?(?:explain|say|tell|ask|check|cover|include|involve|contain|entail|consist\s+of|look\s+like|know|record|bring|prepare|agree|avoid|look\s+for|do)\b", re.I),
     re.compile(r"\b(?:give|show|tell)\s+me\s+(?:(?:a|an|the)\s+)?(?:\w+[- ])?(?:plan|steps|checklist|guide|process)\b", re.I),
+    # "What's the best way to get employers involved?", "Any tips for running a first meeting?",
+    # "What do I need to do to set up data sharing?", "Where do I start with evaluating our programme?"
+    re.compile(r"\b(?:best|right|easiest|quickest|simplest)\s+way\s+(?:to|of)\b|\b(?:tips|advice|pointers)\s+(?:for|on|about)\b", re.I),
+    re.compile(r"\bwhat\s+(?:do|does|would|will)\s+(?:i|we|you|\w+)\s+(?:need|have)\s+to\s+do\b|\bwhere\s+(?:do|should|can)\s+(?:i|we)\s+(?:start|begin)\b", re.I),
 ]
 _FINDINGS = re.compile(
     r"\bwhat\s+(?:did|does|do|have)\s+.+?\b(?:find|found|show|shown|conclude|concluded|report|reported|learn|learned|learnt|reveal|suggest|achieve|achieved|argue|argued|claim|claimed|propose|proposed)\b"

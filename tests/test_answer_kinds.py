@@ -165,6 +165,12 @@ def test_what_rules_to_check_is_a_list_question_answered_by_the_list_of_rules(sh
     assert "Permitted work" in answer.text and "Universal Credit" in answer.text
 
 
+def test_a_preposition_is_not_a_topic_word_the_documents_must_mention(shipped):
+    answer = shipped.ask("How should we recruit people with lived experience onto our board?")
+    verify(answer)
+    assert "do not mention" not in answer.text and "Recruit through trusted routes" in answer.text, answer.text
+
+
 def test_an_opening_statement_says_why_the_question_is_asked_not_what_it_asks(shipped):
     # Searched whole, "funded for a two-year programme" finds guidance on funding ending; the
     # question sentence is searched on its own too, and the statement's words weigh less.
