@@ -171,6 +171,14 @@ def test_a_preposition_is_not_a_topic_word_the_documents_must_mention(shipped):
     assert "do not mention" not in answer.text and "Recruit through trusted routes" in answer.text, answer.text
 
 
+def test_a_how_to_is_read_from_the_guide_not_from_the_glossary_entry_headed_alike(shipped):
+    # The glossary's "Theory of change" ranks first; it says what one is, the guide says how to build it.
+    answer = shipped.ask("How do we write a theory of change?")
+    verify(answer)
+    assert {c.section.split(" > ")[-1] for c in answer.citations} == {"Step 1: build a theory of change"}, answer.text
+    assert "built in a workshop with partners" in answer.text
+
+
 def test_an_opening_statement_says_why_the_question_is_asked_not_what_it_asks(shipped):
     # Searched whole, "funded for a two-year programme" finds guidance on funding ending; the
     # question sentence is searched on its own too, and the statement's words weigh less.

@@ -214,7 +214,8 @@ class Lists:
         explaining = self.analysis.kind == "procedure"  # a how-to question is not answered by "Creaming and parking explained"
         prose = [
             (self.section_coverage(q) + self._prose_meaning() * self.meaning(q), q) for q in self.prose_passages()
-            if q.section != exclude and (doc_id is None or q.doc_id == doc_id) and not (explaining and EXPLAINING_SECTION.search(q.section))
+            if q.section != exclude and (doc_id is None or q.doc_id == doc_id)
+            and not (explaining and (EXPLAINING_SECTION.search(q.section) or KEY_TERMS_SECTION.search(q.title)))  # nor by a glossary entry
         ]
         return max(prose, key=lambda t: t[0], default=(0.0, None))
 
