@@ -99,6 +99,13 @@ def test_definition_comes_first_and_elaboration_from_the_same_passage(shipped):
     assert len(answer.citations) == 1 and len(answer.citations[0].quotes) <= 3
 
 
+def test_a_pair_asked_as_one_term_is_defined_one_term_at_a_time(shipped):
+    answer = shipped.ask("What is creaming and parking?")
+    verify(answer)
+    first, second = answer.text.split("\n")[:2]
+    assert first.startswith("**Creaming:** Creaming is") and second.startswith("**Parking:** Parking is"), answer.text
+
+
 def test_a_definition_may_leave_out_the_owner_of_the_term(shipped):
     # "Arnstein's ladder of participation" is defined in the glossary as "The ladder of participation is ...".
     answer = shipped.ask("What is Arnstein's ladder of participation?")

@@ -15,10 +15,19 @@ class Definitions:
     """Definition and comparison answers (mixed into :class:`assistant.compose.Composition`)."""
 
     def definition(self, subject: str) -> list[Line]:
-        """The defining sentence first, then at most two that elaborate it from the same passage."""
+        """The defining sentence first, then at most two that elaborate it from the same passage.
+
+        A pair named as one thing ("What is creaming and parking?") that the documents define one
+        term at a time ("Creaming is ...", "Parking is ...") gets each definition under its own label.
+        """
         found = self.find_definition(subject)
         if found is None:
-            return []
+            parts = [part for part in re.split(r"\s+and\s+", subject) if part.strip()]
+            defined = [self.find_definition(part) for part in parts] if len(parts) == 2 else [None]
+            if None in defined:
+                return []
+            self.as_block = True
+            return [Line([first] + rest[:1], prefix=f"**{capital(part)}:** ") for part, (first, rest) in zip(parts, defined)]
         first, rest = found
         return [Line([first] + rest[:2])]
 
