@@ -45,8 +45,9 @@ BIBLIOGRAPHY = re.compile(r"^[A-Z][\w'’-]+,\s+(?:[A-Z]\.\s*)+(?:,|and|&|\()|^[
 # "Weiss (1995), in New Approaches to ..." / "Emerson, Nabatchi and Balogh (2012), Journal of ...": a citation, not a claim.
 CITATION_ONLY = re.compile(r"\((?:19|20)\d\d[a-z]?\),\s")
 CLAIM_VERB = re.compile(r"\b(is|are|was|were|found|finds|argued?|argues|showed?|shows|described?|describes|defined?|defines|proposed?|proposes|wrote|reported?|reports|identified|identifies|studied|examined|noted|concluded|suggested|called|introduced)\b")
-# "**Why it matters:** ..." / "**Partnership board chair:** ..." / "Example: ..."
-LABEL = re.compile(r"(?:\*\*[^*\n]{1,60}?:?\*\*:?|[A-Z][\w ’'-]{0,40}:)\s+")
+# "**Why it matters:** ..." / "**Partnership board chair:** ..." / "Example: ..."; a plain label is at most
+# four words: "The alliance has eight members: Plymouth City Council, ..." is one sentence, not a label and a fragment.
+LABEL = re.compile(r"(?:\*\*[^*\n]{1,60}?:?\*\*:?|[A-Z][\w’'-]*(?: [\w’'-]+){0,3}:)\s+")
 # A list item that is only a link ("[Design Kit](https://...)") names a resource; it is no step.
 LINK_ONLY = re.compile(r"(?:\*\*)?\[[^\]]+\]\([^)]+\)(?:\*\*)?[.;,]?(?:\s*[-–:].{0,80})?")
 MIXED_SECTION = re.compile(r"\b(?:notes|tips|advice|guidance)\s+and\b|\band\s+(?:notes|tips|advice)\b", re.I)

@@ -243,3 +243,24 @@ def test_a_sentence_that_only_cites_is_never_quoted(sentence, quoted):
     from assistant.evidence import quotable_sentence
 
     assert (quotable_sentence(sentence, (0, len(sentence))) is not None) is quoted
+
+
+@pytest.mark.parametrize(
+    ("sentence", "quoted"),
+    [
+        # A clause before a colon is part of the sentence: the whole is quoted, never the fragment after it.
+        ("The alliance has eight members: Plymouth City Council, which commissions the contract, and seven providers.",
+         "The alliance has eight members: Plymouth City Council, which commissions the contract, and seven providers."),
+        ("A practical approach is tiered: consensus for strategy and a majority for operational matters.",
+         "A practical approach is tiered: consensus for strategy and a majority for operational matters."),
+        # A short label is not: "Example:" and a role name are dropped from the quote.
+        ("Example: A council pays residents on the day of the workshop.", "A council pays residents on the day of the workshop."),
+        ("Partnership board chair: Runs meetings fairly and protects minority voices.", "Runs meetings fairly and protects minority voices."),
+        ("**Why it matters:** Trust grows through small wins.", "Trust grows through small wins."),
+    ],
+)
+def test_a_label_is_dropped_from_a_quote_but_a_clause_before_a_colon_is_kept(sentence, quoted):
+    from assistant.evidence import quotable_sentence
+
+    span = quotable_sentence(sentence, (0, len(sentence)))
+    assert span is not None and sentence[span[0]:span[1]] == quoted
