@@ -202,6 +202,12 @@ def test_factoid_answer_holds_the_name_and_is_short(shipped):
     assert len(quoted(answer)) <= 2
 
 
+def test_a_count_of_published_cases_is_the_number_asked_for_not_a_publication_detail(shipped):
+    answer = shipped.ask("How many cases did Ansell and Gash review?")
+    verify(answer)
+    assert "137" in answer.citations[0].sentences[0] and answer.text.index("137") < answer.text.index("[1]"), answer.text
+
+
 def test_every_quote_is_cited_once_per_passage_in_document_order(shipped):
     for question in ("What does a boundary spanner do in a partnership?", "Why does psychological safety matter when a team is testing new ideas?"):
         answer = shipped.ask(question)

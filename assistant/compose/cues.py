@@ -15,7 +15,8 @@ ANSWER_TYPE_CUE = {
     "source": re.compile(r"\b(?:journal|published in|Review|Quarterly|Press|Journal|Policy|Studies|Management|Administration)\b"),
 }
 # A sentence saying where and when a work appeared ("... published ... in Public Management Review, volume 17").
-PUBLICATION = re.compile(r"\bpublished\b|\b(?:volume|vol\.|issue)\s+\d|\bpages\s+\d|\b(?:University|Georgetown|Oxford|Cambridge|Policy) Press\b")
+# "published in 2016", not "reviewing 137 published cases" (what was reviewed, not where it appeared)
+PUBLICATION = re.compile(r"\bpublished\b(?!\s+(?:cases|studies|research|literature|evidence|papers|articles|data|figures|statistics|sources)\b)|\b(?:volume|vol\.|issue)\s+\d|\bpages\s+\d|\b(?:University|Georgetown|Oxford|Cambridge|Policy) Press\b")
 PUBLICATION_WANTED = re.compile(r"\b(?:publish\w*|journal|book|article|paper|report|where|when|year|who wrote|written)\b", re.I)
 TWO_PART = re.compile(r"[,;]?\s+and\s+(?:in\s+|from\s+|at\s+)?(?:what|where|when|who|how|which|why|did|does|is|was)\b", re.I)
 KEY_TERMS_SECTION = re.compile(r"\b(?:key terms|glossary|definitions?|what \w+(?: \w+)? means|what counts as)\b", re.I)
