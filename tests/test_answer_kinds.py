@@ -208,6 +208,13 @@ def test_a_count_of_published_cases_is_the_number_asked_for_not_a_publication_de
     assert "137" in answer.citations[0].sentences[0] and answer.text.index("137") < answer.text.index("[1]"), answer.text
 
 
+def test_who_developed_a_framework_is_answered_by_the_sentence_naming_its_authors(shipped):
+    # The authors are named where the article is said to be published: for "who", that is the answer.
+    answer = shipped.ask("Who developed the integrative framework for collaborative governance?")
+    verify(answer)
+    assert all(name in answer.citations[0].sentences[0] for name in ("Emerson", "Nabatchi", "Balogh")), answer.text
+
+
 def test_every_quote_is_cited_once_per_passage_in_document_order(shipped):
     for question in ("What does a boundary spanner do in a partnership?", "Why does psychological safety matter when a team is testing new ideas?"):
         answer = shipped.ask(question)

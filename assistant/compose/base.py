@@ -94,7 +94,7 @@ class Base:
         self._sim_range = (min(cosines), max(cosines)) if cosines else (0.0, 0.0)
         self.pitfalls_wanted = bool(PITFALL_LEAD.search(question))
         self.contents_wanted = bool(CONTENTS_WANTED.search(question))
-        self.publication_wanted = bool(PUBLICATION_WANTED.search(question)) or analysis.answer_type in ("source", "date")
+        self.publication_wanted = bool(PUBLICATION_WANTED.search(question)) or analysis.answer_type in ("source", "date", "person")
         self.two_part = bool(TWO_PART.search(question))  # "Which journal ..., and what did it find?"
         listed = composer.analyse([analysis.listed])[0] if analysis.listed else []
         self.listed = listed[0] if listed else None  # the analysed term of what a list question asks for ("role")
