@@ -215,6 +215,15 @@ def test_who_developed_a_framework_is_answered_by_the_sentence_naming_its_author
     assert all(name in answer.citations[0].sentences[0] for name in ("Emerson", "Nabatchi", "Balogh")), answer.text
 
 
+def test_a_reason_is_not_taken_from_a_step_that_says_so_that(shipped):
+    # "Write up what worked … so that later partnerships do not start from nothing" is a step of a plan.
+    answer = shipped.ask("Why do partnerships fail after funding ends?")
+    verify(answer)
+    assert "When the money stops" in answer.text, answer.text
+    step = answer.text.find("Write up")
+    assert step == -1 or answer.text.index("When the money stops") < step
+
+
 def test_every_quote_is_cited_once_per_passage_in_document_order(shipped):
     for question in ("What does a boundary spanner do in a partnership?", "Why does psychological safety matter when a team is testing new ideas?"):
         answer = shipped.ask(question)

@@ -17,7 +17,7 @@ from assistant.compose.cues import (
     TWO_PART,
     WHY_SECTION,
 )
-from assistant.evidence import FINDINGS_SECTION, PITFALL_LEAD, Quote, is_reference_section, sentence_quotes
+from assistant.evidence import FINDINGS_SECTION, PITFALL_LEAD, STEPS_SECTION, Quote, is_reference_section, sentence_quotes
 from assistant.question import FRAME_WORDS, WORD, QuestionAnalysis, split_context
 from assistant.retrieve import Passage
 
@@ -200,6 +200,8 @@ class Base:
             factor *= 1.2 if self.pitfalls_wanted else 0.6
         if PUBLICATION.search(text) and not self.publication_wanted:
             factor *= 0.5  # where a study appeared is not what it found, nor how to do anything
+        if kind in ("findings", "reason", "factoid") and STEPS_SECTION.search(q.passage.section) and in_list_item(q):
+            factor *= 0.6  # "Write up what worked … so that later partnerships …" is a step to take, not a reason or a finding
         if kind == "findings":
             factor *= 1.6 if FINDINGS_SECTION.search(q.passage.section) else 1.2 if FINDING_CUE.search(text) else 0.7
         elif kind == "reason":
@@ -344,6 +346,11 @@ def has_term(present: set[str], term: str) -> bool:
 
 def capital(text: str) -> str:
     return text[:1].upper() + text[1:]
+
+
+def in_list_item(q: Quote) -> bool:
+    """Whether a quoted sentence sits inside an item of one of its passage's lists."""
+    return any(a <= q.span[0] < b for u in q.passage.units if u.kind == "list" for a, b in u.items)
 
 
 def grouped(chosen: Sequence[Scored]) -> list[list[Scored]]:
