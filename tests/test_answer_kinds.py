@@ -224,6 +224,13 @@ def test_a_reason_is_not_taken_from_a_step_that_says_so_that(shipped):
     assert step == -1 or answer.text.index("When the money stops") < step
 
 
+def test_a_list_question_takes_the_list_its_heading_names_over_a_checklist_on_the_subject(shipped):
+    answer = shipped.ask("What are the types of co-production identified by Brandsen and Honingh?")
+    verify(answer)
+    assert {c.section.split(" > ")[-1] for c in answer.citations} == {"The four types"}, answer.text
+    assert answer.text.count("\n- ") == 4
+
+
 def test_every_quote_is_cited_once_per_passage_in_document_order(shipped):
     for question in ("What does a boundary spanner do in a partnership?", "Why does psychological safety matter when a team is testing new ideas?"):
         answer = shipped.ask(question)

@@ -148,6 +148,10 @@ class Lists:
             elif (prose := self.best_prose())[0] >= 0.4:
                 self.prose_section = (prose[1].doc_id, prose[1].section)
             return None
+        if self.analysis.kind == "list" and any(t[6] for t in scored):
+            # "What are the types of co-production …?": the list headed "The four types" answers it,
+            # before a checklist whose heading says "co-production" but lists no types.
+            scored = [t for t in scored if t[6]]
         score, head_cov, doc_id, key, p, lead, named = max(scored, key=lambda t: t[0])
         if naming is not None and not named:
             # "What are the barriers to ...": a section headed "The barriers to collaborative innovation"
