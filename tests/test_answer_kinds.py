@@ -231,6 +231,26 @@ def test_a_list_question_takes_the_list_its_heading_names_over_a_checklist_on_th
     assert answer.text.count("\n- ") == 4
 
 
+@pytest.mark.parametrize(
+    ("question", "labels"),
+    [
+        # Subsections of a section headed by what is asked for.
+        ("What competencies does a boundary spanner need according to Williams?",
+         ["Building sustainable relationships", "Managing through influence and negotiation", "Managing complexity and interdependencies",
+          "Managing roles, accountabilities and motivations"]),
+        # Subsections of a section on the topic whose text names what is asked for ("three interacting components").
+        ("What are the components of collaboration dynamics?", ["Principled engagement", "Shared motivation", "Capacity for joint action"]),
+        # Sections of one document each headed by it ("Method 1: co-location").
+        ("What are the methods for mutual learning between partners?", ["Method 1: co-location", "Method 2: job shadowing", "Method 3: shared digital platforms"]),
+    ],
+)
+def test_a_list_question_is_answered_by_the_sections_that_are_the_items(shipped, question, labels):
+    answer = shipped.ask(question)
+    verify(answer)
+    assert re.findall(r"^- \*\*(.+?):\*\* ", answer.text, re.M) == labels, answer.text
+    assert len(answer.citations) == len(labels)  # one passage per item, each quoted from its own section
+
+
 def test_every_quote_is_cited_once_per_passage_in_document_order(shipped):
     for question in ("What does a boundary spanner do in a partnership?", "Why does psychological safety matter when a team is testing new ideas?"):
         answer = shipped.ask(question)

@@ -148,6 +148,10 @@ class Base:
             lines = self.outline()
             if lines:
                 return lines
+        if kind == "list":
+            lines = self.subsections()
+            if lines:
+                return lines
         if kind in ("procedure", "list"):
             lines = self.procedure()
             if lines:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 
-from assistant.compose.base import Line, heading, read_in_order
+from assistant.compose.base import Line, has_term, heading, read_in_order
 from assistant.evidence import sentence_quotes
 from assistant.retrieve import Passage
 
@@ -106,3 +106,51 @@ class Outline:
                 self.as_block = True
                 return [Line(prefix=f"From {where}:")] + lines
         return []
+
+    def subsections(self) -> list[Line]:
+        """A list question answered by the subsections of a section that names what is asked for.
+
+        "What competencies does a boundary spanner need according to Williams?" is answered by
+        "The core competencies", whose four subsections ("Building sustainable relationships",
+        "Managing through influence and negotiation", ...) are the competencies: each is given by
+        its heading and its first sentence. Only a section of the two best documents whose own
+        heading names the listed thing, with two to ten subsections, qualifies.
+        """
+        if self.analysis.kind != "list" or not self.listed or self.c.expand is None:
+            return []
+        for doc_id in list(self.best_documents())[:2]:
+            passages = self.c.expand(doc_id)
+            children: dict[str, dict[str, list[Passage]]] = {}  # parent trail -> child heading -> its passages
+            siblings: dict[str, list[Passage]] = {}  # top-level headings naming the listed thing ("Method 1: co-location")
+            for p in passages:
+                *parent, child = p.section.split(" > ") if p.section else [""]
+                if parent:
+                    children.setdefault(" > ".join(parent), {}).setdefault(child, []).append(p)
+                top = p.section.split(" > ")[0]
+                if top and has_term(set(self.c.analyse([top])[0]), self.listed):
+                    siblings.setdefault(top, []).append(p)
+            if 2 <= len(siblings) <= 10:
+                children[""] = siblings  # the document itself is the parent
+            for parent, parts in children.items():
+                if not 2 <= len(parts) <= 10 or (parent and not self.names_listed(parent, [p for p in passages if p.section == parent])):
+                    continue
+                lines = []
+                for child, held in parts.items():
+                    quotes = [q for p in held for q in sentence_quotes(p) if q.role != "pitfall"]
+                    if quotes:
+                        lines.append(Line([min(quotes, key=lambda q: q.doc_offset)], prefix=f"- **{child}:** "))
+                if len(lines) >= 2:
+                    self.as_block = True
+                    where = f"“{held[0].title}”" + (f", section “{parent.rsplit(' > ', 1)[-1]}”" if parent else "")
+                    return [Line(prefix=f"From {where}:")] + lines
+        return []
+
+    def names_listed(self, parent: str, own: list[Passage]) -> bool:
+        """Whether a section is about the things a list question asks for: its heading names them ("The core
+        competencies"), or its heading covers half the question and its own text names them ("Collaboration
+        dynamics": "… divides collaboration dynamics into three interacting components")."""
+        heading_terms = set(self.c.analyse([parent.rsplit(" > ", 1)[-1]])[0])
+        if has_term(heading_terms, self.listed):
+            return True
+        text_terms = set(t for terms in self.c.analyse([p.text for p in own]) for t in terms) if own else set()
+        return self.coverage(list(heading_terms)) >= 0.5 and has_term(text_terms, self.listed)
