@@ -251,6 +251,15 @@ def test_a_list_question_is_answered_by_the_sections_that_are_the_items(shipped,
     assert len(answer.citations) == len(labels)  # one passage per item, each quoted from its own section
 
 
+def test_a_guide_written_as_numbered_step_sections_answers_with_its_steps(shipped):
+    answer = shipped.ask("How do we evaluate a collaborative innovation programme?")
+    verify(answer)
+    assert re.findall(r"^\d\. \*\*(Step \d)", answer.text, re.M) == ["Step 1", "Step 2", "Step 3", "Step 4"], answer.text
+    # A question about one of the steps still gets that step's own content.
+    one = shipped.ask("How do I pick outcome measures for evaluating an employability programme?")
+    assert {c.section for c in one.citations} == {"Step 3: select outcome measures for employability"}, one.text
+
+
 def test_every_quote_is_cited_once_per_passage_in_document_order(shipped):
     for question in ("What does a boundary spanner do in a partnership?", "Why does psychological safety matter when a team is testing new ideas?"):
         answer = shipped.ask(question)

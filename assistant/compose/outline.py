@@ -13,6 +13,7 @@ SEQUENCE_HEADING = re.compile(
     re.I,
 )
 """A heading that is one part of a sequence: "0-10 minutes: welcome", "09:30-09:50: ground rules", "Day 2"."""
+NUMBERED_STEP = re.compile(r"^\s*(?:step|stage|phase)\s+\d+\b", re.I)
 SESSION_WANTED = re.compile(r"\b(?:sessions?|workshops?|training|course|agenda|timetable|lessons?|modules?|teach(?:ing)?|deliver(?:ing)?)\b", re.I)
 
 
@@ -73,12 +74,16 @@ class Outline:
         minutes: welcome and opening question", "10-25 minutes: input on wicked and tame problems",
         ... each labelled by its heading and quoted from its first sentence, which in a session plan
         is a stage direction ("The trainer explains that Rittel and Webber ..."), quoted here as the
-        answer it is. Only a how-to question about a session, workshop or course qualifies, and only
-        a document among the two best whose title covers 30% of the question and which holds three
-        or more parts under one heading.
+        answer it is. Timed parts answer only a how-to question about a session, workshop or course;
+        numbered step sections ("Step 1: build a theory of change") answer any how-to. Only a
+        document among the two best whose title covers half the question's topic, holding three or
+        more parts under one heading, qualifies.
         """
-        if self.analysis.kind != "procedure" or not SESSION_WANTED.search(self.question) or self.c.expand is None:
+        if self.analysis.kind != "procedure" or self.c.expand is None:
             return []
+        # Any how-to may be answered by a guide written as numbered steps ("Step 1: build a theory of
+        # change", "Step 2: ..."); a timed plan ("09:30-09:50: welcome") only answers a question about a session.
+        session = bool(SESSION_WANTED.search(self.question))
         # The title must name what the session is on, not only that it is a session: a plan for a
         # session on co-design does not answer "How should we run a design studio session?".
         framing = set(self.c.analyse([" ".join(SESSION_WANTED.findall(self.question))])[0])
@@ -90,7 +95,7 @@ class Outline:
             parts: dict[str, dict[str, list[Passage]]] = {}  # parent heading -> part heading -> its passages
             for p in passages:
                 *parent, heading = p.section.split(" > ") if p.section else [""]
-                if SEQUENCE_HEADING.match(heading):
+                if SEQUENCE_HEADING.match(heading) and (session or NUMBERED_STEP.match(heading)):
                     parts.setdefault(" > ".join(parent), {}).setdefault(heading, []).append(p)
             if not parts:
                 continue
