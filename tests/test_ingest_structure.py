@@ -90,6 +90,9 @@ def test_markdown_links_keep_their_text_and_lose_their_address():
     text = "1. Share [user personas]({{site.baseurl}}/decide/personas/) and [the law](https://x.org/a_(b) \"Title\").\n2. ![A chart](c.png) here.\n"
     assert strip_html(text) == "1. Share user personas and the law.\n2. A chart here.\n"
     assert strip_html("A [bracketed] word, no link.") == "A [bracketed] word, no link."
+    assert strip_html("desk research and  [interviews]({% link _methods/stakeholder-and-user-interviews.md %}) with users") == (
+        "desk research and  interviews with users"
+    )
 
 
 def test_definitions_name_their_term_and_other_sentences_do_not():

@@ -30,7 +30,7 @@ from assistant.ingest.structure import Unit, definition_term, document_units, un
 from assistant.settings import ChunkingSettings
 
 SPECIAL_TOKENS = 2  # [CLS] and [SEP]
-PASSAGE_FORMAT = 3
+PASSAGE_FORMAT = 4
 """Bumped when passages or what is recorded with them change (2: evidence units, HTML stripped, checkboxes; 3: a list item ending in a colon keeps the list nested under it)."""
 SEPARATORS = ["\n\n", "\n", ". ", "? ", "! ", "; ", ", ", " ", ""]
 
