@@ -96,7 +96,8 @@ _COMPARISON = [
 _FACTOID = [
     (re.compile(r"^\s*(?:who|whom|whose)\b", re.I), "person"),
     (re.compile(r"\b(?:which|what)\s+(?:author|authors|researcher|researchers|person|people|scholar|scholars|organisation|organization|body|agency|fund|funder)\b", re.I), "person"),
-    (re.compile(r"^\s*when\b|\b(?:what|which)\s+year\b|\bin\s+what\s+year\b", re.I), "date"),
+    # "When was MindLab closed?" asks for a date; "When should I use contextual inquiry?" for the situations that call for it.
+    (re.compile(r"^\s*when\b(?!\s+(?:should|would|could|can|do|does|might|must|is\s+it\s+(?:best|right|worth))\b)|\b(?:what|which)\s+year\b|\bin\s+what\s+year\b", re.I), "date"),
     (re.compile(r"\bhow\s+(?:many|much|long|often|large|big)\b|\bwhat\s+(?:percentage|proportion|share|number|amount)\b", re.I), "number"),
     (re.compile(r"^\s*where\b|\b(?:which|what)\s+(?:country|countries|city|cities|region|regions|place|places|areas?)\b", re.I), "place"),
     (re.compile(r"\b(?:which|what)\s+(?:journal|book|publisher|report|paper|article)\b", re.I), "source"),

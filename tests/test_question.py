@@ -36,6 +36,8 @@ from assistant.question import analyse_question, split_context, split_question
         ("Who coined the term wicked problems?", "factoid"),
         ("When was Denmark's MindLab set up and when did it close?", "factoid"),
         ("How many cases did Ansell and Gash review?", "factoid"),
+        ("When should I use contextual inquiry?", "other"),
+        ("When is it best to signpost rather than refer?", "other"),
         ("Where was 'The competent boundary spanner' published?", "factoid"),
         ("What did the Making It Work programme find about lone parents?", "findings"),
         ("What were the results of the evaluation?", "findings"),
