@@ -11,6 +11,7 @@ from assistant.compose.cues import (
     CONTENTS_WANTED,
     COUNTED,
     FINDING_CUE,
+    ORIGIN_WANTED,
     PUBLICATION,
     PUBLICATION_WANTED,
     REASON_CUE,
@@ -94,7 +95,7 @@ class Base:
         self._sim_range = (min(cosines), max(cosines)) if cosines else (0.0, 0.0)
         self.pitfalls_wanted = bool(PITFALL_LEAD.search(question))
         self.contents_wanted = bool(CONTENTS_WANTED.search(question))
-        self.publication_wanted = bool(PUBLICATION_WANTED.search(question)) or analysis.answer_type in ("source", "date", "person")
+        self.publication_wanted = bool(PUBLICATION_WANTED.search(question)) or analysis.answer_type in ("source", "date") or bool(ORIGIN_WANTED.search(question))
         self.two_part = bool(TWO_PART.search(question))  # "Which journal ..., and what did it find?"
         listed = composer.analyse([analysis.listed])[0] if analysis.listed else []
         self.listed = listed[0] if listed else None  # the analysed term of what a list question asks for ("role")
@@ -204,7 +205,7 @@ class Base:
             factor *= 1.2 if self.pitfalls_wanted else 0.6
         if PUBLICATION.search(text) and not self.publication_wanted:
             factor *= 0.5  # where a study appeared is not what it found, nor how to do anything
-        if kind in ("findings", "reason", "factoid") and STEPS_SECTION.search(q.passage.section) and in_list_item(q):
+        if kind in ("findings", "reason") and STEPS_SECTION.search(q.passage.section) and in_list_item(q):
             factor *= 0.6  # "Write up what worked … so that later partnerships …" is a step to take, not a reason or a finding
         if kind == "findings":
             factor *= 1.6 if FINDINGS_SECTION.search(q.passage.section) else 1.2 if FINDING_CUE.search(text) else 0.7

@@ -8,7 +8,7 @@ FINDING_CUE = re.compile(r"\b(found|finds|identified|identifies|revealed|reveals
 REASON_CUE = re.compile(r"\b(because|since|so that|reasons?|due to|leads? to|led to|in order to|as a result|which means|therefore|so\b|cause[sd]?|why)\b", re.I)
 CONTRAST_CUE = re.compile(r"\b(whereas|while|unlike|differs?|different|difference|distinction|distinguish\w*|in contrast|by contrast|rather than|compared with|as opposed to|but)\b", re.I)
 ANSWER_TYPE_CUE = {
-    "person": re.compile(r"\b[A-Z][a-z’'-]+(?:,? (?:and|&) [A-Z][a-z’'-]+)*,? (?:et al\.? )?\((?:19|20)\d\d[a-z]?\)|\b(?:by|wrote|authors?|coined|introduced|developed|proposed|founded|created|led by|published)\b[^.]*\b[A-Z][a-z]+"),
+    "person": re.compile(r"\b[A-Z][a-z’'-]+(?:,? (?:and|&) [A-Z][a-z’'-]+)*,? (?:et al\.? )?\((?:19|20)\d\d[a-z]?\)|\b(?:by|wrote|authors?|coined|introduced|developed|proposed|founded|created|led by)\b[^.]*\b[A-Z][a-z]+"),
     "date": re.compile(r"\b(?:1[5-9]\d\d|20\d\d)\b|\b(?:January|February|March|April|May|June|July|August|September|October|November|December)\b"),
     "number": re.compile(r"\b\d[\d,.]*\b|\b(?:one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|twenty|thirty|forty|fifty|hundred|thousand|million|billion)\b", re.I),
     "place": re.compile(r"(?<!^)\b(?:in|at|from|across|throughout|of)\s+(?:the\s+)?[A-Z][a-z]+"),
@@ -17,6 +17,8 @@ ANSWER_TYPE_CUE = {
 # A sentence saying where and when a work appeared ("... published ... in Public Management Review, volume 17").
 # "published in 2016", not "reviewing 137 published cases" (what was reviewed, not where it appeared)
 PUBLICATION = re.compile(r"\bpublished\b(?!\s+(?:cases|studies|research|literature|evidence|papers|articles|data|figures|statistics|sources)\b)|\b(?:volume|vol\.|issue)\s+\d|\bpages\s+\d|\b(?:University|Georgetown|Oxford|Cambridge|Policy) Press\b")
+# "Who developed / coined / wrote ...?": the sentence saying who published the work names them.
+ORIGIN_WANTED = re.compile(r"\bwho\b.*\b(?:developed|devised|coined|wrote|authored|proposed|introduced|created|came up with|published|invented|first)\b", re.I)
 PUBLICATION_WANTED = re.compile(r"\b(?:publish\w*|journal|book|article|paper|report|where|when|year|who wrote|written)\b", re.I)
 TWO_PART = re.compile(r"[,;]?\s+and\s+(?:in\s+|from\s+|at\s+)?(?:what|where|when|who|how|which|why|did|does|is|was)\b", re.I)
 KEY_TERMS_SECTION = re.compile(r"\b(?:key terms|glossary|definitions?|what \w+(?: \w+)? means|what counts as)\b", re.I)
