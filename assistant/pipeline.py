@@ -13,6 +13,7 @@ from assistant.embeddings import SentenceEmbeddings, build_embeddings
 from assistant.index import DocumentRecord, Index
 from assistant.ingest import IngestReport, run_ingest
 from assistant.ingest.chunking import Chunker
+from assistant.compose.outline import EXERCISE_WANTED
 from assistant.question import QuestionAnalysis, analyse_question, split_context
 from assistant.retrieve import Filters, HybridRetriever, HybridSearcher, Passage, SearchResult, rrf
 from assistant.settings import Settings
@@ -162,6 +163,7 @@ class Pipeline:
         """
         analysis = analysis or analyse_question(question)
         result = self._with_ask(result, question, filters)
+        result = self._with_session_plans(result, question, filters)
         result = self._with_subjects(result, analysis, filters)
         answer = self.composer.compose(question, result, analysis)
         if self.generator is not None:
@@ -181,14 +183,32 @@ class Pipeline:
         context, ask = split_context(question)
         if not context or result.best_dense is None or not result.passages:
             return result
-        alone = self.search(ask, k=len(result.passages), filters=filters)
-        found = {p.id: p for p in result.passages + alone.passages}
-        fused = rrf([[p.id for p in alone.passages], [p.id for p in result.passages]], [1.0, 1.0], self.settings.retrieval.rrf_k)
+        return self._fused(result, self.search(ask, k=len(result.passages), filters=filters))
+
+    def _with_session_plans(self, result: SearchResult, question: str, filters: Filters | None) -> SearchResult:
+        """For a trainer's question, fuse in a search for the question with "session plan" added.
+
+        "How do I teach distributed leadership?" finds Bolden's review first: the session plan
+        that teaches it says "trainer" and "session", never "teach", and ranks 14th. What a trainer
+        asks for (:data:`EXERCISE_WANTED`: an exercise, teaching something, opening or closing a
+        session) is found in session plans, so their passages join the ranking by reciprocal rank.
+        """
+        if not EXERCISE_WANTED.search(question) or result.best_dense is None or not result.passages:
+            return result
+        return self._fused(result, self.search(f"{question} session plan", k=len(result.passages), filters=filters))
+
+    def _fused(self, result: SearchResult, other: SearchResult) -> SearchResult:
+        """``result``'s passages re-ranked by reciprocal-rank fusion with ``other``'s, as many as before (best scaled to 1).
+
+        Closeness in meaning and each passage's own record come from ``other`` where it has them.
+        """
+        found = {p.id: p for p in result.passages + other.passages}
+        fused = rrf([[p.id for p in other.passages], [p.id for p in result.passages]], [1.0, 1.0], self.settings.retrieval.rrf_k)
         fused = fused[: len(result.passages)]
         top = fused[0][1]
         passages = [replace(found[i], score=score / top) for i, score in fused]
-        best = max(d for d in (result.best_dense, alone.best_dense) if d is not None)
-        return SearchResult(result.query, passages, best, result.timings, similarity={**result.similarity, **alone.similarity})
+        best = max(d for d in (result.best_dense, other.best_dense) if d is not None)
+        return SearchResult(result.query, passages, best, result.timings, similarity={**result.similarity, **other.similarity})
 
     def _with_subjects(self, result: SearchResult, analysis: QuestionAnalysis, filters: Filters | None) -> SearchResult:
         """For a comparison or definition, add the top passages found for each subject on its own.

@@ -134,6 +134,22 @@ def test_a_trainer_asking_for_an_exercise_gets_the_session_part_that_runs_it(shi
     assert "section “09:50-10:20: input on the ladder of participation”" in ladder.text and "sticky notes on the printed ladder" in ladder.text
 
 
+@pytest.mark.parametrize(
+    ("question", "part"),
+    [
+        # "teach" appears in no session plan ("trainer", "session"): the plan is searched for as well.
+        ("How do I teach distributed leadership?", "40-55 minutes: input on distributed and facilitative leadership"),
+        ("How do I teach the ladder of participation?", "09:50-10:20: input on the ladder of participation"),
+        # The plan on the topic asked about, not the other plan's close.
+        ("How should I close a training session on collaborative innovation?", "80-90 minutes: review and close"),
+    ],
+)
+def test_a_trainer_asking_how_to_teach_or_close_gets_the_session_part(shipped, question, part):
+    answer = shipped.ask(question)
+    verify(answer)
+    assert {c.section.split(" > ")[-1] for c in answer.citations} == {part}, answer.text
+
+
 def test_an_exercise_no_session_plan_holds_is_not_made_up_from_one(shipped):
     answer = shipped.ask("What exercise can I use to calculate the social return on investment of our partnership?")
     assert "minutes:" not in answer.text and "Session plan" not in answer.text.split("\n", 1)[0], answer.text

@@ -19,10 +19,13 @@ SESSION_WANTED = re.compile(r"\b(?:sessions?|workshops?|training|course|agenda|t
 
 EXERCISE_WANTED = re.compile(
     r"\b(?:exercises?|icebreakers?|games?|role[- ]plays?)\b"
-    r"|\b(?:use|teach|explain|show|demonstrate|introduce)\b.*\b(?:in|to|with)\s+(?:a|an|the|my|our)\s+(?:\w+\s+)?(?:workshop|session|training|room|group|class|course)\b",
+    r"|\b(?:use|teach|explain|show|demonstrate|introduce)\b.*\b(?:in|to|with)\s+(?:a|an|the|my|our)\s+(?:\w+\s+)?(?:workshop|session|training|room|group|class|course)\b"
+    r"|^\s*how\s+(?:do|can|should|could|would)\s+(?:i|we)\s+teach\b"
+    r"|\b(?:open|close|start|end|finish|wrap\s+up|begin)\s+(?:a|an|the|my|our)\s+(?:\w+\s+)?(?:session|workshop|training)\b",
     re.I,
 )
-"""A trainer asking for one activity: "What exercise can I use to ...?", "How can I use X in a workshop to ...?"."""
+"""A trainer asking for one activity: "What exercise can I use to ...?", "How can I use X in a workshop to ...?",
+"How do I teach the ladder of participation?", "How should I close a training session on ...?"."""
 ACTIVITY = re.compile(r"\b(?:exercises?|activit(?:y|ies)|icebreakers?|games?|role[- ]plays?)\b", re.I)
 ROOM_WORDS = "exercise exercises activity activities icebreaker game session workshop training room group class course participants people show teach explain use help"
 
@@ -52,7 +55,7 @@ class Outline:
         activity_wanted = bool(ACTIVITY.search(self.question))
         best: tuple[float, float, list[Passage]] | None = None
         for held in parts.values():
-            covered = self.coverage(self.c.analyse([" ".join([held[0].section] + [p.text for p in held])])[0], among=topic)
+            covered = self.coverage(self.c.analyse([" ".join([held[0].title, held[0].section] + [p.text for p in held])])[0], among=topic)
             if activity_wanted and ACTIVITY.search(heading(held[0])):
                 covered += 0.25  # "Give me an exercise ...": "exercise 1, sorting the problems" before "input on wicked problems"
             key = (covered, max(self.meaning(p) for p in held), held)
