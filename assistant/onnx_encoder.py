@@ -197,7 +197,15 @@ def _runner_class(backend: str, engine: str):
     chosen, precision = engine_for(engine) if backend == "onnx" else ("onnxruntime", "fp32")
     if chosen == "onnxruntime":
         return OnnxRunner
-    return lambda *args: OpenVinoRunner(*args, precision=precision)
+
+    def openvino_or_onnxruntime(*args) -> OnnxRunner:
+        try:
+            return OpenVinoRunner(*args, precision=precision)
+        except Exception as exc:  # noqa: BLE001 - OpenVINO refusing the graph or the CPU is no reason to export again
+            log.warning("embedding engine openvino failed (%s); using onnxruntime", f"{type(exc).__name__}: {str(exc).splitlines()[0] if str(exc) else ''}".rstrip(": "))
+            return OnnxRunner(*args)
+
+    return openvino_or_onnxruntime
 
 
 def _intact(folder: Path) -> bool:

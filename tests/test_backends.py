@@ -101,6 +101,26 @@ def test_auto_runs_the_engine_this_cpu_suits(onnx_cache):
     assert int8.runner.engine == "onnxruntime"
 
 
+def test_openvino_failing_falls_back_to_onnxruntime_with_one_warning_and_no_new_export(onnx_cache, monkeypatch, caplog):
+    import openvino
+
+    folder = export_folder(SentenceEmbeddings(EmbeddingSettings(backend="onnx", engine="onnxruntime", cache_dir=onnx_cache)).load())
+    exported = (folder / "export.json").stat().st_mtime_ns
+
+    def refuses(self, *args, **kwargs):
+        raise RuntimeError("Unsupported operation on this CPU\nsecond line")
+
+    # OpenVINO refusing to compile (an unsupported CPU or operator) cannot be made to happen on demand here.
+    monkeypatch.setattr(openvino.Core, "compile_model", refuses)
+    with caplog.at_level(logging.WARNING):
+        encoder = SentenceEmbeddings(EmbeddingSettings(backend="onnx", engine="openvino", cache_dir=onnx_cache)).load()
+    warnings = [r.getMessage() for r in caplog.records if "openvino" in r.getMessage()]
+    assert encoder.runner.engine == "onnxruntime" and encoder.vector_space.space == "fp32"
+    assert len(warnings) == 1 and "\n" not in warnings[0] and "using onnxruntime" in warnings[0]
+    assert encoder.encode(PASSAGES[:2]).shape == (2, 384)
+    assert export_folder(encoder) == folder and (folder / "export.json").stat().st_mtime_ns == exported  # the export was reused
+
+
 def test_an_index_embedded_by_openvino_is_searched_by_onnxruntime_alike(make_settings, onnx_cache, tmp_path):
     """bf16 passages (OpenVINO) and fp32 questions (onnxruntime) share one space: same ranking, no refusal."""
     from assistant.pipeline import build_pipeline
