@@ -96,3 +96,26 @@ def test_an_unreachable_server_is_one_clear_error(make_settings, tmp_path):
     assert result.returncode == 1
     assert result.stderr.count("\n") == 1 and "Traceback" not in result.stderr
     assert result.stderr.startswith(f"assistant: error: cannot reach the Chroma server at {url}")
+
+
+def test_a_search_reads_full_rows_from_the_server_only_for_the_passages_it_returns(server_pipeline, corpus_copy):
+    p = server_pipeline
+    assert p.ingest([corpus_copy]).ok
+    manifest = p.index.manifest
+    p.search("boundary spanner", k=3)  # the first search reads the BM25 corpus (every passage's metadata)
+    fetched: list[str] = []
+    real = manifest._passages
+
+    def counting(ids):
+        fetched.extend(ids)
+        return real(ids)
+
+    manifest._passages = counting  # a spy on the one method that reads passage rows from the server
+    from assistant.index.cache import RevisionCache
+
+    manifest._rows = RevisionCache(8192)  # no row cached: only what the ranking needs is read
+    result = p.search("How do partners pool budgets and share governance?", k=2, per_document=1)
+    assert result.passages and len(result.passages) <= 2
+    # Candidates (dense and BM25 alike) are placed without their rows; only the returned ones and the held-back are read.
+    assert set(fetched) == {q.id for q in result.passages} | {q.id for held in result.more.values() for q in held}
+    manifest._passages = real

@@ -66,6 +66,9 @@ class SharedManifest:
         self._lock = threading.Lock()
         self._view: _View | None = None
         self._revision: tuple[float, str] | None = None
+        # Every passage's (doc_id, section) at one revision, noted while the BM25 corpus is read (it
+        # reads every passage's metadata anyway): ranking then needs no round trip for its candidates.
+        self._places: tuple[str, dict[str, tuple[str, str]]] | None = None
         self.collection = self._collection()
 
     def _collection(self) -> Any:
@@ -260,10 +263,12 @@ class SharedManifest:
         return self._corpus(self.view())
 
     def _corpus(self, view: _View) -> tuple[list[str], list[str], list[str]]:
-        rows = []
+        rows, places = [], {}
         for pid, meta, _ in self._passages(sorted(view.listed)):
             rows.append((meta["doc_id"], int(meta["position"]), pid, meta.get("embed_text", "")))
+            places[pid] = (meta["doc_id"], meta["section"])
         rows.sort()
+        self._places = (view.revision, places)
         return [r[2] for r in rows], [r[0] for r in rows], [r[3] for r in rows]
 
     def _passages(self, ids: Sequence[str]) -> Iterator[tuple[str, dict, str]]:
@@ -272,8 +277,19 @@ class SharedManifest:
             yield from zip(got["ids"], got["metadatas"], got["documents"])
 
     def locate(self, ids: Sequence[str]) -> dict[str, tuple[str, str]]:
-        """``(doc_id, section)`` of each committed passage of ``ids`` (their whole rows are read and cached: one round trip)."""
-        return {i: (r.doc_id, r.section) for i, r in self.chunks(ids).items()}
+        """``(doc_id, section)`` of each committed passage of ``ids``.
+
+        Taken from the places noted with the BM25 corpus of the current revision, so only the
+        winners' full rows are read from the server afterwards (as the embedded manifest does);
+        any passage not noted there has its whole row read and cached (one round trip).
+        """
+        view = self.view()
+        places = self._places[1] if self._places is not None and self._places[0] == view.revision else {}
+        found = {i: places[i] for i in ids if i in places and i in view.listed}
+        missing = [i for i in ids if i not in found]
+        if missing:
+            found.update((i, (r.doc_id, r.section)) for i, r in self.chunks(missing).items())
+        return found
 
     def chunks(self, ids: Sequence[str]) -> dict[str, ChunkRecord]:
         """Committed passages by id, with title and source for citations (remembered until the revision changes)."""
