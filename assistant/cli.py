@@ -6,6 +6,7 @@ import argparse
 import errno
 import gc
 import json
+import os
 import signal
 import sqlite3
 import sys
@@ -246,6 +247,11 @@ def _run(args: argparse.Namespace, filters) -> int:
                     if not args.repair:
                         print("run 'assistant check --repair' to fix this")
                 return 0 if report.ok else 1
+    except BrokenPipeError:
+        # The reader went away ("assistant ask ... | head"): nothing is wrong with the index. Point stdout
+        # at /dev/null so the interpreter's own flush at exit does not complain too.
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        return 0
     except (OSError, sqlite3.Error, ChromaInternalError) as exc:  # a disk that is full or failing, under any store
         print(f"assistant: error: {storage_error(exc, Path(settings.data_dir))}", file=sys.stderr)
         return 1

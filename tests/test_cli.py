@@ -287,3 +287,17 @@ def test_console_script_is_installed():
     assert exe.exists(), "pip install -e . should create the `assistant` console script"
     result = subprocess.run([str(exe), "ask", "--help"], capture_output=True, text=True, timeout=60)
     assert result.returncode == 0 and "--filter" in result.stdout
+
+
+def test_a_reader_closing_the_pipe_early_is_no_error(shipped):
+    # "assistant search ... | head -1": the reader leaves after one line; the index is fine and nothing is reported.
+    # 200 passages of the shipped corpus are more than a pipe holds, so the writer meets the closed pipe.
+    base = {k: v for k, v in os.environ.items() if not k.startswith("ASSISTANT_")}
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "assistant", "--data-dir", str(shipped.settings.data_dir), "search", "partnership", "-k", "200"],
+        stdout=subprocess.PIPE, stderr=subprocess.PIPE, env=base,
+    )
+    assert proc.stdout.readline()
+    proc.stdout.close()  # as head does
+    err = proc.stderr.read().decode()
+    assert proc.wait(timeout=600) == 0 and err == "", err
