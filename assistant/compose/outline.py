@@ -149,6 +149,9 @@ class Outline:
                         lines.append(Line([min(quotes, key=lambda q: q.doc_offset)], prefix=f"- **{child}:** "))
                 if len(lines) >= 2:
                     self.as_block = True
+                    if all(line.quotes[0].text.lower().startswith(line.prefix[4:-4].lower()) for line in lines):
+                        for line in lines:  # "Building sustainable relationships is the competency ...": the sentence names its item
+                            line.prefix = "- "
                     where = f"“{held[0].title}”" + (f", section “{parent.rsplit(' > ', 1)[-1]}”" if parent else "")
                     return [Line(prefix=f"From {where}:")] + lines
         return []
