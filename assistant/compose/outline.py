@@ -116,13 +116,15 @@ class Outline:
         return []
 
     def subsections(self) -> list[Line]:
-        """A list question answered by the subsections of a section that names what is asked for.
+        """A list question answered by sections that are the items asked for, each by its heading and first sentence.
 
         "What competencies does a boundary spanner need according to Williams?" is answered by
         "The core competencies", whose four subsections ("Building sustainable relationships",
-        "Managing through influence and negotiation", ...) are the competencies: each is given by
-        its heading and its first sentence. Only a section of the two best documents whose own
-        heading names the listed thing, with two to ten subsections, qualifies.
+        "Managing through influence and negotiation", ...) are the competencies. Within the two best
+        documents, the items are the two to ten subsections of a section about the listed thing
+        (:meth:`names_listed`), or the two to ten top-level sections each headed by it ("Method 1:
+        co-location", "Method 2: job shadowing"). When every item's sentence opens with its heading,
+        the heading is not repeated as a label.
         """
         if self.analysis.kind != "list" or not self.listed or self.c.expand is None:
             return []
@@ -142,18 +144,17 @@ class Outline:
             for parent, parts in children.items():
                 if not 2 <= len(parts) <= 10 or (parent and not self.names_listed(parent, [p for p in passages if p.section == parent])):
                     continue
-                lines = []
+                items = []  # (heading, its first quotable sentence)
                 for child, held in parts.items():
                     quotes = [q for p in held for q in sentence_quotes(p) if q.role != "pitfall"]
                     if quotes:
-                        lines.append(Line([min(quotes, key=lambda q: q.doc_offset)], prefix=f"- **{child}:** "))
-                if len(lines) >= 2:
+                        items.append((child, min(quotes, key=lambda q: q.doc_offset)))
+                if len(items) >= 2:
                     self.as_block = True
-                    if all(line.quotes[0].text.lower().startswith(line.prefix[4:-4].lower()) for line in lines):
-                        for line in lines:  # "Building sustainable relationships is the competency ...": the sentence names its item
-                            line.prefix = "- "
+                    # "Building sustainable relationships is the competency ...": a sentence naming its item needs no label.
+                    named = all(q.text.lower().startswith(child.lower()) for child, q in items)
                     where = f"“{held[0].title}”" + (f", section “{parent.rsplit(' > ', 1)[-1]}”" if parent else "")
-                    return [Line(prefix=f"From {where}:")] + lines
+                    return [Line(prefix=f"From {where}:")] + [Line([q], prefix="- " if named else f"- **{child}:** ") for child, q in items]
         return []
 
     def names_listed(self, parent: str, own: list[Passage]) -> bool:
