@@ -195,20 +195,29 @@ class Pipeline:
         """
         if not EXERCISE_WANTED.search(question) or result.best_dense is None or not result.passages:
             return result
-        return self._fused(result, self.search(f"{question} session plan", k=len(result.passages), filters=filters))
+        # The added words make any session plan look close: whether to abstain, and how close each
+        # passage is in meaning, stay the question's own ("How do I teach knitting?" is still refused).
+        plans = self.search(f"{question} session plan", k=len(result.passages), filters=filters)
+        return self._fused(result, plans, closeness_from_other=False)
 
-    def _fused(self, result: SearchResult, other: SearchResult) -> SearchResult:
+    def _fused(self, result: SearchResult, other: SearchResult, closeness_from_other: bool = True) -> SearchResult:
         """``result``'s passages re-ranked by reciprocal-rank fusion with ``other``'s, as many as before (best scaled to 1).
 
-        Closeness in meaning and each passage's own record come from ``other`` where it has them.
+        ``closeness_from_other``: the best dense similarity (what abstention reads) and each
+        passage's closeness in meaning come from ``other`` where it has them, for a search that
+        asks the question better (its question sentence alone); otherwise from ``result``.
         """
-        found = {p.id: p for p in result.passages + other.passages}
+        first, second = (result, other) if closeness_from_other else (other, result)
+        found = {p.id: p for p in first.passages + second.passages}
         fused = rrf([[p.id for p in other.passages], [p.id for p in result.passages]], [1.0, 1.0], self.settings.retrieval.rrf_k)
         fused = fused[: len(result.passages)]
         top = fused[0][1]
         passages = [replace(found[i], score=score / top) for i, score in fused]
-        best = max(d for d in (result.best_dense, other.best_dense) if d is not None)
-        return SearchResult(result.query, passages, best, result.timings, similarity={**result.similarity, **other.similarity})
+        if closeness_from_other:
+            best = max(d for d in (result.best_dense, other.best_dense) if d is not None)
+        else:
+            best = result.best_dense
+        return SearchResult(result.query, passages, best, result.timings, similarity={**first.similarity, **second.similarity})
 
     def _with_subjects(self, result: SearchResult, analysis: QuestionAnalysis, filters: Filters | None) -> SearchResult:
         """For a comparison or definition, add the top passages found for each subject on its own.

@@ -150,6 +150,19 @@ def test_a_trainer_asking_how_to_teach_or_close_gets_the_session_part(shipped, q
     assert {c.section.split(" > ")[-1] for c in answer.citations} == {part}, answer.text
 
 
+@pytest.mark.parametrize(
+    "question",
+    [
+        "What exercise can I use to teach quantum chromodynamics?",
+        "How do I teach knitting to beginners?",
+        "What icebreaker works for a session on medieval castles?",
+    ],
+)
+def test_a_trainer_question_on_a_topic_the_corpus_lacks_is_refused(shipped, question):
+    # The search with "session plan" added finds every plan close; whether to abstain stays the question's own.
+    assert shipped.ask(question).abstained
+
+
 def test_an_exercise_no_session_plan_holds_is_not_made_up_from_one(shipped):
     answer = shipped.ask("What exercise can I use to calculate the social return on investment of our partnership?")
     assert "minutes:" not in answer.text and "Session plan" not in answer.text.split("\n", 1)[0], answer.text

@@ -53,17 +53,20 @@ class Outline:
                 if SEQUENCE_HEADING.match(heading(p)):
                     parts.setdefault((doc_id, p.section), []).append(p)
         activity_wanted = bool(ACTIVITY.search(self.question))
-        best: tuple[float, float, list[Passage]] | None = None
+        best: tuple[float, float, float, list[Passage]] | None = None
         for held in parts.values():
             covered = self.coverage(self.c.analyse([" ".join([held[0].title, held[0].section] + [p.text for p in held])])[0], among=topic)
             if activity_wanted and ACTIVITY.search(heading(held[0])):
                 covered += 0.25  # "Give me an exercise ...": "exercise 1, sorting the problems" before "input on wicked problems"
-            key = (covered, max(self.meaning(p) for p in held), held)
-            if best is None or key[:2] > best[:2]:
+            # Ties (every part of the right plan covers its title's words) go to the part whose own
+            # heading names the topic ("input on the ladder of participation"), then to meaning.
+            named = self.coverage(self.c.analyse([heading(held[0])])[0], among=topic)
+            key = (covered, named, max(self.meaning(p) for p in held), held)
+            if best is None or key[:3] > best[:3]:
                 best = key
         if best is None or best[0] < 0.5:
             return []
-        held = best[2]
+        held = best[3]
         lines = read_in_order(held, most, directions=True)  # in a session plan the stage directions are the instructions
         if not lines:
             return []
