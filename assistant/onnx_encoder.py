@@ -189,7 +189,7 @@ def load(model_dir: Path, backend: str, cache_dir: Path, max_seq_length: int, mo
     except ModuleNotFoundError as exc:  # onnx writes the export; a cached one runs without it
         raise ExportFailed(f"{exc.name} is not installed: pip install 'collab-innovation-assistant[onnx]'") from exc
     except Exception as exc:  # noqa: BLE001 - every way an export can fail ends in the torch fallback
-        raise ExportFailed(f"{type(exc).__name__}: {str(exc).splitlines()[0] if str(exc) else ''}".rstrip(": ")) from exc
+        raise ExportFailed(_summary(exc)) from exc
 
 
 def _runner_class(backend: str, engine: str):
@@ -202,10 +202,15 @@ def _runner_class(backend: str, engine: str):
         try:
             return OpenVinoRunner(*args, precision=precision)
         except Exception as exc:  # noqa: BLE001 - OpenVINO refusing the graph or the CPU is no reason to export again
-            log.warning("embedding engine openvino failed (%s); using onnxruntime", f"{type(exc).__name__}: {str(exc).splitlines()[0] if str(exc) else ''}".rstrip(": "))
+            log.warning("embedding engine openvino failed (%s); using onnxruntime", _summary(exc))
             return OnnxRunner(*args)
 
     return openvino_or_onnxruntime
+
+
+def _summary(exc: BaseException) -> str:
+    """An error in one line: its type and the first line of its message ("RuntimeError: Unsupported operation")."""
+    return f"{type(exc).__name__}: {str(exc).splitlines()[0] if str(exc) else ''}".rstrip(": ")
 
 
 def _intact(folder: Path) -> bool:

@@ -31,7 +31,7 @@ from assistant.settings import ChunkingSettings
 
 SPECIAL_TOKENS = 2  # [CLS] and [SEP]
 PASSAGE_FORMAT = 4
-"""Bumped when passages or what is recorded with them change (2: evidence units, HTML stripped, checkboxes; 3: a list item ending in a colon keeps the list nested under it)."""
+"""Bumped when passages or what is recorded with them change (2: evidence units, HTML stripped, checkboxes; 3: a list item ending in a colon keeps the list nested under it; 4: a Markdown link to a site generator's tag, "[x]({% link a.md %})", keeps only its text)."""
 SEPARATORS = ["\n\n", "\n", ". ", "? ", "! ", "; ", ", ", " ", ""]
 
 
