@@ -16,7 +16,8 @@ from dataclasses import dataclass, field
 from assistant.answer import Answer
 from assistant.question import FRAME_WORDS, PRONOUNS, QUESTION_STOPWORDS, WORD, content_words
 
-CONTINUATIONS = ("and ", "but ", "also ", "so ", "then ", "what about", "how about", "what else", "why ", "why?", "how?", "and?", "what if", "same for")
+# "Why?" continues; "Why do innovation labs close?" asks about a topic of its own ("Why is that?" leans on its pronoun).
+CONTINUATIONS = ("and ", "but ", "also ", "so ", "then ", "what about", "how about", "what else", "why?", "how?", "and?", "what if", "same for")
 FOLLOW_UP_MAX_WORDS = 3
 """A question with more content words than this has a topic of its own and is never merged."""
 TOPIC_MAX_WORDS = 8

@@ -19,6 +19,9 @@ def test_content_words_drop_question_words_pronouns_and_stop_words():
         ("and how is it funded?", True),
         ("What about lone parents?", True),
         ("Why?", True),
+        ("Why is that?", True),
+        ("Why not?", True),
+        ("Why do innovation labs close?", False),  # a topic of its own, even right after a question about labs
         ("Tell me more", True),
         ("Who pays for them?", True),
         ("What is a wicked problem?", False),
