@@ -202,6 +202,24 @@ def test_bm25_uses_stemming_and_stop_words(indexed):
     assert lexical.idf(["spanner"])["spanner"] > lexical.idf(["partner"])["partner"] > 0
 
 
+def test_bm25_search_returns_what_bm25s_retrieve_scores_best_first_ties_in_index_order(indexed):
+    # search() selects the top n itself (bm25s' selection over every score, most of them 0, is slow);
+    # the passages and scores must be bm25s' own, restricted to those that match at all.
+    lexical = indexed.index.refresh_lexical()
+    snap = lexical.snapshot
+    position = {pid: i for i, pid in enumerate(snap.ids)}
+    for query in ["spanners", "co-production in employment services", "wicked problems and leadership", "payment"]:
+        for n in (3, 10, len(snap.ids) + 5):
+            hits = lexical.search(query, n)
+            k = min(n, len(snap.ids))
+            docs, scores = snap.bm25.retrieve(lexical.tokenize([query]), k=k, show_progress=False, n_threads=0)
+            theirs = {snap.ids[int(i)]: float(s) for i, s in zip(docs[0], scores[0]) if s > 0}
+            assert sorted(s for _, s in hits) == sorted(theirs.values())
+            assert all(theirs.get(pid) == s for pid, s in hits if pid in theirs)
+            keys = [(-s, position[pid]) for pid, s in hits]
+            assert keys == sorted(keys) and len(hits) == len(theirs)
+
+
 def test_query_analysis_gives_exactly_the_terms_bm25s_tokenize_built_the_index_with(indexed):
     import bm25s
     import Stemmer

@@ -178,10 +178,14 @@ class LexicalIndex:
             if not allowed.any():
                 return []
             mask = allowed[snap.doc_index].astype(np.float32)
-        k = min(n, len(snap.ids))
-        # n_threads=0 scores in this thread; any other count (1 included) starts a thread pool per call (~1 ms).
-        docs, scores = snap.bm25.retrieve(terms, k=k, show_progress=False, weight_mask=mask, n_threads=0)
-        return [(snap.ids[int(i)], float(s)) for i, s in zip(docs[0], scores[0]) if s > 0]
+        scores = snap.bm25.get_scores(terms[0], weight_mask=mask)
+        # The top n among the passages that match at all: a selection over every score, most of
+        # them 0, degenerates on the ties (0.47 ms at 20k passages against 0.07 ms).
+        hits = np.flatnonzero(scores > 0)
+        if len(hits) > n:
+            hits = hits[np.argpartition(scores[hits], -n)[-n:]]
+        best = hits[np.lexsort((hits, -scores[hits]))]  # best first; ties in index order
+        return [(snap.ids[int(i)], float(scores[i])) for i in best]
 
     def idf(self, terms: Sequence[str]) -> dict[str, float]:
         """Inverse document frequency of analysed terms (0 for unseen ones); used to weigh sentences."""
