@@ -48,6 +48,8 @@ CLAIM_VERB = re.compile(r"\b(is|are|was|were|found|finds|argued?|argues|showed?|
 # "**Why it matters:** ..." / "**Partnership board chair:** ..." / "Example: ..."; a plain label is at most
 # four words: "The alliance has eight members: Plymouth City Council, ..." is one sentence, not a label and a fragment.
 LABEL = re.compile(r"(?:\*\*[^*\n]{1,60}?:?\*\*:?|[A-Z][\w’'-]*(?: [\w’'-]+){0,3}:)\s+")
+# "Common signs include: one member on a large board; ...": the words before the colon begin the sentence, they label nothing.
+RUN_ON = re.compile(r"\b(?:include|includes|included|are|is|were|was|such as)\s*:$", re.I)
 # A list item that is only a link ("[Design Kit](https://...)") names a resource; it is no step.
 LINK_ONLY = re.compile(r"(?:\*\*)?\[[^\]]+\]\([^)]+\)(?:\*\*)?[.;,]?(?:\s*[-–:].{0,80})?")
 MIXED_SECTION = re.compile(r"\b(?:notes|tips|advice|guidance)\s+and\b|\band\s+(?:notes|tips|advice)\b", re.I)
@@ -83,7 +85,7 @@ def trim_label(text: str, span: tuple[int, int]) -> tuple[int, int]:
     """Drop a leading bold or role label ("**Why it matters:** ") from a span."""
     a, b = span
     m = LABEL.match(text, a, b) if a < b else None
-    if m and m.end() < b:
+    if m and m.end() < b and not RUN_ON.search(m.group().rstrip()):
         return (m.end(), b)
     return span
 

@@ -408,3 +408,30 @@ def test_citation_support_checks_every_quote_of_a_passage(shipped):
     citation.quotes[1] = (a, b - 1)  # a drifted second quote is caught, not only a bad first one
     verdicts = quotes_supported(manifest, answer, citation)
     assert verdicts[0] and not verdicts[1]
+
+
+@pytest.mark.parametrize(
+    ("question", "section", "words"),
+    [
+        # "position" and "structure" are in no heading: the best-ranked passage, also the closest in
+        # meaning, sits in the section that answers, ahead of the guide's steps for starting a lab.
+        ("How do we decide where to position a new innovation lab within the council's structure?",
+         "Designing the lab's place in the council", "chief executive's office"),
+        # "bits" and "keep going" are nowhere; the list under the best-ranked passage's heading is the answer.
+        ("Our pilot money runs out next year - how do we decide which bits of the programme to keep going?",
+         "Decide what should be sustained", "Activities to end well"),
+    ],
+)
+def test_a_how_to_is_answered_by_the_section_retrieval_ranks_first_when_it_gives_guidance(shipped, question, section, words):
+    answer = shipped.ask(question)
+    verify(answer)
+    assert {c.section.split(" > ")[-1] for c in answer.citations} == {section}, answer.text
+    assert words in answer.text
+
+
+def test_a_sentence_whose_opening_words_end_in_a_colon_is_quoted_whole(shipped):
+    # "Common signs include: one lived-experience member on a large board; ..." is one sentence, not a
+    # label over a lower-case fragment.
+    answer = shipped.ask("How can we tell whether our lived-experience involvement is just tokenistic?")
+    verify(answer)
+    assert "Common signs include: one lived-experience member on a large board" in answer.text, answer.text

@@ -62,6 +62,7 @@ class Base:
         self.question = question
         self.analysis = analysis
         self.passages = list(passages)  # add_sections grows this pool; the caller's list stays as it was
+        self.ranked = len(passages)  # the first ``ranked`` of the pool are the retrieved passages, best first
         self.extra = list(extra)
         self.as_block = False
         # Frame words ("get", "make") say nothing about the topic, unless capitalised inside a name ("Making It Work").
@@ -146,7 +147,7 @@ class Base:
         if lines:
             return lines
         if kind == "procedure":
-            lines = self.outline()
+            lines = self.outline() or self.lead_section()
             if lines:
                 return lines
         if kind == "list":

@@ -29,6 +29,10 @@ RISKS_WANTED = re.compile(r"\b(?:risks|pitfalls|mistakes|dangers|go wrong)\b", r
 LIMITS_SECTION = re.compile(r"\b(?:limits?|limitations|criticisms?|weaknesses|drawbacks)\b", re.I)
 ROLES_SECTION = re.compile(r"\s*(?:who does what\b|roles and responsibilities\b)", re.I)
 WHY_SECTION = re.compile(r"\s*(?:why\b|the case for\b|reasons\b)", re.I)
+EXAMPLE_SECTION = re.compile(r"^(?:an? )?(?:examples?|case stud(?:y|ies)|illustrations?)\b", re.I)
+"""A heading over an instance ("Example from 18F"), not over the steps to take."""
+STUDY_SECTION = re.compile(r"\b(?:evidence|findings?|found|results|what (?:it|they|we) (?:showed|found)|test case)\b|\((?:19|20)\d\d\)")
+"""A heading over what a study or a programme found ("Rees, Whitworth and Carter (2014): the evidence ..."), not over what to do."""
 EXAMPLES_LEAD = re.compile(r"\b(?:for example|for instance|examples?(?: include| are| of)?|such as|e\.g\.)\b[^.]{0,30}$", re.I)
 COUNTED = re.compile(r"\b\d[\d,.]*%?\s+((?:[\w'-]+\s+){0,2}[\w'-]+)")
 CONTENTS_WANTED = re.compile(r"\b(?:go(?:es)?\s+(?:into|in)|include[sd]?|contain|cover(?:ed)?|be\s+in|involve|entail|consist\s+of)\b", re.I)

@@ -4,11 +4,11 @@ from __future__ import annotations
 
 from typing import Sequence
 
-from assistant.compose.base import Line, has_term, heading, read_in_order
-from assistant.compose.cues import CONTENTS_SECTION, EXAMPLES_LEAD, EXPLAINING_SECTION, KEY_TERMS_SECTION, LIST_MAX, LIMITS_SECTION, LIST_WHOLE, RISKS_WANTED, ROLES_SECTION, WHY_SECTION
+from assistant.compose.base import Line, has_term, heading, in_list_item, read_in_order
+from assistant.compose.cues import CONTENTS_SECTION, EXAMPLE_SECTION, STUDY_SECTION, EXAMPLES_LEAD, EXPLAINING_SECTION, KEY_TERMS_SECTION, LIST_MAX, LIMITS_SECTION, LIST_WHOLE, RISKS_WANTED, ROLES_SECTION, WHY_SECTION
 from assistant.evidence import PITFALL_LEAD, STEPS_SECTION, Quote, is_pitfall_section, quotable_item
 from assistant.ingest.structure import Unit
-from assistant.retrieve import Passage
+from assistant.retrieve import Passage, is_reference_section
 
 
 MEANING = 0.15
@@ -25,11 +25,69 @@ class Lists:
         """Weight of meaning for prose against lists: a how-to answered in prose ("09:50: input on the ladder"); a list question wants a list."""
         return MEANING if self.analysis.kind == "procedure" else 0.0
 
+    def lead_section(self) -> list[Line]:
+        """A how-to answered by the section of the best-ranked passage that can hold guidance: its list, or its prose read in order.
+
+        Retrieval fuses the words and the meaning of the whole question; when one of its three best
+        passages sits in a section that gives guidance (not the document's opening, a glossary, an
+        explanation, a "why", who does what, an example or pitfalls not asked for), that section is
+        the answer: "How do we decide where to position a new innovation lab?" is answered by
+        "Designing the lab's place in the council" though no heading word but "lab" is shared, and
+        "Our pilot money runs out - how do we decide which bits to keep going?" by the list under
+        "Decide what should be sustained". A list of that section is shown as steps; a prose
+        section gives its first five sentences.
+        """
+        if self.analysis.kind != "procedure" or self.c.expand is None:
+            return []
+        candidates = [
+            p for p in self.passages[: min(3, self.ranked)] if self.gives_guidance(p)
+            # "How to do it" over "Open card sort" and "Closed card sort": a subsection answers
+            and not any(x.section.startswith(f"{p.section} > ") for x in self.c.expand(p.doc_id))
+        ]
+        # Rank and meaning together: a case study's account of "how Austin built user personas" may
+        # rank first on its words, the method card on personas is far closer in meaning.
+        for p in sorted(candidates, key=lambda p: self.weight.get(p.id, 0.0) + self.meaning(p), reverse=True)[:1]:
+            document = self.c.expand(p.doc_id)
+            held = [x for x in document if x.section == p.section] or [p]
+            lists = [(x, u) for x in held for u in x.units if u.kind == "list" and not (u.lead and EXAMPLES_LEAD.search(x.text[u.lead[0] : u.lead[1]]))]
+            if not lists:
+                return self.section_sentences(p.doc_id, p.section)
+            x, u = min(lists, key=lambda xu: xu[0].start + (xu[1].items[0][0] if xu[1].items else 0))  # the section's first list
+            items = self.list_items(p.doc_id, u.key, document)
+            if len(items) < 2:
+                return self.section_sentences(p.doc_id, p.section)
+            lead = x.text[u.lead[0] : u.lead[1]] if u.lead else ""
+            lines = self.steps((items, x.title, x.section, len(items), lead))
+            # The section's own words before its list say what the steps are for ("Not everything should continue ...").
+            before = [q for q in read_in_order(held, 3) for q in q.quotes if q.doc_offset < items[0].doc_offset and not in_list_item(q)]
+            if before and lines:
+                lines.insert(1, Line(before))
+            self.as_block = True
+            return lines
+        return []
+
+    def gives_guidance(self, p: Passage) -> bool:
+        """Whether a passage's section may answer a how-to (see :meth:`lead_section`)."""
+        own = heading(p)
+        if not p.section or is_reference_section(p.section) or KEY_TERMS_SECTION.search(p.section) or KEY_TERMS_SECTION.search(p.title):
+            return False
+        if EXPLAINING_SECTION.search(own) or ROLES_SECTION.match(own) or WHY_SECTION.match(own) or EXAMPLE_SECTION.search(own):
+            return False
+        if LIMITS_SECTION.search(own) and not LIMITS_SECTION.search(self.question):
+            return False  # "The limits of SROI" are not the steps of measuring
+        if STUDY_SECTION.search(p.section):
+            return False  # "Rees, Whitworth and Carter (2014): the evidence on creaming and parking" reports a study
+        return self.pitfalls_wanted or not is_pitfall_section(p.section)
+
     def procedure(self) -> list[Line]:
         """The best-matching list as numbered steps under a line naming where it comes from."""
         found = self.best_list()
         if found is None:
             return self.procedure_fallback()
+        return self.steps(found)
+
+    def steps(self, found: tuple[list[Quote], str, str, int, str]) -> list[Line]:
+        """A list's items (focused on the question when it is long) under a line naming where they come from."""
         items, title, section, total, lead = found
         count = self.analysis.count
         where = f"“{title}”" + (f", section “{section}”" if section else "")
