@@ -118,6 +118,13 @@ _PROCEDURE = [
     # "What do I need to do to set up data sharing?", "Where do I start with evaluating our programme?"
     re.compile(r"\b(?:best|right|easiest|quickest|simplest)\s+way\s+(?:to|of)\b|\b(?:tips|advice|pointers)\s+(?:for|on|about)\b", re.I),
     re.compile(r"\bwhat\s+(?:do|does|would|will)\s+(?:i|we|you|\w+)\s+(?:need|have)\s+to\s+do\b|\bwhere\s+(?:do|should|can)\s+(?:i|we)\s+(?:start|begin)\b", re.I),
+    # "Walk me through setting up data sharing.", "What do I need to prepare beforehand?", "What practical
+    # things can we do so ...?", "What is a good format for running ...?", "How does a project team come up with ...?"
+    re.compile(r"\b(?:walk|talk|take)\s+(?:me|us)\s+through\b|\b(?:show|tell)\s+(?:me|us)\s+how\b|\bexplain\s+how\s+to\b", re.I),
+    re.compile(r"\bwhat\s+(?:do|does|would|will)\s+(?:i|we|you)\s+(?:need|have)\s+to\s+(?:cover|prepare|have\s+in\s+place|put\s+in\s+place|arrange|organi[sz]e|set\s+up|bring|think\s+about|consider|check|agree|plan)\b", re.I),
+    re.compile(r"\bwhat\s+(?:\w+\s+)?(?:things|steps|actions)\s+(?:can|could|should|must)\s+(?:i|we|you)\s+(?:do|take)\b", re.I),
+    re.compile(r"\b(?:good|effective|practical)\s+(?:way|format|structure|approach|method)\s+(?:to|of|for)\b", re.I),
+    re.compile(r"\bhow\s+(?:does|do)\s+(?:a|an|the|our|your)\s+(?:[\w-]+\s+){1,2}?(?:come\s+up\s+with|go\s+about|put\s+together|set\s+up|create|develop|design|organi[sz]e|prepare|choose|decide)\b", re.I),
 ]
 _FINDINGS = re.compile(
     r"\bwhat\s+(?:did|does|do|have)\s+.+?\b(?:find|found|show|shown|conclude|concluded|report|reported|learn|learned|learnt|reveal|suggest|achieve|achieved|argue|argued|claim|claimed|propose|proposed)\b"

@@ -435,3 +435,26 @@ def test_a_sentence_whose_opening_words_end_in_a_colon_is_quoted_whole(shipped):
     answer = shipped.ask("How can we tell whether our lived-experience involvement is just tokenistic?")
     verify(answer)
     assert "Common signs include: one lived-experience member on a large board" in answer.text, answer.text
+
+
+@pytest.mark.parametrize(
+    "heading",
+    ["Who the session is for and what it covers", "Example from 18F", "Why design studios matter", "Rees and Carter (2014): the evidence", "Key terms"],
+)
+def test_a_how_to_is_not_answered_by_a_section_that_introduces_explains_or_reports(heading):
+    # The first-ranked passage, as close in meaning as the steps, sits under a heading that gives no guidance:
+    # the section retrieval ranks next, which does, answers.
+    intro = "This half-day session brings stakeholders and users together to run a design studio session. It suits teams new to design."
+    steps_doc = "How to do it:\n\n1. Invite six to twelve stakeholders and users.\n2. Sketch ideas alone for fifteen minutes.\n3. Present the sketches in groups of three.\n"
+    items = tuple((m.start(1), m.end(1)) for m in re.finditer(r"\d\. (.+)", steps_doc))
+    first = Passage(id="a", doc_id="plan", title="Session plan", source="a.md", page=None, section=heading, text=intro, start=0,
+                    end=len(intro), sentences=((0, 87), (88, len(intro))), score=1.0, dense=0.8, rank=1)
+    second = Passage(id="b", doc_id="card", title="Design studio", source="b.md", page=None, section="How to do it", text=steps_doc,
+                     start=0, end=len(steps_doc), sentences=(), score=0.99, dense=0.8, rank=2,
+                     units=(Unit("list", 0, len(steps_doc), items, ordered=True, key=0),))
+    analyse = lambda texts: [re.findall(r"[a-z]+", t.lower()) for t in texts]  # noqa: E731
+    by_doc = {"plan": [first], "card": [second]}
+    composer = ExtractiveComposer(analyse, lambda terms: {t: 1.0 for t in terms}, expand=lambda doc_id: by_doc[doc_id])
+    answer = composer.compose("What's the process for running a design studio session with stakeholders and users?", SearchResult("q", [first, second], 0.8))
+    verify(answer)
+    assert steps(answer.text) == ["Invite six to twelve stakeholders and users.", "Sketch ideas alone for fifteen minutes.", "Present the sketches in groups of three."], answer.text

@@ -31,6 +31,8 @@ ROLES_SECTION = re.compile(r"\s*(?:who does what\b|roles and responsibilities\b)
 WHY_SECTION = re.compile(r"\s*(?:why\b|the case for\b|reasons\b)", re.I)
 EXAMPLE_SECTION = re.compile(r"^(?:an? )?(?:examples?|case stud(?:y|ies)|illustrations?)\b", re.I)
 """A heading over an instance ("Example from 18F"), not over the steps to take."""
+AUDIENCE_SECTION = re.compile(r"\bwho\s+(?:the|this|it)\b[\w\s-]*\bis\s+for\b|\bwhat\s+(?:it|this\s+\w+)\s+covers\b|\blearning\s+outcomes\b|\babout\s+this\b", re.I)
+"""A heading over who a document or session is for and what it covers, not over what to do."""
 STUDY_SECTION = re.compile(r"\b(?:evidence|findings?|found|results|what (?:it|they|we) (?:showed|found)|test case)\b|\((?:19|20)\d\d\)")
 """A heading over what a study or a programme found ("Rees, Whitworth and Carter (2014): the evidence ..."), not over what to do."""
 EXAMPLES_LEAD = re.compile(r"\b(?:for example|for instance|examples?(?: include| are| of)?|such as|e\.g\.)\b[^.]{0,30}$", re.I)

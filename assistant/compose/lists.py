@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Sequence
 
 from assistant.compose.base import Line, has_term, heading, in_list_item, read_in_order
-from assistant.compose.cues import CONTENTS_SECTION, EXAMPLE_SECTION, STUDY_SECTION, EXAMPLES_LEAD, EXPLAINING_SECTION, KEY_TERMS_SECTION, LIST_MAX, LIMITS_SECTION, LIST_WHOLE, RISKS_WANTED, ROLES_SECTION, WHY_SECTION
+from assistant.compose.cues import AUDIENCE_SECTION, CONTENTS_SECTION, EXAMPLE_SECTION, STUDY_SECTION, EXAMPLES_LEAD, EXPLAINING_SECTION, KEY_TERMS_SECTION, LIST_MAX, LIMITS_SECTION, LIST_WHOLE, RISKS_WANTED, ROLES_SECTION, WHY_SECTION
 from assistant.evidence import PITFALL_LEAD, STEPS_SECTION, Quote, is_pitfall_section, quotable_item
 from assistant.ingest.structure import Unit
 from assistant.retrieve import Passage, is_reference_section
@@ -75,6 +75,8 @@ class Lists:
             return False
         if LIMITS_SECTION.search(own) and not LIMITS_SECTION.search(self.question):
             return False  # "The limits of SROI" are not the steps of measuring
+        if AUDIENCE_SECTION.search(own):
+            return False  # "Who the session is for and what it covers" introduces a plan
         if STUDY_SECTION.search(p.section):
             return False  # "Rees, Whitworth and Carter (2014): the evidence on creaming and parking" reports a study
         return self.pitfalls_wanted or not is_pitfall_section(p.section)
