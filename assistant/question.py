@@ -222,7 +222,8 @@ def split_context(question: str) -> tuple[str, str]:
     "Our forum has a history of distrust. How do we build trust?" asks how to build trust; the
     first sentence says why. Without such statements (or with two questions) the context is empty,
     and so it is when the question leans on them ("Our key workers are burning out. What support
-    should we give them?": a pronoun, or fewer than two topic words of its own). Sentences are cut
+    should we give them?": a pronoun, or fewer than two topic words of its own, frame words such as
+    "need" and "steps" left out: "What do I need to cover?"). Sentences are cut
     by pysbd ("What did Dr. Smith find?" is one).
     """
     text = " ".join(question.split())
@@ -232,7 +233,8 @@ def split_context(question: str) -> tuple[str, str]:
     if len(sentences) < 2 or not sentences[-1].endswith("?") or any(s.endswith("?") for s in sentences[:-1]):
         return "", text
     ask = sentences[-1]
-    if len(content_words(ask)) < 2 or any(w.lower() in PRONOUNS for w in WORD.findall(ask)):
+    own = [w for w in content_words(ask) if w.lower() not in FRAME_WORDS]  # "What do I need to cover?" names only "cover"
+    if len(own) < 2 or any(w.lower() in PRONOUNS for w in WORD.findall(ask)):
         return "", text
     return " ".join(sentences[:-1]), ask
 

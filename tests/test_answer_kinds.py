@@ -420,6 +420,9 @@ def test_citation_support_checks_every_quote_of_a_passage(shipped):
         # "bits" and "keep going" are nowhere; the list under the best-ranked passage's heading is the answer.
         ("Our pilot money runs out next year - how do we decide which bits of the programme to keep going?",
          "Decide what should be sustained", "Activities to end well"),
+        # The question sentence has no topic of its own: the statement before it says what to cover.
+        ("I've been asked to draft the terms of reference for our new partnership board. What do I need to cover?",
+         "What to put in the terms of reference", "quorum"),
     ],
 )
 def test_a_how_to_is_answered_by_the_section_retrieval_ranks_first_when_it_gives_guidance(shipped, question, section, words):

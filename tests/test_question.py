@@ -136,6 +136,11 @@ def test_three_way_comparison_subjects():
         # The question leans on the statement ("them"), has too few words of its own, or there is no statement.
         ("Our key workers are burning out. What support should we give them?", "", "Our key workers are burning out. What support should we give them?"),
         ("We pay people. Why?", "", "We pay people. Why?"),
+        # Frame words are not a topic: the statement says what the terms of reference are for.
+        ("I've been asked to draft the terms of reference for our board. What do I need to cover?", "",
+         "I've been asked to draft the terms of reference for our board. What do I need to cover?"),
+        ("I can't decide between a grant and payment by results. What steps should I go through?", "",
+         "I can't decide between a grant and payment by results. What steps should I go through?"),
         ("What did Dr. Smith find about key workers?", "", "What did Dr. Smith find about key workers?"),
         ("Is co-production the same as co-design? What is the difference?", "", "Is co-production the same as co-design? What is the difference?"),
     ],
