@@ -423,6 +423,9 @@ def test_citation_support_checks_every_quote_of_a_passage(shipped):
         # The question sentence has no topic of its own: the statement before it says what to cover.
         ("I've been asked to draft the terms of reference for our new partnership board. What do I need to cover?",
          "What to put in the terms of reference", "quorum"),
+        # "once ... is over" asks what comes after: the guide's preparation steps rank first.
+        ("What should we do once a co-design workshop with service users is over?", "Follow-up after the workshop", "within two weeks"),
+        ("What do we need to prepare before a co-design workshop with service users?", "Step-by-step: preparing the workshop", "Set a genuine design question"),
     ],
 )
 def test_a_how_to_is_answered_by_the_section_retrieval_ranks_first_when_it_gives_guidance(shipped, question, section, words):

@@ -31,6 +31,12 @@ ROLES_SECTION = re.compile(r"\s*(?:who does what\b|roles and responsibilities\b)
 WHY_SECTION = re.compile(r"\s*(?:why\b|the case for\b|reasons\b)", re.I)
 EXAMPLE_SECTION = re.compile(r"^(?:an? )?(?:examples?|case stud(?:y|ies)|illustrations?)\b", re.I)
 """A heading over an instance ("Example from 18F"), not over the steps to take."""
+PHASES = {
+    "before": re.compile(r"\b(?:before|beforehand|ahead\s+of|in\s+advance|prepar(?:e|es|ing|ation)|get\s+ready)\b", re.I),
+    "after": re.compile(r"\b(?:after|afterwards|follow(?:ing)?[- ]?up|once\b[\w\s,'-]{0,60}?\b(?:is|are|has|have)\s+(?:over|finished|ended|done|closed)|wrap(?:ping)?\s+up)\b", re.I),
+}
+"""The phase of an activity a question asks about, or a heading covers: before it ("What do we prepare?",
+"Step-by-step: preparing the workshop") or after it ("once the workshop is over", "Follow-up after the workshop")."""
 AUDIENCE_SECTION = re.compile(r"\bwho\s+(?:the|this|it)\b[\w\s-]*\bis\s+for\b|\bwhat\s+(?:it|this\s+\w+)\s+covers\b|\blearning\s+outcomes\b|\babout\s+this\b", re.I)
 """A heading over who a document or session is for and what it covers, not over what to do."""
 STUDY_SECTION = re.compile(r"\b(?:evidence|findings?|found|results|what (?:it|they|we) (?:showed|found)|test case)\b|\((?:19|20)\d\d\)")

@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Sequence
 
 from assistant.compose.base import Line, has_term, heading, in_list_item, read_in_order
-from assistant.compose.cues import AUDIENCE_SECTION, CONTENTS_SECTION, EXAMPLE_SECTION, STUDY_SECTION, EXAMPLES_LEAD, EXPLAINING_SECTION, KEY_TERMS_SECTION, LIST_MAX, LIMITS_SECTION, LIST_WHOLE, RISKS_WANTED, ROLES_SECTION, WHY_SECTION
+from assistant.compose.cues import AUDIENCE_SECTION, CONTENTS_SECTION, PHASES, EXAMPLE_SECTION, STUDY_SECTION, EXAMPLES_LEAD, EXPLAINING_SECTION, KEY_TERMS_SECTION, LIST_MAX, LIMITS_SECTION, LIST_WHOLE, RISKS_WANTED, ROLES_SECTION, WHY_SECTION
 from assistant.evidence import PITFALL_LEAD, STEPS_SECTION, Quote, is_pitfall_section, quotable_item
 from assistant.ingest.structure import Unit
 from assistant.retrieve import Passage, is_reference_section
@@ -48,6 +48,7 @@ class Lists:
         # rank first on its words, the method card on personas is far closer in meaning.
         for p in sorted(candidates, key=lambda p: self.weight.get(p.id, 0.0) + self.meaning(p), reverse=True)[:1]:
             document = self.c.expand(p.doc_id)
+            p = self.same_phase(p, document)
             held = [x for x in document if x.section == p.section] or [p]
             lists = [(x, u) for x in held for u in x.units if u.kind == "list" and not (u.lead and EXAMPLES_LEAD.search(x.text[u.lead[0] : u.lead[1]]))]
             if not lists:
@@ -65,6 +66,17 @@ class Lists:
             self.as_block = True
             return lines
         return []
+
+    def same_phase(self, p: Passage, document: list[Passage]) -> Passage:
+        """``p``, or the first section of its document giving guidance for the phase the question asks about when ``p``'s heading names another.
+
+        "What should we do once a co-design workshop is over?" ranks "Step-by-step: preparing the
+        workshop" first; the same guide's "Follow-up after the workshop" is what comes after.
+        """
+        asked = [name for name, cue in PHASES.items() if cue.search(self.question)]
+        if len(asked) != 1 or PHASES[asked[0]].search(heading(p)):
+            return p
+        return next((x for x in document if PHASES[asked[0]].search(heading(x)) and self.gives_guidance(x)), p)
 
     def gives_guidance(self, p: Passage) -> bool:
         """Whether a passage's section may answer a how-to (see :meth:`lead_section`)."""
