@@ -464,3 +464,12 @@ def test_a_how_to_is_not_answered_by_a_section_that_introduces_explains_or_repor
     answer = composer.compose("What's the process for running a design studio session with stakeholders and users?", SearchResult("q", [first, second], 0.8))
     verify(answer)
     assert steps(answer.text) == ["Invite six to twelve stakeholders and users.", "Sketch ideas alone for fifteen minutes.", "Present the sketches in groups of three."], answer.text
+
+
+def test_the_steps_of_the_section_that_answers_are_given_whole(shipped):
+    # The section retrieval ranks first is the answer: its nine steps are not cut to the three that
+    # happen to repeat the question's words ("set", "properly").
+    answer = shipped.ask("Two of our partner organisations want to co-lead the programme. What steps should we take to set that up properly?")
+    verify(answer)
+    assert "section “Step-by-step: agreeing a co-leadership arrangement”:" in answer.text, answer.text
+    assert len(steps(answer.text)) == 9, answer.text

@@ -58,7 +58,7 @@ class Lists:
             if len(items) < 2:
                 return self.section_sentences(p.doc_id, p.section)
             lead = x.text[u.lead[0] : u.lead[1]] if u.lead else ""
-            lines = self.steps((items, x.title, x.section, len(items), lead))
+            lines = self.steps((items, x.title, x.section, len(items), lead), focus=False)
             # The section's own words before its list say what the steps are for ("Not everything should continue ...").
             before = [q for q in read_in_order(held, 3) for q in q.quotes if q.doc_offset < items[0].doc_offset and not in_list_item(q)]
             if before and lines:
@@ -100,12 +100,12 @@ class Lists:
             return self.procedure_fallback()
         return self.steps(found)
 
-    def steps(self, found: tuple[list[Quote], str, str, int, str]) -> list[Line]:
-        """A list's items (focused on the question when it is long) under a line naming where they come from."""
+    def steps(self, found: tuple[list[Quote], str, str, int, str], focus: bool = True) -> list[Line]:
+        """A list's items under a line naming where they come from; with ``focus``, a long list is cut to the items that bear on the question."""
         items, title, section, total, lead = found
         count = self.analysis.count
         where = f"“{title}”" + (f", section “{section}”" if section else "")
-        focused = self.focus(items, f"{title} {section} {lead}")
+        focused = self.focus(items, f"{title} {section} {lead}") if focus else None
         if focused == [] and self.coverage(self.c.analyse([f"{section} {lead}"])[0]) < 0.25:
             # No item bears on the question's own words, and the heading does not name what is asked either
             # (a scenario such as "after one partner bid alone" need not reappear in the steps for it).
