@@ -122,10 +122,16 @@ _PROCEDURE = [
     # things can we do so ...?", "What is a good format for running ...?", "How does a project team come up with ...?"
     re.compile(r"\b(?:walk|talk|take)\s+(?:me|us)\s+through\b|\b(?:show|tell)\s+(?:me|us)\s+how\b|\bexplain\s+how\s+to\b", re.I),
     re.compile(r"\bwhat\s+(?:do|does|would|will)\s+(?:i|we|you)\s+(?:need|have)\s+to\s+(?:cover|prepare|have\s+in\s+place|put\s+in\s+place|arrange|organi[sz]e|set\s+up|bring|think\s+about|consider|check|agree|plan)\b", re.I),
-    re.compile(r"\bwhat\s+(?:\w+\s+)?(?:things|steps|actions)\s+(?:can|could|should|must)\s+(?:i|we|you)\s+(?:do|take)\b", re.I),
+    re.compile(r"\bwhat\s+(?:\w+\s+){0,3}?(?:things|steps|actions)\s+(?:can|could|should|must)\s+(?:i|we|you)\s+(?:do|take)\b", re.I),
+    # "What should I look at before I convene the board?", "What should we stop doing?",
+    # "What can we learn from MindLab to help it last?", "... What's the process?"
+    re.compile(r"(?:^|[.?!]\s+)what\s+(?:should|must)\s+(?:i|we)\s+(?:actually\s+|really\s+)?\w+", re.I),
+    re.compile(r"\bwhat\s+(?:can|could|should)\s+(?:i|we)\s+learn\s+from\b|\bwhat(?:'s|’s|\s+is)\s+the\s+process\s*\?", re.I),
     re.compile(r"\b(?:good|effective|practical)\s+(?:way|format|structure|approach|method)\s+(?:to|of|for)\b", re.I),
     re.compile(r"\bhow\s+(?:does|do)\s+(?:a|an|the|our|your)\s+(?:[\w-]+\s+){1,2}?(?:come\s+up\s+with|go\s+about|put\s+together|set\s+up|create|develop|design|organi[sz]e|prepare|choose|decide)\b", re.I),
 ]
+_START = re.compile(r"\bwhere\s+(?:do|should|can)\s+(?:i|we)\s+(?:start|begin)\b", re.I)
+""""Where do I begin with building a mental model?" asks for first steps, not a place."""
 _FINDINGS = re.compile(
     r"\bwhat\s+(?:did|does|do|have)\s+.+?\b(?:find|found|show|shown|conclude|concluded|report|reported|learn|learned|learnt|reveal|suggest|achieve|achieved|argue|argued|claim|claimed|propose|proposed)\b"
     r"|\b(?:findings?|results?|(?<!learning )outcomes?|evidence|impact|effects?|lessons?)\b.*\b(?:of|from|for|on|about)\b|\bevidence\s+that\b"
@@ -135,7 +141,7 @@ _FINDINGS = re.compile(
 )
 _REASON = re.compile(r"^\s*(?:why|for\s+what\s+reason|what\s+(?:is|are)\s+the\s+reasons?)\b|\bwhy\s+(?:do|does|did|is|are|should|would)\b", re.I)
 # The things a list question asks for ("what roles ...", "the three functions of ...").
-LIST_NOUNS = r"(?:examples?|types?|kinds?|forms?|ways|benefits|risks|barriers|challenges|principles|characteristics|features|elements|components|pitfalls|mistakes|criticisms|roles|skills|competencies|factors|conditions|drivers|tensions|lessons|methods|tools|rungs|phases|stages|steps|parts|dimensions|measures|indicators|functions|purposes|aims|goals|values|questions|areas|responsibilities|tasks|duties|criteria|requirements|strategies|options|models|approaches|mechanisms|obstacles|strengths|weaknesses|limitations|problems|issues|ingredients|pressures|gaps|activities|limits|drawbacks|downsides|disadvantages|advantages|weaknesses|pros|cons|lessons|learning outcomes|objectives|signs|warning signs|symptoms|rules|checks|things|qualities|safeguards|actions|documents)"
+LIST_NOUNS = r"(?:examples?|types?|kinds?|forms?|ways|benefits|risks|barriers|challenges|principles|characteristics|features|elements|components|pitfalls|mistakes|criticisms|roles|skills|competencies|factors|conditions|drivers|tensions|lessons|methods|tools|rungs|phases|stages|steps|parts|dimensions|measures|indicators|functions|purposes|aims|goals|values|questions|areas|responsibilities|tasks|duties|criteria|requirements|strategies|options|models|approaches|mechanisms|obstacles|strengths|weaknesses|limitations|problems|issues|ingredients|pressures|gaps|activities|limits|drawbacks|downsides|disadvantages|advantages|weaknesses|pros|cons|lessons|learning outcomes|objectives|signs|warning signs|symptoms|rules|checks|things|qualities|safeguards|actions|documents|routes|traps)"
 _LIST = re.compile(
     r"\b(?:(?:what|which)\s+(?:are\s+)?(?:some|the|a\s+few)?\s*(?:\w+\s+)?(?:main\s+|key\s+|common\s+)?" + LIST_NOUNS + r"\b"
     r"|\bwhat\s+(?:tends?\s+to\s+|can\s+|might\s+|does\s+)?(?:gets?|stands?|goes?|got)\s+in\s+the\s+way\b|\bwhat\s+(?:needs?|has|have)\s+to\s+be\s+in\s+place\b|\bwhat\s+(?:holds?|held)\s+\w+(?:\s+\w+)?\s+back\b"
@@ -176,7 +182,7 @@ def analyse_question(question: str) -> QuestionAnalysis:
             subjects = _pair(m["a"], m["b"]) + ((_subject(m["c"]),) if "c" in m.groupdict() and m["c"] else ())
             return QuestionAnalysis(question, "comparison", topic, subjects, count)
     for pattern, answer_type in _FACTOID:
-        if pattern.search(q) and not _PROCEDURE[0].search(q):
+        if pattern.search(q) and not _PROCEDURE[0].search(q) and not _START.search(q):
             return QuestionAnalysis(question, "factoid", topic, count=count, answer_type=answer_type, answer_types=types)  # type: ignore[arg-type]
     if any(p.search(q) for p in _PROCEDURE):
         return QuestionAnalysis(question, "procedure", topic, count=count, listed=_listed(q))
