@@ -426,6 +426,9 @@ def test_citation_support_checks_every_quote_of_a_passage(shipped):
         # "once ... is over" asks what comes after: the guide's preparation steps rank first.
         ("What should we do once a co-design workshop with service users is over?", "Follow-up after the workshop", "within two weeks"),
         ("What do we need to prepare before a co-design workshop with service users?", "Step-by-step: preparing the workshop", "Set a genuine design question"),
+        # What to check is the guide's checklist.
+        ("Our co-design workshop with parents is next week. What should I run through to make sure nothing has been missed?",
+         "Co-design workshop checklist", "note-taker"),
     ],
 )
 def test_a_how_to_is_answered_by_the_section_retrieval_ranks_first_when_it_gives_guidance(shipped, question, section, words):

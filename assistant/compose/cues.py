@@ -37,6 +37,9 @@ PHASES = {
 }
 """The phase of an activity a question asks about, or a heading covers: before it ("What do we prepare?",
 "Step-by-step: preparing the workshop") or after it ("once the workshop is over", "Follow-up after the workshop")."""
+CHECKLIST_WANTED = re.compile(r"\b(?:checklist|run\s+through|(?:nothing|anything)\s+(?:has\s+been\s+|is\s+|gets\s+)?(?:missed|forgotten)|be\s+in\s+place|have\s+in\s+place|set\s+up\s+properly|what\s+should\s+(?:i|we)\s+check)\b", re.I)
+"""A question asking what to check ("What should I run through to make sure nothing has been missed?"): a checklist answers it."""
+CHECKLIST_SECTION = re.compile(r"\bchecklist\b", re.I)
 AUDIENCE_SECTION = re.compile(r"\bwho\s+(?:the|this|it)\b[\w\s-]*\bis\s+for\b|\bwhat\s+(?:it|this\s+\w+)\s+covers\b|\blearning\s+outcomes\b|\babout\s+this\b", re.I)
 """A heading over who a document or session is for and what it covers, not over what to do."""
 STUDY_SECTION = re.compile(r"\b(?:evidence|findings?|found|results|what (?:it|they|we) (?:showed|found)|test case)\b|\((?:19|20)\d\d\)")

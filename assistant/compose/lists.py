@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Sequence
 
 from assistant.compose.base import Line, has_term, heading, in_list_item, read_in_order
-from assistant.compose.cues import AUDIENCE_SECTION, CONTENTS_SECTION, PHASES, EXAMPLE_SECTION, STUDY_SECTION, EXAMPLES_LEAD, EXPLAINING_SECTION, KEY_TERMS_SECTION, LIST_MAX, LIMITS_SECTION, LIST_WHOLE, RISKS_WANTED, ROLES_SECTION, WHY_SECTION
+from assistant.compose.cues import AUDIENCE_SECTION, CHECKLIST_SECTION, CHECKLIST_WANTED, CONTENTS_SECTION, PHASES, EXAMPLE_SECTION, STUDY_SECTION, EXAMPLES_LEAD, EXPLAINING_SECTION, KEY_TERMS_SECTION, LIST_MAX, LIMITS_SECTION, LIST_WHOLE, RISKS_WANTED, ROLES_SECTION, WHY_SECTION
 from assistant.evidence import PITFALL_LEAD, STEPS_SECTION, Quote, is_pitfall_section, quotable_item
 from assistant.ingest.structure import Unit
 from assistant.retrieve import Passage, is_reference_section
@@ -71,12 +71,16 @@ class Lists:
         """``p``, or the first section of its document giving guidance for the phase the question asks about when ``p``'s heading names another.
 
         "What should we do once a co-design workshop is over?" ranks "Step-by-step: preparing the
-        workshop" first; the same guide's "Follow-up after the workshop" is what comes after.
+        workshop" first; the same guide's "Follow-up after the workshop" is what comes after. A
+        question asking what to check ("... to make sure nothing has been missed?") is answered by
+        the guide's checklist.
         """
-        asked = [name for name, cue in PHASES.items() if cue.search(self.question)]
-        if len(asked) != 1 or PHASES[asked[0]].search(heading(p)):
+        wanted = [heads for cue, heads in ((PHASES["before"], PHASES["before"]), (PHASES["after"], PHASES["after"])) if cue.search(self.question)]
+        if CHECKLIST_WANTED.search(self.question):
+            wanted = [CHECKLIST_SECTION]  # "What should I run through before the workshop?": the checklist, not the preparation steps
+        if len(wanted) != 1 or wanted[0].search(heading(p)):
             return p
-        return next((x for x in document if PHASES[asked[0]].search(heading(x)) and self.gives_guidance(x)), p)
+        return next((x for x in document if wanted[0].search(heading(x)) and self.gives_guidance(x)), p)
 
     def gives_guidance(self, p: Passage) -> bool:
         """Whether a passage's section may answer a how-to (see :meth:`lead_section`)."""
