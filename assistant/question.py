@@ -27,7 +27,7 @@ QUESTION_WORDS = {"what", "which", "who", "whom", "whose", "when", "where", "why
 # Words that carry no topic in a question (NLTK's English list plus question words). NLTK's list leaves
 # out "us" (it would also drop "US"); in a question it is the asker ("so that disagreements don't derail us").
 # Nor does it hold some prepositions ("recruit people onto our board": no passage need say "onto").
-QUESTION_STOPWORDS = frozenset(STOPWORDS_EN_PLUS) | QUESTION_WORDS | {"us", "onto", "upon", "via", "towards", "toward", "among", "amongst", "throughout"}
+QUESTION_STOPWORDS = frozenset(STOPWORDS_EN_PLUS) | QUESTION_WORDS | {"us", "onto", "upon", "via", "towards", "toward", "among", "amongst", "throughout", "through", "nothing", "anything", "something", "everything"}
 _STOP = QUESTION_STOPWORDS | PRONOUNS
 WORD = re.compile(r"[\w'-]+")
 

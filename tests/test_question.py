@@ -149,6 +149,8 @@ def test_three_way_comparison_subjects():
          "I've been asked to draft the terms of reference for our board. What do I need to cover?"),
         ("I can't decide between a grant and payment by results. What steps should I go through?", "",
          "I can't decide between a grant and payment by results. What steps should I go through?"),
+        ("Our workshop is next week. What should I run through to make sure nothing has been missed?", "",
+         "Our workshop is next week. What should I run through to make sure nothing has been missed?"),
         ("What did Dr. Smith find about key workers?", "", "What did Dr. Smith find about key workers?"),
         ("Is co-production the same as co-design? What is the difference?", "", "Is co-production the same as co-design? What is the difference?"),
     ],
