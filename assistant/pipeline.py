@@ -144,13 +144,18 @@ class Pipeline:
         if self.index.manifest.counts()[1] == 0:
             answer = Answer(question, NO_INDEX_TEXT, True, [], [], query, None, kind=analysis.kind)
         else:
-            result = self.search(query, k=k or max(self.settings.retrieval.k, self.settings.answer.passages), filters=filters)
+            result = self.search(query, k=k or self.answer_depth, filters=filters)
             answer = self.compose(question, result, analysis, filters)
             answer.query = query
         answer.merged = query != question
         if conversation is not None:
             conversation.add(question, query, answer)
         return answer
+
+    @property
+    def answer_depth(self) -> int:
+        """Passages an answer is composed from: what :meth:`ask` retrieves, and what ``assistant eval`` composes from."""
+        return max(self.settings.retrieval.k, self.settings.answer.passages)
 
     def compose(self, question: str, result: SearchResult, analysis: QuestionAnalysis | None = None, filters: Filters | None = None) -> Answer:
         """The answer to ``question`` from a search already run (what :meth:`ask` and ``assistant eval`` both do).

@@ -271,3 +271,14 @@ def test_eval_stops_on_a_bad_split_or_gold_line_with_one_clear_error(tmp_path, a
     assert run.returncode == 2
     assert message in run.stderr and run.stderr.count("\n") == 1, run.stderr
     assert not (tmp_path / "d").exists()  # nothing was indexed
+
+
+def test_eval_scores_the_answer_ask_gives(shipped):
+    # The retrieval measures look 30 passages deep; the answer must be the one a user gets from
+    # `ask`, composed from ask's own search, or the nugget figures would describe another product.
+    from assistant.eval.gold import evaluate_gold
+
+    questions = [q for q in load_gold(ROOT / "corpus" / "eval") if q.kind in ("how-to", "comparison") and not q.follow_up_of][:12]
+    result = evaluate_gold(shipped, questions)
+    for q, row in zip(questions, result.rows):
+        assert row["answer"] == shipped.ask(q.question).text, q.question

@@ -202,7 +202,9 @@ def evaluate_gold(pipeline: Any, questions: list[GoldQuestion], depth: int = 30,
         docs = dedupe([stem_of.get(p.doc_id, p.doc_id) for p in result.passages])
         relevant = {r.doc: 1 for r in q.relevant}
         sections = {(r.doc, r.section) for r in q.relevant if r.section}
-        answer = pipeline.compose(q.question, result)  # the path `ask` takes: per-subject searches included
+        # The answer is composed as `ask` composes it: from a search as deep as ask's (the 30 passages
+        # above are for the retrieval measures), per-subject searches included.
+        answer = pipeline.compose(q.question, pipeline.search(query, k=pipeline.answer_depth))
         row: dict[str, Any] = {"id": q.id, "kind": q.kind, "split": split[q.id], "answerable": q.answerable,
                                "abstained": answer.abstained, "confidence": result.best_dense, "query": query,
                                "top_docs": docs[:5], "answer": answer.text}
