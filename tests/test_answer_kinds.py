@@ -476,3 +476,9 @@ def test_the_steps_of_the_section_that_answers_are_given_whole(shipped):
     verify(answer)
     assert "section “Step-by-step: agreeing a co-leadership arrangement”:" in answer.text, answer.text
     assert len(steps(answer.text)) == 9, answer.text
+
+
+def test_a_question_about_the_day_itself_is_answered_by_the_during_section(realdocs):
+    answer = realdocs.ask("We're hosting a community data dialogue on local housing next month. How should we run things on the day itself?")
+    verify(answer)
+    assert {c.section.split(" > ")[-1] for c in answer.citations} == {"2. During the event"}, answer.text

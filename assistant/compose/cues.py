@@ -33,10 +33,12 @@ EXAMPLE_SECTION = re.compile(r"^(?:an? )?(?:examples?|case stud(?:y|ies)|illustr
 """A heading over an instance ("Example from 18F"), not over the steps to take."""
 PHASES = {
     "before": re.compile(r"\b(?:before|beforehand|ahead\s+of|in\s+advance|prepar(?:e|es|ing|ation)|get\s+ready)\b", re.I),
+    "during": re.compile(r"\b(?:during|on\s+the\s+day|in\s+the\s+room|while\s+(?:it|the\s+\w+)\s+(?:is\s+)?(?:runs|running|happens|is\s+on))\b", re.I),
     "after": re.compile(r"\b(?:after|afterwards|follow(?:ing)?[- ]?up|once\b[\w\s,'-]{0,60}?\b(?:is|are|has|have)\s+(?:over|finished|ended|done|closed)|wrap(?:ping)?\s+up)\b", re.I),
 }
 """The phase of an activity a question asks about, or a heading covers: before it ("What do we prepare?",
-"Step-by-step: preparing the workshop") or after it ("once the workshop is over", "Follow-up after the workshop")."""
+"Step-by-step: preparing the workshop"), during it ("on the day itself", "2. During the event") or after it
+("once the workshop is over", "Follow-up after the workshop")."""
 CHECKLIST_WANTED = re.compile(r"\b(?:checklist|run\s+through|(?:nothing|anything)\s+(?:has\s+been\s+|is\s+|gets\s+)?(?:missed|forgotten)|be\s+in\s+place|have\s+in\s+place|set\s+up\s+properly|what\s+should\s+(?:i|we)\s+check)\b", re.I)
 """A question asking what to check ("What should I run through to make sure nothing has been missed?"): a checklist answers it."""
 CHECKLIST_SECTION = re.compile(r"\bchecklist\b", re.I)

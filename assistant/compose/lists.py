@@ -75,7 +75,7 @@ class Lists:
         question asking what to check ("... to make sure nothing has been missed?") is answered by
         the guide's checklist.
         """
-        wanted = [heads for cue, heads in ((PHASES["before"], PHASES["before"]), (PHASES["after"], PHASES["after"])) if cue.search(self.question)]
+        wanted = [cue for cue in PHASES.values() if cue.search(self.question)]
         if CHECKLIST_WANTED.search(self.question):
             wanted = [CHECKLIST_SECTION]  # "What should I run through before the workshop?": the checklist, not the preparation steps
         if len(wanted) != 1 or wanted[0].search(heading(p)):
