@@ -482,3 +482,10 @@ def test_a_question_about_the_day_itself_is_answered_by_the_during_section(reald
     answer = realdocs.ask("We're hosting a community data dialogue on local housing next month. How should we run things on the day itself?")
     verify(answer)
     assert {c.section.split(" > ")[-1] for c in answer.citations} == {"2. During the event"}, answer.text
+
+
+def test_the_lead_in_of_the_answering_list_is_quoted_before_its_steps(shipped):
+    answer = shipped.ask("Our pilot money runs out next year - how do we decide which bits of the programme to keep going?")
+    verify(answer)
+    lead = "Before any continuation bid, the board should sort the programme's elements into three groups:"
+    assert f"{lead} [1]\n1. **Core benefits to keep:**" in answer.text, answer.text

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from typing import Sequence
 
 from assistant.compose.base import Line, has_term, heading, in_list_item, read_in_order
@@ -11,6 +12,8 @@ from assistant.ingest.structure import Unit
 from assistant.retrieve import Passage, is_reference_section
 
 
+LEAD_IN = re.compile(r"[A-Z][^\n]{20,300}:")
+"""A list's lead-in worth quoting before its steps: a sentence of its own, ending in a colon."""
 MEANING = 0.15
 """Weight of closeness in meaning (:meth:`Base.meaning`) in a list's score and, for how-to questions, a prose heading's."""
 NAMED = 0.20
@@ -61,6 +64,9 @@ class Lists:
             lines = self.steps((items, x.title, x.section, len(items), lead), focus=False)
             # The section's own words before its list say what the steps are for ("Not everything should continue ...").
             before = [q for q in read_in_order(held, 3) for q in q.quotes if q.doc_offset < items[0].doc_offset and not in_list_item(q)]
+            # The list's own lead-in ends in a colon, so it is no quotable sentence; here it introduces the steps that follow.
+            if u.lead and LEAD_IN.fullmatch(x.text[u.lead[0] : u.lead[1]]) and all(q.span != u.lead for q in before):
+                before.append(Quote(x, u.lead, "body"))
             if before and lines:
                 lines.insert(1, Line(before))
             self.as_block = True
