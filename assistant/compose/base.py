@@ -288,6 +288,8 @@ class Base:
             word = re.sub(r"['’]s$", "", w.lower().strip("'’\""))  # "programme's" is "programme"
             if len(word) <= 3 or word in FRAME_WORDS or word == self.analysis.listed:  # "criticisms" names the answer's form
                 continue
+            if not re.fullmatch(r"[a-z]+(?:-[a-z]+)*", word):  # "can't", "3-step"
+                continue
             if word in self.context_words:  # "We have just been funded for a two-year programme." is why, not what, it asks
                 continue
             pos = getAllLemmas(word)
@@ -298,13 +300,40 @@ class Base:
         if not candidates:
             return []
         # The source path counts: "the Sunlight guide" is named by its folder, sunlight_informed_communities/.
-        haystack = " ".join(f"{p.title} {p.source} {p.section} {p.text}" for p in self.passages + self.extra).lower()
-        missing = [w for w, forms in candidates if not any(re.search(rf"\b{re.escape(f)}", haystack) for f in forms)]
+        # Underscores are markup ("__Backstage actions__"), not parts of words.
+        haystack = " ".join(f"{p.title} {p.source} {p.section} {p.text}" for p in self.passages + self.extra).lower().replace("_", " ")
+        # A word no document uses (idf 0: "astronaut", "Kubernetes") weighs as much as the question's rarest
+        # word, not nothing; it still counts as present when a passage has a word it derives from
+        # ("tokenistic" for "tokenism"): such words are read by their first letters.
+        # A compound no document uses is present when its parts are ("know-how", "caseworkers": "case workers").
+        rarest = max(self.weights.values(), default=0.0)
+        words = set(re.findall(r"[a-z]+", haystack))
+        unseen = set()
+        for w, _ in candidates:
+            terms = [t for t in self.c.analyse([w])[0] if t not in self.c.ignore and t not in self.c.frame]
+            if terms and not any(self.weights.get(t, 0.0) for t in terms):
+                unseen.add(w)
+        for i, (w, forms) in enumerate(candidates):
+            if w in unseen:
+                candidates[i] = (w, forms | {w[: max(5, len(w) - 3)]})
+        missing = [
+            w for w, forms in candidates
+            if not any(re.search(rf"\b{re.escape(f)}", haystack) for f in forms) and not (w in unseen and compound_of(w, words))
+        ]
         if not missing:
             return []
-        total = sum(self.weights.get(t, 0.0) for t in self.q_terms) or 1.0
-        lost = sum(self.weights.get(t, 0.0) for terms in self.c.analyse(missing) for t in set(terms))
+        weight = lambda t: self.weights.get(t, 0.0) or rarest  # noqa: E731
+        total = sum(weight(t) for t in self.q_terms) or 1.0
+        lost = sum(weight(t) for terms in self.c.analyse(missing) for t in set(terms) if t in self.q_terms)
         return missing if lost >= 0.1 * total else []
+
+
+def compound_of(word: str, words: set[str]) -> bool:
+    """Whether ``word`` is two or more of ``words`` run together or hyphenated ("know-how", "caseworkers" from "case" and "workers")."""
+    parts = word.split("-")
+    if len(parts) > 1:
+        return all(p in words or compound_of(p, words) for p in parts if p)
+    return any(word[:i] in words and (word[i:] in words or singular(word[i:]) in words) for i in range(3, len(word) - 2))
 
 
 def heading(p: Passage) -> str:
