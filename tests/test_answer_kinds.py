@@ -509,3 +509,10 @@ def test_a_compound_is_present_when_its_parts_are():
     words = {"case", "worker", "know", "how", "key", "led", "astro"}
     assert compound_of("know-how", words) and compound_of("caseworkers", words) and compound_of("keyworker-led", words)
     assert not compound_of("astronaut", words) and not compound_of("kubernetes", words)
+
+
+def test_a_findings_answer_does_not_open_with_where_the_findings_were_published(shipped):
+    answer = shipped.ask("What did the Making It Work programme find about lone parents?")
+    verify(answer)
+    assert not answer.text.startswith("The research team drew on the evaluation to publish"), answer.text
+    assert "identified factors associated with positive social and employability outcomes" in answer.text.split(" [1] ")[0], answer.text

@@ -16,7 +16,7 @@ ANSWER_TYPE_CUE = {
 }
 # A sentence saying where and when a work appeared ("... published ... in Public Management Review, volume 17").
 # "published in 2016", not "reviewing 137 published cases" (what was reviewed, not where it appeared)
-PUBLICATION = re.compile(r"\bpublished\b(?!\s+(?:cases|studies|research|literature|evidence|papers|articles|data|figures|statistics|sources)\b)|\b(?:volume|vol\.|issue)\s+\d|\bpages\s+\d|\b(?:University|Georgetown|Oxford|Cambridge|Policy) Press\b")
+PUBLICATION = re.compile(r"\bpublish(?:ed|es|ing)?\b(?!\s+(?:cases|studies|research|literature|evidence|papers|articles|data|figures|statistics|sources)\b)|\b(?:volume|vol\.|issue)\s+\d|\bpages\s+\d|\b(?:University|Georgetown|Oxford|Cambridge|Policy) Press\b")
 # "Who developed / coined / wrote ...?": the sentence saying who published the work names them.
 ORIGIN_WANTED = re.compile(r"\bwho\b.*\b(?:developed|devised|coined|wrote|authored|proposed|introduced|created|came up with|published|invented|first)\b", re.I)
 PUBLICATION_WANTED = re.compile(r"\b(?:publish\w*|journal|book|article|paper|report|where|when|year|who wrote|written)\b", re.I)
