@@ -516,3 +516,12 @@ def test_a_findings_answer_does_not_open_with_where_the_findings_were_published(
     verify(answer)
     assert not answer.text.startswith("The research team drew on the evaluation to publish"), answer.text
     assert "identified factors associated with positive social and employability outcomes" in answer.text.split(" [1] ")[0], answer.text
+
+
+def test_a_follow_up_is_answered_on_what_it_asks_not_on_the_borrowed_topic_alone(shipped):
+    conversation = Conversation()
+    shipped.ask("What did the Making It Work programme find about lone parents?", conversation=conversation)
+    answer = shipped.ask("And how was it evaluated?", conversation=conversation)
+    verify(answer)
+    assert answer.merged and "evaluated the programme from 2013 to 2017" in answer.text, answer.text
+    assert "The target groups included" not in answer.text

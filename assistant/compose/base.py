@@ -71,6 +71,8 @@ class Base:
         named = {t for terms in composer.analyse([w for w in WORD.findall(words)[1:] if w[:1].isupper()]) for t in terms}
         q_seq = [t for t in composer.analyse([words])[0] if t not in composer.ignore and (t not in composer.frame or t in named)]
         self.q_seq = q_seq
+        # A follow-up's own words ("evaluated" in "And how was it evaluated?"), beside the topic it borrowed.
+        self.own_terms = frozenset(t for t in composer.analyse([question])[0] if t in q_seq) if words is not question else frozenset()
         self.q_terms = list(dict.fromkeys(q_seq))
         self.weights = composer.idf(self.q_terms)
         # "Our forum has a history of distrust. How do we build trust?": the opening statement says why
@@ -231,6 +233,9 @@ class Base:
     def sentences(self) -> list[Line]:
         """The best 2-4 sentences by maximal marginal relevance, grouped by passage in document order."""
         pool = self.scored_sentences(self.passages)
+        if self.own_terms:
+            # A follow-up is answered by sentences on what it asks, not on the topic alone.
+            pool = [c for c in pool if any(has_term(c.terms, t) for t in self.own_terms)] or pool
         if not pool:
             return []
         s = self.s
