@@ -71,7 +71,7 @@ STATED = [
         # "Examples include:" lists example rules; the prose before it says how to write one, so the answer
         # reads that section (examples included) instead of offering the examples as the steps.
         "How do we set a stopping rule for a small pilot our team wants to try?", "procedure",
-        ("agreed before a test starts", "combine a time limit with a threshold"), ("From “", "1. "),
+        ("agreed before a test starts", "combine a time limit with a threshold"), ("1. ",),
         id="how-to-skips-a-list-of-examples",
     ),
     pytest.param(

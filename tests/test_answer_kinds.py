@@ -436,6 +436,8 @@ def test_a_how_to_is_answered_by_the_section_retrieval_ranks_first_when_it_gives
     verify(answer)
     assert {c.section.split(" > ")[-1] for c in answer.citations} == {section}, answer.text
     assert words in answer.text
+    lines = [line for line in answer.text.splitlines() if not line.startswith("The passages found do not mention")]
+    assert lines[0].endswith(f"section “{section}”:"), answer.text  # prose or steps, the section is named first
 
 
 def test_a_sentence_whose_opening_words_end_in_a_colon_is_quoted_whole(shipped):

@@ -55,11 +55,11 @@ class Lists:
             held = [x for x in document if x.section == p.section] or [p]
             lists = [(x, u) for x in held for u in x.units if u.kind == "list" and not (u.lead and EXAMPLES_LEAD.search(x.text[u.lead[0] : u.lead[1]]))]
             if not lists:
-                return self.section_sentences(p.doc_id, p.section)
+                return self.framed(p, self.section_sentences(p.doc_id, p.section))
             x, u = min(lists, key=lambda xu: xu[0].start + (xu[1].items[0][0] if xu[1].items else 0))  # the section's first list
             items = self.list_items(p.doc_id, u.key, document)
             if len(items) < 2:
-                return self.section_sentences(p.doc_id, p.section)
+                return self.framed(p, self.section_sentences(p.doc_id, p.section))
             lead = x.text[u.lead[0] : u.lead[1]] if u.lead else ""
             lines = self.steps((items, x.title, x.section, len(items), lead), focus=False)
             # The section's own words before its list say what the steps are for ("Not everything should continue ...").
@@ -87,6 +87,13 @@ class Lists:
         if len(wanted) != 1 or wanted[0].search(heading(p)):
             return p
         return next((x for x in document if wanted[0].search(heading(x)) and self.gives_guidance(x)), p)
+
+    def framed(self, p: Passage, lines: list[Line]) -> list[Line]:
+        """A section's sentences under a line naming the section, as its steps would be."""
+        if not lines:
+            return []
+        self.as_block = True
+        return [Line(prefix=f"From “{p.title}”, section “{heading(p)}”:")] + lines
 
     def gives_guidance(self, p: Passage) -> bool:
         """Whether a passage's section may answer a how-to (see :meth:`lead_section`)."""
