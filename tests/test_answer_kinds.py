@@ -527,3 +527,11 @@ def test_a_follow_up_is_answered_on_what_it_asks_not_on_the_borrowed_topic_alone
     verify(answer)
     assert answer.merged and "evaluated the programme from 2013 to 2017" in answer.text, answer.text
     assert "The target groups included" not in answer.text
+
+
+def test_a_step_whose_sub_list_sits_at_the_margin_keeps_it_and_the_steps_after_it(realdocs):
+    answer = realdocs.ask("How do I put together a service blueprint with frontstage and backstage rows?")
+    verify(answer)
+    assert answer.text.startswith("From “Service blueprint”, section “How to do it”"), answer.text
+    assert "2. Create a diagram with four rows:\n- __User steps__" in answer.text and "__Backstage actions__" in answer.text, answer.text
+    assert "3. Map the flow of each user interaction" in answer.text, answer.text

@@ -78,6 +78,24 @@ def test_an_item_ending_in_a_colon_takes_its_nested_list_along_unless_the_passag
     assert Unit.from_json(inside.to_json()) == inside
 
 
+MARGIN = (
+    "## How to do it\n\n1. Gather information on the service.\n\n1. Create a diagram with four rows:\n"
+    "- User steps: what someone does\n- Frontstage actions: what users meet\n- Backstage actions: what supports them\n"
+    "- Support processes: everything else\n\n1. Map the flow of each user interaction.\n\nA closing paragraph.\n"
+)
+
+
+def test_a_sub_list_written_at_the_margin_stays_with_its_step_and_the_steps_go_on():
+    # The 18F service blueprint card: Markdown reads three lists; the writer meant three steps, the second holding four rows.
+    (steps,) = [u for u in document_units(MARGIN) if u.kind == "list"]
+    texts = [MARGIN[a:b] for a, b in steps.items]
+    assert steps.ordered and len(texts) == 3
+    assert texts[1].startswith("Create a diagram with four rows:") and texts[1].endswith("- Support processes: everything else")
+    assert texts[2] == "Map the flow of each user interaction."
+    (head,) = units_in([steps], 0, MARGIN.index("- User steps"))[0].items[-1:]
+    assert MARGIN[head[0] : head[1]] == "Create a diagram with four rows:"
+
+
 def test_inline_and_block_html_is_reduced_to_its_text():
     text = 'Read <a href="https://x.gov" class="usa-link">the guide</a> first.\n\n<section class="m" markdown="1" >\n\n## How\n\nSteps.\n</section>\n'
     clean = strip_html(text)

@@ -162,7 +162,42 @@ def document_units(text: str) -> list[Unit]:
             row = _row_unit(text, tokens, i, starts)
             if row is not None:
                 units.append(row)
-    return units
+    return [u for u in _rejoin(text, units) if u.kind != "list" or len(u.items) >= 2]
+
+
+def _rejoin(text: str, units: list[Unit]) -> list[Unit]:
+    """Join a list interrupted by an unindented sub-list back together.
+
+    "1. Create a diagram with four rows:" followed at the margin by "- User steps ...", then
+    "1. Map the flow ...": Markdown reads three lists; the writer meant one, whose second step
+    holds the four rows. A list whose last item ends in a colon takes the list right after it
+    into that item, and a list of its own kind right after that continues it.
+    """
+    out: list[Unit] = []
+    i = 0
+    while i < len(units):
+        unit = units[i]
+        nxt = units[i + 1] if i + 1 < len(units) else None
+        if (
+            unit.kind == "list" and nxt is not None and nxt.kind == "list" and unit.items
+            and text[unit.items[-1][0] : unit.items[-1][1]].endswith(":") and not text[unit.end : nxt.start].strip()
+        ):
+            a, _ = unit.items[-1]
+            items = unit.items[:-1] + ((a, nxt.end),)
+            heads = (unit.heads or tuple(b for _, b in unit.items))[:-1] + (unit.items[-1][1],)
+            end = nxt.end
+            i += 2
+            after = units[i] if i < len(units) else None
+            if after is not None and after.kind == "list" and after.ordered == unit.ordered and not text[end : after.start].strip():
+                items += after.items
+                heads += after.heads or tuple(b for _, b in after.items)
+                end = after.end
+                i += 1
+            out.append(replace(unit, end=end, items=items, heads=heads if heads != tuple(b for _, b in items) else ()))
+            continue
+        out.append(unit)
+        i += 1
+    return out
 
 
 def _list_unit(text: str, tokens: list, i: int, starts: list[int]) -> Unit | None:
@@ -189,7 +224,7 @@ def _list_unit(text: str, tokens: list, i: int, starts: list[int]) -> Unit | Non
                     items.append((a, b))
                     heads.append(head)
         j += 1
-    if len(items) < 2:
+    if not items:
         return None
     start = starts[open_token.map[0]]
     end = items[-1][1]
