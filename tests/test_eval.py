@@ -136,13 +136,35 @@ def test_gold_set_has_key_points_for_enough_questions_of_each_kind():
     assert sum(q.requires == "realdocs" for q in questions) >= 5
 
 
+SETS = sorted((ROOT / "corpus" / "eval" / "sets").glob("*.jsonl"))
+
+
+@pytest.mark.parametrize("path", SETS, ids=[p.stem for p in SETS])
+def test_the_development_and_held_out_sets_are_well_formed_and_new(path):
+    """corpus/eval/sets: questions written from the documents for development and one held-out test (README)."""
+    gold = {q.question.strip().lower() for q in load_gold(ROOT / "corpus" / "eval")}
+    questions = load_gold(path)
+    assert len(questions) >= 40 and all(q.answerable and q.nuggets and q.relevant for q in questions)
+    assert not {q.question.strip().lower() for q in questions} & gold
+    files = {p.stem: p for p in (ROOT / "corpus").rglob("*.md")}
+    if REALDOCS.is_dir():
+        files.update({p.stem: p for p in REALDOCS.rglob("*.md")})
+    for q in questions:
+        if q.requires == "realdocs" and not REALDOCS.is_dir():
+            continue
+        for r in q.relevant:
+            assert r.doc in files, (q.id, r.doc)
+            headings = {line.lstrip("#").strip() for line in files[r.doc].read_text(encoding="utf-8").splitlines() if line.startswith("#")}
+            assert r.section in headings, (q.id, r.doc, r.section)
+
+
 def test_every_key_point_is_stated_by_the_sections_it_was_written_from():
     """Nuggets come from the documents: each is stated by the text of its question's relevant sections."""
     files = {p.stem: p for p in (ROOT / "corpus").rglob("*.md")}
     if REALDOCS.is_dir():
         files.update({p.stem: p for p in REALDOCS.rglob("*.md")})
     missing = []
-    for q in load_gold(ROOT / "corpus" / "eval"):
+    for q in load_gold(ROOT / "corpus" / "eval") + [q for path in SETS for q in load_gold(path)]:
         if not q.nuggets or (q.requires == "realdocs" and not REALDOCS.is_dir()):
             continue
         text = "\n".join(_section_text(files[r.doc], r.section) if r.section else files[r.doc].read_text(encoding="utf-8") for r in q.relevant)

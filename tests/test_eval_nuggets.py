@@ -59,3 +59,9 @@ def test_half_needs_at_least_half_and_no_points_scores_zero():
     assert not one_of_three.half
     none = score("alpha", [])
     assert none.recall == 0.0 and not none.half and not none.first_sentence
+
+
+def test_underscore_emphasis_is_markup_not_part_of_a_word():
+    # The 18F service blueprint card writes its rows as "__User steps__": the answer states "user steps".
+    assert score("2. Create a diagram with four rows:\n- __User steps__: the primary action [1]", [["user steps"]]).stated == (True,)
+    assert score("snake_case_name stays one word [1]", [["case"]]).stated == (False,)

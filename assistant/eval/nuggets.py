@@ -34,6 +34,7 @@ Analyser = Callable[[Sequence[str]], list[list[str]]]
 
 # "[1]", "[2, 3]", "[12]" as the composer writes them; nothing else in square brackets.
 _MARKER = re.compile(r"\s*\[\d+(?:\s*,\s*\d+)*\]")
+_EMPHASIS = re.compile(r"(?<!\w)_+|_+(?!\w)")
 
 
 @lru_cache(maxsize=1)
@@ -49,6 +50,11 @@ def strip_markers(text: str) -> str:
     return _MARKER.sub("", text)
 
 
+def plain(text: str) -> str:
+    """What an answer states: no citation markers, no underscore emphasis ("__User steps__" states "user steps")."""
+    return _EMPHASIS.sub(" ", strip_markers(text))
+
+
 def wording_terms(wording: str, analyse: Analyser | None = None) -> frozenset[str]:
     """The content terms of one wording (empty when it holds only stop words)."""
     return frozenset((analyse or default_analyser())([wording])[0])
@@ -58,7 +64,7 @@ def first_sentence(text: str) -> str:
     """The first sentence (or first line: a list's lead-in) of ``text``, markers stripped."""
     import pysbd
 
-    for line in strip_markers(text).splitlines():
+    for line in plain(text).splitlines():
         if line.strip():
             segments = pysbd.Segmenter(language="en", clean=False).segment(line)
             return next((s.strip() for s in segments if s.strip()), line.strip())
@@ -106,7 +112,7 @@ def score(answer_text: str, nuggets: Sequence[Sequence[str]], analyse: Analyser 
         A :class:`NuggetScore` (see the module docstring for worked examples).
     """
     analyse = analyse or default_analyser()
-    terms = frozenset(analyse([strip_markers(answer_text)])[0])
+    terms = frozenset(analyse([plain(answer_text)])[0])
     lead = frozenset(analyse([first_sentence(answer_text)])[0])
     stated = tuple(states(terms, n, analyse) for n in nuggets)
     return NuggetScore(stated, any(states(lead, n, analyse) for n in nuggets))
