@@ -102,6 +102,8 @@ _FACTOID = [
     (re.compile(r"^\s*where\b|\b(?:which|what)\s+(?:country|countries|city|cities|region|regions|place|places|areas?)\b", re.I), "place"),
     (re.compile(r"\b(?:which|what)\s+(?:journal|book|publisher|report|paper|article)\b", re.I), "source"),
 ]
+_START = re.compile(r"\bwhere\s+(?:do|should|can)\s+(?:i|we)\s+(?:start|begin)\b", re.I)
+""""Where do I start with evaluating our programme?", "Where do I begin with a mental model?": first steps, not a place."""
 _PROCEDURE = [
     re.compile(r"(?:^|[.,;:-]\s*|\s)how\s+(?:do|can|should|could|would|might|must)\s+(?:i|we|you|one|a|an|the|my|our|staff|managers?|teams?|partners?|partnerships?|councils?|key workers?|programmes?)\b", re.I),
     re.compile(r"^\s*how\s+to\b|\bhow\s+(?:do|can|should)\s+\w+(?:\s+\w+)?\s+(?:go\s+about|start|set\s+up|run|get|make|build|plan|prepare|organise|organize|involve|pay|recruit|measure|evaluate|sustain|engage|manage|deal)\b", re.I),
@@ -117,7 +119,8 @@ _PROCEDURE = [
     # "What's the best way to get employers involved?", "Any tips for running a first meeting?",
     # "What do I need to do to set up data sharing?", "Where do I start with evaluating our programme?"
     re.compile(r"\b(?:best|right|easiest|quickest|simplest)\s+way\s+(?:to|of)\b|\b(?:tips|advice|pointers)\s+(?:for|on|about)\b", re.I),
-    re.compile(r"\bwhat\s+(?:do|does|would|will)\s+(?:i|we|you|\w+)\s+(?:need|have)\s+to\s+do\b|\bwhere\s+(?:do|should|can)\s+(?:i|we)\s+(?:start|begin)\b", re.I),
+    re.compile(r"\bwhat\s+(?:do|does|would|will)\s+(?:i|we|you|\w+)\s+(?:need|have)\s+to\s+do\b", re.I),
+    _START,
     # "Walk me through setting up data sharing.", "What do I need to prepare beforehand?", "What practical
     # things can we do so ...?", "What is a good format for running ...?", "How does a project team come up with ...?"
     re.compile(r"\b(?:walk|talk|take)\s+(?:me|us)\s+through\b|\b(?:show|tell)\s+(?:me|us)\s+how\b|\bexplain\s+how\s+to\b", re.I),
@@ -130,8 +133,6 @@ _PROCEDURE = [
     re.compile(r"\b(?:good|effective|practical)\s+(?:way|format|structure|approach|method)\s+(?:to|of|for)\b", re.I),
     re.compile(r"\bhow\s+(?:does|do)\s+(?:a|an|the|our|your)\s+(?:[\w-]+\s+){1,2}?(?:come\s+up\s+with|go\s+about|put\s+together|set\s+up|create|develop|design|organi[sz]e|prepare|choose|decide)\b", re.I),
 ]
-_START = re.compile(r"\bwhere\s+(?:do|should|can)\s+(?:i|we)\s+(?:start|begin)\b", re.I)
-""""Where do I begin with building a mental model?" asks for first steps, not a place."""
 _FINDINGS = re.compile(
     r"\bwhat\s+(?:did|does|do|have)\s+.+?\b(?:find|found|show|shown|conclude|concluded|report|reported|learn|learned|learnt|reveal|suggest|achieve|achieved|argue|argued|claim|claimed|propose|proposed)\b"
     r"|\b(?:findings?|results?|(?<!learning )outcomes?|evidence|impact|effects?|lessons?)\b.*\b(?:of|from|for|on|about)\b|\bevidence\s+that\b"
