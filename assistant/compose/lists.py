@@ -32,13 +32,14 @@ class Lists:
         """A how-to answered by the section of the best-ranked passage that can hold guidance: its list, or its prose read in order.
 
         Retrieval fuses the words and the meaning of the whole question; when one of its three best
-        passages sits in a section that gives guidance (not the document's opening, a glossary, an
-        explanation, a "why", who does what, an example or pitfalls not asked for), that section is
-        the answer: "How do we decide where to position a new innovation lab?" is answered by
-        "Designing the lab's place in the council" though no heading word but "lab" is shared, and
-        "Our pilot money runs out - how do we decide which bits to keep going?" by the list under
-        "Decide what should be sustained". A list of that section is shown as steps; a prose
-        section gives its first five sentences.
+        passages sits in a section that gives guidance (:meth:`gives_guidance`) and has no
+        subsections, the best of them by rank plus closeness in meaning is the answer, or the same
+        guide's section for the phase or facet asked about (:meth:`same_phase`). "How do we decide
+        where to position a new innovation lab?" is answered by "Designing the lab's place in the
+        council" though no heading word but "lab" is shared, and "Our pilot money runs out - how do
+        we decide which bits to keep going?" by the list under "Decide what should be sustained".
+        The section's first list is shown whole as steps, after the section's own words and the
+        list's lead-in; a prose section gives its first five sentences under a line naming it.
         """
         if self.analysis.kind != "procedure" or self.c.expand is None:
             return []
@@ -49,37 +50,38 @@ class Lists:
         ]
         # Rank and meaning together: a case study's account of "how Austin built user personas" may
         # rank first on its words, the method card on personas is far closer in meaning.
-        for p in sorted(candidates, key=lambda p: self.weight.get(p.id, 0.0) + self.meaning(p), reverse=True)[:1]:
-            document = self.c.expand(p.doc_id)
-            p = self.same_phase(p, document)
-            held = [x for x in document if x.section == p.section] or [p]
-            lists = [(x, u) for x in held for u in x.units if u.kind == "list" and not (u.lead and EXAMPLES_LEAD.search(x.text[u.lead[0] : u.lead[1]]))]
-            if not lists:
-                return self.framed(p, self.section_sentences(p.doc_id, p.section))
-            x, u = min(lists, key=lambda xu: xu[0].start + (xu[1].items[0][0] if xu[1].items else 0))  # the section's first list
-            items = self.list_items(p.doc_id, u.key, document)
-            if len(items) < 2:
-                return self.framed(p, self.section_sentences(p.doc_id, p.section))
-            lead = x.text[u.lead[0] : u.lead[1]] if u.lead else ""
-            lines = self.steps((items, x.title, x.section, len(items), lead), focus=False)
-            # The section's own words before its list say what the steps are for ("Not everything should continue ...").
-            before = [q for q in read_in_order(held, 3) for q in q.quotes if q.doc_offset < items[0].doc_offset and not in_list_item(q)]
-            # The list's own lead-in ends in a colon, so it is no quotable sentence; here it introduces the steps that follow.
-            if u.lead and LEAD_IN.fullmatch(x.text[u.lead[0] : u.lead[1]]) and all(q.span != u.lead for q in before):
-                before.append(Quote(x, u.lead, "body"))
-            if before and lines:
-                lines.insert(1, Line(before))
-            self.as_block = True
-            return lines
-        return []
+        best = max(candidates, key=lambda p: self.weight.get(p.id, 0.0) + self.meaning(p), default=None)
+        if best is None:
+            return []
+        document = self.c.expand(best.doc_id)
+        p = self.same_phase(best, document)
+        held = [x for x in document if x.section == p.section] or [p]
+        lists = [(x, u) for x in held for u in x.units if u.kind == "list" and not (u.lead and EXAMPLES_LEAD.search(x.text[u.lead[0] : u.lead[1]]))]
+        if not lists:
+            return self.framed(p, self.section_sentences(p.doc_id, p.section))
+        x, u = min(lists, key=lambda xu: xu[0].start + (xu[1].items[0][0] if xu[1].items else 0))  # the section's first list
+        items = self.list_items(p.doc_id, u.key, document)
+        if len(items) < 2:
+            return self.framed(p, self.section_sentences(p.doc_id, p.section))
+        lead = x.text[u.lead[0] : u.lead[1]] if u.lead else ""
+        lines = self.steps((items, x.title, x.section, len(items), lead), focus=False)
+        # The section's own words before its list say what the steps are for ("Not everything should continue ...").
+        before = [q for q in read_in_order(held, 3) for q in q.quotes if q.doc_offset < items[0].doc_offset and not in_list_item(q)]
+        # The list's own lead-in ends in a colon, so it is no quotable sentence; here it introduces the steps that follow.
+        if u.lead and LEAD_IN.fullmatch(x.text[u.lead[0] : u.lead[1]]) and all(q.span != u.lead for q in before):
+            before.append(Quote(x, u.lead, "body"))
+        if before and lines:
+            lines.insert(1, Line(before))
+        self.as_block = True
+        return lines
 
     def same_phase(self, p: Passage, document: list[Passage]) -> Passage:
         """``p``, or the first section of its document giving guidance for the phase the question asks about when ``p``'s heading names another.
 
         "What should we do once a co-design workshop is over?" ranks "Step-by-step: preparing the
-        workshop" first; the same guide's "Follow-up after the workshop" is what comes after. A
-        question asking what to check ("... to make sure nothing has been missed?") is answered by
-        the guide's checklist.
+        workshop" first; the same guide's "Follow-up after the workshop" is what comes after
+        (phases: before, during, after, :data:`PHASES`). A question asking what to check ("... to
+        make sure nothing has been missed?") is answered by the guide's checklist.
         """
         wanted = [cue for cue in PHASES.values() if cue.search(self.question)]
         if CHECKLIST_WANTED.search(self.question):
