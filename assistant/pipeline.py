@@ -141,7 +141,7 @@ class Pipeline:
         """
         query = conversation.resolve(question) if conversation is not None else question
         analysis = analyse_question(question)
-        if self.index.manifest.counts()[1] == 0:
+        if not self.index.manifest.has_passages():
             answer = Answer(question, NO_INDEX_TEXT, True, [], [], query, None, kind=analysis.kind)
         else:
             result = self.search(query, k=k or self.answer_depth, filters=filters)

@@ -183,8 +183,14 @@ def test_abstention_never_lists_a_bibliography_or_a_passage_below_the_floor():
 
 
 def test_nothing_indexed_says_so(pipeline):
+    assert not pipeline.index.manifest.has_passages()
     answer = pipeline.ask("What does a boundary spanner do?")
     assert answer.abstained and "Nothing is indexed yet" in answer.text
+
+
+def test_an_index_with_passages_says_it_has_them(indexed):
+    assert indexed.index.manifest.has_passages() and indexed.index.manifest.counts()[1] > 0
+    assert "Nothing is indexed yet" not in indexed.ask("What does a boundary spanner do?").text
 
 
 def test_answer_json_has_the_contract_fields(indexed):

@@ -385,6 +385,10 @@ class Manifest:
             found = self._chunks(revision, ids)
         return [found[i] for i in ids]
 
+    def has_passages(self) -> bool:
+        """Whether any passage is indexed: what ``ask`` checks per question (``counts`` reads every row: 1.5 ms at 100k passages)."""
+        return self.db.execute("SELECT EXISTS(SELECT 1 FROM chunks)").fetchone()[0] == 1
+
     def counts(self) -> tuple[int, int]:
         """``(documents, passages)``."""
         docs = self.db.execute("SELECT COUNT(*) FROM documents").fetchone()[0]
