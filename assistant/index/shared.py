@@ -238,6 +238,10 @@ class SharedManifest:
         got = self.collection.get(ids=[doc_id], include=["documents"])
         return got["documents"][0] if got["ids"] else ""
 
+    def has_passages(self) -> bool:
+        """Whether any passage is committed (what ``ask`` checks per question)."""
+        return bool(self.view().listed)
+
     def counts(self) -> tuple[int, int]:
         """``(documents, passages)``."""
         view = self.view()
