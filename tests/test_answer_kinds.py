@@ -535,3 +535,20 @@ def test_a_step_whose_sub_list_sits_at_the_margin_keeps_it_and_the_steps_after_i
     assert answer.text.startswith("From “Service blueprint”, section “How to do it”"), answer.text
     assert "2. Create a diagram with four rows:\n- __User steps__" in answer.text and "__Backstage actions__" in answer.text, answer.text
     assert "3. Map the flow of each user interaction" in answer.text, answer.text
+
+
+def test_only_words_borrowed_from_another_turn_or_part_make_a_composition_a_follow_up():
+    # The composer once asked whether the query *was* the question (object identity): an equal copy,
+    # as two-part questions make, turned every first part into a "follow-up" and filtered its sentences.
+    from assistant.compose import Composition
+    from assistant.question import analyse_question
+
+    analyse = lambda texts: [re.findall(r"[a-z]+", t.lower()) for t in texts]  # noqa: E731
+    composer = ExtractiveComposer(analyse, lambda terms: {t: 1.0 for t in terms}, ignore=frozenset({"how", "do", "we", "and", "is", "it"}))
+    question = "How do we pay people?"
+    copy = "".join(["How do we pay ", "people?"])
+    assert copy == question and copy is not question
+    assert Composition(composer, question, analyse_question(question), [], [], query=copy).own_terms == frozenset()
+    follow = "And how is it funded?"
+    merged = Composition(composer, follow, analyse_question(follow), [], [], query=f"{follow} lab council")
+    assert merged.own_terms == frozenset({"funded"})
