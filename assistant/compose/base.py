@@ -314,12 +314,10 @@ class Base:
         rarest = max(self.weights.values(), default=0.0)
         words = set(re.findall(r"[a-z]+", haystack))
         unseen = set()
-        for w, _ in candidates:
+        for i, (w, forms) in enumerate(candidates):
             terms = [t for t in self.c.analyse([w])[0] if t not in self.c.ignore and t not in self.c.frame]
             if terms and not any(self.weights.get(t, 0.0) for t in terms):
                 unseen.add(w)
-        for i, (w, forms) in enumerate(candidates):
-            if w in unseen:
                 candidates[i] = (w, forms | {w[: max(5, len(w) - 3)]})
         missing = [
             w for w, forms in candidates

@@ -43,17 +43,16 @@ class Lists:
         """
         if self.analysis.kind != "procedure" or self.c.expand is None:
             return []
-        candidates = [
-            p for p in self.passages[: min(3, self.ranked)] if self.gives_guidance(p)
-            # "How to do it" over "Open card sort" and "Closed card sort": a subsection answers
-            and not any(x.section.startswith(f"{p.section} > ") for x in self.c.expand(p.doc_id))
-        ]
+        top = [p for p in self.passages[: min(3, self.ranked)] if self.gives_guidance(p)]
+        documents = {p.doc_id: self.c.expand(p.doc_id) for p in top}  # each read once
+        # "How to do it" over "Open card sort" and "Closed card sort": a subsection answers.
+        candidates = [p for p in top if not any(x.section.startswith(f"{p.section} > ") for x in documents[p.doc_id])]
         # Rank and meaning together: a case study's account of "how Austin built user personas" may
         # rank first on its words, the method card on personas is far closer in meaning.
         best = max(candidates, key=lambda p: self.weight.get(p.id, 0.0) + self.meaning(p), default=None)
         if best is None:
             return []
-        document = self.c.expand(best.doc_id)
+        document = documents[best.doc_id]
         p = self.same_phase(best, document)
         held = [x for x in document if x.section == p.section] or [p]
         lists = [(x, u) for x in held for u in x.units if u.kind == "list" and not (u.lead and EXAMPLES_LEAD.search(x.text[u.lead[0] : u.lead[1]]))]

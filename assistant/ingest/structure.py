@@ -16,7 +16,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, replace
 from functools import lru_cache
-from typing import Literal
+from typing import Literal, Sequence
 
 from markdown_it import MarkdownIt
 
@@ -193,7 +193,7 @@ def _rejoin(text: str, units: list[Unit]) -> list[Unit]:
                 heads += after.heads or tuple(b for _, b in after.items)
                 end = after.end
                 i += 1
-            out.append(replace(unit, end=end, items=items, heads=heads if heads != tuple(b for _, b in items) else ()))
+            out.append(replace(unit, end=end, items=items, heads=_heads(items, heads)))
             continue
         out.append(unit)
         i += 1
@@ -230,8 +230,13 @@ def _list_unit(text: str, tokens: list, i: int, starts: list[int]) -> Unit | Non
     end = items[-1][1]
     return Unit(
         "list", start, end, tuple(items), _lead(text, tokens, i, starts), open_token.type.startswith("ordered"), key=start,
-        heads=tuple(heads) if heads != [b for _, b in items] else (),
+        heads=_heads(items, heads),
     )
+
+
+def _heads(items: Sequence[tuple[int, int]], heads: Sequence[int]) -> tuple[int, ...]:
+    """:attr:`Unit.heads`, empty when every item's first paragraph is the whole item (no list nested under any)."""
+    return tuple(heads) if tuple(heads) != tuple(b for _, b in items) else ()
 
 
 _MARKER = re.compile(r"[ \t]*(?:[-*+]|\d{1,3}[.)])[ \t]+")
