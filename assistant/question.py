@@ -38,7 +38,8 @@ FRAME_WORDS = frozenset(
     "new first simple quick practical actually really often usually also exactly mean means meaning difference differ "
     "compare comparison process approach right important idea ideas try trying put think "
     "always never true false many much year years look appear appears suggest suggests understand everyone anyone "
-    "everybody details detail wrote write written say says said tell told journal published publish according whether".split()
+    "everybody details detail wrote write written say says said tell told journal published publish according whether "
+    "properly effectively successfully".split()
 )
 
 

@@ -36,6 +36,16 @@ def test_payment_question_gets_the_payment_step(shipped):
     assert answer.kind == "procedure"
     assert "Agree payment and expenses in advance" in answer.text
     assert "This guide" not in answer.text and "It is written for" not in answer.text
+    # The workshop guide's steps that speak of paying, not all its preparation steps.
+    assert "points that bear on this" in answer.text.splitlines()[0]
+    assert "Set a genuine design question" not in answer.text and "Prepare materials" not in answer.text
+
+
+def test_a_list_answering_the_whole_question_is_not_cut_to_one_word(shipped):
+    # The co-leadership steps nearly all name co-leads; the question adds no topic of its own to them.
+    answer = shipped.ask("Two of our partner organisations want to co-lead the programme. What steps should we take to set that up properly?")
+    verify(answer)
+    assert len(steps(answer.text)) == 9 and "bear on this" not in answer.text, answer.text
 
 
 def test_a_three_step_plan_has_three_cited_steps(shipped):

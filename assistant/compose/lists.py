@@ -9,9 +9,12 @@ from assistant.compose.base import Line, has_term, heading, in_list_item, read_i
 from assistant.compose.cues import AUDIENCE_SECTION, CHECKLIST_SECTION, CHECKLIST_WANTED, CONTENTS_SECTION, PHASES, EXAMPLE_SECTION, STUDY_SECTION, EXAMPLES_LEAD, EXPLAINING_SECTION, KEY_TERMS_SECTION, LIST_MAX, LIMITS_SECTION, LIST_WHOLE, RISKS_WANTED, ROLES_SECTION, WHY_SECTION
 from assistant.evidence import PITFALL_LEAD, STEPS_SECTION, Quote, is_pitfall_section, quotable_item
 from assistant.ingest.structure import Unit
+from assistant.question import NUMBER_WORDS
 from assistant.retrieve import Passage, is_reference_section
 
 
+STEP_TITLE = re.compile(r"\*\*(.+?)\*\*")
+"""A step's own title: the bold words that open a list item ("**Agree payment and expenses in advance.** The NIHR ...")."""
 LEAD_IN = re.compile(r"[A-Z][^\n]{20,300}:")
 """A list's lead-in worth quoting before its steps: a sentence of its own, ending in a colon."""
 MEANING = 0.15
@@ -63,6 +66,12 @@ class Lists:
         if len(items) < 2:
             return self.framed(p, self.section_sentences(p.doc_id, p.section))
         lead = x.text[u.lead[0] : u.lead[1]] if u.lead else ""
+        topical = self.topic_items(items, f"{x.title} {x.section} {lead}")
+        if topical:
+            # "How should I pay people who take part in co-design workshops?": the workshop guide's
+            # preparation steps that speak of paying, not all eight of them.
+            self.as_block = True
+            return self.steps((topical, x.title, x.section, len(items), lead), focus=False, part=True)
         lines = self.steps((items, x.title, x.section, len(items), lead), focus=False)
         # The section's own words before its list say what the steps are for ("Not everything should continue ...").
         before = [q for q in read_in_order(held, 3) for q in q.quotes if q.doc_offset < items[0].doc_offset and not in_list_item(q)]
@@ -118,12 +127,15 @@ class Lists:
             return self.procedure_fallback()
         return self.steps(found)
 
-    def steps(self, found: tuple[list[Quote], str, str, int, str], focus: bool = True) -> list[Line]:
-        """A list's items under a line naming where they come from; with ``focus``, a long list is cut to the items that bear on the question."""
+    def steps(self, found: tuple[list[Quote], str, str, int, str], focus: bool = True, part: bool = False) -> list[Line]:
+        """A list's items under a line naming where they come from; with ``focus``, a long list is cut to the items that bear on the question.
+
+        ``part`` says the items given are already those of the list that bear on the question.
+        """
         items, title, section, total, lead = found
         count = self.analysis.count
         where = f"“{title}”" + (f", section “{section}”" if section else "")
-        focused = self.focus(items, f"{title} {section} {lead}") if focus else None
+        focused = self.focus(items, f"{title} {section} {lead}") if focus else items if part else None
         if focused == [] and self.coverage(self.c.analyse([f"{section} {lead}"])[0]) < 0.25:
             # No item bears on the question's own words, and the heading does not name what is asked either
             # (a scenario such as "after one partner bid alone" need not reappear in the steps for it).
@@ -359,6 +371,35 @@ class Lists:
             return None  # a list short enough to show whole is shown whole: its items were written to be read together
         kept = [q for q, w in zip(items, per_item) if w >= 0.5 * best]
         return kept if 2 <= len(kept) < len(items) - 1 else None
+
+    def topic_items(self, items: list[Quote], context: str) -> list[Quote] | None:
+        """The items of a section's list that speak of a topic the question adds to the section, if it adds one.
+
+        The topic is a term of the question missing from the list's title, heading and lead-in, not
+        counting frame words or numbers, the heaviest that qualifies: "pay" in "How should I pay
+        community members who take part in co-design workshops?" against "Step-by-step: preparing
+        the workshop". It must carry 15% of the question's weight, be named by at least two items and at most half of
+        them, and one item must be a step about it (its bold title names it: "**Agree payment and
+        expenses in advance.**"). Otherwise the list answers the question as a whole ("Two partners
+        want to co-lead the programme. What steps should we take?" against the steps of a
+        co-leadership agreement, nearly all naming co-leads), or the missing word is incidental
+        ("How do we keep our partnership's work going ...?": "going"), and it is shown whole.
+        """
+        if len(items) < 4:
+            return None
+        covered = set(self.c.analyse([context])[0])
+        numbers = {t for terms in self.c.analyse(sorted(NUMBER_WORDS)) for t in terms}
+        topics = [t for t in self.q_terms if not has_term(covered, t) and t not in self.c.frame and t not in numbers]
+        total = sum(self.weights.get(t, 0.0) for t in self.q_terms) or 1.0
+        analysed = [set(terms) for terms in self.c.analyse([q.text for q in items])]
+        titles = [set(self.c.analyse([m.group(1)])[0]) if (m := STEP_TITLE.match(q.text)) else set() for q in items]
+        for topic in sorted(topics, key=lambda t: -self.weights.get(t, 0.0)):
+            if self.weights.get(topic, 0.0) < 0.15 * total:
+                break
+            naming = [i for i, terms in enumerate(analysed) if has_term(terms, topic)]
+            if 2 <= len(naming) <= len(items) // 2 and any(has_term(titles[i], topic) for i in naming):
+                return [items[i] for i in naming]
+        return None
 
     def list_items(self, doc_id: str, key: int, passages: Sequence[Passage]) -> list[Quote]:
         """One list's quotable items in document order, each from the best-ranked passage holding it."""
