@@ -276,3 +276,16 @@ def test_the_cli_says_what_to_do_on_a_mismatch(make_settings, torch_encoder, onn
     assert cli.main(["--data-dir", str(settings.data_dir), "reindex", "--json"]) == 0
     assert json.loads(capsys.readouterr().out)["backend"] == "onnx-int8"
     assert cli.main(["--data-dir", str(settings.data_dir), "ask", "How do partners pool budgets?"]) == 0
+
+
+def test_openvino_runs_one_question_in_a_model_compiled_for_its_length(onnx_cache):
+    encoder = SentenceEmbeddings(EmbeddingSettings(backend="onnx", engine="openvino", cache_dir=onnx_cache)).load()
+    if not encoder.runner.engine.startswith("openvino"):
+        pytest.skip("OpenVINO is not installed")
+    question = "How should we pay people with lived experience for their time?"
+    alone = encoder.encode_query(question)
+    in_batch = encoder.encode([question, PASSAGES[0]])[0]  # any shape: padded to the passage's length
+    assert float(alone @ in_batch) >= 0.9999
+    assert (1, 32) in encoder.runner._requests  # one text of under 32 word pieces, padded to 32
+    long = " ".join(PASSAGES * 3)  # over 128 word pieces: any shape
+    assert float(encoder.encode_query(long) @ encoder.encode([long, "a"])[0]) >= 0.9999
