@@ -562,3 +562,17 @@ def test_only_words_borrowed_from_another_turn_or_part_make_a_composition_a_foll
     follow = "And how is it funded?"
     merged = Composition(composer, follow, analyse_question(follow), [], [], query=f"{follow} lab council")
     assert merged.own_terms == frozenset({"funded"})
+
+
+def test_who_does_what_is_answered_by_the_guides_roles_section(shipped):
+    answer = shipped.ask("Who is responsible for what when it comes to safeguarding in a multi-partner programme?")
+    verify(answer)
+    assert "section “Who does what in partnership safeguarding”" in answer.text, answer.text
+    assert "Designated safeguarding lead in each partner" in answer.text and "Partnership board" in answer.text
+
+
+def test_a_question_asking_for_options_gets_the_options_section(shipped):
+    answer = shipped.ask("Apart from chasing another grant, what routes are there to carry on the work of our pilot once its funding finishes?")
+    verify(answer)
+    assert "section “Options for continuing the work”" in answer.text, answer.text
+    assert "Mainstreaming" in answer.text and "Community ownership" in answer.text

@@ -145,7 +145,7 @@ class Base:
 
     def compose(self) -> list[Line]:
         kind = self.analysis.kind
-        lines = self.session_part()
+        lines = self.session_part() or self.facet_section()
         if lines:
             return lines
         if kind == "procedure":

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import re
 
+from assistant.evidence import PITFALL_SECTION
+
 FINDING_CUE = re.compile(r"\b(found|finds|identified|identifies|revealed|reveals|demonstrated|showed|shown|reported|reports|concluded|concludes|suggests?|suggested|evidence|increased?|reduced?|improved?|rose|fell|per cent|percent|\d+(?:\.\d+)?\s?%|led to|resulted in)\b", re.I)
 REASON_CUE = re.compile(r"\b(because|since|so that|reasons?|due to|leads? to|led to|in order to|as a result|which means|therefore|so\b|cause[sd]?|why)\b", re.I)
 CONTRAST_CUE = re.compile(r"\b(whereas|while|unlike|differs?|different|difference|distinction|distinguish\w*|in contrast|by contrast|rather than|compared with|as opposed to|but)\b", re.I)
@@ -57,3 +59,21 @@ LIST_MAX = 8
 LIST_WHOLE = 10
 # Sections that report results (not "Lessons for ...", which are a document's own advice).
 RESULTS_SECTION = re.compile(r"\b(?:found|findings?|results?|evaluations?|evidence|outcomes|impact|what (?:it|they|we) (?:showed|learned|learnt))\b", re.I)
+FACETS = {
+    "pitfalls": (
+        # "What should I avoid?", "... avoid when ...", not "How do we avoid tokenism?" (how to prevent one thing)
+        re.compile(r"\b(?:pitfalls?|mistakes?|traps?|go(?:es)?\s+wrong|watch\s+out|avoid(?=\s*(?:[?.!]|$|\b(?:when|while|if|during|in|as|at|before|after|with)\b)))\b", re.I),
+        PITFALL_SECTION,
+    ),
+    "roles": (
+        re.compile(r"\bwho\b[^?]*\b(?:does|do|is|are|should|needs?)\b[^?]*\bwhat\b|\bwho\s+(?:is|are)\s+responsible\b|\bwhat\s+does\s+each\b|\broles\s+and\s+responsibilities\b", re.I),
+        ROLES_SECTION,
+    ),
+    "lessons": (re.compile(r"\blessons?\b", re.I), re.compile(r"\blessons?\b", re.I)),
+    "options": (re.compile(r"\b(?:routes|options|alternatives)\b", re.I), re.compile(r"^(?:the\s+)?(?:options|routes|alternatives)\b", re.I)),
+}
+"""A facet of a subject a question may ask for, and the headings over it: ``name: (question cue, heading cue)``.
+
+"What traps should I avoid when re-commissioning?" asks for a guide's pitfalls, "Who is responsible
+for what in safeguarding?" for its "Who does what", "What lessons ...?" for its lessons, "What
+routes are there to carry on the work?" for its "Options for continuing the work"."""

@@ -6,7 +6,7 @@ import re
 from typing import Sequence
 
 from assistant.compose.base import Line, has_term, heading, in_list_item, read_in_order
-from assistant.compose.cues import AUDIENCE_SECTION, CHECKLIST_SECTION, CHECKLIST_WANTED, CONTENTS_SECTION, PHASES, EXAMPLE_SECTION, STUDY_SECTION, EXAMPLES_LEAD, EXPLAINING_SECTION, KEY_TERMS_SECTION, LIST_MAX, LIMITS_SECTION, LIST_WHOLE, RISKS_WANTED, ROLES_SECTION, WHY_SECTION
+from assistant.compose.cues import FACETS, AUDIENCE_SECTION, CHECKLIST_SECTION, CHECKLIST_WANTED, CONTENTS_SECTION, PHASES, EXAMPLE_SECTION, STUDY_SECTION, EXAMPLES_LEAD, EXPLAINING_SECTION, KEY_TERMS_SECTION, LIST_MAX, LIMITS_SECTION, LIST_WHOLE, RISKS_WANTED, ROLES_SECTION, WHY_SECTION
 from assistant.evidence import PITFALL_LEAD, STEPS_SECTION, Quote, is_pitfall_section, quotable_item
 from assistant.ingest.structure import Unit
 from assistant.question import NUMBER_WORDS
@@ -56,7 +56,32 @@ class Lists:
         if best is None:
             return []
         document = documents[best.doc_id]
-        p = self.same_phase(best, document)
+        return self.section_answer(self.same_phase(best, document), document)
+
+    def facet_section(self) -> list[Line]:
+        """A question asking for one facet of its subject answered by that section of a well-ranked document.
+
+        Facets (:data:`FACETS`): pitfalls ("What traps should I avoid when re-commissioning
+        services?"), who does what ("Who is responsible for what in safeguarding?"), lessons and
+        options ("What routes are there to carry on the work?"). The documents of the three best
+        passages are tried in rank order; the first with a section whose own heading names the
+        facet answers, as :meth:`lead_section` gives a section. Definitions, comparisons, findings
+        and reasons keep their own forms.
+        """
+        if self.c.expand is None or self.analysis.kind in ("definition", "comparison", "findings", "reason"):
+            return []
+        asked = [heads for cue, heads in FACETS.values() if cue.search(self.question)]
+        if len(asked) != 1:
+            return []
+        for doc_id in dict.fromkeys(p.doc_id for p in self.passages[: min(3, self.ranked)]):
+            document = self.c.expand(doc_id)
+            x = next((x for x in document if x.section and asked[0].search(heading(x)) and not is_reference_section(x.section)), None)
+            if x is not None:
+                return self.section_answer(x, document)
+        return []
+
+    def section_answer(self, p: Passage, document: list[Passage]) -> list[Line]:
+        """The section of ``p`` as an answer: its first list whole, after the section's own words and the list's lead-in, or its prose read in order."""
         held = [x for x in document if x.section == p.section] or [p]
         lists = [(x, u) for x in held for u in x.units if u.kind == "list" and not (u.lead and EXAMPLES_LEAD.search(x.text[u.lead[0] : u.lead[1]]))]
         if not lists:
