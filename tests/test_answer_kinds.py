@@ -576,3 +576,10 @@ def test_a_question_asking_for_options_gets_the_options_section(shipped):
     verify(answer)
     assert "section “Options for continuing the work”" in answer.text, answer.text
     assert "Mainstreaming" in answer.text and "Community ownership" in answer.text
+
+
+def test_a_how_to_is_answered_by_its_own_section_before_the_guides_checklist(shipped):
+    answer = shipped.ask("Our frontline staff keep asking what they're allowed to change without checking with me first. How should we set the limits of their autonomy?")
+    verify(answer)
+    assert "section “Agreeing the limits of autonomy”" in answer.text, answer.text
+    assert "autonomy charter" in answer.text

@@ -50,6 +50,10 @@ class Lists:
         documents = {p.doc_id: self.c.expand(p.doc_id) for p in top}  # each read once
         # "How to do it" over "Open card sort" and "Closed card sort": a subsection answers.
         candidates = [p for p in top if not any(x.section.startswith(f"{p.section} > ") for x in documents[p.doc_id])]
+        if not CHECKLIST_WANTED.search(self.question):
+            # A guide's checklist sums up the whole guide; "How should we set the limits of their
+            # autonomy?" is answered by "Agreeing the limits of autonomy" ranked beside it.
+            candidates = [p for p in candidates if not CHECKLIST_SECTION.search(heading(p))] or candidates
         # Rank and meaning together: a case study's account of "how Austin built user personas" may
         # rank first on its words, the method card on personas is far closer in meaning.
         best = max(candidates, key=lambda p: self.weight.get(p.id, 0.0) + self.meaning(p), default=None)
