@@ -583,3 +583,11 @@ def test_a_how_to_is_answered_by_its_own_section_before_the_guides_checklist(shi
     verify(answer)
     assert "section “Agreeing the limits of autonomy”" in answer.text, answer.text
     assert "autonomy charter" in answer.text
+
+
+def test_the_section_whose_heading_names_the_task_answers_among_the_best_passages(shipped):
+    # Bolden's pointers and the session plan's mapping exercise both rank high; the exercise's heading names the task.
+    answer = shipped.ask("How can I help a group map where leadership actually sits in their partnership?")
+    verify(answer)
+    assert "mapping leadership" in answer.text.splitlines()[0], answer.text
+    assert "sticky dots" in answer.text

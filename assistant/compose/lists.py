@@ -19,6 +19,8 @@ LEAD_IN = re.compile(r"[A-Z][^\n]{20,300}:")
 """A list's lead-in worth quoting before its steps: a sentence of its own, ending in a colon."""
 MEANING = 0.15
 """Weight of closeness in meaning (:meth:`Base.meaning`) in a list's score and, for how-to questions, a prose heading's."""
+HEADING = 0.5
+"""Weight of a section heading's coverage of the question when :meth:`Lists.lead_section` picks among the best passages."""
 NAMED = 0.20
 """Added to a list whose heading names what a list question asks for ("What skills ...?": "Skills and qualities the role needs"),
 enough to beat a list whose heading only names the subject ("Practical guidance for developing boundary spanners")."""
@@ -36,7 +38,8 @@ class Lists:
 
         Retrieval fuses the words and the meaning of the whole question; when one of its three best
         passages sits in a section that gives guidance (:meth:`gives_guidance`) and has no
-        subsections, the best of them by rank plus closeness in meaning is the answer, or the same
+        subsections, the best of them by rank plus closeness in meaning plus half its heading's
+        coverage of the question (:meth:`named_coverage`) is the answer, or the same
         guide's section for the phase or facet asked about (:meth:`same_phase`). "How do we decide
         where to position a new innovation lab?" is answered by "Designing the lab's place in the
         council" though no heading word but "lab" is shared, and "Our pilot money runs out - how do
@@ -56,7 +59,7 @@ class Lists:
             candidates = [p for p in candidates if not CHECKLIST_SECTION.search(heading(p))] or candidates
         # Rank and meaning together: a case study's account of "how Austin built user personas" may
         # rank first on its words, the method card on personas is far closer in meaning.
-        best = max(candidates, key=lambda p: self.weight.get(p.id, 0.0) + self.meaning(p), default=None)
+        best = max(candidates, key=lambda p: self.weight.get(p.id, 0.0) + self.meaning(p) + HEADING * self.named_coverage(p), default=None)
         if best is None:
             return []
         document = documents[best.doc_id]
@@ -364,6 +367,11 @@ class Lists:
         title = set(self.c.analyse([subject_of(p.title)])[0])
         rest = [t for t in self.q_terms if not has_term(title, t)]
         return self.coverage(self.c.analyse([f"{p.section} {lead}"])[0], among=rest)
+
+    def named_coverage(self, p: Passage) -> float:
+        """How much of the question a passage's section heading covers, with its document's title when the heading names nothing ("How to do it")."""
+        named_by = p.section if self.names_something(p.section) else f"{p.title} {p.section}"
+        return self.coverage(self.c.analyse([named_by])[0])
 
     def head_coverage(self, p: Passage) -> float:
         """How much of the question a passage's section heading covers (cached per passage)."""
