@@ -39,7 +39,7 @@ FRAME_WORDS = frozenset(
     "compare comparison process approach right important idea ideas try trying put think "
     "always never true false many much year years look appear appears suggest suggests understand everyone anyone "
     "everybody details detail wrote write written say says said tell told journal published publish according whether "
-    "properly effectively successfully".split()
+    "properly effectively successfully show shows showed shown".split()
 )
 
 

@@ -591,3 +591,18 @@ def test_the_section_whose_heading_names_the_task_answers_among_the_best_passage
     verify(answer)
     assert "mapping leadership" in answer.text.splitlines()[0], answer.text
     assert "sticky dots" in answer.text
+
+
+def test_findings_of_a_section_the_best_passage_heading_names(shipped):
+    answer = shipped.ask("What did Ostrom's cases from Brazil and Nigeria show about co-production?")
+    verify(answer)
+    assert "In Brazil, officials actively encouraged residents" in answer.text, answer.text
+    assert "In Nigeria" in answer.text
+
+
+def test_a_heading_naming_only_the_authors_does_not_make_its_section_the_findings(shipped):
+    # "Rees, Whitworth and Carter (2014): ..." names whose study it is, not the payment-group finding asked about.
+    answer = shipped.ask("What did Carter and Whitworth find about the Work Programme's payment groups?")
+    verify(answer)
+    assert "published" not in answer.text.split(". ")[0], answer.text
+    assert "wide variation" in answer.text

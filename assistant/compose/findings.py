@@ -19,6 +19,12 @@ class Findings:
         section or carrying a finding cue; the sentences after it in the same passage follow, up
         to ``most`` in all.
         """
+        named = self.named_section()
+        if named is not None:
+            lines = [Line([q for q in line.quotes if not PUBLICATION.search(q.text)], line.prefix) for line in self.section_sentences(named.doc_id, named.section, most + 1)]
+            lines = [line for line in lines if line.quotes]
+            if lines:
+                return lines
         # The anchor states a finding: a finding's cue word, or a sentence of a section of results
         # ("What the evaluations found"); "Lessons for people designing ..." is our advice, not a finding.
         pool = [

@@ -21,6 +21,8 @@ MEANING = 0.15
 """Weight of closeness in meaning (:meth:`Base.meaning`) in a list's score and, for how-to questions, a prose heading's."""
 HEADING = 0.5
 """Weight of a section heading's coverage of the question when :meth:`Lists.lead_section` picks among the best passages."""
+NAMED_SECTION = 0.5
+"""Share of the question's words beyond its document's subject that the best passage's heading must cover to be the section asked about (:meth:`Lists.named_section`)."""
 NAMED = 0.20
 """Added to a list whose heading names what a list question asks for ("What skills ...?": "Skills and qualities the role needs"),
 enough to beat a list whose heading only names the subject ("Practical guidance for developing boundary spanners")."""
@@ -367,6 +369,25 @@ class Lists:
         title = set(self.c.analyse([subject_of(p.title)])[0])
         rest = [t for t in self.q_terms if not has_term(title, t)]
         return self.coverage(self.c.analyse([f"{p.section} {lead}"])[0], among=rest)
+
+    def named_section(self) -> Passage | None:
+        """The best passage when its heading names what the question asks about beyond its document's subject, else ``None``.
+
+        "What did Ostrom's cases from Brazil and Nigeria show about co-production?": the best
+        passage's heading, "Two cases: Brazilian sanitation and Nigerian schools", covers half or
+        more of the question's words outside the title's subject, so its section is what is asked.
+        """
+        best = self.passages[0] if self.passages else None
+        if best is None or not best.section or is_reference_section(best.section):
+            return None
+        # Names are left out: a heading naming the authors ("Rees, Whitworth and Carter (2014): the
+        # evidence on creaming and parking") says whose study it is, not which of its findings is asked.
+        names = {t for terms in self.c.analyse(re.findall(r"(?<!^)(?<![.?!]\s)\b[A-Z][a-z]+", self.question)) for t in terms}
+        title = set(self.c.analyse([subject_of(best.title)])[0])
+        rest = [t for t in self.q_terms if not has_term(title, t) and t not in names]
+        if not rest:
+            return None
+        return best if self.coverage(self.c.analyse([best.section])[0], among=rest) >= NAMED_SECTION else None
 
     def named_coverage(self, p: Passage) -> float:
         """How much of the question a passage's section heading covers, with its document's title when the heading names nothing ("How to do it")."""
