@@ -606,3 +606,16 @@ def test_a_heading_naming_only_the_authors_does_not_make_its_section_the_finding
     verify(answer)
     assert "published" not in answer.text.split(". ")[0], answer.text
     assert "wide variation" in answer.text
+
+
+def test_a_question_asking_for_risks_gets_the_pitfalls_section_in_prose(shipped):
+    answer = shipped.ask("What are the main risks when other areas try to copy the keyworker-led collaborative model studied by Lindsay and colleagues?")
+    verify(answer)
+    assert "section “Pitfalls to watch”" in answer.text, answer.text
+    assert "copy the keyworker role without the governance" in answer.text
+
+
+def test_what_to_check_is_answered_by_the_checklist_of_a_well_ranked_guide(shipped):
+    answer = shipped.ask("We already have a lived-experience panel up and running. What should I check to be sure it's set up properly?")
+    verify(answer)
+    assert "checklist" in answer.text.splitlines()[0].lower(), answer.text

@@ -344,26 +344,28 @@ def heading(p: Passage) -> str:
     return p.section.rsplit(" > ", 1)[-1]
 
 
-def read_in_order(passages: Sequence[Passage], most: int, directions: bool = False) -> list[Line]:
-    """The first ``most`` quotable sentences (no pitfalls) of passages of one section, in document order, a line per passage.
+def read_in_order(passages: Sequence[Passage], most: int, directions: bool = False, pitfalls: bool = False) -> list[Line]:
+    """The first ``most`` quotable sentences of passages of one section, in document order, a line per passage.
 
+    Pitfalls are left out unless ``pitfalls`` (a question asking for them); then they are quoted
+    as such, on lines of their own opening "Pitfall: ".
     Overlapping passages hold some sentences twice: each is quoted from the first passage holding it.
     Fewer than two sentences give no lines: one sentence does not read a section.
     """
     by_offset: dict[int, Quote] = {}
     for p in passages:
         for q in sentence_quotes(p, directions=directions):
-            if q.role != "pitfall":
+            if pitfalls or q.role != "pitfall":
                 by_offset.setdefault(q.doc_offset, q)
     quotes = [by_offset[k] for k in sorted(by_offset)][:most]
     if len(quotes) < 2:
         return []
     lines: list[Line] = []
     for q in quotes:
-        if lines and lines[-1].quotes[-1].passage.id == q.passage.id:
+        if lines and lines[-1].quotes[-1].passage.id == q.passage.id and lines[-1].quotes[-1].role == q.role:
             lines[-1].quotes.append(q)
         else:
-            lines.append(Line([q]))
+            lines.append(Line([q], prefix="Pitfall: " if q.role == "pitfall" else ""))
     return lines
 
 

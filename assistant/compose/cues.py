@@ -62,13 +62,14 @@ RESULTS_SECTION = re.compile(r"\b(?:found|findings?|results?|evaluations?|eviden
 FACETS = {
     "pitfalls": (
         # "What should I avoid?", "... avoid when ...", not "How do we avoid tokenism?" (how to prevent one thing)
-        re.compile(r"\b(?:pitfalls?|mistakes?|traps?|go(?:es)?\s+wrong|watch\s+out|avoid(?=\s*(?:[?.!]|$|\b(?:when|while|if|during|in|as|at|before|after|with)\b)))\b", re.I),
+        re.compile(r"\b(?:pitfalls?|mistakes?|traps?|risks|dangers|go(?:es)?\s+wrong|watch\s+out|avoid(?=\s*(?:[?.!]|$|\b(?:when|while|if|during|in|as|at|before|after|with)\b)))\b", re.I),
         PITFALL_SECTION,
     ),
     "roles": (
         re.compile(r"\bwho\b[^?]*\b(?:does|do|is|are|should|needs?)\b[^?]*\bwhat\b|\bwho\s+(?:is|are)\s+responsible\b|\bwhat\s+does\s+each\b|\broles\s+and\s+responsibilities\b", re.I),
         ROLES_SECTION,
     ),
+    "checklist": (CHECKLIST_WANTED, CHECKLIST_SECTION),
     "lessons": (re.compile(r"\blessons?\b", re.I), re.compile(r"\blessons?\b", re.I)),
     "options": (re.compile(r"\b(?:routes|options|alternatives)\b", re.I), re.compile(r"^(?:the\s+)?(?:options|routes|alternatives)\b", re.I)),
 }

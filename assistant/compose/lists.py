@@ -7,7 +7,7 @@ from typing import Sequence
 
 from assistant.compose.base import Line, has_term, heading, in_list_item, read_in_order
 from assistant.compose.cues import FACETS, AUDIENCE_SECTION, CHECKLIST_SECTION, CHECKLIST_WANTED, CONTENTS_SECTION, PHASES, EXAMPLE_SECTION, STUDY_SECTION, EXAMPLES_LEAD, EXPLAINING_SECTION, KEY_TERMS_SECTION, LIST_MAX, LIMITS_SECTION, LIST_WHOLE, RISKS_WANTED, ROLES_SECTION, WHY_SECTION
-from assistant.evidence import PITFALL_LEAD, STEPS_SECTION, Quote, is_pitfall_section, quotable_item
+from assistant.evidence import PITFALL_LEAD, PITFALL_SECTION, STEPS_SECTION, Quote, is_pitfall_section, quotable_item
 from assistant.ingest.structure import Unit
 from assistant.question import NUMBER_WORDS
 from assistant.retrieve import Passage, is_reference_section
@@ -72,9 +72,10 @@ class Lists:
 
         Facets (:data:`FACETS`): pitfalls ("What traps should I avoid when re-commissioning
         services?"), who does what ("Who is responsible for what in safeguarding?"), lessons and
-        options ("What routes are there to carry on the work?"). The documents of the three best
-        passages are tried in rank order; the first with a section whose own heading names the
-        facet answers, as :meth:`lead_section` gives a section. Definitions, comparisons, findings
+        options ("What routes are there to carry on the work?"). Among the documents of the three
+        best passages, those with a section whose own heading names the facet compete: the heading
+        covering more of the question answers, then the better-ranked document, as
+        :meth:`lead_section` gives a section. Definitions, comparisons, findings
         and reasons keep their own forms.
         """
         if self.c.expand is None or self.analysis.kind in ("definition", "comparison", "findings", "reason"):
@@ -82,12 +83,18 @@ class Lists:
         asked = [heads for cue, heads in FACETS.values() if cue.search(self.question)]
         if len(asked) != 1:
             return []
-        for doc_id in dict.fromkeys(p.doc_id for p in self.passages[: min(3, self.ranked)]):
+        found = []
+        for rank, doc_id in enumerate(dict.fromkeys(p.doc_id for p in self.passages[: min(3, self.ranked)])):
             document = self.c.expand(doc_id)
             x = next((x for x in document if x.section and asked[0].search(heading(x)) and not is_reference_section(x.section)), None)
             if x is not None:
-                return self.section_answer(x, document)
-        return []
+                found.append((self.head_coverage(x), -rank, x, document))
+        if not found:
+            return []
+        # The heading covering more of the question wins ("Common pitfalls in paying people with lived
+        # experience" over "Pitfalls in lived experience involvement" for the risks of paying people), then rank.
+        _, _, x, document = max(found, key=lambda t: t[:2])
+        return self.section_answer(x, document)
 
     def section_answer(self, p: Passage, document: list[Passage]) -> list[Line]:
         """The section of ``p`` as an answer: its first list whole, after the section's own words and the list's lead-in, or its prose read in order."""
@@ -137,6 +144,9 @@ class Lists:
         if not lines:
             return []
         self.as_block = True
+        if is_pitfall_section(p.section) or PITFALL_SECTION.search(heading(p)):
+            # The line naming the section ("Pitfalls to watch") says what they are.
+            lines = [Line(line.quotes, "" if line.prefix == "Pitfall: " else line.prefix) for line in lines]
         return [Line(prefix=f"From “{p.title}”, section “{heading(p)}”:")] + lines
 
     def gives_guidance(self, p: Passage) -> bool:
@@ -204,11 +214,11 @@ class Lists:
         return lines
 
     def section_sentences(self, doc_id: str, section: str, most: int = 5) -> list[Line]:
-        """A prose section that answers a list or how-to question, read in order ("The first ... The second ...")."""
+        """A prose section that answers a list or how-to question, read in order ("The first ... The second ..."); its pitfalls too when they are asked for."""
         passages = [p for p in self.passages + self.extra if p.doc_id == doc_id and p.section == section]
         if self.c.expand is not None:
             passages += [p for p in self.c.expand(doc_id) if p.section == section]
-        return read_in_order(passages, most)
+        return read_in_order(passages, most, pitfalls=self.pitfalls_wanted)
 
     def best_list(self) -> tuple[list[Quote], str, str, int, str] | None:
         """``(items, title, section, total items, lead-in)`` of the list that best answers the question, or ``None``.
