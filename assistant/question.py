@@ -288,4 +288,5 @@ def _count(q: str) -> int | None:
         return None
     word = m.group(1).lower()
     n = int(word) if word.isdigit() else NUMBER_WORDS[word]
-    return n if 1 <= n <= 20 else None
+    # "one thing residents are trying to do" names a single thing, not a one-item answer
+    return n if 2 <= n <= 20 else None

@@ -93,6 +93,8 @@ def test_definition_subject_and_requested_counts():
     assert analyse_question("Can you give me a 3-step plan for starting a lab?").count == 3
     assert analyse_question("Give me five tips for running a workshop").count == 5
     assert analyse_question("How do I run a workshop?").count is None
+    # One thing is a single thing, not a one-step answer.
+    assert analyse_question("How do I audit the content against one thing residents are trying to do?").count is None
     assert analyse_question("What are the three functions of supervision in Proctor's model?").count == 3
     assert analyse_question("Name the four key drivers of collaboration").count == 4
 
