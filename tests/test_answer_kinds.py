@@ -619,3 +619,9 @@ def test_what_to_check_is_answered_by_the_checklist_of_a_well_ranked_guide(shipp
     answer = shipped.ask("We already have a lived-experience panel up and running. What should I check to be sure it's set up properly?")
     verify(answer)
     assert "checklist" in answer.text.splitlines()[0].lower(), answer.text
+
+
+def test_discussion_questions_do_not_answer_a_how_to(shipped):
+    answer = shipped.ask("How do we evaluate whether our co-production actually changed anything?")
+    verify(answer)
+    assert "Discussion questions" not in answer.text and "How will you know" not in answer.text, answer.text

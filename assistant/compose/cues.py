@@ -78,3 +78,5 @@ FACETS = {
 "What traps should I avoid when re-commissioning?" asks for a guide's pitfalls, "Who is responsible
 for what in safeguarding?" for its "Who does what", "What lessons ...?" for its lessons, "What
 routes are there to carry on the work?" for its "Options for continuing the work"."""
+QUESTIONS_SECTION = re.compile(r"\b(?:discussion|reflection|reflective|open)\s+questions\b|\bquestions\s+(?:for|to)\s+(?:discussion|discuss|reflect)", re.I)
+"""A heading over questions to discuss, not over what to do ("Discussion questions" closing a session plan)."""
