@@ -625,3 +625,12 @@ def test_discussion_questions_do_not_answer_a_how_to(shipped):
     answer = shipped.ask("How do we evaluate whether our co-production actually changed anything?")
     verify(answer)
     assert "Discussion questions" not in answer.text and "How will you know" not in answer.text, answer.text
+
+
+def test_the_signs_of_a_problem_do_not_answer_how_to_stop_it(shipped):
+    answer = shipped.ask("How do I stop one partner dominating our board meetings?")
+    verify(answer)
+    assert "Early signs of conflict" not in answer.text, answer.text
+    # and they still answer a question asking for the signs
+    signs = shipped.ask("What are the early signs of conflict between partners to watch for?")
+    assert "Early signs of conflict" in signs.text, signs.text

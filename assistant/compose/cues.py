@@ -80,3 +80,6 @@ for what in safeguarding?" for its "Who does what", "What lessons ...?" for its 
 routes are there to carry on the work?" for its "Options for continuing the work"."""
 QUESTIONS_SECTION = re.compile(r"\b(?:discussion|reflection|reflective|open)\s+questions\b|\bquestions\s+(?:for|to)\s+(?:discussion|discuss|reflect)", re.I)
 """A heading over questions to discuss, not over what to do ("Discussion questions" closing a session plan)."""
+SIGNS_SECTION = re.compile(r"\b(?:(?:early|warning)\s+signs?|signs\s+(?:of|that)|symptoms|red\s+flags|indicators)\b", re.I)
+"""A heading over how to recognise a problem ("Early signs of conflict to watch for"), not over what to do about it."""
+SIGNS_WANTED = re.compile(r"\b(?:signs?|symptoms|red\s+flags|indicators|spot|recogni[sz]e|notice|tell\s+(?:if|whether|when)|know\s+(?:if|whether|when))\b", re.I)

@@ -6,7 +6,7 @@ import re
 from typing import Sequence
 
 from assistant.compose.base import Line, has_term, heading, in_list_item, read_in_order
-from assistant.compose.cues import FACETS, QUESTIONS_SECTION, AUDIENCE_SECTION, CHECKLIST_SECTION, CHECKLIST_WANTED, CONTENTS_SECTION, PHASES, EXAMPLE_SECTION, STUDY_SECTION, EXAMPLES_LEAD, EXPLAINING_SECTION, KEY_TERMS_SECTION, LIST_MAX, LIMITS_SECTION, LIST_WHOLE, RISKS_WANTED, ROLES_SECTION, WHY_SECTION
+from assistant.compose.cues import FACETS, QUESTIONS_SECTION, SIGNS_SECTION, SIGNS_WANTED, AUDIENCE_SECTION, CHECKLIST_SECTION, CHECKLIST_WANTED, CONTENTS_SECTION, PHASES, EXAMPLE_SECTION, STUDY_SECTION, EXAMPLES_LEAD, EXPLAINING_SECTION, KEY_TERMS_SECTION, LIST_MAX, LIMITS_SECTION, LIST_WHOLE, RISKS_WANTED, ROLES_SECTION, WHY_SECTION
 from assistant.evidence import PITFALL_LEAD, PITFALL_SECTION, STEPS_SECTION, Quote, is_pitfall_section, quotable_item
 from assistant.ingest.structure import Unit
 from assistant.question import NUMBER_WORDS
@@ -158,6 +158,8 @@ class Lists:
             return False
         if LIMITS_SECTION.search(own) and not LIMITS_SECTION.search(self.question):
             return False  # "The limits of SROI" are not the steps of measuring
+        if SIGNS_SECTION.search(own) and not SIGNS_WANTED.search(self.question):
+            return False  # "How do I stop one partner dominating?" is not answered by the signs of conflict
         if QUESTIONS_SECTION.search(own) and not QUESTIONS_SECTION.search(self.question):
             return False  # "How will you know whether co-production has improved outcomes?" asks, it does not say how
         if AUDIENCE_SECTION.search(own):
