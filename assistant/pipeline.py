@@ -14,7 +14,8 @@ from assistant.index import DocumentRecord, Index
 from assistant.ingest import IngestReport, run_ingest
 from assistant.ingest.chunking import Chunker
 from assistant.compose.outline import EXERCISE_WANTED
-from assistant.question import QuestionAnalysis, analyse_question, split_context
+from assistant.question import QuestionAnalysis, analyse_question, sources_wanted, split_context
+from assistant.compose.sources import SOURCES_SHOWN
 from assistant.retrieve import Filters, HybridRetriever, HybridSearcher, Passage, SearchResult, rrf
 from assistant.settings import Settings
 
@@ -144,13 +145,23 @@ class Pipeline:
         if not self.index.manifest.has_passages():
             answer = Answer(question, NO_INDEX_TEXT, True, [], [], query, None, kind=analysis.kind)
         else:
-            result = self.search(query, k=k or self.answer_depth, filters=filters)
+            result = self.answer_search(question, query, k, filters)
             answer = self.compose(question, result, analysis, filters)
             answer.query = query
         answer.merged = query != question
         if conversation is not None:
             conversation.add(question, query, answer)
         return answer
+
+    def answer_search(self, question: str, query: str, k: int | None = None, filters: Filters | None = None) -> SearchResult:
+        """The search an answer is composed from (what :meth:`ask` runs, and ``assistant eval`` too).
+
+        ``answer_depth`` passages; for a question asking which documents treat a topic ("Which
+        papers discuss boundary spanners?"), one passage from each of twice ``SOURCES_SHOWN`` documents.
+        """
+        if sources_wanted(question):
+            return self.search(query, k=k or SOURCES_SHOWN * 2, filters=filters, per_document=1)
+        return self.search(query, k=k or self.answer_depth, filters=filters)
 
     @property
     def answer_depth(self) -> int:

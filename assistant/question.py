@@ -203,6 +203,20 @@ def analyse_question(question: str) -> QuestionAnalysis:
     return QuestionAnalysis(question, "other", topic, count=count)
 
 
+SOURCES_WANTED = re.compile(
+    r"^\s*(?:which|what)\s+(?:papers|documents|articles|sources|studies|readings|guides|texts|publications|works|reports)\b[^?]*?"
+    r"\b(?:discuss\w*|cover\w*|mention\w*|look\w*\s+at|deal\w*\s+with|address\w*|about|on|examin\w*|talk\w*\s+about|writ\w*\s+about)\b"
+    r"|\b(?:where|what)\s+(?:can|could|should)\s+(?:i|we)\s+read\b|\breading\s+list\b",
+    re.I,
+)
+"""A question asking which documents treat a topic ("Which papers in the library discuss boundary spanners?"), not what they say."""
+
+
+def sources_wanted(question: str) -> bool:
+    """Whether ``question`` asks which documents treat its topic (:data:`SOURCES_WANTED`)."""
+    return bool(SOURCES_WANTED.search(question))
+
+
 _SECOND_PART = re.compile(r"[,;]?\s+and\s+(?=(?:in\s+|from\s+|at\s+)?(?:what|which|who|whom|where|when|how|why)\b)", re.I)
 
 

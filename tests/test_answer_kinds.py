@@ -634,3 +634,19 @@ def test_the_signs_of_a_problem_do_not_answer_how_to_stop_it(shipped):
     # and they still answer a question asking for the signs
     signs = shipped.ask("What are the early signs of conflict between partners to watch for?")
     assert "Early signs of conflict" in signs.text, signs.text
+
+
+def test_which_documents_discuss_a_topic_lists_them_each_with_its_sentence(shipped):
+    answer = shipped.ask("Which papers in the library discuss boundary spanners?")
+    verify(answer)
+    lines = answer.text.splitlines()
+    assert lines[0].endswith("documents in the library treat this:"), answer.text
+    listed = [line for line in lines[1:] if line.startswith("- **")]
+    assert len(listed) >= 3 and any("Williams" in line for line in listed)
+    assert all("boundary spanner" in line.lower() for line in listed)
+    assert len({c.doc_id for c in answer.citations}) == len(listed)  # one document per line
+
+
+def test_a_number_word_is_never_reported_missing(shipped):
+    answer = shipped.ask("How can I explain co-production to a room of managers in five minutes?")
+    assert "“five”" not in answer.text, answer.text

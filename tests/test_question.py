@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from assistant.question import analyse_question, split_context, split_question
+from assistant.question import analyse_question, sources_wanted, split_context, split_question
 
 
 @pytest.mark.parametrize(
@@ -159,3 +159,18 @@ def test_three_way_comparison_subjects():
 )
 def test_a_question_opening_with_statements_is_split_into_context_and_ask(question, context, ask):
     assert split_context(question) == (context, ask)
+
+
+@pytest.mark.parametrize(
+    ("question", "wanted"),
+    [
+        ("Which papers in the library discuss boundary spanners?", True),
+        ("What documents cover co-production?", True),
+        ("Where can I read about wicked problems?", True),
+        ("Which studies look at payment by results?", True),
+        ("What did the study find about lone parents?", False),
+        ("Which partner should chair the board?", False),
+    ],
+)
+def test_questions_asking_which_documents_treat_a_topic(question, wanted):
+    assert sources_wanted(question) is wanted

@@ -19,7 +19,7 @@ from assistant.compose.cues import (
     WHY_SECTION,
 )
 from assistant.evidence import FINDINGS_SECTION, PITFALL_LEAD, STEPS_SECTION, Quote, is_reference_section, sentence_quotes
-from assistant.question import FRAME_WORDS, WORD, QuestionAnalysis, split_context
+from assistant.question import FRAME_WORDS, NUMBER_WORDS, WORD, QuestionAnalysis, split_context
 from assistant.retrieve import Passage
 
 if TYPE_CHECKING:
@@ -145,7 +145,7 @@ class Base:
 
     def compose(self) -> list[Line]:
         kind = self.analysis.kind
-        lines = self.session_part() or self.facet_section()
+        lines = self.documents_list() or self.session_part() or self.facet_section()
         if lines:
             return lines
         if kind == "procedure":
@@ -291,7 +291,7 @@ class Base:
         candidates = []
         for w in self.analysis.topic:
             word = re.sub(r"['’]s$", "", w.lower().strip("'’\""))  # "programme's" is "programme"
-            if len(word) <= 3 or word in FRAME_WORDS or word == self.analysis.listed:  # "criticisms" names the answer's form
+            if len(word) <= 3 or word in FRAME_WORDS or word in NUMBER_WORDS or word == self.analysis.listed:  # "criticisms" names the answer's form; "in five minutes" is no topic
                 continue
             if not re.fullmatch(r"[a-z]+(?:-[a-z]+)*", word):  # "can't", "3-step"
                 continue

@@ -204,7 +204,7 @@ def evaluate_gold(pipeline: Any, questions: list[GoldQuestion], depth: int = 30,
         sections = {(r.doc, r.section) for r in q.relevant if r.section}
         # The answer is composed as `ask` composes it: from a search as deep as ask's (the 30 passages
         # above are for the retrieval measures), per-subject searches included.
-        answer = pipeline.compose(q.question, pipeline.search(query, k=pipeline.answer_depth))
+        answer = pipeline.compose(q.question, pipeline.answer_search(q.question, query))
         row: dict[str, Any] = {"id": q.id, "kind": q.kind, "split": split[q.id], "answerable": q.answerable,
                                "abstained": answer.abstained, "confidence": result.best_dense, "query": query,
                                "top_docs": docs[:5], "answer": answer.text}
