@@ -650,3 +650,11 @@ def test_which_documents_discuss_a_topic_lists_them_each_with_its_sentence(shipp
 def test_a_number_word_is_never_reported_missing(shipped):
     answer = shipped.ask("How can I explain co-production to a room of managers in five minutes?")
     assert "“five”" not in answer.text, answer.text
+
+
+def test_a_comparison_missing_one_side_says_so(shipped):
+    # The shipped corpus defines a service blueprint; nothing in it describes a "kanban board".
+    answer = shipped.ask("What's the difference between a kanban board and a service blueprint?")
+    verify(answer)
+    assert "do not define or describe “kanban board”" in answer.text, answer.text
+    assert "define them separately" not in answer.text

@@ -104,11 +104,20 @@ class Definitions:
                 line.quotes.append(more_on)
                 used.add((more_on.passage.doc_id, more_on.doc_offset))
             lines.append(line)
+        shown = {line.prefix for line in lines}
+        missing = [s for s in subjects if f"**{capital(s)}:** " not in shown]
+        if missing:
+            # "journey map" against "service blueprint" with nothing found on journey maps: say so, not "defined separately"
+            words = " or ".join(f"“{s}”" for s in missing)
+            lines.append(Line(prefix=f"The passages found do not define or describe {words}, so the two cannot be compared here."))
+            return lines
         contrast = self.contrast(subjects, used, pool)
         if contrast is not None:
             lines.append(Line([contrast], prefix="**How they relate:** "))
-        else:
+        elif len(defined) == len(subjects):
             lines.append(Line(prefix="The documents define them separately but do not contrast them directly."))
+        else:
+            lines.append(Line(prefix="The documents do not contrast them directly."))
         return lines
 
     def about(self, subject: str, pool: Sequence[Scored], subjects: Sequence[str]) -> Quote | None:
