@@ -658,3 +658,15 @@ def test_a_comparison_missing_one_side_says_so(shipped):
     verify(answer)
     assert "do not define or describe “kanban board”" in answer.text, answer.text
     assert "define them separately" not in answer.text
+
+
+def test_a_method_done_two_ways_gives_the_steps_of_each(realdocs):
+    answer = realdocs.ask("What are the steps of a card sort?")
+    verify(answer)
+    lines = answer.text.splitlines()
+    assert "2 ways" in lines[0], answer.text
+    assert "**Open card sort:**" in lines and "**Closed card sort:**" in lines
+    assert "whatever categories make sense to them" in answer.text and "categories you have predefined" in answer.text
+    # A question naming one variant gets that one.
+    closed = realdocs.ask("How do I run a closed card sort?")
+    assert "whatever categories make sense" not in closed.text and "categories you have predefined" in closed.text

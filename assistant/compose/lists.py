@@ -65,7 +65,50 @@ class Lists:
         if best is None:
             return []
         document = documents[best.doc_id]
+        variants = self.variants(best, document)
+        if variants:
+            return variants
         return self.section_answer(self.same_phase(best, document), document)
+
+    def variants(self, p: Passage, document: list[Passage]) -> list[Line]:
+        """The steps of every variant when ``p`` is one of two or more sibling subsections with lists and the question names none.
+
+        "What are the steps of a card sort?": "How to do it" holds "Open card sort" and "Closed
+        card sort", each a list; the question asks for neither, so both are given, each under its
+        heading, after the parent section's own words ("There are two types of card sorting ...").
+        The parent must head steps ("How to do it"), and numbered or phase subsections ("1. Before
+        the event") are parts done in order, not alternatives.
+        """
+        parent, sep, _ = p.section.rpartition(" > ")
+        if not sep:
+            return []
+        children = list(dict.fromkeys(x.section for x in document if x.section.startswith(f"{parent} > ") and " > " not in x.section[len(parent) + 3 :]))
+        if len(children) < 2 or len(children) > 4 or not STEPS_SECTION.search(parent.rsplit(" > ", 1)[-1]):
+            return []  # "Where it fits in with open data > When? / Who?" are facets, not ways of doing it
+        heads = [child.rsplit(" > ", 1)[-1] for child in children]
+        if any(h[:1].isdigit() or any(cue.search(h) for cue in PHASES.values()) for h in heads):
+            return []  # "1. Before the event", "2. During the event": parts in order, not alternatives
+        title = set(self.c.analyse([p.title])[0])
+        asked = [t for t in self.q_terms if not has_term(title, t)]
+        for child in children:
+            own = set(self.c.analyse([child.rsplit(" > ", 1)[-1]])[0]) - title
+            if any(has_term(own, t) for t in asked):
+                return []  # "How do I run a closed card sort?" names its variant
+        lines: list[Line] = [Line(prefix=f"From “{p.title}”, section “{parent.rsplit(' > ', 1)[-1]}”, {len(children)} ways:")]
+        intro = read_in_order([x for x in document if x.section == parent], 2)
+        lines += intro
+        for child in children:
+            held = [x for x in document if x.section == child]
+            keys = [(x, u) for x in held for u in x.units if u.kind == "list"]
+            if not keys:
+                return []
+            items = self.list_items(p.doc_id, min(keys, key=lambda xu: xu[0].start + (xu[1].items[0][0] if xu[1].items else 0))[1].key, document)
+            if len(items) < 2:
+                return []
+            lines.append(Line(prefix=f"**{child.rsplit(' > ', 1)[-1]}:**"))
+            lines += [Line([q], prefix=f"{i}. ") for i, q in enumerate(items[:LIST_MAX], start=1)]
+        self.as_block = True
+        return lines
 
     def facet_section(self) -> list[Line]:
         """A question asking for one facet of its subject answered by that section of a well-ranked document.
