@@ -15,6 +15,7 @@ import json
 import logging
 import os
 import shutil
+import sys
 import tempfile
 import time
 from pathlib import Path
@@ -121,7 +122,7 @@ class OpenVinoRunner(OnnxRunner):
     """
 
     def __init__(self, path: Path, model_dir: Path, backend: str, max_seq_length: int, precision: str) -> None:
-        import openvino
+        openvino = import_openvino()
 
         self.precision = precision
         self.engine = f"openvino-{precision}"
@@ -156,6 +157,31 @@ class OpenVinoRunner(OnnxRunner):
         return request
 
 
+def import_openvino():
+    """``import openvino`` without the usage report its import sends.
+
+    Importing openvino imports its model converter, which reports usage to Google Analytics from a
+    forked process (openvino-telemetry, asked with ``enable_opt_in_dialog=False``, so a missing
+    consent file counts as consent) unless it runs in CI. Without a network the forked child hung in
+    its address lookup, or deadlocked on a loader lock another thread held at the fork, and the
+    ``ask`` process then waited for it at exit, for ever. The converter reads ``CI=true`` as
+    "declined", so the import runs with it set: no report, no process, nothing written to the user's
+    home; the variable is put back as it was.
+    """
+    if "openvino" in sys.modules:
+        return sys.modules["openvino"]
+    saved = os.environ.get("CI")
+    os.environ["CI"] = "true"
+    try:
+        import openvino
+    finally:
+        if saved is None:
+            os.environ.pop("CI", None)
+        else:
+            os.environ["CI"] = saved
+    return openvino
+
+
 def native_bf16() -> bool:
     """True when the CPU computes bf16 itself (AMX or AVX-512 BF16), where OpenVINO's bf16 is fast."""
     return bool(cpu_flags() & {"amx_bf16", "avx512_bf16"})
@@ -170,7 +196,7 @@ def engine_for(setting: str) -> tuple[str, str]:
     if setting == "onnxruntime" or (setting == "auto" and not native_bf16()):
         return "onnxruntime", "fp32"
     try:
-        import openvino  # noqa: F401
+        import_openvino()
     except ImportError:
         if setting == "openvino":
             log.warning("embedding engine openvino is not installed (pip install openvino); using onnxruntime")
