@@ -221,6 +221,9 @@ class ExtractiveComposer:
         if missing:
             words = " or ".join(f"“{w}”" for w in missing)
             lines.insert(0, Line(prefix=f"The passages found do not mention {words}; this is the closest the documents come."))
+        elif result.best_dense is not None and result.best_dense < self.settings.loose_below:
+            # "What should I do if a service user discloses abuse?" finds a digital-inclusion guide that mentions abuse once
+            lines.insert(0, Line(prefix="The documents match this question only loosely; check that the passages below answer it."))
         answer = render(question, lines, result, analysis.kind, joiner="\n" if block else " ")
         verify(answer)
         return answer

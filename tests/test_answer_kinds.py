@@ -670,3 +670,12 @@ def test_a_method_done_two_ways_gives_the_steps_of_each(realdocs):
     # A question naming one variant gets that one.
     closed = realdocs.ask("How do I run a closed card sort?")
     assert "whatever categories make sense" not in closed.text and "categories you have predefined" in closed.text
+
+
+def test_a_loosely_matched_question_is_answered_with_a_caution(shipped):
+    # Nothing in the corpus says what to do on a disclosure; the best passage is about digital inclusion.
+    loose = shipped.ask("What should I do if a service user discloses abuse during a session?")
+    verify(loose)
+    assert loose.text.startswith("The documents match this question only loosely"), loose.text
+    close = shipped.ask("How should I pay community members who take part in co-design workshops?")
+    assert "only loosely" not in close.text
