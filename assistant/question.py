@@ -144,6 +144,7 @@ _FINDINGS = re.compile(
 _REASON = re.compile(r"^\s*(?:why|for\s+what\s+reason|what\s+(?:is|are)\s+the\s+reasons?)\b|\bwhy\s+(?:do|does|did|is|are|should|would)\b", re.I)
 # The things a list question asks for ("what roles ...", "the three functions of ...").
 LIST_NOUNS = r"(?:examples?|types?|kinds?|forms?|ways|benefits|risks|barriers|challenges|principles|characteristics|features|elements|components|pitfalls|mistakes|criticisms|roles|skills|competencies|factors|conditions|drivers|tensions|lessons|methods|tools|rungs|phases|stages|steps|parts|dimensions|measures|indicators|functions|purposes|aims|goals|values|questions|areas|responsibilities|tasks|duties|criteria|requirements|strategies|options|models|approaches|mechanisms|obstacles|strengths|weaknesses|limitations|problems|issues|ingredients|pressures|gaps|activities|limits|drawbacks|downsides|disadvantages|advantages|weaknesses|pros|cons|lessons|learning outcomes|objectives|signs|warning signs|symptoms|rules|checks|things|qualities|safeguards|actions|documents|routes|traps)"
+_QUALITIES = re.compile(r"^\s*what\s+makes\s+(?:a|an|the|for\s+a)?\s*(?:good|great|effective|successful|strong|skilled)\b", re.I)
 _LIST = re.compile(
     r"\b(?:(?:what|which)\s+(?:are\s+)?(?:some|the|a\s+few)?\s*(?:\w+\s+)?(?:main\s+|key\s+|common\s+)?" + LIST_NOUNS + r"\b"
     r"|\bwhat\s+(?:tends?\s+to\s+|can\s+|might\s+|does\s+)?(?:gets?|stands?|goes?|got)\s+in\s+the\s+way\b|\bwhat\s+(?:needs?|has|have)\s+to\s+be\s+in\s+place\b|\bwhat\s+(?:holds?|held)\s+\w+(?:\s+\w+)?\s+back\b"
@@ -194,6 +195,8 @@ def analyse_question(question: str) -> QuestionAnalysis:
         return QuestionAnalysis(question, "reason", topic, count=count)
     if _LIST.search(q):
         return QuestionAnalysis(question, "list", topic, count=count, listed=_listed(q))
+    if _QUALITIES.search(q):  # "What makes a good key worker?": the qualities the role needs, not what one is
+        return QuestionAnalysis(question, "list", topic, count=count, listed="qualities")
     for pattern in _DEFINITION:
         m = pattern.search(q)
         if m and len(m["x"].split()) <= 6:

@@ -679,3 +679,9 @@ def test_a_loosely_matched_question_is_answered_with_a_caution(shipped):
     assert loose.text.startswith("The documents match this question only loosely"), loose.text
     close = shipped.ask("How should I pay community members who take part in co-design workshops?")
     assert "only loosely" not in close.text
+
+
+def test_what_makes_a_good_key_worker_gets_the_qualities_the_role_needs(shipped):
+    answer = shipped.ask("What makes a good key worker?")
+    verify(answer)
+    assert "Skills and qualities the role needs" in answer.text.splitlines()[1] or "Skills and qualities the role needs" in answer.text.splitlines()[0], answer.text

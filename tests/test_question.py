@@ -174,3 +174,9 @@ def test_a_question_opening_with_statements_is_split_into_context_and_ask(questi
 )
 def test_questions_asking_which_documents_treat_a_topic(question, wanted):
     assert sources_wanted(question) is wanted
+
+
+def test_what_makes_a_good_one_asks_for_qualities():
+    a = analyse_question("What makes a good key worker?")
+    assert (a.kind, a.listed) == ("list", "qualities")
+    assert analyse_question("What makes the Buurtzorg model distinctive?").listed != "qualities"
