@@ -685,3 +685,9 @@ def test_what_makes_a_good_key_worker_gets_the_qualities_the_role_needs(shipped)
     answer = shipped.ask("What makes a good key worker?")
     verify(answer)
     assert "Skills and qualities the role needs" in answer.text.splitlines()[1] or "Skills and qualities the role needs" in answer.text.splitlines()[0], answer.text
+
+
+def test_criticisms_asked_for_get_the_critique_section(shipped):
+    answer = shipped.ask("What are the main criticisms of public sector innovation labs?")
+    verify(answer)
+    assert "the critique”" in answer.text.splitlines()[0] + answer.text.splitlines()[1], answer.text

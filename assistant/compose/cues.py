@@ -70,6 +70,10 @@ FACETS = {
         ROLES_SECTION,
     ),
     "checklist": (CHECKLIST_WANTED, CHECKLIST_SECTION),
+    "limits": (
+        re.compile(r"\b(?:criticisms?|critiques?|limitations|limits\s+of|weaknesses|drawbacks|downsides)\b", re.I),
+        re.compile(r"\b(?:limitations|limits\s+of|criticisms?|critiques?|weaknesses|drawbacks)\b", re.I),
+    ),
     "lessons": (re.compile(r"\blessons?\b", re.I), re.compile(r"\blessons?\b", re.I)),
     "options": (re.compile(r"\b(?:routes|options|alternatives)\b", re.I), re.compile(r"^(?:the\s+)?(?:options|routes|alternatives)\b", re.I)),
 }
