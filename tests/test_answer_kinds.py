@@ -618,7 +618,8 @@ def test_a_question_asking_for_risks_gets_the_pitfalls_section_in_prose(shipped)
 def test_what_to_check_is_answered_by_the_checklist_of_a_well_ranked_guide(shipped):
     answer = shipped.ask("We already have a lived-experience panel up and running. What should I check to be sure it's set up properly?")
     verify(answer)
-    assert "checklist" in answer.text.splitlines()[0].lower(), answer.text
+    framing = next(line for line in answer.text.splitlines() if line.startswith("From "))
+    assert "checklist" in framing.lower(), answer.text
 
 
 def test_discussion_questions_do_not_answer_a_how_to(shipped):
