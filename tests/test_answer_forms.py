@@ -105,6 +105,45 @@ STATED = [
         ("collaborative inertia", "agendas crowded with information items"), (),
         id="reason-in-prose",
     ),
+    pytest.param(
+        # A facet asked for (who does what) is read from that section of the guide retrieval ranks first.
+        "Who is responsible for what when it comes to safeguarding in a multi-partner programme?", None,
+        ("section “Who does what in partnership safeguarding”", "Designated safeguarding lead in each partner", "Partnership board"), (),
+        id="facet-who-does-what",
+    ),
+    pytest.param(
+        "Apart from chasing another grant, what routes are there to carry on the work of our pilot once its funding finishes?", None,
+        ("section “Options for continuing the work”", "Mainstreaming", "Community ownership"), (),
+        id="facet-options",
+    ),
+    pytest.param(
+        # A prose pitfalls section asked for is read with its pitfalls.
+        "What are the main risks when other areas try to copy the keyworker-led collaborative model studied by Lindsay and colleagues?", None,
+        ("section “Pitfalls to watch”", "copy the keyworker role without the governance"), (),
+        id="facet-risks-in-prose",
+    ),
+    pytest.param(
+        "What are the main criticisms of public sector innovation labs?", None,
+        ("section “Design thinking meets power: the critique”",), (),
+        id="facet-criticisms",
+    ),
+    pytest.param(
+        # A guide's checklist sums up the guide; the section ranked beside it answers the how-to.
+        "Our frontline staff keep asking what they're allowed to change without checking with me first. How should we set the limits of their autonomy?", None,
+        ("section “Agreeing the limits of autonomy”", "autonomy charter"), ("Frontline autonomy checklist",),
+        id="own-section-before-the-checklist",
+    ),
+    pytest.param(
+        "What did Ostrom's cases from Brazil and Nigeria show about co-production?", None,
+        ("In Brazil, officials actively encouraged residents", "In Nigeria"), (),
+        id="findings-of-the-section-the-heading-names",
+    ),
+    pytest.param(
+        # A session plan's discussion questions ask; they do not say how.
+        "How do we evaluate whether our co-production actually changed anything?", None,
+        (), ("Discussion questions", "How will you know"),
+        id="discussion-questions-are-no-how-to",
+    ),
 ]
 
 

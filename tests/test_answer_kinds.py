@@ -564,40 +564,12 @@ def test_only_words_borrowed_from_another_turn_or_part_make_a_composition_a_foll
     assert merged.own_terms == frozenset({"funded"})
 
 
-def test_who_does_what_is_answered_by_the_guides_roles_section(shipped):
-    answer = shipped.ask("Who is responsible for what when it comes to safeguarding in a multi-partner programme?")
-    verify(answer)
-    assert "section “Who does what in partnership safeguarding”" in answer.text, answer.text
-    assert "Designated safeguarding lead in each partner" in answer.text and "Partnership board" in answer.text
-
-
-def test_a_question_asking_for_options_gets_the_options_section(shipped):
-    answer = shipped.ask("Apart from chasing another grant, what routes are there to carry on the work of our pilot once its funding finishes?")
-    verify(answer)
-    assert "section “Options for continuing the work”" in answer.text, answer.text
-    assert "Mainstreaming" in answer.text and "Community ownership" in answer.text
-
-
-def test_a_how_to_is_answered_by_its_own_section_before_the_guides_checklist(shipped):
-    answer = shipped.ask("Our frontline staff keep asking what they're allowed to change without checking with me first. How should we set the limits of their autonomy?")
-    verify(answer)
-    assert "section “Agreeing the limits of autonomy”" in answer.text, answer.text
-    assert "autonomy charter" in answer.text
-
-
 def test_the_section_whose_heading_names_the_task_answers_among_the_best_passages(shipped):
     # Bolden's pointers and the session plan's mapping exercise both rank high; the exercise's heading names the task.
     answer = shipped.ask("How can I help a group map where leadership actually sits in their partnership?")
     verify(answer)
     assert "mapping leadership" in answer.text.splitlines()[0], answer.text
     assert "sticky dots" in answer.text
-
-
-def test_findings_of_a_section_the_best_passage_heading_names(shipped):
-    answer = shipped.ask("What did Ostrom's cases from Brazil and Nigeria show about co-production?")
-    verify(answer)
-    assert "In Brazil, officials actively encouraged residents" in answer.text, answer.text
-    assert "In Nigeria" in answer.text
 
 
 def test_a_heading_naming_only_the_authors_does_not_make_its_section_the_findings(shipped):
@@ -608,24 +580,11 @@ def test_a_heading_naming_only_the_authors_does_not_make_its_section_the_finding
     assert "wide variation" in answer.text
 
 
-def test_a_question_asking_for_risks_gets_the_pitfalls_section_in_prose(shipped):
-    answer = shipped.ask("What are the main risks when other areas try to copy the keyworker-led collaborative model studied by Lindsay and colleagues?")
-    verify(answer)
-    assert "section “Pitfalls to watch”" in answer.text, answer.text
-    assert "copy the keyworker role without the governance" in answer.text
-
-
 def test_what_to_check_is_answered_by_the_checklist_of_a_well_ranked_guide(shipped):
     answer = shipped.ask("We already have a lived-experience panel up and running. What should I check to be sure it's set up properly?")
     verify(answer)
     framing = next(line for line in answer.text.splitlines() if line.startswith("From "))
     assert "checklist" in framing.lower(), answer.text
-
-
-def test_discussion_questions_do_not_answer_a_how_to(shipped):
-    answer = shipped.ask("How do we evaluate whether our co-production actually changed anything?")
-    verify(answer)
-    assert "Discussion questions" not in answer.text and "How will you know" not in answer.text, answer.text
 
 
 def test_the_signs_of_a_problem_do_not_answer_how_to_stop_it(shipped):
@@ -686,9 +645,3 @@ def test_what_makes_a_good_key_worker_gets_the_qualities_the_role_needs(shipped)
     answer = shipped.ask("What makes a good key worker?")
     verify(answer)
     assert "Skills and qualities the role needs" in answer.text.splitlines()[1] or "Skills and qualities the role needs" in answer.text.splitlines()[0], answer.text
-
-
-def test_criticisms_asked_for_get_the_critique_section(shipped):
-    answer = shipped.ask("What are the main criticisms of public sector innovation labs?")
-    verify(answer)
-    assert "the critique”" in answer.text.splitlines()[0] + answer.text.splitlines()[1], answer.text
