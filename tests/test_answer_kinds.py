@@ -645,3 +645,11 @@ def test_what_makes_a_good_key_worker_gets_the_qualities_the_role_needs(shipped)
     answer = shipped.ask("What makes a good key worker?")
     verify(answer)
     assert "Skills and qualities the role needs" in answer.text.splitlines()[1] or "Skills and qualities the role needs" in answer.text.splitlines()[0], answer.text
+
+def test_a_follow_up_facet_stays_with_the_guide_it_follows(shipped):
+    conversation = Conversation()
+    shipped.ask("How do we set up a co-location arrangement between partners?", conversation=conversation)
+    shipped.ask("And what are the risks?", conversation=conversation)
+    answer = shipped.ask("Who does what?", conversation=conversation)
+    verify(answer)
+    assert "section “Who does what in mutual learning arrangements”" in answer.text, answer.text

@@ -19,6 +19,8 @@ LEAD_IN = re.compile(r"[A-Z][^\n]{20,300}:")
 """A list's lead-in worth quoting before its steps: a sentence of its own, ending in a colon."""
 MEANING = 0.15
 """Weight of closeness in meaning (:meth:`Base.meaning`) in a list's score and, for how-to questions, a prose heading's."""
+FACET_MARGIN = 0.2
+"""How much more of the question another document's facet heading must cover to beat the best-ranked document's (:meth:`Lists.facet_section`)."""
 HEADING = 0.5
 """Weight of a section heading's coverage of the question when :meth:`Lists.lead_section` picks among the best passages."""
 NAMED_SECTION = 0.5
@@ -116,9 +118,9 @@ class Lists:
         Facets (:data:`FACETS`): pitfalls ("What traps should I avoid when re-commissioning
         services?"), who does what ("Who is responsible for what in safeguarding?"), lessons and
         options ("What routes are there to carry on the work?"). Among the documents of the three
-        best passages, those with a section whose own heading names the facet compete: the heading
-        covering more of the question answers, then the better-ranked document, as
-        :meth:`lead_section` gives a section. Definitions, comparisons, findings
+        best passages, those with a section whose own heading names the facet compete: the
+        best-ranked one answers unless another's heading covers ``FACET_MARGIN`` more of the
+        question, as :meth:`lead_section` gives a section. Definitions, comparisons, findings
         and reasons keep their own forms.
         """
         if self.c.expand is None or self.analysis.kind in ("definition", "comparison", "findings", "reason"):
@@ -134,9 +136,13 @@ class Lists:
                 found.append((self.head_coverage(x), -rank, x, document))
         if not found:
             return []
-        # The heading covering more of the question wins ("Common pitfalls in paying people with lived
-        # experience" over "Pitfalls in lived experience involvement" for the risks of paying people), then rank.
-        _, _, x, document = max(found, key=lambda t: t[:2])
+        # The best-ranked document's section answers unless another's heading covers clearly more of the
+        # question ("Common pitfalls in paying people with lived experience" over "Pitfalls in lived
+        # experience involvement" for the risks of paying people; not "Who does what in a co-leadership
+        # arrangement" over "... in mutual learning arrangements" for co-location, on one shared "co").
+        first = found[0]
+        best = max(found, key=lambda t: t[:2])
+        _, _, x, document = best if best[0] >= first[0] + FACET_MARGIN else first
         return self.section_answer(x, document)
 
     def section_answer(self, p: Passage, document: list[Passage]) -> list[Line]:
