@@ -653,3 +653,22 @@ def test_a_follow_up_facet_stays_with_the_guide_it_follows(shipped):
     answer = shipped.ask("Who does what?", conversation=conversation)
     verify(answer)
     assert "section “Who does what in mutual learning arrangements”" in answer.text, answer.text
+
+
+def test_a_method_card_whose_summary_ranks_is_answered_by_its_steps(realdocs):
+    answer = realdocs.ask("What's the process for running a design studio session with stakeholders and users?")
+    verify(answer)
+    assert "From “Design studio”, section “How to do it”" in answer.text, answer.text
+    assert "individually sketch concepts" in answer.text
+
+
+def test_a_method_cards_summary_stands_for_its_one_steps_section(realdocs):
+    from assistant.compose import Composition
+    from assistant.question import analyse_question
+
+    question = "What's the process for running a design studio session with stakeholders and users?"
+    result = realdocs.search(question, k=5)
+    assert any(p.title == "Design studio" and not p.section for p in result.passages[:3])  # the card's summary ranks
+    ctx = Composition(realdocs.composer, question, analyse_question(question), result.passages, [], similarity=result.similarity)
+    stand_ins = ctx.steps_of_summaries([])
+    assert [(x.title, x.section) for x in stand_ins if x.title == "Design studio"] == [("Design studio", "How to do it")]

@@ -30,6 +30,19 @@ def test_markdown_front_matter_becomes_metadata_and_leaves_the_text():
     assert "doc_type:" not in doc.text and "---" not in doc.text
 
 
+def test_a_front_matter_description_opens_the_text(tmp_path):
+    # A site generator's page (an 18F method card) keeps its summary in the front matter.
+    card = tmp_path / "task-flow.md"
+    card.write_text(
+        "---\ntitle: Task flow analysis\ndescription: A step-by-step analysis of how a user will reach a goal through tasks and decision points.\n"
+        "category: Decide\n---\n\n## How to do it\n\n1. Pick a user goal.\n2. Trace each task and decision point.\n",
+        encoding="utf-8",
+    )
+    doc = read(card)
+    assert doc.text.startswith("A step-by-step analysis of how a user will reach a goal through tasks and decision points.\n\n## How to do it\n")
+    assert doc.meta["title"] == "Task flow analysis"
+
+
 def test_plain_text_in_latin_1_and_utf8_with_bom_are_read(tmp_path):
     latin = tmp_path / "latin.txt"
     latin.write_bytes("Café notes: co-production résumé for the partnership working group.".encode("latin-1"))

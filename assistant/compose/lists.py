@@ -54,6 +54,7 @@ class Lists:
         if self.analysis.kind != "procedure" or self.c.expand is None:
             return []
         top = [p for p in self.passages[: min(3, self.ranked)] if self.gives_guidance(p)]
+        top += self.steps_of_summaries(top)
         documents = {p.doc_id: self.c.expand(p.doc_id) for p in top}  # each read once
         # "How to do it" over "Open card sort" and "Closed card sort": a subsection answers.
         candidates = [p for p in top if not any(x.section.startswith(f"{p.section} > ") for x in documents[p.doc_id])]
@@ -71,6 +72,27 @@ class Lists:
         if variants:
             return variants
         return self.section_answer(self.same_phase(best, document), document)
+
+    def steps_of_summaries(self, top: list[Passage]) -> list[Passage]:
+        """For a method card whose opening summary ranks among the three best passages, its one steps section, ranked as the summary.
+
+        "What's the process for running a design studio session?" ranks the Design studio card's
+        summary ("A collaborative exercise ...") first; its "How to do it" answers. Only a document
+        with a single steps section counts (which steps would otherwise be unclear).
+        """
+        found = []
+        for p in self.passages[: min(3, self.ranked)]:
+            if p.section or self.c.expand is None or any(x.doc_id == p.doc_id for x in top + found):
+                continue
+            steps = [x for x in self.c.expand(p.doc_id) if x.section and STEPS_SECTION.search(heading(x)) and self.gives_guidance(x)]
+            if len({x.section for x in steps}) != 1:
+                continue
+            x = steps[0]
+            self.weight.setdefault(x.id, self.weight.get(p.id, 0.0))
+            if p.id in self.similarity:
+                self.similarity.setdefault(x.id, self.similarity[p.id])
+            found.append(x)
+        return found
 
     def variants(self, p: Passage, document: list[Passage]) -> list[Line]:
         """The steps of every variant when ``p`` is one of two or more sibling subsections with lists and the question names none.

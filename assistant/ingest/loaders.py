@@ -127,6 +127,10 @@ def decode_text(data: bytes) -> str:
     return str(best)
 
 
+SUMMARY_KEYS = ("description", "summary", "abstract")
+"""Front-matter fields holding a Markdown page's own summary, read as its opening paragraph."""
+
+
 def _load_markdown(data: bytes) -> LoadedDocument:
     text = decode_text(data)
     try:
@@ -135,7 +139,14 @@ def _load_markdown(data: bytes) -> LoadedDocument:
         reason = str(exc).splitlines()[0]
         raise IngestError(f"invalid YAML front matter: {reason}") from None
     meta = dict(post.metadata) if isinstance(post.metadata, dict) else {}
-    return LoadedDocument(text=strip_html(post.content).strip() + "\n", meta=meta)
+    body = strip_html(post.content).strip()
+    # A site generator's page keeps its summary in the front matter (an 18F method card's
+    # "description: A step-by-step analysis of how a user will interact with a system ..."): it is
+    # the document's own text, and often the only place that says what the method is for.
+    summary = next((meta[k] for k in SUMMARY_KEYS if isinstance(meta.get(k), str) and meta[k].strip()), None)
+    if summary:
+        body = f"{strip_html(summary).strip()}\n\n{body}"
+    return LoadedDocument(text=body + "\n", meta=meta)
 
 
 def _load_text(data: bytes) -> LoadedDocument:
