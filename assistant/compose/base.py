@@ -104,7 +104,18 @@ class Base:
         self.listed = listed[0] if listed else None  # the analysed term of what a list question asks for ("role")
         self.prose_section: tuple[str, str] | None = None  # a prose section that answers better than any list
         self._head: dict[str, float] = {}
+        self._documents: dict[str, list[Passage]] = {}
         self.add_sections()
+
+    def document(self, doc_id: str) -> list[Passage]:
+        """All passages of a document in order (the composer's ``expand``), read once per composition.
+
+        Callers check that ``self.c.expand`` is set; the list returned is shared, so it is not changed.
+        """
+        found = self._documents.get(doc_id)
+        if found is None:
+            found = self._documents[doc_id] = self.c.expand(doc_id)
+        return found
 
     def add_sections(self, docs: int = 2) -> None:
         """Bring in the sections of the best documents that hold this kind of answer.
@@ -120,7 +131,7 @@ class Base:
         best = self.best_documents()
         have = {p.id for p in self.passages}
         for doc_id in list(best)[:docs]:
-            for p in self.c.expand(doc_id):
+            for p in self.document(doc_id):
                 if p.id in have or is_reference_section(p.section):
                     continue
                 if kind == "findings":

@@ -89,7 +89,7 @@ class Definitions:
         used = {(q.passage.doc_id, q.doc_offset) for line in defined.values() for q in line.quotes}
         # The sentence setting them side by side may sit anywhere in the documents that define them.
         docs = dict.fromkeys(q.passage.doc_id for line in defined.values() for q in line.quotes)
-        more = [p for d in docs for p in (self.c.expand(d) if self.c.expand else []) if not is_reference_section(p.section)]
+        more = [p for d in docs for p in (self.document(d) if self.c.expand else []) if not is_reference_section(p.section)]
         for p in more:
             self.weight.setdefault(p.id, 0.8)
         have = {p.id for p in self.passages + self.extra}

@@ -55,9 +55,8 @@ class Lists:
             return []
         top = [p for p in self.passages[: min(3, self.ranked)] if self.gives_guidance(p)]
         top += self.steps_of_summaries(top)
-        documents = {p.doc_id: self.c.expand(p.doc_id) for p in top}  # each read once
         # "How to do it" over "Open card sort" and "Closed card sort": a subsection answers.
-        candidates = [p for p in top if not any(x.section.startswith(f"{p.section} > ") for x in documents[p.doc_id])]
+        candidates = [p for p in top if not any(x.section.startswith(f"{p.section} > ") for x in self.document(p.doc_id))]
         if not CHECKLIST_WANTED.search(self.question):
             # A guide's checklist sums up the whole guide; "How should we set the limits of their
             # autonomy?" is answered by "Agreeing the limits of autonomy" ranked beside it.
@@ -67,7 +66,7 @@ class Lists:
         best = max(candidates, key=lambda p: self.weight.get(p.id, 0.0) + self.meaning(p) + HEADING * self.named_coverage(p), default=None)
         if best is None:
             return []
-        document = documents[best.doc_id]
+        document = self.document(best.doc_id)
         variants = self.variants(best, document)
         if variants:
             return variants
@@ -84,7 +83,7 @@ class Lists:
         for p in self.passages[: min(3, self.ranked)]:
             if p.section or self.c.expand is None or any(x.doc_id == p.doc_id for x in top + found):
                 continue
-            steps = [x for x in self.c.expand(p.doc_id) if x.section and STEPS_SECTION.search(heading(x)) and self.gives_guidance(x)]
+            steps = [x for x in self.document(p.doc_id) if x.section and STEPS_SECTION.search(heading(x)) and self.gives_guidance(x)]
             if len({x.section for x in steps}) != 1:
                 continue
             x = steps[0]
@@ -152,7 +151,7 @@ class Lists:
             return []
         found = []
         for rank, doc_id in enumerate(dict.fromkeys(p.doc_id for p in self.passages[: min(3, self.ranked)])):
-            document = self.c.expand(doc_id)
+            document = self.document(doc_id)
             x = next((x for x in document if x.section and asked[0].search(heading(x)) and not is_reference_section(x.section)), None)
             if x is not None:
                 found.append((self.head_coverage(x), -rank, x, document))
@@ -292,7 +291,7 @@ class Lists:
         """A prose section that answers a list or how-to question, read in order ("The first ... The second ..."); its pitfalls too when they are asked for."""
         passages = [p for p in self.passages + self.extra if p.doc_id == doc_id and p.section == section]
         if self.c.expand is not None:
-            passages += [p for p in self.c.expand(doc_id) if p.section == section]
+            passages += [p for p in self.document(doc_id) if p.section == section]
         return read_in_order(passages, most, pitfalls=self.pitfalls_wanted)
 
     def best_list(self) -> tuple[list[Quote], str, str, int, str] | None:
@@ -389,7 +388,7 @@ class Lists:
         if rival is not None and not named:
             self.prose_section = (rival.doc_id, rival.section)
             return None
-        docs = self.c.expand(doc_id) if self.c.expand else []
+        docs = self.document(doc_id) if self.c.expand else []
         items = self.list_items(doc_id, key, [q for q in self.passages if q.doc_id == doc_id] + docs)
         return items, p.title, p.section, len(items), lead
 

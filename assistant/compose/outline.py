@@ -49,7 +49,7 @@ class Outline:
         topic = [t for t in self.q_terms if t not in room]
         parts: dict[tuple[str, str], list[Passage]] = {}
         for doc_id in list(self.best_documents())[:3]:
-            for p in self.c.expand(doc_id):
+            for p in self.document(doc_id):
                 if SEQUENCE_HEADING.match(heading(p)):
                     parts.setdefault((doc_id, p.section), []).append(p)
         activity_wanted = bool(ACTIVITY.search(self.question))
@@ -95,7 +95,7 @@ class Outline:
         framing = set(self.c.analyse([" ".join(SESSION_WANTED.findall(self.question))])[0])
         topic = [t for t in self.q_terms if t not in framing]
         for doc_id in list(self.best_documents())[:2]:
-            passages = self.c.expand(doc_id)
+            passages = self.document(doc_id)
             if not passages or self.coverage(self.c.analyse([passages[0].title])[0], among=topic) < 0.5:
                 continue
             parts: dict[str, dict[str, list[Passage]]] = {}  # parent heading -> part heading -> its passages
@@ -132,7 +132,7 @@ class Outline:
         if self.analysis.kind != "list" or not self.listed or self.c.expand is None:
             return []
         for doc_id in list(self.best_documents())[:2]:
-            passages = self.c.expand(doc_id)
+            passages = self.document(doc_id)
             children: dict[str, dict[str, list[Passage]]] = {}  # parent trail -> child heading -> its passages
             siblings: dict[str, list[Passage]] = {}  # top-level headings naming the listed thing ("Method 1: co-location")
             for p in passages:

@@ -31,7 +31,7 @@ class Reasons:
             return []
         section = [q for q in self.passages if q.doc_id == best.doc_id and q.section == best.section]
         if self.c.expand is not None:
-            section += [q for q in self.c.expand(best.doc_id) if q.section == best.section]
+            section += [q for q in self.document(best.doc_id) if q.section == best.section]
         listed = [u for q in section for u in q.units if u.kind == "list"]
         if listed:
             items = self.list_items(best.doc_id, listed[0].key, section)
