@@ -25,7 +25,7 @@ from typing import Callable, Sequence
 
 from assistant.compose import Composition, Line
 from assistant.evidence import is_reference_section
-from assistant.question import FRAME_WORDS, QuestionAnalysis, analyse_question, split_question
+from assistant.question import FRAME_WORDS, NUMBER_WORDS, SOURCE_WORDS, QuestionAnalysis, analyse_question, split_question
 from assistant.retrieve import Passage, SearchResult
 from assistant.settings import AnswerSettings
 
@@ -171,6 +171,8 @@ class ExtractiveComposer:
         self.ignore = ignore
         self.expand = expand
         self.frame = frozenset(t for terms in analyse(sorted(FRAME_WORDS)) for t in terms)
+        self.numbers = frozenset(t for terms in analyse(sorted(NUMBER_WORDS)) for t in terms)
+        self.asking_for_sources = frozenset(t for terms in analyse(sorted(SOURCE_WORDS)) for t in terms)
 
     def analyse(self, texts: Sequence[str]) -> list[list[str]]:
         """The analyser, remembering passage texts: the same passages come back question after question."""

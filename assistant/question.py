@@ -215,6 +215,13 @@ SOURCES_WANTED = re.compile(
 """A question asking which documents treat a topic ("Which papers in the library discuss boundary spanners?"), not what they say."""
 
 
+SOURCE_WORDS = frozenset(
+    "papers paper documents document articles article sources source studies study readings reading guides guide texts "
+    "publications works reports library discuss discusses cover covers mention mentions look deal address examine talk write about read".split()
+)
+"""Words a question uses to ask for documents ("Which papers in the library discuss ...?"), not for their topic."""
+
+
 def sources_wanted(question: str) -> bool:
     """Whether ``question`` asks which documents treat its topic (:data:`SOURCES_WANTED`)."""
     return bool(SOURCES_WANTED.search(question))

@@ -95,17 +95,17 @@ class Definitions:
         have = {p.id for p in self.passages + self.extra}
         pool = self.scored_sentences(self.passages + self.extra + [p for p in more if p.id not in have])
         lines: list[Line] = []
+        missing: list[str] = []  # neither defined nor described
         for subject in subjects:
             more_on = self.about(subject, [c for c in pool if (c.quote.passage.doc_id, c.quote.doc_offset) not in used], subjects)
             line = defined.get(subject) or (Line([], prefix=f"**{capital(subject)}:** ") if more_on else None)
             if line is None:
+                missing.append(subject)
                 continue
             if more_on is not None:
                 line.quotes.append(more_on)
                 used.add((more_on.passage.doc_id, more_on.doc_offset))
             lines.append(line)
-        shown = {line.prefix for line in lines}
-        missing = [s for s in subjects if f"**{capital(s)}:** " not in shown]
         if missing:
             # "journey map" against "service blueprint" with nothing found on journey maps: say so, not "defined separately"
             words = " or ".join(f"“{s}”" for s in missing)

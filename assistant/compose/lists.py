@@ -9,7 +9,6 @@ from assistant.compose.base import Line, has_term, heading, in_list_item, read_i
 from assistant.compose.cues import FACETS, QUESTIONS_SECTION, SIGNS_SECTION, SIGNS_WANTED, AUDIENCE_SECTION, CHECKLIST_SECTION, CHECKLIST_WANTED, CONTENTS_SECTION, PHASES, EXAMPLE_SECTION, STUDY_SECTION, EXAMPLES_LEAD, EXPLAINING_SECTION, KEY_TERMS_SECTION, LIST_MAX, LIMITS_SECTION, LIST_WHOLE, RISKS_WANTED, ROLES_SECTION, WHY_SECTION
 from assistant.evidence import PITFALL_LEAD, PITFALL_SECTION, STEPS_SECTION, Quote, is_pitfall_section, quotable_item
 from assistant.ingest.structure import Unit
-from assistant.question import NUMBER_WORDS
 from assistant.retrieve import Passage, is_reference_section
 
 
@@ -106,29 +105,29 @@ class Lists:
         if not sep:
             return []
         children = list(dict.fromkeys(x.section for x in document if x.section.startswith(f"{parent} > ") and " > " not in x.section[len(parent) + 3 :]))
-        if len(children) < 2 or len(children) > 4 or not STEPS_SECTION.search(parent.rsplit(" > ", 1)[-1]):
+        parent_head = parent.rsplit(" > ", 1)[-1]
+        if len(children) < 2 or len(children) > 4 or not STEPS_SECTION.search(parent_head):
             return []  # "Where it fits in with open data > When? / Who?" are facets, not ways of doing it
         heads = [child.rsplit(" > ", 1)[-1] for child in children]
         if any(h[:1].isdigit() or any(cue.search(h) for cue in PHASES.values()) for h in heads):
             return []  # "1. Before the event", "2. During the event": parts in order, not alternatives
         title = set(self.c.analyse([p.title])[0])
         asked = [t for t in self.q_terms if not has_term(title, t)]
-        for child in children:
-            own = set(self.c.analyse([child.rsplit(" > ", 1)[-1]])[0]) - title
+        for head in heads:
+            own = set(self.c.analyse([head])[0]) - title
             if any(has_term(own, t) for t in asked):
                 return []  # "How do I run a closed card sort?" names its variant
-        lines: list[Line] = [Line(prefix=f"From “{p.title}”, section “{parent.rsplit(' > ', 1)[-1]}”, {len(children)} ways:")]
-        intro = read_in_order([x for x in document if x.section == parent], 2)
-        lines += intro
-        for child in children:
+        lines: list[Line] = [Line(prefix=f"From “{p.title}”, section “{parent_head}”, {len(children)} ways:")]
+        lines += read_in_order([x for x in document if x.section == parent], 2)
+        for child, head in zip(children, heads):
             held = [x for x in document if x.section == child]
             keys = [(x, u) for x in held for u in x.units if u.kind == "list"]
             if not keys:
                 return []
-            items = self.list_items(p.doc_id, min(keys, key=lambda xu: xu[0].start + (xu[1].items[0][0] if xu[1].items else 0))[1].key, document)
+            items = self.list_items(p.doc_id, first_list(keys)[1].key, document)
             if len(items) < 2:
                 return []
-            lines.append(Line(prefix=f"**{child.rsplit(' > ', 1)[-1]}:**"))
+            lines.append(Line(prefix=f"**{head}:**"))
             lines += [Line([q], prefix=f"{i}. ") for i, q in enumerate(items[:LIST_MAX], start=1)]
         self.as_block = True
         return lines
@@ -172,7 +171,7 @@ class Lists:
         lists = [(x, u) for x in held for u in x.units if u.kind == "list" and not (u.lead and EXAMPLES_LEAD.search(x.text[u.lead[0] : u.lead[1]]))]
         if not lists:
             return self.framed(p, self.section_sentences(p.doc_id, p.section))
-        x, u = min(lists, key=lambda xu: xu[0].start + (xu[1].items[0][0] if xu[1].items else 0))  # the section's first list
+        x, u = first_list(lists)
         items = self.list_items(p.doc_id, u.key, document)
         if len(items) < 2:
             return self.framed(p, self.section_sentences(p.doc_id, p.section))
@@ -530,8 +529,7 @@ class Lists:
         if len(items) < 4:
             return None
         covered = set(self.c.analyse([context])[0])
-        numbers = {t for terms in self.c.analyse(sorted(NUMBER_WORDS)) for t in terms}
-        topics = [t for t in self.q_terms if not has_term(covered, t) and t not in self.c.frame and t not in numbers]
+        topics = [t for t in self.q_terms if not has_term(covered, t) and t not in self.c.frame and t not in self.c.numbers]
         total = sum(self.weights.get(t, 0.0) for t in self.q_terms) or 1.0
         analysed = [set(terms) for terms in self.c.analyse([q.text for q in items])]
         titles = [set(self.c.analyse([m.group(1)])[0]) if (m := STEP_TITLE.match(q.text)) else set() for q in items]
@@ -555,6 +553,11 @@ class Lists:
                     if quoted is not None:
                         by_offset.setdefault(p.start + quoted[0], Quote(p, quoted, "step"))
         return [by_offset[k] for k in sorted(by_offset)]
+
+
+def first_list(lists: Sequence[tuple[Passage, Unit]]) -> tuple[Passage, Unit]:
+    """The ``(passage, list)`` pair that comes first in its document: a section's first list."""
+    return min(lists, key=lambda xu: xu[0].start + (xu[1].items[0][0] if xu[1].items else 0))
 
 
 def subject_of(title: str) -> str:

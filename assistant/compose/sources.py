@@ -47,5 +47,4 @@ class Sources:
 
     def topic_terms(self) -> list[str]:
         """The question's terms beyond the words asking for documents ("papers", "library", "discuss")."""
-        asking = {t for terms in self.c.analyse(["papers paper documents document articles article sources source studies study readings reading guides guide texts publications works reports library discuss discusses cover covers mention mentions look deal address examine talk write about read"]) for t in terms}
-        return [t for t in self.q_terms if t not in asking] or self.q_terms
+        return [t for t in self.q_terms if t not in self.c.asking_for_sources] or self.q_terms
