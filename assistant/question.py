@@ -41,6 +41,12 @@ FRAME_WORDS = frozenset(
     "everybody details detail wrote write written say says said tell told journal published publish according whether "
     "properly effectively successfully show shows showed shown".split()
 )
+# Words that name which part of the guidance a question wants (its pitfalls, its checklist), not what it is about:
+# "What mistakes should we steer clear of?" leans on the sentences before it for its topic.
+FACET_WORDS = frozenset(
+    "mistake mistakes pitfall pitfalls trap traps risk risks danger dangers avoid avoiding steer clear careful wrong "
+    "check checked checks double-check tick ticked checklist lessons lesson options routes alternatives".split()
+)
 
 
 def content_words(text: str) -> list[str]:
@@ -255,7 +261,8 @@ def split_context(question: str) -> tuple[str, str]:
     first sentence says why. Without such statements (or with two questions) the context is empty,
     and so it is when the question leans on them ("Our key workers are burning out. What support
     should we give them?": a pronoun, or fewer than two topic words of its own, frame words such as
-    "need" and "steps" left out: "What do I need to cover?"). Sentences are cut
+    "need" and "steps" left out: "What do I need to cover?", and words naming the part of the
+    guidance wanted: "What mistakes should we steer clear of?"). Sentences are cut
     by pysbd ("What did Dr. Smith find?" is one).
     """
     text = " ".join(question.split())
@@ -265,7 +272,7 @@ def split_context(question: str) -> tuple[str, str]:
     if len(sentences) < 2 or not sentences[-1].endswith("?") or any(s.endswith("?") for s in sentences[:-1]):
         return "", text
     ask = sentences[-1]
-    own = [w for w in content_words(ask) if w.lower() not in FRAME_WORDS]  # "What do I need to cover?" names only "cover"
+    own = [w for w in content_words(ask) if w not in FRAME_WORDS and w not in FACET_WORDS]  # "What do I need to cover?" names only "cover"
     if len(own) < 2 or any(w.lower() in PRONOUNS for w in WORD.findall(ask)):
         return "", text
     return " ".join(sentences[:-1]), ask

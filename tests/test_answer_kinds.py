@@ -439,6 +439,17 @@ def test_citation_support_checks_every_quote_of_a_passage(shipped):
         # What to check is the guide's checklist.
         ("Our co-design workshop with parents is next week. What should I run through to make sure nothing has been missed?",
          "Co-design workshop checklist", "note-taker"),
+        # The same, asked as what to tick off; and pitfalls asked as what to be careful not to do, or which roles it needs.
+        ("We've drafted the information-sharing arrangements between our council and two charities. What should I tick off before we start sharing?",
+         "Data sharing checklist", "Purpose of sharing written down"),
+        ("I'm setting up job shadowing between our partner organisations. What should I be careful not to do?",
+         "Pitfalls in co-location, shadowing and shared platforms", "keep separate routines"),
+        ("I'm writing up a referral route between the jobcentre and our partners. What roles does it need?",
+         "Who does what in a referral pathway", "Receiving worker"),
+        # "What mistakes should we steer clear of?" names no topic: the statement before it does (searched
+        # alone, the question sentence finds another guide's pitfalls).
+        ("We are drafting a co-leadership agreement with another charity and our staff keep asking about money. What mistakes should we steer clear of?",
+         "Pitfalls in co-leadership", "holds the money"),
     ],
 )
 def test_a_how_to_is_answered_by_the_section_retrieval_ranks_first_when_it_gives_guidance(shipped, question, section, words):

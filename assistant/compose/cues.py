@@ -41,8 +41,14 @@ PHASES = {
 """The phase of an activity a question asks about, or a heading covers: before it ("What do we prepare?",
 "Step-by-step: preparing the workshop"), during it ("on the day itself", "2. During the event") or after it
 ("once the workshop is over", "Follow-up after the workshop")."""
-CHECKLIST_WANTED = re.compile(r"\b(?:checklist|run\s+through|(?:nothing|anything)\s+(?:has\s+been\s+|is\s+|gets\s+)?(?:missed|forgotten)|be\s+in\s+place|have\s+in\s+place|set\s+up\s+properly|what\s+should\s+(?:i|we)\s+check)\b", re.I)
-"""A question asking what to check ("What should I run through to make sure nothing has been missed?"): a checklist answers it."""
+CHECKLIST_WANTED = re.compile(
+    r"\b(?:checklist|run\s+through|(?:nothing|anything)\s+(?:has\s+been\s+|is\s+|gets\s+)?(?:missed|forgotten)|be\s+in\s+place|have\s+in\s+place"
+    r"|set\s+up\s+properly|(?:double-)?check(?:ed|s)?(?!\s*-?\s*ins?\b)|tick(?:ed)?\s+off)\b",
+    re.I,
+)
+"""A question asking what to check ("What should I run through to make sure nothing has been missed?",
+"What should I have ticked off before we start?", "How can I check our approach is on the right
+track?"): a checklist answers it. Not a "check-in" meeting."""
 CHECKLIST_SECTION = re.compile(r"\bchecklist\b", re.I)
 AUDIENCE_SECTION = re.compile(r"\bwho\s+(?:the|this|it)\b[\w\s-]*\bis\s+for\b|\bwhat\s+(?:it|this\s+\w+)\s+covers\b|\blearning\s+outcomes\b|\babout\s+this\b", re.I)
 """A heading over who a document or session is for and what it covers, not over what to do."""
@@ -62,11 +68,11 @@ RESULTS_SECTION = re.compile(r"\b(?:found|findings?|results?|evaluations?|eviden
 FACETS = {
     "pitfalls": (
         # "What should I avoid?", "... avoid when ...", not "How do we avoid tokenism?" (how to prevent one thing)
-        re.compile(r"\b(?:pitfalls?|mistakes?|traps?|risks|dangers|go(?:es)?\s+wrong|watch\s+out|avoid(?=\s*(?:[?.!]|$|\b(?:when|while|if|during|in|as|at|before|after|with)\b)))\b", re.I),
+        re.compile(r"\b(?:pitfalls?|mistakes?|traps?|risks|dangers|go(?:es)?\s+wrong|watch\s+out|avoid(?=\s*(?:[?.!]|$|\b(?:doing|when|while|if|during|in|as|at|before|after|with)\b))|careful\s+not\s+to|steer\s+clear|not\s+to\s+do)\b", re.I),
         PITFALL_SECTION,
     ),
     "roles": (
-        re.compile(r"\bwho\b[^?]*\b(?:does|do|is|are|should|needs?)\b[^?]*\bwhat\b|\bwho\s+(?:is|are)\s+responsible\b|\bwhat\s+does\s+each\b|\broles\s+and\s+responsibilities\b", re.I),
+        re.compile(r"\bwho\b[^?]*\b(?:does|do|is|are|should|needs?)\b[^?]*\bwhat\b|\bwho\s+(?:is|are)\s+responsible\b|\bwhat\s+does\s+each\b|\broles\s+and\s+responsibilities\b|\b(?:what|which)\s+(?:\w+\s+)?roles\b|\bdifferent\s+roles\b", re.I),
         ROLES_SECTION,
     ),
     "checklist": (CHECKLIST_WANTED, CHECKLIST_SECTION),

@@ -148,10 +148,17 @@ class Lists:
         asked = [heads for cue, heads in FACETS.values() if cue.search(self.question)]
         if len(asked) != 1:
             return []
+        def is_facet(x: Passage) -> bool:
+            return bool(x.section) and bool(asked[0].search(heading(x))) and not is_reference_section(x.section)
+
+        # A facet section retrieved itself speaks for its document first: "Common pitfalls in consent
+        # and records", found for a question on consent and case notes, over the pitfalls of the
+        # key-worker guide that ranked first on "key workers" without its pitfalls being found.
+        hits = [p for p in self.passages[: self.ranked] if is_facet(p)]
         found = []
-        for rank, doc_id in enumerate(dict.fromkeys(p.doc_id for p in self.passages[: min(3, self.ranked)])):
+        for rank, doc_id in enumerate(dict.fromkeys([p.doc_id for p in hits] + [p.doc_id for p in self.passages[: min(3, self.ranked)]])):
             document = self.document(doc_id)
-            x = next((x for x in document if x.section and asked[0].search(heading(x)) and not is_reference_section(x.section)), None)
+            x = next((x for x in document if is_facet(x)), None)
             if x is not None:
                 found.append((self.head_coverage(x), -rank, x, document))
         if not found:
