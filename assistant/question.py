@@ -39,7 +39,7 @@ FRAME_WORDS = frozenset(
     "compare comparison process approach right important idea ideas try trying put think "
     "always never true false many much year years look appear appears suggest suggests understand everyone anyone "
     "everybody details detail wrote write written say says said tell told journal published publish according whether "
-    "properly effectively successfully show shows showed shown".split()
+    "properly effectively successfully show shows showed shown slot final last".split()
 )
 # Words that name which part of the guidance a question wants (its pitfalls, its checklist), not what it is about:
 # "What mistakes should we steer clear of?" leans on the sentences before it for its topic.
@@ -233,18 +233,27 @@ def sources_wanted(question: str) -> bool:
     return bool(SOURCES_WANTED.search(question))
 
 
+_QUESTION_OPENING = re.compile(
+    r"\s*(?:(?:and|so|but|then|also|please)\s+)?(?:what|which|who|whom|whose|where|when|how|why|is|are|was|were|do|does|did|can|could|should|would|will|has|have|had|may|might|must|tell|give|list|name|describe|explain|compare|according|(?:in|from|at|to|for|by|on|with)\s+(?:what|which|whom|whose))\b",
+    re.I,
+)
 _SECOND_PART = re.compile(r"[,;]?\s+and\s+(?=(?:in\s+|from\s+|at\s+)?(?:what|which|who|whom|where|when|how|why)\b)", re.I)
 
 
 def split_question(question: str) -> list[str]:
     """A two-part question as its two questions ("What is SROI and what are its limits?" -> "What is SROI?", "What are its limits?").
 
-    Only a clause opening with a question word after "and" starts a second part, and each part
-    must keep three words; anything else is one question.
+    Only a clause opening with a question word after "and" starts a second part, inside a sentence
+    that is itself a question ("I'm revising the sign-up form and what key workers are told about
+    confidentiality. What are the common mistakes?" is one question), and each part must keep three
+    words; anything else is one question.
     """
     q = " ".join(question.strip().split())
     m = _SECOND_PART.search(q)
     if not m:
+        return [q]
+    opening = re.split(r"(?<=[.?!])\s+", q[: m.start()])[-1]
+    if not _QUESTION_OPENING.match(opening):
         return [q]
     first, second = q[: m.start()].strip(" ,;"), q[m.end() :].strip()
     if len(first.split()) < 3 or len(second.split()) < 3:

@@ -241,3 +241,20 @@ def test_stage_directions_stay_out_of_answers_that_are_not_about_running_a_sessi
     answer = shipped.ask("What is a wicked problem?")
     verify(answer)
     assert not re.search(r"\bThe trainer (?:explains|defines|asks|introduces)\b", answer.text), answer.text
+
+
+@pytest.mark.parametrize(
+    ("question", "part"),
+    [
+        ("In the leading-across-boundaries session, how do I run the slot after the self-assessment exercise?",
+         "40-55 minutes: input on distributed and facilitative leadership"),
+        ("How do I wrap up the co-production half-day in its last slot?", "12:40-13:00: commitments and close"),
+        ("What do I do in the opening slot of the wicked problems session?", "0-10 minutes: welcome and opening question"),
+    ],
+)
+def test_a_session_part_asked_for_by_its_place_is_read_whole(shipped, question, part):
+    # The close, the opening, or the part after another: found by place in the plan, not by shared words.
+    answer = shipped.ask(question)
+    verify(answer)
+    assert {c.section.split(" > ")[-1] for c in answer.citations} == {part}, answer.text
+    assert any(line.endswith(f"section “{part}”:") for line in answer.text.splitlines()), answer.text

@@ -128,6 +128,13 @@ def test_two_part_questions_split_at_a_second_question_word():
     assert split_question("What is the difference between co-production and co-design?") == [
         "What is the difference between co-production and co-design?"]
     assert split_question("How do I pay and support people?") == ["How do I pay and support people?"]
+    # "and what" inside a statement joins two things the statement is about, not two questions.
+    statement = "I'm revising the sign-up form and what key workers are told about case notes. What are the common mistakes?"
+    assert split_question(statement) == [statement]
+    assert split_question("Our board is new. What is a terms of reference and how do we write one?") == [
+        "Our board is new. What is a terms of reference?", "How do we write one?"]
+    assert split_question("In which journal did Bolden publish his review, and what did it find?") == [
+        "In which journal did Bolden publish his review?", "What did it find?"]
     assert analyse_question("What are its limits?").listed == "limits"
 
 
@@ -153,6 +160,9 @@ def test_three_way_comparison_subjects():
          "I can't decide between a grant and payment by results. What steps should I go through?"),
         ("Our workshop is next week. What should I run through to make sure nothing has been missed?", "",
          "Our workshop is next week. What should I run through to make sure nothing has been missed?"),
+        # Words naming the part of the guidance wanted are no topic either.
+        ("We are re-commissioning services our partners deliver together. What traps should we steer clear of?", "",
+         "We are re-commissioning services our partners deliver together. What traps should we steer clear of?"),
         ("What did Dr. Smith find about key workers?", "", "What did Dr. Smith find about key workers?"),
         ("Is co-production the same as co-design? What is the difference?", "", "Is co-production the same as co-design? What is the difference?"),
     ],

@@ -156,7 +156,7 @@ class Base:
 
     def compose(self) -> list[Line]:
         kind = self.analysis.kind
-        lines = self.documents_list() or self.session_part() or self.facet_section()
+        lines = self.documents_list() or self.session_slot() or self.session_part() or self.facet_section()
         if lines:
             return lines
         if kind == "procedure":

@@ -26,12 +26,74 @@ EXERCISE_WANTED = re.compile(
 )
 """A trainer asking for one activity: "What exercise can I use to ...?", "How can I use X in a workshop to ...?",
 "How do I teach the ladder of participation?", "How should I close a training session on ...?"."""
+BREAK = re.compile(r"\b(?:break|lunch|coffee|tea)\s*$", re.I)
 ACTIVITY = re.compile(r"\b(?:exercises?|activit(?:y|ies)|icebreakers?|games?|role[- ]plays?)\b", re.I)
 ROOM_WORDS = "exercise exercises activity activities icebreaker game session workshop training room group class course participants people show teach explain use help"
 
 
+SLOT_LAST = re.compile(
+    r"\b(?:(?:final|last|closing)\s+(?:\w+\s+)?(?:slot|part|section|minutes|segment)|(?:bring|draw)\s+(?:it|the\s+\w+|this)\s+to\s+a\s+close"
+    r"|(?:close|end|finish|wrap\s+up)\s+(?:it|the\s+(?:[\w'-]+\s+){0,3}(?:session|workshop|day|course)))\b",
+    re.I,
+)
+SLOT_FIRST = re.compile(r"\b(?:(?:first|opening)\s+(?:\w+\s+)?(?:slot|part|section|minutes|segment)|(?:open|start|begin|kick\s+off)\s+the\s+(?:[\w'-]+\s+){0,3}(?:session|workshop|day|course))\b", re.I)
+SLOT_NEAR = re.compile(r"\b(?:slot|part|section|segment|bit)\s+(?:that\s+comes\s+|straight\s+|right\s+|just\s+)?(after|before)\s+(?:the\s+)?([\w\s'-]+?)(?=\s+(?:where|when|in\s+which|that|on|about)\b|[,.?!]|$)", re.I)
+"""Which part of a session plan a trainer asks about by its place: the close ("How do I bring it to a
+close in the final slot?"), the opening, or the part after or before another ("the slot after the
+blueprint exercise")."""
+
+
 class Outline:
     """Session-plan answers (mixed into :class:`assistant.compose.Composition`)."""
+
+    def session_slot(self, most: int = 6) -> list[Line]:
+        """The part of a session plan a trainer names by its place, read whole.
+
+        "How do I bring the wicked problems session to a close in the final slot?" is answered by the
+        plan's last timed part ("80-90 minutes: review and close"), "the slot after the blueprint
+        exercise" by the part after the one the blueprint exercise is in (breaks are passed over).
+        The plan is that of the best-ranked session plan among the three best documents whose title
+        and headings cover half the question's topic.
+        """
+        if self.c.expand is None:
+            return []
+        near = SLOT_NEAR.search(self.question)
+        place = "after" if near and near.group(1).lower() == "after" else "before" if near else "last" if SLOT_LAST.search(self.question) else "first" if SLOT_FIRST.search(self.question) else None
+        if place is None:
+            return []
+        room = set(self.c.analyse([ROOM_WORDS])[0])
+        anchor = set(self.c.analyse([near.group(2)])[0]) if near else set()
+        topic = [t for t in self.q_terms if t not in room and t not in anchor]
+        for doc_id in list(self.best_documents())[:3]:
+            passages = self.document(doc_id)
+            parts: dict[str, list[Passage]] = {}
+            for p in passages:
+                if SEQUENCE_HEADING.match(heading(p)) and not BREAK.search(heading(p)):
+                    parts.setdefault(p.section, []).append(p)
+            if len(parts) < 3:
+                continue
+            titles = " ".join([passages[0].title, *parts])
+            if self.coverage(self.c.analyse([titles])[0], among=topic) < 0.5:
+                continue
+            held_parts = list(parts.values())
+            if place in ("first", "last"):
+                held = held_parts[0 if place == "first" else -1]
+            else:
+                wanted = [t for t in self.q_terms if t in anchor]
+                if not wanted:
+                    return []
+                scored = [self.coverage(self.c.analyse([" ".join([heading(h[0])] + [p.text for p in h])])[0], among=wanted) for h in held_parts]
+                i = max(range(len(held_parts)), key=lambda j: (scored[j], -j))
+                j = i + 1 if place == "after" else i - 1
+                if scored[i] < 0.5 or not 0 <= j < len(held_parts):
+                    return []
+                held = held_parts[j]
+            lines = read_in_order(held, most, directions=True)
+            if not lines:
+                return []
+            self.as_block = True
+            return [Line(prefix=f"From “{held[0].title}”, section “{heading(held[0])}”:")] + lines
+        return []
 
     def session_part(self, most: int = 6) -> list[Line]:
         """The one timed part of a session plan that does what a trainer asks for, read whole.
