@@ -258,3 +258,11 @@ def test_a_session_part_asked_for_by_its_place_is_read_whole(shipped, question, 
     verify(answer)
     assert {c.section.split(" > ")[-1] for c in answer.citations} == {part}, answer.text
     assert any(line.endswith(f"section “{part}”:") for line in answer.text.splitlines()), answer.text
+
+
+def test_research_asked_for_its_lessons_is_answered_by_the_section_giving_them(shipped):
+    # A findings question, but what it asks for is the study's lessons, not the findings before them.
+    answer = shipped.ask("What lessons does the research by Lindsay and colleagues on urban activation hold for a city running employment support?")
+    verify(answer)
+    assert answer.text.splitlines()[0].endswith("section “Lessons for urban activation services”:"), answer.text
+    assert "third-sector networks as partners" in answer.text, answer.text

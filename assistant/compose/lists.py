@@ -141,13 +141,16 @@ class Lists:
         best passages, those with a section whose own heading names the facet compete: the
         best-ranked one answers unless another's heading covers ``FACET_MARGIN`` more of the
         question, as :meth:`lead_section` gives a section. Definitions, comparisons, findings
-        and reasons keep their own forms.
+        and reasons keep their own forms, except that research asked for its lessons or its
+        limits ("What lessons from the Glasgow and Edinburgh research should shape ...?") is
+        answered by the section giving them.
         """
-        if self.c.expand is None or self.analysis.kind in ("definition", "comparison", "findings", "reason"):
+        if self.c.expand is None or self.analysis.kind in ("definition", "comparison", "reason"):
             return []
-        asked = [heads for cue, heads in FACETS.values() if cue.search(self.question)]
-        if len(asked) != 1:
+        names = [name for name, (cue, _) in FACETS.items() if cue.search(self.question)]
+        if len(names) != 1 or (self.analysis.kind == "findings" and names[0] not in ("lessons", "limits")):
             return []
+        asked = [FACETS[names[0]][1]]
         def is_facet(x: Passage) -> bool:
             return bool(x.section) and bool(asked[0].search(heading(x))) and not is_reference_section(x.section)
 
