@@ -45,7 +45,8 @@ FRAME_WORDS = frozenset(
 # "What mistakes should we steer clear of?" leans on the sentences before it for its topic.
 FACET_WORDS = frozenset(
     "mistake mistakes pitfall pitfalls trap traps risk risks danger dangers avoid avoiding steer clear careful wrong "
-    "check checked checks double-check tick ticked checklist lessons lesson options routes alternatives".split()
+    "check checked checks double-check tick ticked checklist lessons lesson options routes alternatives "
+    "responsible responsibilities players job role roles".split()
 )
 
 
@@ -195,7 +196,7 @@ def analyse_question(question: str) -> QuestionAnalysis:
             return QuestionAnalysis(question, "factoid", topic, count=count, answer_type=answer_type, answer_types=types)  # type: ignore[arg-type]
     if any(p.search(q) for p in _PROCEDURE):
         return QuestionAnalysis(question, "procedure", topic, count=count, listed=_listed(q))
-    if _FINDINGS.search(q):
+    if _FINDINGS.search(_asked(q)):  # not "... nothing changes as a result. What mistakes should we look out for?"
         return QuestionAnalysis(question, "findings", topic, count=count)
     if _REASON.search(q):
         return QuestionAnalysis(question, "reason", topic, count=count)
@@ -298,6 +299,16 @@ def _listed(q: str) -> str | None:
     """The plural noun a question asks a list of ("what roles should I take on" -> "roles"), if any."""
     m = re.search(rf"\b(?:what|which|the|some|main|key|common|\d+|{'|'.join(NUMBER_WORDS)})\s+(?:[\w'-]+\s+){{0,2}}({LIST_NOUNS})\b", q, re.I)
     return m.group(1).lower() if m else None
+
+
+def _asked(q: str) -> str:
+    """``q`` without the statements it opens with: the question sentences at its end (all of ``q`` if it does not end in one)."""
+    if not q.endswith("?") or not re.search(r"[.!]\s", q):
+        return q
+    sentences = [s.strip() for s in _segmenter().segment(q) if s.strip()]
+    while len(sentences) > 1 and not sentences[0].endswith("?"):
+        sentences.pop(0)
+    return " ".join(sentences)
 
 
 def _parts(q: str) -> list[str]:

@@ -446,6 +446,12 @@ def test_citation_support_checks_every_quote_of_a_passage(shipped):
          "Pitfalls in co-location, shadowing and shared platforms", "keep separate routines"),
         ("I'm writing up a referral route between the jobcentre and our partners. What roles does it need?",
          "Who does what in a referral pathway", "Receiving worker"),
+        ("Our co-leadership arrangement has been running six months and staff say they get two sets of instructions. What do co-led programmes usually get wrong?",
+         "Pitfalls in co-leadership", "becomes duplication"),
+        ("We're about to launch an innovation lab in our council. What should we be guarding against?",
+         "Common pitfalls in starting an innovation lab", "a single sponsor"),
+        ("Who are the key players in a referral pathway between partners?",
+         "Who does what in a referral pathway", "Receiving worker"),
         # "What mistakes should we steer clear of?" names no topic: the statement before it does (searched
         # alone, the question sentence finds another guide's pitfalls).
         ("We are drafting a co-leadership agreement with another charity and our staff keep asking about money. What mistakes should we steer clear of?",

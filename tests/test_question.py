@@ -138,6 +138,13 @@ def test_two_part_questions_split_at_a_second_question_word():
     assert analyse_question("What are its limits?").listed == "limits"
 
 
+def test_the_kind_is_read_from_the_question_not_the_statements_before_it():
+    # "as a result" in the statement is no request for findings; the question asks for pitfalls.
+    q = "Our panel has met for a year and nothing has changed as a result. What mistakes should we look out for?"
+    assert analyse_question(q).kind == "list"
+    assert analyse_question("Our panel has met for a year. What did the evaluation find about panels?").kind == "findings"
+
+
 def test_three_way_comparison_subjects():
     analysis = analyse_question("How do market competition, organisational entrepreneurship and collaborative governance differ as innovation strategies?")
     assert analysis.kind == "comparison"

@@ -19,7 +19,7 @@ from assistant.compose.cues import (
     WHY_SECTION,
 )
 from assistant.evidence import FINDINGS_SECTION, PITFALL_LEAD, STEPS_SECTION, Quote, is_reference_section, sentence_quotes
-from assistant.question import FRAME_WORDS, NUMBER_WORDS, WORD, QuestionAnalysis, split_context
+from assistant.question import FACET_WORDS, FRAME_WORDS, NUMBER_WORDS, WORD, QuestionAnalysis, split_context
 from assistant.retrieve import Passage
 
 if TYPE_CHECKING:
@@ -302,7 +302,7 @@ class Base:
         candidates = []
         for w in self.analysis.topic:
             word = re.sub(r"['’]s$", "", w.lower().strip("'’\""))  # "programme's" is "programme"
-            if len(word) <= 3 or word in FRAME_WORDS or word in NUMBER_WORDS or word == self.analysis.listed:  # "criticisms" names the answer's form; "in five minutes" is no topic
+            if len(word) <= 3 or word in FRAME_WORDS or word in FACET_WORDS or word in NUMBER_WORDS or word == self.analysis.listed:  # "criticisms" names the answer's form; "in five minutes" is no topic
                 continue
             if not re.fullmatch(r"[a-z]+(?:-[a-z]+)*", word):  # "can't", "3-step"
                 continue

@@ -68,11 +68,13 @@ RESULTS_SECTION = re.compile(r"\b(?:found|findings?|results?|evaluations?|eviden
 FACETS = {
     "pitfalls": (
         # "What should I avoid?", "... avoid when ...", not "How do we avoid tokenism?" (how to prevent one thing)
-        re.compile(r"\b(?:pitfalls?|mistakes?|traps?|risks|dangers|go(?:es)?\s+wrong|watch\s+out|avoid(?=\s*(?:[?.!]|$|\b(?:doing|when|while|if|during|in|as|at|before|after|with)\b))|careful\s+not\s+to|steer\s+clear|not\s+to\s+do)\b", re.I),
+        re.compile(r"\b(?:pitfalls?|mistakes?|traps?|risks|dangers|go(?:es)?\s+wrong|watch\s+out|avoid(?=\s*(?:[?.!]|$|\b(?:doing|when|while|if|during|in|as|at|before|after|with|it|them|this|these|that)\b))|careful\s+not\s+to|steer\s+clear|not\s+to\s+do"
+                   r"|get(?:s|ting)?\s+wrong|doing\s+wrong|guard(?:ing)?\s+against|look(?:ing)?\s+out\s+for)\b", re.I),
         PITFALL_SECTION,
     ),
     "roles": (
-        re.compile(r"\bwho\b[^?]*\b(?:does|do|is|are|should|needs?)\b[^?]*\bwhat\b|\bwho\s+(?:is|are)\s+responsible\b|\bwhat\s+does\s+each\b|\broles\s+and\s+responsibilities\b|\b(?:what|which)\s+(?:\w+\s+)?roles\b|\bdifferent\s+roles\b", re.I),
+        re.compile(r"\bwho\b[^?]*\b(?:does|do|is|are|should|needs?)\b[^?]*\bwhat\b|\bwho\s+(?:is|are)\s+responsible\b|\bwhat\s+does\s+each\b|\broles\s+and\s+responsibilities\b|\b(?:what|which)\s+(?:\w+\s+)?roles\b|\bdifferent\s+roles\b"
+                   r"|\beach\s+(?:\w+\s+)?responsible\b|\bwho(?:'s|’s|\s+is|\s+are)\s+the\s+(?:main\s+|key\s+)?(?:players|people\s+involved|actors)\b|\bwhat(?:'s|’s|\s+is)\s+my\s+(?:job|role|part)\b", re.I),
         ROLES_SECTION,
     ),
     "checklist": (CHECKLIST_WANTED, CHECKLIST_SECTION),
