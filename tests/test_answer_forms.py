@@ -250,9 +250,12 @@ def test_stage_directions_stay_out_of_answers_that_are_not_about_running_a_sessi
          "40-55 minutes: input on distributed and facilitative leadership"),
         ("How do I wrap up the co-production half-day in its last slot?", "12:40-13:00: commitments and close"),
         ("What do I do in the opening slot of the wicked problems session?", "0-10 minutes: welcome and opening question"),
+        # The part named by what happens in it, not by the course every part shares.
+        ("I'm taking the part of the co-production half-day where we look at the ladder of participation. What should I cover?",
+         "09:50-10:20: input on the ladder of participation"),
     ],
 )
-def test_a_session_part_asked_for_by_its_place_is_read_whole(shipped, question, part):
+def test_a_session_part_asked_for_by_its_place_or_what_happens_in_it_is_read_whole(shipped, question, part):
     # The close, the opening, or the part after another: found by place in the plan, not by shared words.
     answer = shipped.ask(question)
     verify(answer)

@@ -527,9 +527,11 @@ def test_a_word_no_document_uses_is_named_as_missing_but_numbers_and_compounds_a
     verify(astronaut)
     assert astronaut.text.startswith("The passages found do not mention “astronaut”"), astronaut.text
     for question in ("Can you give me a 3-step plan for starting a collaborative innovation lab in a council?",
-                     "We want an online space where staff from all our partner organisations can swap know-how. How should we set it up?"):
+                     "We want an online space where staff from all our partner organisations can swap know-how. How should we set it up?",
+                     # "half-day" is a word the corpus knows, written "half day" in the plan's title
+                     "How do I wrap up the co-production half-day in its last slot?"):
         answer = shipped.ask(question)
-        assert "3-step" not in answer.text and "know-how" not in answer.text, answer.text
+        assert not answer.text.startswith("The passages found do not mention"), answer.text
 
 
 def test_a_compound_is_present_when_its_parts_are():

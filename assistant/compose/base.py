@@ -312,6 +312,8 @@ class Base:
             if pos and ("NOUN" not in pos or "VERB" in pos):
                 continue
             forms = {word, singular(word), *pos.get("NOUN", ())}
+            if "-" in word:  # "half-day" is named by "half day"
+                forms |= {word.replace("-", " "), word.replace("-", "")}
             candidates.append((word, forms))
         if not candidates:
             return []

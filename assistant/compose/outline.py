@@ -21,12 +21,19 @@ EXERCISE_WANTED = re.compile(
     r"\b(?:exercises?|icebreakers?|games?|role[- ]plays?)\b"
     r"|\b(?:use|teach|explain|show|demonstrate|introduce)\b.*\b(?:in|to|with)\s+(?:a|an|the|my|our)\s+(?:\w+\s+)?(?:workshop|session|training|room|group|class|course)\b"
     r"|^\s*how\s+(?:do|can|should|could|would)\s+(?:i|we)\s+teach\b"
-    r"|\b(?:open|close|start|end|finish|wrap\s+up|begin)\s+(?:a|an|the|my|our)\s+(?:\w+\s+)?(?:session|workshop|training)\b",
+    r"|\b(?:open|close|start|end|finish|wrap\s+up|begin)\s+(?:a|an|the|my|our)\s+(?:\w+\s+)?(?:session|workshop|training)\b"
+    r"|\b(?:part|slot|segment|bit)\s+of\s+(?:the|my|our|a)\s+(?:[\w'-]+\s+){0,5}?(?:session|workshop|course|training|half-day|day)\b",
     re.I,
 )
 """A trainer asking for one activity: "What exercise can I use to ...?", "How can I use X in a workshop to ...?",
-"How do I teach the ladder of participation?", "How should I close a training session on ...?"."""
+"How do I teach the ladder of participation?", "How should I close a training session on ...?", "I'm delivering
+the part of the wicked problems course where I explain collaborative innovation"."""
 BREAK = re.compile(r"\b(?:break|lunch|coffee|tea)\s*$", re.I)
+PART_NAMED = re.compile(
+    r"\b(?:where|when|in\s+which)\s+(?:i|we|you|the\s+trainer|participants|people)\s+(?:explain|cover|introduce|teach|discuss|present|look\s+at|talk\s+about|go\s+through|work\s+on)\s+([^.?!,;]+)",
+    re.I,
+)
+"""A clause naming one part of a session by what happens in it ("... where I explain collaborative innovation")."""
 ACTIVITY = re.compile(r"\b(?:exercises?|activit(?:y|ies)|icebreakers?|games?|role[- ]plays?)\b", re.I)
 ROOM_WORDS = "exercise exercises activity activities icebreaker game session workshop training room group class course participants people show teach explain use help"
 
@@ -109,6 +116,12 @@ class Outline:
             return []
         room = set(self.c.analyse([ROOM_WORDS])[0])
         topic = [t for t in self.q_terms if t not in room]
+        # "the part of the wicked problems course where I explain collaborative innovation": the clause
+        # names the part; the rest names the course, which every part of its plan shares.
+        clause = PART_NAMED.search(self.question)
+        if clause:
+            named_terms = set(self.c.analyse([clause.group(1)])[0])
+            topic = [t for t in topic if t in named_terms] or topic
         parts: dict[tuple[str, str], list[Passage]] = {}
         for doc_id in list(self.best_documents())[:3]:
             for p in self.document(doc_id):
