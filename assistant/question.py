@@ -46,7 +46,7 @@ FRAME_WORDS = frozenset(
 FACET_WORDS = frozenset(
     "mistake mistakes pitfall pitfalls trap traps risk risks danger dangers avoid avoiding steer clear careful wrong "
     "check checked checks double-check tick ticked checklist lessons lesson options routes alternatives "
-    "responsible responsibilities players job role roles".split()
+    "responsible responsibilities players job role roles require requires required requirements".split()
 )
 
 

@@ -691,3 +691,20 @@ def test_a_method_cards_summary_stands_for_its_one_steps_section(realdocs):
     ctx = Composition(realdocs.composer, question, analyse_question(question), result.passages, [], similarity=result.similarity)
     stand_ins = ctx.steps_of_summaries([])
     assert [(x.title, x.section) for x in stand_ins if x.title == "Design studio"] == [("Design studio", "How to do it")]
+
+
+@pytest.mark.parametrize(
+    ("question", "card", "words"),
+    [
+        ("We want to run a card sort with members of the public for a federal website. What does government require of us?",
+         "Card sorting", "No PRA implications if done as directly moderated sessions"),
+        ("Do stakeholder interviews with the public trigger the Paperwork Reduction Act?",
+         "Stakeholder and user interviews", "exempts direct observation"),
+    ],
+)
+def test_what_government_requires_is_the_cards_section_on_use_in_government(realdocs, question, card, words):
+    # The section is one or two sentences: asked for, it answers whole.
+    answer = realdocs.ask(question)
+    verify(answer)
+    assert f"From “{card}”, section “Considerations for use in government”:" in answer.text, answer.text
+    assert words in answer.text

@@ -357,13 +357,14 @@ def heading(p: Passage) -> str:
     return p.section.rsplit(" > ", 1)[-1]
 
 
-def read_in_order(passages: Sequence[Passage], most: int, directions: bool = False, pitfalls: bool = False) -> list[Line]:
+def read_in_order(passages: Sequence[Passage], most: int, directions: bool = False, pitfalls: bool = False, least: int = 2) -> list[Line]:
     """The first ``most`` quotable sentences of passages of one section, in document order, a line per passage.
 
     Pitfalls are left out unless ``pitfalls`` (a question asking for them); then they are quoted
     as such, on lines of their own opening "Pitfall: ".
     Overlapping passages hold some sentences twice: each is quoted from the first passage holding it.
-    Fewer than two sentences give no lines: one sentence does not read a section.
+    Fewer than ``least`` sentences give no lines: one sentence does not read a section, unless the
+    section itself was asked for (a method card's one sentence on use in government).
     """
     by_offset: dict[int, Quote] = {}
     for p in passages:
@@ -371,7 +372,7 @@ def read_in_order(passages: Sequence[Passage], most: int, directions: bool = Fal
             if pitfalls or q.role != "pitfall":
                 by_offset.setdefault(q.doc_offset, q)
     quotes = [by_offset[k] for k in sorted(by_offset)][:most]
-    if len(quotes) < 2:
+    if len(quotes) < max(1, least):
         return []
     lines: list[Line] = []
     for q in quotes:

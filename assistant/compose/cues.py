@@ -84,12 +84,23 @@ FACETS = {
     ),
     "lessons": (re.compile(r"\blessons?\b", re.I), re.compile(r"\blessons?\b", re.I)),
     "options": (re.compile(r"\b(?:routes|options|alternatives)\b", re.I), re.compile(r"^(?:the\s+)?(?:options|routes|alternatives)\b", re.I)),
+    "government": (
+        # "How do I keep usability sessions from triggering the Paperwork Reduction Act?", "What privacy steps does government require?"
+        re.compile(
+            r"\b(?:paperwork\s+reduction\s+act|PRA|privacy\s+act|OMB\s+approval)\b"
+            r"|\b(?:government|federal|agency)\b[^?]*\b(?:requires?|required|requirements?|rules|regulations?|legal|law|approval|clearance)\b"
+            r"|\b(?:requires?|required|requirements?|rules|regulations?|legal|law|approval|clearance)\b[^?]*\b(?:government|federal|agency)\b",
+            re.I,
+        ),
+        re.compile(r"\bconsiderations\s+for\s+use\s+in\s+government\b|\b(?:legal|regulatory)\s+(?:considerations|requirements)\b", re.I),
+    ),
 }
 """A facet of a subject a question may ask for, and the headings over it: ``name: (question cue, heading cue)``.
 
 "What traps should I avoid when re-commissioning?" asks for a guide's pitfalls, "Who is responsible
 for what in safeguarding?" for its "Who does what", "What lessons ...?" for its lessons, "What
-routes are there to carry on the work?" for its "Options for continuing the work"."""
+routes are there to carry on the work?" for its "Options for continuing the work", what government requires
+(the Paperwork Reduction Act, the Privacy Act) for a method card's "Considerations for use in government"."""
 QUESTIONS_SECTION = re.compile(r"\b(?:discussion|reflection|reflective|open)\s+questions\b|\bquestions\s+(?:for|to)\s+(?:discussion|discuss|reflect)", re.I)
 """A heading over questions to discuss, not over what to do ("Discussion questions" closing a session plan)."""
 SIGNS_SECTION = re.compile(r"\b(?:(?:early|warning)\s+signs?|signs\s+(?:of|that)|symptoms|red\s+flags|indicators)\b", re.I)

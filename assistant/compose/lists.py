@@ -177,18 +177,18 @@ class Lists:
         first = found[0]
         best = max(found, key=lambda t: t[:2])
         _, _, x, document = best if best[0] >= first[0] + FACET_MARGIN else first
-        return self.section_answer(x, document)
+        return self.section_answer(x, document, least=1)  # the section asked for answers even in one sentence
 
-    def section_answer(self, p: Passage, document: list[Passage]) -> list[Line]:
-        """The section of ``p`` as an answer: its first list whole, after the section's own words and the list's lead-in, or its prose read in order."""
+    def section_answer(self, p: Passage, document: list[Passage], least: int = 2) -> list[Line]:
+        """The section of ``p`` as an answer: its first list whole, after the section's own words and the list's lead-in, or its prose read in order (``least`` sentences or none)."""
         held = [x for x in document if x.section == p.section] or [p]
         lists = [(x, u) for x in held for u in x.units if u.kind == "list" and not (u.lead and EXAMPLES_LEAD.search(x.text[u.lead[0] : u.lead[1]]))]
         if not lists:
-            return self.framed(p, self.section_sentences(p.doc_id, p.section))
+            return self.framed(p, self.section_sentences(p.doc_id, p.section, least=least))
         x, u = first_list(lists)
         items = self.list_items(p.doc_id, u.key, document)
         if len(items) < 2:
-            return self.framed(p, self.section_sentences(p.doc_id, p.section))
+            return self.framed(p, self.section_sentences(p.doc_id, p.section, least=least))
         lead = x.text[u.lead[0] : u.lead[1]] if u.lead else ""
         topical = self.topic_items(items, f"{x.title} {x.section} {lead}")
         if topical:
@@ -300,12 +300,12 @@ class Lists:
             lines.insert(0, Line(prefix=f"The documents set out no {self.analysis.count}-step plan for this; the closest guidance they give:"))
         return lines
 
-    def section_sentences(self, doc_id: str, section: str, most: int = 5) -> list[Line]:
+    def section_sentences(self, doc_id: str, section: str, most: int = 5, least: int = 2) -> list[Line]:
         """A prose section that answers a list or how-to question, read in order ("The first ... The second ..."); its pitfalls too when they are asked for."""
         passages = [p for p in self.passages + self.extra if p.doc_id == doc_id and p.section == section]
         if self.c.expand is not None:
             passages += [p for p in self.document(doc_id) if p.section == section]
-        return read_in_order(passages, most, pitfalls=self.pitfalls_wanted)
+        return read_in_order(passages, most, pitfalls=self.pitfalls_wanted, least=least)
 
     def best_list(self) -> tuple[list[Quote], str, str, int, str] | None:
         """``(items, title, section, total items, lead-in)`` of the list that best answers the question, or ``None``.
