@@ -20,6 +20,13 @@ from assistant.evidence import is_pitfall_section
 
 STATED = [
     pytest.param(
+        # The best-ranked passage, far closer in meaning than the rest, holds the study asked about; its
+        # sentences need no finding cue ("argued", "contended"), and a review's remark on outcomes is not it.
+        "What did Lowe and Wilson find about outcomes-based performance management and gamesmanship?", "findings",
+        ("simplification of complex reality", "reward gamesmanship"), ("Voorberg",),
+        id="findings-from-the-clearly-closest-section",
+    ),
+    pytest.param(
         # The NAO's findings follow the sentence naming its report and never repeat "National Audit Office".
         "What did the National Audit Office find about payment by results?", "findings",
         ("£15 billion", "not suited to all public services", "technically challenging"), (),

@@ -5,10 +5,33 @@ from __future__ import annotations
 from assistant.compose.base import Line
 from assistant.compose.cues import FINDING_CUE, PUBLICATION, RESULTS_SECTION
 from assistant.evidence import sentence_quotes
+from assistant.retrieve import Passage, is_reference_section
+
+
+CLOSEST_MARGIN = 0.9
+"""The others' closeness in meaning at most, as a share of the best-ranked passage's, for its section to be the one a findings question asks about."""
+
+
+ELSEWHERE_MARGIN = 0.8
+"""How well the closest section's best sentence must match, against the best finding sentence elsewhere, to anchor the answer."""
 
 
 class Findings:
     """Findings answers (mixed into :class:`assistant.compose.Composition`)."""
+
+    def closest_first(self) -> "Passage | None":
+        """The best-ranked passage when it is also the closest in meaning, clearly: its section is what the question asks about.
+
+        "What does the evidence say about outcomes-based performance management encouraging gaming?"
+        ranks "Gaming and the limits of outcome measures" first, and no other passage comes near it
+        in meaning. When another is nearly as close (above ``CLOSEST_MARGIN`` of its closeness), the
+        ranking does not say which section is asked about.
+        """
+        ranked = self.passages[: self.ranked]
+        if not ranked or not ranked[0].section or is_reference_section(ranked[0].section):
+            return None
+        best, others = ranked[0], [self.meaning(p) for p in ranked[1:]]
+        return best if max(others, default=0.0) <= CLOSEST_MARGIN * self.meaning(best) else None
 
     def findings(self, most: int = 4) -> list[Line]:
         """The best finding sentence, read on in its paragraph: a study's findings follow one another.
@@ -27,10 +50,21 @@ class Findings:
                 return lines
         # The anchor states a finding: a finding's cue word, or a sentence of a section of results
         # ("What the evaluations found"); "Lessons for people designing ..." is our advice, not a finding.
+        # The best-ranked passage, when it is also the closest in meaning, holds the section asked about:
+        # the anchor is sought there first ("outcomes-based performance management encouraging gaming"
+        # in "Gaming and the limits of outcome measures", not a review's remark on outcomes).
+        closest = self.closest_first()
+        held = [p for p in self.document(closest.doc_id) if p.section == closest.section] if closest is not None and self.c.expand is not None else []
+        # There any sentence may anchor (its heading, not a cue word, says it is what was asked).
+        # A sentence elsewhere that matches the question clearly better still wins ("the Work Programme's
+        # payment groups", stated in another section of the same digest).
+        there = [c for c in self.scored_sentences(held) if c.quote.role != "pitfall"] if held else []
         pool = [
             c for c in self.scored_sentences(self.passages)
             if c.quote.role != "pitfall" and (RESULTS_SECTION.search(c.quote.passage.section) or FINDING_CUE.search(c.quote.text))
         ]
+        if there and (not pool or max(c.score for c in there) >= ELSEWHERE_MARGIN * max(c.score for c in pool)):
+            pool = there
         if not pool:
             return []
         # A sentence saying what was found beats one saying what was examined ("The report examined ...").
