@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import bisect
 import re
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Sequence
@@ -332,10 +333,16 @@ class Base:
             if terms and not any(self.weights.get(t, 0.0) for t in terms):
                 unseen.add(w)
                 candidates[i] = (w, forms | {w[: max(5, len(w) - 3)]})
-        missing = [
-            w for w, forms in candidates
-            if not any(re.search(rf"\b{re.escape(f)}", haystack) for f in forms) and not (w in unseen and compound_of(w, words))
-        ]
+        ordered = sorted(words)
+
+        def starts_a_word(form: str) -> bool:
+            """Whether a word of the haystack starts with ``form`` (a prefix search in the sorted words; forms with spaces or hyphens by pattern)."""
+            if not form.isalpha():
+                return re.search(rf"\b{re.escape(form)}", haystack) is not None
+            i = bisect.bisect_left(ordered, form)
+            return i < len(ordered) and ordered[i].startswith(form)
+
+        missing = [w for w, forms in candidates if not any(starts_a_word(f) for f in forms) and not (w in unseen and compound_of(w, words))]
         if not missing:
             return []
         weight = lambda t: self.weights.get(t, 0.0) or rarest  # noqa: E731
