@@ -7,7 +7,7 @@ import shutil
 import subprocess
 import sys
 
-from assistant.index.cache import RevisionCache
+from assistant.index.cache import RevisionCache, RevisionTable
 from assistant.pipeline import build_pipeline
 from assistant.settings import Settings
 from helpers import write_fixture_corpus
@@ -66,3 +66,48 @@ def test_revision_cache_keeps_the_most_recently_used_and_forgets_everything_at_a
     nothing: RevisionCache[str, int] = RevisionCache(size=0)
     nothing.put("r1", "a", 1)
     assert nothing.get("r1", "a") is None
+
+
+def test_revision_table_is_built_once_a_revision_lasts_and_dropped_when_it_changes():
+    table: RevisionTable[str, int] = RevisionTable(after=2)
+    assert table.get("r1") is None and not table.due("r1")  # one read: not yet
+    assert table.get("r1") is None and table.due("r1")  # two reads at r1: build it
+    assert table.put("r1", {"a": 1}) == {"a": 1}
+    assert table.get("r1") == {"a": 1} and not table.due("r1")
+    assert table.get("r2") is None  # another revision: r1's table is never served
+    assert table.get("r1") is None  # and it is gone
+    table.get("r3"), table.get("r3")
+    table.get("r4")  # the revision moved on while r3's table was being read
+    table.put("r3", {"a": 3})
+    assert table.get("r3") is None
+    never: RevisionTable[str, int] = RevisionTable(after=0)
+    never.get("r1"), never.get("r1")
+    assert not never.due("r1")
+
+
+def test_a_reader_holding_every_passages_place_sees_another_processes_new_and_removed_documents(tmp_path, embeddings):
+    corpus = write_fixture_corpus(tmp_path / "corpus")
+    data = tmp_path / "data"
+    reader = build_pipeline(Settings(data_dir=data), embeddings=embeddings)
+    reader.ingest([corpus])
+    for _ in range(5):
+        reader.search(QUESTION)
+    assert reader.index.manifest._places.get(reader.index.manifest.revision) is not None  # the table is in use
+
+    # Another process adds a document: its passages have places the table never held.
+    extra = tmp_path / "extra"
+    extra.mkdir()
+    (extra / "allotments.md").write_text(
+        "# Allotment societies\n\nAllotment societies in Leith share seed libraries, tool sheds and compost rotas between plot holders.\n",
+        encoding="utf-8",
+    )
+    assistant(data, "ingest", str(extra))
+    found = reader.search("seed libraries and compost rotas in allotment societies").passages
+    assert found and found[0].title == "Allotment societies", [p.title for p in found]
+    for _ in range(5):
+        reader.search(QUESTION)  # the new revision's table is built
+
+    # Another process removes it: it is no longer found.
+    assistant(data, "remove", os.path.realpath(extra / "allotments.md"))
+    assert "Allotment societies" not in {p.title for p in reader.search("seed libraries and compost rotas in allotment societies", k=20).passages}
+    reader.close()

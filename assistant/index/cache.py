@@ -74,3 +74,45 @@ class RevisionCache(Generic[K, V]):
 
     def __len__(self) -> int:
         return len(self._items)
+
+
+class RevisionTable(Generic[K, V]):
+    """A whole table of one manifest revision, built once the revision has been read ``after`` times.
+
+    Ranking looks up the document and section of ~100 candidate passages per question; a
+    dictionary of every passage's place answers that without SQL. Building it reads every row
+    (~16 ms at 20,000 passages), so it is built only for a revision that has lasted ``after``
+    reads: while another process commits batch after batch, every read would rebuild it, and the
+    reader uses SQL instead. A new revision drops the table (a value is only ever served at the
+    revision it was read at, as in :class:`RevisionCache`).
+
+    Args:
+        after: Reads at one revision before its table is built (0: never built).
+    """
+
+    def __init__(self, after: int) -> None:
+        self.after = after
+        self._lock = threading.Lock()
+        self._revision: str | None = None
+        self._reads = 0
+        self._table: dict[K, V] | None = None
+
+    def get(self, revision: str) -> dict[K, V] | None:
+        """The table of ``revision`` if built, counting this read towards building it."""
+        with self._lock:
+            if revision != self._revision:
+                self._revision, self._reads, self._table = revision, 0, None
+            self._reads += 1
+            return self._table
+
+    def due(self, revision: str) -> bool:
+        """Whether ``revision`` has been read often enough for its table to be built."""
+        with self._lock:
+            return self.after > 0 and revision == self._revision and self._table is None and self._reads >= self.after
+
+    def put(self, revision: str, table: dict[K, V]) -> dict[K, V]:
+        """Keep ``table`` as read at ``revision`` (unless the revision moved on meanwhile); returns it."""
+        with self._lock:
+            if revision == self._revision:
+                self._table = table
+        return table

@@ -31,10 +31,13 @@ from datetime import datetime, timezone
 from pathlib import Path
 from typing import Iterator, Sequence
 
-from assistant.index.cache import RevisionCache
+from assistant.index.cache import RevisionCache, RevisionTable
 from assistant.ingest.chunking import Chunk
 from assistant.ingest.metadata import DocumentMeta
 from assistant.ingest.structure import Unit
+
+PLACES_AFTER = 3
+"""Reads at one revision before every passage's place is held in memory (:meth:`Manifest.locate`)."""
 
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS documents (
@@ -113,6 +116,7 @@ class Manifest:
         self.busy_timeout = busy_timeout
         self._rows: RevisionCache[str, ChunkRecord] = RevisionCache(cache_rows)
         self._doc_rows: RevisionCache[str, tuple[str, ...]] = RevisionCache(cache_rows)
+        self._places: RevisionTable[str, tuple[str, str]] = RevisionTable(PLACES_AFTER if cache_rows > 0 else 0)
         self._local = threading.local()
         # Weak: a connection goes (and closes) with its thread; Streamlit runs each rerun on a new one.
         self._all: weakref.WeakSet[sqlite3.Connection] = weakref.WeakSet()
@@ -339,8 +343,17 @@ class Manifest:
             yield self.revision
 
     def locate(self, ids: Sequence[str]) -> dict[str, tuple[str, str]]:
-        """``(doc_id, section)`` of each of ``ids`` the manifest lists: what ranking needs before the winners' rows are read."""
+        """``(doc_id, section)`` of each of ``ids`` the manifest lists: what ranking needs before the winners' rows are read.
+
+        From the table of every passage's place once the revision has lasted a few reads
+        (:class:`~assistant.index.cache.RevisionTable`), else by SQL.
+        """
         with self._reading() as revision:
+            places = self._places.get(revision) if revision else None
+            if places is None and revision and self._places.due(revision):
+                places = self._places.put(revision, self._all_places())
+            if places is not None:
+                return {i: places[i] for i in ids if i in places}
             cached = self._rows.get_many(revision, ids) if revision else {}
             found = {i: (r.doc_id, r.section) for i, r in cached.items()}
             missing = [i for i in dict.fromkeys(ids) if i not in found]
@@ -349,6 +362,11 @@ class Manifest:
                 rows = self.db.execute(f"SELECT id, doc_id, section FROM chunks WHERE id IN ({','.join('?' * len(part))})", part)
                 found.update((r[0], (r[1], r[2])) for r in rows)
         return found
+
+    def _all_places(self) -> dict[str, tuple[str, str]]:
+        """Every passage's ``(doc_id, section)`` (inside :meth:`_reading`); equal pairs are one tuple, a few per document."""
+        pairs: dict[tuple[str, str], tuple[str, str]] = {}
+        return {r[0]: pairs.setdefault((r[1], r[2]), (r[1], r[2])) for r in self.db.execute("SELECT id, doc_id, section FROM chunks")}
 
     def chunks(self, ids: Sequence[str]) -> dict[str, ChunkRecord]:
         """Passages by id, with title and source for citations (ids not indexed are left out)."""
