@@ -53,7 +53,8 @@ RUN_ON = re.compile(r"\b(?:include|includes|included|are|is|were|was|such as)\s*
 # A list item that is only a link ("[Design Kit](https://...)") names a resource; it is no step.
 LINK_ONLY = re.compile(r"(?:\*\*)?\[[^\]]+\]\([^)]+\)(?:\*\*)?[.;,]?(?:\s*[-–:].{0,80})?")
 MIXED_SECTION = re.compile(r"\b(?:notes|tips|advice|guidance)\s+and\b|\band\s+(?:notes|tips|advice)\b", re.I)
-PITFALL_LEAD = re.compile(r"\b(pitfalls?|mistakes?|avoid|risks?|warnings?|go wrong|don't|do not|never)\b", re.I)
+PITFALL_LEAD = re.compile(r"\b(pitfalls?|mistakes?|avoid|risks?|warnings?|go wrong|(?:never|not)\s+(?:to\s+)?(?:do|say)|stop\s+doing|don'?ts)\b", re.I)
+"""Words asking for what not to do ("What should I never say to a new participant?", "What should we stop doing?"); not "so that disagreements don't derail us"."""
 
 
 @dataclass(frozen=True)

@@ -20,6 +20,17 @@ from assistant.evidence import is_pitfall_section
 
 STATED = [
     pytest.param(
+        # "so that disagreements don't derail us" says why, it asks for no pitfalls; "What should we stop doing?" does.
+        "How should our new partnership board make decisions so that disagreements don't derail us?", None,
+        (), ("The largest funder writes the terms of reference alone",),
+        id="a-purpose-clause-asks-for-no-pitfalls",
+    ),
+    pytest.param(
+        "Our referral route between partners loses people at every handover. What should we stop doing?", None,
+        ("counting referrals sent, not people helped",), ("Map the journeys people actually take",),
+        id="what-to-stop-doing-is-the-pitfalls",
+    ),
+    pytest.param(
         # The best-ranked passage, far closer in meaning than the rest, holds the study asked about; its
         # sentences need no finding cue ("argued", "contended"), and a review's remark on outcomes is not it.
         "What did Lowe and Wilson find about outcomes-based performance management and gamesmanship?", "findings",

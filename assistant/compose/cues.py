@@ -69,7 +69,7 @@ FACETS = {
     "pitfalls": (
         # "What should I avoid?", "... avoid when ...", not "How do we avoid tokenism?" (how to prevent one thing)
         re.compile(r"\b(?:pitfalls?|mistakes?|traps?|risks|dangers|go(?:es)?\s+wrong|watch\s+out|avoid(?=\s*(?:[?.!]|$|\b(?:doing|when|while|if|during|in|as|at|before|after|with|it|them|this|these|that)\b))|careful\s+not\s+to|steer\s+clear|not\s+to\s+do"
-                   r"|get(?:s|ting)?\s+wrong|doing\s+wrong|guard(?:ing)?\s+against|look(?:ing)?\s+out\s+for)\b", re.I),
+                   r"|get(?:s|ting)?\s+wrong|doing\s+wrong|stop\s+doing|guard(?:ing)?\s+against|look(?:ing)?\s+out\s+for)\b", re.I),
         PITFALL_SECTION,
     ),
     "roles": (
