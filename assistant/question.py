@@ -167,6 +167,11 @@ _DEFINITION = [
     re.compile(r"^\s*what\s+do\s+(?:we|you|people|researchers)\s+mean\s+by\s+(?:(?:a|an|the)\s+)?(?P<x>[^?]+?)\s*\??$", re.I),
     re.compile(r"^\s*what\s+is\s+the\s+(?:definition|meaning)\s+of\s+(?:(?:a|an|the)\s+)?(?P<x>[^?]+?)\s*\??$", re.I),
 ]
+_EXPLAIN_WHAT = re.compile(
+    r"\b(?:explain|describe|define|get\s+across|put\s+across|tell)\s+(?:(?:to\s+)?(?:them|people|participants|staff|the\s+group|my\s+\w+|our\s+\w+|new\s+\w+)\s+)?what\s+(?:(?:a|an|the)\s+)?[\"'‘“]?(?P<x>[^?\"'’”,]+?)[\"'’”]?\s+(?:is|are|means?|involves?)(?:\s+(?:to|for|in|with)\s+[^?]*)?\s*(?:[?.]|$)",
+    re.I,
+)
+"""A trainer asking how to explain what something is ("How can I explain what a warm handover is?"): a definition is wanted."""
 _YES_NO = re.compile(r"^\s*(?:is|are|was|were|does|do|did|can|could|should|would|will|has|have|had|must)\b", re.I)
 _TRAILING = re.compile(r"\s+(?:in\s+(?:the\s+)?(?:public\s+sector|practice|public\s+services|a\s+partnership)|exactly|really|then|now|here|actually)$", re.I)
 
@@ -194,6 +199,9 @@ def analyse_question(question: str) -> QuestionAnalysis:
     for pattern, answer_type in _FACTOID:
         if pattern.search(q) and not _PROCEDURE[0].search(q) and not _START.search(q):
             return QuestionAnalysis(question, "factoid", topic, count=count, answer_type=answer_type, answer_types=types)  # type: ignore[arg-type]
+    m = _EXPLAIN_WHAT.search(q)
+    if m and len(m["x"].split()) <= 6:  # "How can I explain what a warm handover is?" wants the definition to give
+        return QuestionAnalysis(question, "definition", topic, (_subject(m["x"]),), count)
     if any(p.search(q) for p in _PROCEDURE):
         return QuestionAnalysis(question, "procedure", topic, count=count, listed=_listed(q))
     if _FINDINGS.search(_asked(q)):  # not "... nothing changes as a result. What mistakes should we look out for?"

@@ -20,6 +20,12 @@ from assistant.evidence import is_pitfall_section
 
 STATED = [
     pytest.param(
+        # A trainer asking how to explain what something is wants the definition to give, first.
+        "I'm training new key workers next week. How can I explain what a warm handover is?", "definition",
+        ("A warm handover is a referral in which the person is introduced to the receiving worker directly",), ("Signposting has its place",),
+        id="how-to-explain-what-it-is-gets-the-definition",
+    ),
+    pytest.param(
         # "so that disagreements don't derail us" says why, it asks for no pitfalls; "What should we stop doing?" does.
         "How should our new partnership board make decisions so that disagreements don't derail us?", None,
         (), ("The largest funder writes the terms of reference alone",),

@@ -138,6 +138,15 @@ def test_two_part_questions_split_at_a_second_question_word():
     assert analyse_question("What are its limits?").listed == "limits"
 
 
+def test_how_to_explain_what_something_is_asks_for_its_definition():
+    for question, subject in (("How can I explain what a warm handover is?", "warm handover"),
+                              ("How do I explain to participants what co-production means?", "co-production"),
+                              ("How can I explain what collaborative governance means to my board?", "collaborative governance")):
+        analysis = analyse_question(question)
+        assert (analysis.kind, analysis.subjects) == ("definition", (subject,)), question
+    assert analyse_question("How do I explain what went wrong to the funder?").kind == "procedure"
+
+
 def test_the_kind_is_read_from_the_question_not_the_statements_before_it():
     # "as a result" in the statement is no request for findings; the question asks for pitfalls.
     q = "Our panel has met for a year and nothing has changed as a result. What mistakes should we look out for?"
