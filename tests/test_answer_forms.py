@@ -20,6 +20,12 @@ from assistant.evidence import is_pitfall_section
 
 STATED = [
     pytest.param(
+        # No section heads criticisms of co-production: the sentences stating them answer, not a checklist for naming it.
+        "What are the main criticisms of co-production?", None,
+        ("risks meaning almost anything", "loosely used term"), ("Who are the contributors",),
+        id="criticisms-without-a-section-are-the-sentences-stating-them",
+    ),
+    pytest.param(
         # A trainer asking how to explain what something is wants the definition to give, first.
         "I'm training new key workers next week. How can I explain what a warm handover is?", "definition",
         ("A warm handover is a referral in which the person is introduced to the receiving worker directly",), ("Signposting has its place",),

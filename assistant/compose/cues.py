@@ -28,6 +28,12 @@ KEY_TERMS_SECTION = re.compile(r"\b(?:key terms|glossary|definitions?|what \w+(?
 NOT_DEFINING = re.compile(r"^\W*(?:\w+[\s-]+){0,6}?(?:is|are)\s+(?:also|not|often|sometimes|usually|still|only|rarely|never|more|less|most|likely|particularly|especially|worth|important|useful|efficient|common|popular|widely|increasingly|best|the\s+right)\b", re.I)
 EXPLAINING_SECTION = re.compile(r"\b(?:explained|defined|definitions?|key terms|what (?:is|are)\b|about the|background|introduction|overview|in brief|why\b)", re.I)
 RISKS_WANTED = re.compile(r"\b(?:risks|pitfalls|mistakes|dangers|go wrong)\b", re.I)
+CRITIQUE_CUE = re.compile(
+    r"\b(?:critici[sz]\w*|critiques?|limitations?|weakness\w*|drawbacks?|loosely|vague|ambiguous|magic\s+concept|risks?\s+(?:meaning|becoming|being)"
+    r"|(?:little|no|weak|limited|thin|mixed)\s+evidence|few\s+studies|not\s+suited|(?:technically\s+)?challenging|warned|concerns?\s+(?:about|that)|questioned|overstat\w*|underestimat\w*)\b",
+    re.I,
+)
+"""A sentence stating a criticism, a doubt or a limit ("risks meaning almost anything", "not suited to all public services")."""
 LIMITS_SECTION = re.compile(r"\b(?:limits?|limitations|criticisms?|weaknesses|drawbacks)\b", re.I)
 ROLES_SECTION = re.compile(r"\s*(?:who does what\b|roles and responsibilities\b)", re.I)
 WHY_SECTION = re.compile(r"\s*(?:why\b|the case for\b|reasons\b)", re.I)

@@ -6,7 +6,7 @@ import re
 from typing import Sequence
 
 from assistant.compose.base import Line, has_term, heading, in_list_item, read_in_order
-from assistant.compose.cues import FACETS, QUESTIONS_SECTION, SIGNS_SECTION, SIGNS_WANTED, AUDIENCE_SECTION, CHECKLIST_SECTION, CHECKLIST_WANTED, CONTENTS_SECTION, PHASES, EXAMPLE_SECTION, STUDY_SECTION, EXAMPLES_LEAD, EXPLAINING_SECTION, KEY_TERMS_SECTION, LIST_MAX, LIMITS_SECTION, LIST_WHOLE, RISKS_WANTED, ROLES_SECTION, WHY_SECTION
+from assistant.compose.cues import CRITIQUE_CUE, FACETS, QUESTIONS_SECTION, SIGNS_SECTION, SIGNS_WANTED, AUDIENCE_SECTION, CHECKLIST_SECTION, CHECKLIST_WANTED, CONTENTS_SECTION, PHASES, EXAMPLE_SECTION, STUDY_SECTION, EXAMPLES_LEAD, EXPLAINING_SECTION, KEY_TERMS_SECTION, LIST_MAX, LIMITS_SECTION, LIST_WHOLE, RISKS_WANTED, ROLES_SECTION, WHY_SECTION
 from assistant.evidence import PITFALL_LEAD, PITFALL_SECTION, STEPS_SECTION, Quote, is_pitfall_section, quotable_item
 from assistant.ingest.structure import Unit
 from assistant.retrieve import Passage, is_reference_section
@@ -169,7 +169,7 @@ class Lists:
             if x is not None:
                 found.append((self.head_coverage(x), -rank, x, document))
         if not found:
-            return []
+            return self.critiques() if names[0] == "limits" else []
         # The best-ranked document's section answers unless another's heading covers clearly more of the
         # question ("Common pitfalls in paying people with lived experience" over "Pitfalls in lived
         # experience involvement" for the risks of paying people; not "Who does what in a co-leadership
@@ -178,6 +178,20 @@ class Lists:
         best = max(found, key=lambda t: t[:2])
         _, _, x, document = best if best[0] >= first[0] + FACET_MARGIN else first
         return self.section_answer(x, document, least=1)  # the section asked for answers even in one sentence
+
+    def critiques(self, most: int = 4) -> list[Line]:
+        """Criticisms or limits asked for where no section heads them: the sentences that state one, best first.
+
+        "What are the main criticisms of co-production?" finds no "Criticisms" section; a checklist
+        for naming co-production is not one either. The sentences that say what is doubtful,
+        limited or at risk ("The term is now used so widely ... that it risks meaning almost
+        anything") answer, each as good as a third of the best; fewer than two give nothing.
+        """
+        pool = sorted((c for c in self.scored_sentences(self.passages) if CRITIQUE_CUE.search(c.quote.text)), key=lambda c: -c.score)
+        if not pool:
+            return []
+        kept = [c.quote for c in pool[:most] if c.score >= pool[0].score / 3]
+        return [Line(kept)] if len(kept) >= 2 else []
 
     def section_answer(self, p: Passage, document: list[Passage], least: int = 2) -> list[Line]:
         """The section of ``p`` as an answer: its first list whole, after the section's own words and the list's lead-in, or its prose read in order (``least`` sentences or none)."""
