@@ -624,6 +624,10 @@ def test_which_documents_discuss_a_topic_lists_them_each_with_its_sentence(shipp
     assert len(listed) >= 3 and any("Williams" in line for line in listed)
     assert all("boundary spanner" in line.lower() for line in listed)
     assert len({c.doc_id for c in answer.citations}) == len(listed)  # one document per line
+    # The review ranked first on "outcome-based contracting" names payment by results in another section: it is listed.
+    pbr = shipped.ask("Which studies look at payment by results in employment services?")
+    verify(pbr)
+    assert any(line.startswith("- **Marketisation and payment by results in employment services") for line in pbr.text.splitlines()), pbr.text
 
 
 def test_a_number_word_is_never_reported_missing(shipped):

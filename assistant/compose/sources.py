@@ -16,8 +16,9 @@ class Sources:
     def documents_list(self) -> list[Line]:
         """For "Which papers in the library discuss boundary spanners?": each document that does, in rank order, named with its best sentence on the topic.
 
-        A document is listed only when one of its retrieved sentences (not a pitfall) holds every
-        topic word of the question ("boundary" and "spanners"; two thirds of their weight for a
+        A document is listed only when one of its sentences (not a pitfall; those of the passage
+        retrieved first, else any of the document) holds every topic word of the question
+        ("boundary" and "spanners"; 60% of their weight for a
         topic of four words or more): a passage ranked for one of its words ("problems") does not
         show that the document treats the topic. At most :data:`SOURCES_SHOWN` documents.
         """
@@ -25,16 +26,21 @@ class Sources:
             return []
         topic = self.topic_terms()
         total = sum(self.weights.get(t, 0.0) for t in topic) or 1.0
-        need = 1.0 if len(topic) <= 3 else 2 / 3
+        need = 1.0 if len(topic) <= 3 else 0.6
         lines: list[Line] = []
         seen: set[str] = set()
+        def naming(passages) -> list:
+            return [
+                c for c in self.scored_sentences(passages)
+                if c.quote.role != "pitfall" and sum(self.weights.get(t, 0.0) for t in topic if has_term(c.terms, t)) >= need * total - 1e-9
+            ]
+
         for p in self.passages + self.extra:
             if p.doc_id in seen or len(lines) >= SOURCES_SHOWN:
                 continue
-            scored = [
-                c for c in self.scored_sentences([p])
-                if c.quote.role != "pitfall" and sum(self.weights.get(t, 0.0) for t in topic if has_term(c.terms, t)) >= need * total - 1e-9
-            ]
+            # The passage retrieved, else the rest of its document: a review ranked first on
+            # "outcome-based contracting" names payment by results in another section.
+            scored = naming([p]) or (naming(self.document(p.doc_id)) if self.c.expand is not None else [])
             if not scored:
                 continue
             seen.add(p.doc_id)
