@@ -220,7 +220,10 @@ class ExtractiveComposer:
         if not lines:
             return self.abstain(question, result, analysis.kind)
         missing = ctx.missing_terms()
-        if missing:
+        unstated = ctx.count_not_stated(lines) if parts is None else None
+        if unstated:
+            lines.insert(0, Line(prefix=unstated))
+        elif missing:
             words = " or ".join(f"“{w}”" for w in missing)
             lines.insert(0, Line(prefix=f"The passages found do not mention {words}; this is the closest the documents come."))
         elif result.best_dense is not None and result.best_dense < self.settings.loose_below:

@@ -299,3 +299,13 @@ def test_research_asked_for_its_lessons_is_answered_by_the_section_giving_them(s
     verify(answer)
     assert answer.text.splitlines()[0].endswith("section “Lessons for urban activation services”:"), answer.text
     assert "third-sector networks as partners" in answer.text, answer.text
+
+
+def test_a_count_the_documents_do_not_give_is_said_to_be_missing(shipped):
+    # Scotland's 174,000 lone parents is a count of lone parents, not of those Making It Work supported.
+    answer = shipped.ask("How many lone parents did Making It Work support?")
+    verify(answer)
+    assert answer.text.startswith("The passages found do not say how many lone parents Making It Work supported;"), answer.text
+    # A count the documents give, of the doing asked about ("reviewing 137 published cases"), gets no such note.
+    for question in ("How many cases did Ansell and Gash review?", "How many nurses and teams did Buurtzorg have by 2015 according to the Commonwealth Fund?"):
+        assert "do not say how many" not in shipped.ask(question).text

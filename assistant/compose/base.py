@@ -47,6 +47,11 @@ class Scored:
     score: float
 
 
+HOW_MANY_DID = re.compile(r"^\s*how\s+many\s+(?P<thing>[\w' -]+?)\s+(?:did|does|do|has|have|had|will|would|could|can)\s+(?P<subject>[^?]+?)\s+(?P<verb>[a-z]+)\s*\?\s*$", re.I)
+"""A count asked of a doing: "How many lone parents did Making It Work support?"."""
+VAGUE_VERBS = frozenset("have has had get got be is are was were do does did make made see use include includes".split())
+
+
 class Base:
     """One composition: the question, its passages, and the scored evidence drawn from them.
 
@@ -233,6 +238,31 @@ class Base:
             if "number" in types and self.counts_asked_thing(text):
                 factor *= 1.4  # "How many nurses?": "8,000 nurses" counts the very thing asked about
         return factor
+
+    def count_not_stated(self, lines: Sequence[Line]) -> str | None:
+        """A note when "How many X did Y <verb>?" is answered by figures that are not of that doing.
+
+        "How many lone parents did Making It Work support?" finds Scotland's 174,000 lone parents,
+        a count of lone parents but not of those supported: no quoted sentence has a form of
+        "support", so the answer says the documents do not give that number. Verbs saying little
+        ("have", "get") are not checked.
+        """
+        m = HOW_MANY_DID.match(self.question)
+        if not m or self.analysis.kind != "factoid" or m["verb"].lower() in VAGUE_VERBS:
+            return None
+        from lemminflect import getAllInflections, getAllLemmas
+
+        verb = m["verb"].lower()
+        lemmas = getAllLemmas(verb).get("VERB")
+        if not lemmas:
+            return None  # "... in its first six months?": no verb closes the question
+        lemma = lemmas[0]
+        forms = {lemma, verb, *(f for fs in getAllInflections(lemma, upos="VERB").values() for f in fs)}
+        quoted = " ".join(q.text for line in lines for q in line.quotes).lower()
+        if not quoted or any(re.search(rf"\b{re.escape(f)}\b", quoted) for f in forms):
+            return None
+        done = next(iter(getAllInflections(lemma, upos="VERB").get("VBD", (verb,))))
+        return f"The passages found do not say how many {m['thing']} {m['subject']} {done}; these are the nearest figures they give."
 
     def counts_asked_thing(self, text: str) -> bool:
         """Whether a number in ``text`` is followed, within three words, by one of the question's terms."""
