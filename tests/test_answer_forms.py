@@ -280,6 +280,8 @@ def test_stage_directions_stay_out_of_answers_that_are_not_about_running_a_sessi
          "40-55 minutes: input on distributed and facilitative leadership"),
         ("How do I wrap up the co-production half-day in its last slot?", "12:40-13:00: commitments and close"),
         ("What do I do in the opening slot of the wicked problems session?", "0-10 minutes: welcome and opening question"),
+        # An icebreaker opens a session.
+        ("What's a good icebreaker for a session on distributed leadership?", "0-10 minutes: opening, who leads when nobody is in charge?"),
         # The part named by what happens in it, not by the course every part shares.
         ("I'm taking the part of the co-production half-day where we look at the ladder of participation. What should I cover?",
          "09:50-10:20: input on the ladder of participation"),

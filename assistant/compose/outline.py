@@ -43,11 +43,11 @@ SLOT_LAST = re.compile(
     r"|(?:close|end|finish|wrap\s+up)\s+(?:it|the\s+(?:[\w'-]+\s+){0,3}(?:session|workshop|day|course)))\b",
     re.I,
 )
-SLOT_FIRST = re.compile(r"\b(?:(?:first|opening)\s+(?:\w+\s+)?(?:slot|part|section|minutes|segment)|(?:open|start|begin|kick\s+off)\s+the\s+(?:[\w'-]+\s+){0,3}(?:session|workshop|day|course))\b", re.I)
+SLOT_FIRST = re.compile(r"\b(?:ice-?breakers?|warm-?ups?|energi[sz]ers?|(?:first|opening)\s+(?:\w+\s+)?(?:slot|part|section|minutes|segment)|(?:open|start|begin|kick\s+off)\s+the\s+(?:[\w'-]+\s+){0,3}(?:session|workshop|day|course))\b", re.I)
 SLOT_NEAR = re.compile(r"\b(?:slot|part|section|segment|bit)\s+(?:that\s+comes\s+|straight\s+|right\s+|just\s+)?(after|before)\s+(?:the\s+)?([\w\s'-]+?)(?=\s+(?:where|when|in\s+which|that|on|about)\b|[,.?!]|$)", re.I)
 """Which part of a session plan a trainer asks about by its place: the close ("How do I bring it to a
-close in the final slot?"), the opening, or the part after or before another ("the slot after the
-blueprint exercise")."""
+close in the final slot?"), the opening (an icebreaker is one), or the part after or before another
+("the slot after the blueprint exercise")."""
 
 
 class Outline:
