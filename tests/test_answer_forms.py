@@ -311,3 +311,17 @@ def test_a_count_the_documents_do_not_give_is_said_to_be_missing(shipped):
     # A count the documents give, of the doing asked about ("reviewing 137 published cases"), gets no such note.
     for question in ("How many cases did Ansell and Gash review?", "How many nurses and teams did Buurtzorg have by 2015 according to the Commonwealth Fund?"):
         assert "do not say how many" not in shipped.ask(question).text
+
+
+@pytest.mark.parametrize(
+    ("question", "opening"),
+    [
+        ("When was the Plymouth Alliance contract started?", "The contract went live on 1 April 2019"),
+        ("When was MindLab set up?", "MindLab was a public-sector innovation lab set up inside the Danish central government in 2002"),
+    ],
+)
+def test_when_something_began_is_answered_first_by_the_sentence_dating_its_start(shipped, question, opening):
+    # Not a 2024 announcement naming the members, nor a task force "set up" without a date.
+    answer = shipped.ask(question)
+    verify(answer)
+    assert answer.text.startswith(opening), answer.text

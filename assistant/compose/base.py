@@ -49,6 +49,14 @@ class Scored:
 
 HOW_MANY_DID = re.compile(r"^\s*how\s+many\s+(?P<thing>[\w' -]+?)\s+(?:did|does|do|has|have|had|will|would|could|can)\s+(?P<subject>[^?]+?)\s+(?P<verb>[a-z]+)\s*\?\s*$", re.I)
 """A count asked of a doing: "How many lone parents did Making It Work support?"."""
+START_WANTED = re.compile(r"\b(?:start(?:ed|s)?|begin|began|begun|launch(?:ed)?|set\s+up|found(?:ed)?|establish(?:ed)?|open(?:ed)?|creat(?:e|ed)|introduc(?:e|ed))\b", re.I)
+"""A question asking when something began ("When was the Plymouth Alliance contract started?")."""
+START_CUE = re.compile(
+    r"\b(?:started|began|begun|launched|went\s+live|set\s+up|founded|established|opened|created|introduced|first\s+(?:operating|met|ran))\b"
+    r"(?=(?:\W+\w+){0,6}?\W+(?:(?:19|20)\d\d|january|february|march|april|may|june|july|august|september|october|november|december)\b)",
+    re.I,
+)
+"""A sentence saying when something began: a start word with a date a few words on ("went live on 1 April 2019")."""
 VAGUE_VERBS = frozenset("have has had get got be is are was were do does did make made see use include includes".split())
 
 
@@ -237,6 +245,8 @@ class Base:
             factor *= 1.4 if wanted else 0.7
             if "number" in types and self.counts_asked_thing(text):
                 factor *= 1.4  # "How many nurses?": "8,000 nurses" counts the very thing asked about
+            if "date" in types and START_WANTED.search(self.question) and START_CUE.search(text):
+                factor *= 1.4  # "When was the contract started?": "went live on 1 April 2019", not a 2024 announcement
         return factor
 
     def count_not_stated(self, lines: Sequence[Line]) -> str | None:
