@@ -14,7 +14,7 @@ from assistant.index import DocumentRecord, Index
 from assistant.ingest import IngestReport, run_ingest
 from assistant.ingest.chunking import Chunker
 from assistant.compose.outline import EXERCISE_WANTED
-from assistant.question import QuestionAnalysis, analyse_question, sources_wanted, split_context
+from assistant.question import QuestionAnalysis, analyse_question, sources_wanted, split_context, weak_names
 from assistant.compose.sources import SOURCES_SHOWN
 from assistant.retrieve import Filters, HybridRetriever, HybridSearcher, Passage, SearchResult, rrf
 from assistant.settings import Settings
@@ -25,6 +25,10 @@ if TYPE_CHECKING:
     from assistant.generate import GenerativeComposer
     from assistant.index.check import CheckReport
     from assistant.index.manifest import ChunkRecord
+
+
+NAMED_DEPTH = 50
+"""Passages searched for those of the documents a question names in common words (:meth:`Pipeline._with_names`)."""
 
 
 @dataclass
@@ -179,6 +183,7 @@ class Pipeline:
         """
         analysis = analysis or analyse_question(question)
         result = self._with_ask(result, question, filters)
+        result = self._with_names(result, question, filters)
         result = self._with_session_plans(result, question, filters)
         result = self._with_subjects(result, analysis, filters)
         answer = self.composer.compose(question, result, analysis)
@@ -200,6 +205,28 @@ class Pipeline:
         if not context or result.best_dense is None or not result.passages:
             return result
         return self._fused(result, self.search(ask, k=len(result.passages), filters=filters))
+
+    def _with_names(self, result: SearchResult, question: str, filters: Filters | None) -> SearchResult:
+        """For a question naming something in common words ("When did Making It Work start?"), the passages of the documents so named lead.
+
+        Searched whole, that question finds when Austin's open data programme started: "making",
+        "it" and "work" say little. The documents whose titles hold the name are the ones asked
+        about; their passages among a wider search of the question come first, best first, and the
+        rest follow (closeness in meaning stays the question's).
+        """
+        names = weak_names(question)
+        if not names or result.best_dense is None or not result.passages:
+            return result
+        named = {d.doc_id for d in self.index.manifest.documents() if any(n in d.meta.title for n in names)}
+        if not named:
+            return result
+        wide = self.search(question, k=NAMED_DEPTH, filters=filters)
+        first = [p for p in wide.passages if p.doc_id in named][: len(result.passages)]
+        if not first:
+            return result
+        have = {p.id for p in first}
+        passages = (first + [p for p in result.passages if p.id not in have])[: len(result.passages)]
+        return SearchResult(result.query, passages, result.best_dense, result.timings, similarity={**wide.similarity, **result.similarity})
 
     def _with_session_plans(self, result: SearchResult, question: str, filters: Filters | None) -> SearchResult:
         """For a trainer's question, fuse in a search for the question with "session plan" added.

@@ -249,6 +249,28 @@ _QUESTION_OPENING = re.compile(
 _SECOND_PART = re.compile(r"[,;]?\s+and\s+(?=(?:in\s+|from\s+|at\s+)?(?:what|which|who|whom|where|when|how|why)\b)", re.I)
 
 
+_NAME_RUN = re.compile(r"(?<![.?!:]\s)(?<!^)\b[A-Z][\w'’-]*(?:\s+(?:[A-Z][\w'’-]*|of|and|the|for|to|in|&))*\s+[A-Z][\w'’-]*")
+
+
+def weak_names(question: str) -> list[str]:
+    """Names of several capitalised words, one of them a capitalised stop word ("Making It Work"), inside ``question``.
+
+    Their words say little to either search (BM25 drops "it", and "making ... work" means work
+    in general), so the name is searched on its own too (:meth:`assistant.pipeline.Pipeline.compose`).
+    A name opening the question, or one without a stop word ("Plymouth Alliance"), is left alone.
+    """
+    names = []
+    question = " ".join(question.split())
+    for m in _NAME_RUN.finditer(question):
+        words = m.group().split()
+        example = re.search(r"\b(?:such\s+as|like|e\.g\.|including|for\s+example)\s*$", question[: m.start()], re.I)
+        if example:
+            continue  # "... partnerships such as Making It Work?" asks about partnerships, the name is an instance
+        if len(words) >= 2 and words[0].lower() not in QUESTION_STOPWORDS and any(w[0].isupper() and w.lower() in QUESTION_STOPWORDS for w in words[1:]):
+            names.append(m.group())
+    return names
+
+
 def split_question(question: str) -> list[str]:
     """A two-part question as its two questions ("What is SROI and what are its limits?" -> "What is SROI?", "What are its limits?").
 

@@ -325,3 +325,11 @@ def test_when_something_began_is_answered_first_by_the_sentence_dating_its_start
     answer = shipped.ask(question)
     verify(answer)
     assert answer.text.startswith(opening), answer.text
+
+
+def test_a_programme_named_in_common_words_is_the_one_answered_about(shipped):
+    # Searched whole, "When did Making It Work start?" found when a digital-inclusion or funding guide starts things.
+    answer = shipped.ask("When did Making It Work start?")
+    verify(answer)
+    assert "Making It Work" in answer.text.split(" [1]")[0], answer.text
+    assert "2012" in answer.text or "2013" in answer.text, answer.text

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from assistant.question import analyse_question, sources_wanted, split_context, split_question
+from assistant.question import analyse_question, sources_wanted, split_context, split_question, weak_names
 
 
 @pytest.mark.parametrize(
@@ -206,3 +206,11 @@ def test_what_makes_a_good_one_asks_for_qualities():
     a = analyse_question("What makes a good key worker?")
     assert (a.kind, a.listed) == ("list", "qualities")
     assert analyse_question("What makes the Buurtzorg model distinctive?").listed != "qualities"
+
+
+def test_a_name_in_common_words_is_found_unless_it_is_only_an_example():
+    assert weak_names("When did Making It Work start?") == ["Making It Work"]
+    assert weak_names("What has research found that voluntary organisations bring to partnerships such as Making It Work?") == []
+    # Names whose words search well, or that open the question, are left alone.
+    assert weak_names("How did the Plymouth Alliance work?") == [] and weak_names("What did Ansell and Gash find?") == []
+    assert weak_names("Making It Work: what was it?") == []
