@@ -217,7 +217,7 @@ class Pipeline:
         names = weak_names(question)
         if not names or result.best_dense is None or not result.passages:
             return result
-        named = {d.doc_id for d in self.index.manifest.documents() if any(n in d.meta.title for n in names)}
+        named = self.index.manifest.titled(names)
         if not named:
             return result
         wide = self.search(question, k=NAMED_DEPTH, filters=filters)

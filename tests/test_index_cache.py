@@ -104,6 +104,7 @@ def test_a_reader_holding_every_passages_place_sees_another_processes_new_and_re
     assistant(data, "ingest", str(extra))
     found = reader.search("seed libraries and compost rotas in allotment societies").passages
     assert found and found[0].title == "Allotment societies", [p.title for p in found]
+    assert reader.index.manifest.titled(["Allotment societies"]) == {found[0].doc_id}
     for _ in range(5):
         reader.search(QUESTION)  # the new revision's table is built
 

@@ -49,6 +49,8 @@ def test_ingest_search_ask_remove_and_reset_against_a_real_server(server_pipelin
 
     top = p.search("What does a boundary spanner do?", k=3).passages[0]
     assert top.title == "Partnership governance for test purposes"
+    assert p.index.manifest.titled(["Partnership governance"]) == {top.doc_id}  # names in titles, as written
+    assert p.index.manifest.titled(["partnership Governance"]) == set()
     answer = p.ask("What does a boundary spanner do?")
     assert not answer.abstained
     verify(answer)

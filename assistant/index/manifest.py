@@ -285,6 +285,13 @@ class Manifest:
         rows = self.db.execute("SELECT doc_id, source, content_hash, meta, n_chunks, ingested_at FROM documents")
         return sorted((_doc(r) for r in rows), key=lambda d: d.meta.title.lower())
 
+    def titled(self, names: Sequence[str]) -> set[str]:
+        """Ids of the documents whose title holds any of ``names`` (case as written), found in SQL: no document is decoded."""
+        found: set[str] = set()
+        for name in names:
+            found.update(r[0] for r in self.db.execute("SELECT doc_id FROM documents WHERE instr(json_extract(meta, '$.title'), ?) > 0", (name,)))
+        return found
+
     def text(self, doc_id: str) -> str:
         """The full text of a document as it was chunked."""
         row = self.db.execute("SELECT text FROM documents WHERE doc_id = ?", (doc_id,)).fetchone()

@@ -233,6 +233,10 @@ class SharedManifest:
         """Every indexed document, by title."""
         return sorted((d.record for d in self.view().docs.values()), key=lambda r: r.meta.title.lower())
 
+    def titled(self, names: Sequence[str]) -> set[str]:
+        """Ids of the documents whose title holds any of ``names`` (case as written)."""
+        return {d.doc_id for d in self.documents() if any(n in d.meta.title for n in names)}
+
     def text(self, doc_id: str) -> str:
         """The full text of a document as it was chunked."""
         got = self.collection.get(ids=[doc_id], include=["documents"])
