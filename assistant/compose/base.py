@@ -12,11 +12,15 @@ from assistant.compose.cues import (
     CONTENTS_WANTED,
     COUNTED,
     FINDING_CUE,
+    HOW_MANY_DID,
     ORIGIN_WANTED,
     PUBLICATION,
     PUBLICATION_WANTED,
     REASON_CUE,
+    START_CUE,
+    START_WANTED,
     TWO_PART,
+    VAGUE_VERBS,
     WHY_SECTION,
 )
 from assistant.evidence import FINDINGS_SECTION, PITFALL_LEAD, STEPS_SECTION, Quote, is_reference_section, sentence_quotes
@@ -45,19 +49,6 @@ class Scored:
     quote: Quote
     terms: frozenset[str]
     score: float
-
-
-HOW_MANY_DID = re.compile(r"^\s*how\s+many\s+(?P<thing>[\w' -]+?)\s+(?:did|does|do|has|have|had|will|would|could|can)\s+(?P<subject>[^?]+?)\s+(?P<verb>[a-z]+)\s*\?\s*$", re.I)
-"""A count asked of a doing: "How many lone parents did Making It Work support?"."""
-START_WANTED = re.compile(r"\b(?:start(?:ed|s)?|begin|began|begun|launch(?:ed)?|set\s+up|found(?:ed)?|establish(?:ed)?|open(?:ed)?|creat(?:e|ed)|introduc(?:e|ed))\b", re.I)
-"""A question asking when something began ("When was the Plymouth Alliance contract started?")."""
-START_CUE = re.compile(
-    r"\b(?:started|began|begun|launched|went\s+live|set\s+up|founded|established|opened|created|introduced|first\s+(?:operating|met|ran))\b"
-    r"(?=(?:\W+\w+){0,6}?\W+(?:(?:19|20)\d\d|january|february|march|april|may|june|july|august|september|october|november|december)\b)",
-    re.I,
-)
-"""A sentence saying when something began: a start word with a date a few words on ("went live on 1 April 2019")."""
-VAGUE_VERBS = frozenset("have has had get got be is are was were do does did make made see use include includes".split())
 
 
 class Base:

@@ -112,3 +112,15 @@ QUESTIONS_SECTION = re.compile(r"\b(?:discussion|reflection|reflective|open)\s+q
 SIGNS_SECTION = re.compile(r"\b(?:(?:early|warning)\s+signs?|signs\s+(?:of|that)|symptoms|red\s+flags|indicators)\b", re.I)
 """A heading over how to recognise a problem ("Early signs of conflict to watch for"), not over what to do about it."""
 SIGNS_WANTED = re.compile(r"\b(?:signs?|symptoms|red\s+flags|indicators|spot|recogni[sz]e|notice|tell\s+(?:if|whether|when)|know\s+(?:if|whether|when))\b", re.I)
+HOW_MANY_DID = re.compile(r"^\s*how\s+many\s+(?P<thing>[\w' -]+?)\s+(?:did|does|do|has|have|had|will|would|could|can)\s+(?P<subject>[^?]+?)\s+(?P<verb>[a-z]+)\s*\?\s*$", re.I)
+"""A count asked of a doing: "How many lone parents did Making It Work support?"."""
+START_WANTED = re.compile(r"\b(?:start(?:ed|s)?|begin|began|begun|launch(?:ed)?|set\s+up|found(?:ed)?|establish(?:ed)?|open(?:ed)?|creat(?:e|ed)|introduc(?:e|ed))\b", re.I)
+"""A question asking when something began ("When was the Plymouth Alliance contract started?")."""
+START_CUE = re.compile(
+    r"\b(?:started|began|begun|launched|went\s+live|set\s+up|founded|established|opened|created|introduced|first\s+(?:operating|met|ran))\b"
+    r"(?=(?:\W+\w+){0,6}?\W+(?:(?:19|20)\d\d|january|february|march|april|may|june|july|august|september|october|november|december)\b)",
+    re.I,
+)
+"""A sentence saying when something began: a start word with a date a few words on ("went live on 1 April 2019")."""
+VAGUE_VERBS = frozenset("have has had get got be is are was were do does did make made see use include includes".split())
+"""Verbs that say too little for a count to be checked against them ("How many nurses did Buurtzorg have?")."""
