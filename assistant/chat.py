@@ -1,7 +1,8 @@
 """Conversation state and follow-up questions, resolved without an LLM.
 
 A follow-up such as "and how is it funded?" carries little on its own. A question is read as a
-follow-up only when it has no topic of its own: no content word at all ("Why?"), or at most
+follow-up only when it has no topic of its own: no content word at all ("Why?"), only words naming
+a part of what was asked before ("What are the common mistakes?", "And the risks?"), or at most
 :data:`FOLLOW_UP_MAX_WORDS` content words (frame words such as "run" or "time" not counted) together with a continuation opening ("and", "what
 about") or a pronoun standing for something said before ("it", "they" — not the "It" inside a
 name such as "Making It Work"). Its retrieval query is the question plus the previous turn's
@@ -14,13 +15,15 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from assistant.answer import Answer
-from assistant.question import FRAME_WORDS, PRONOUNS, QUESTION_STOPWORDS, WORD, content_words
+from assistant.question import FACET_WORDS, FRAME_WORDS, PRONOUNS, QUESTION_STOPWORDS, WORD, content_words
 
 # "Why?" continues; "Why do innovation labs close?" asks about a topic of its own ("Why is that?" leans on its pronoun).
 CONTINUATIONS = ("and ", "but ", "also ", "so ", "then ", "what about", "how about", "what else", "why?", "how?", "and?", "what if", "same for")
 FOLLOW_UP_MAX_WORDS = 3
 """A question with more content words than this has a topic of its own and is never merged."""
 TOPIC_MAX_WORDS = 8
+GENERIC_WORDS = frozenset("common usual typical biggest main key most".split())
+"""Words that grade what is asked for ("the common mistakes") without naming a topic."""
 
 __all__ = ["CONTINUATIONS", "Conversation", "QUESTION_STOPWORDS", "Turn", "content_words", "is_follow_up", "resolve", "topic_of"]
 
@@ -42,6 +45,8 @@ def is_follow_up(question: str) -> bool:
     own = content_words(q)
     if not own:
         return True  # "Why?", "How much?"
+    if not [w for w in own if w not in FRAME_WORDS and w not in FACET_WORDS and w not in GENERIC_WORDS]:
+        return True  # "What are the common mistakes?", "And the risks?": a part of what was asked before
     if len([w for w in own if w not in FRAME_WORDS]) > FOLLOW_UP_MAX_WORDS:  # "run", "time" name no topic
         return False
     return q.lower().startswith(CONTINUATIONS) or _leans_on_pronoun(q)

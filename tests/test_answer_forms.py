@@ -333,3 +333,14 @@ def test_a_programme_named_in_common_words_is_the_one_answered_about(shipped):
     verify(answer)
     assert "Making It Work" in answer.text.split(" [1]")[0], answer.text
     assert "2012" in answer.text or "2013" in answer.text, answer.text
+
+
+def test_asking_for_the_common_mistakes_after_a_how_to_gets_that_guides_pitfalls(shipped):
+    # "What are the common mistakes?" names no topic: it borrows the referral pathway, and "Who does what?" after it too.
+    conversation = Conversation()
+    shipped.ask("How do I set up a referral pathway between partners?", conversation=conversation)
+    mistakes = shipped.ask("What are the common mistakes?", conversation=conversation)
+    verify(mistakes)
+    assert mistakes.merged and "section “Common pitfalls in referral pathways”" in mistakes.text, mistakes.text
+    roles = shipped.ask("Who does what?", conversation=conversation)
+    assert "section “Who does what in a referral pathway”" in roles.text, roles.text

@@ -28,6 +28,10 @@ def test_content_words_drop_question_words_pronouns_and_stop_words():
         ("How do boundary spanners broker resources between agencies?", False),
         ("And what should I cut if I run short of time?", True),  # "run" frames; cut, short, time are three words
         ("And what should partners cut from the shared budget when funding ends early?", False),
+        # Only the part of the previous topic wanted: its mistakes, its risks.
+        ("What are the common mistakes?", True),
+        ("And the risks?", True),
+        ("What are the common mistakes in referral pathways?", False),
     ],
 )
 def test_follow_up_detection(question, follow_up):
