@@ -22,8 +22,8 @@ CONTINUATIONS = ("and ", "but ", "also ", "so ", "then ", "what about", "how abo
 FOLLOW_UP_MAX_WORDS = 3
 """A question with more content words than this has a topic of its own and is never merged."""
 TOPIC_MAX_WORDS = 8
-GENERIC_WORDS = frozenset("common usual typical biggest main key most".split())
-"""Words that grade what is asked for ("the common mistakes") without naming a topic."""
+GENERIC_WORDS = frozenset("common usual typical biggest main key most materials preparation equipment".split())
+"""Words that grade what is asked for ("the common mistakes") or name a part of any plan ("What materials do I need?") without naming a topic."""
 
 __all__ = ["CONTINUATIONS", "Conversation", "QUESTION_STOPWORDS", "Turn", "content_words", "is_follow_up", "resolve", "topic_of"]
 

@@ -14,7 +14,7 @@ from assistant.index import DocumentRecord, Index
 from assistant.ingest import IngestReport, run_ingest
 from assistant.ingest.chunking import Chunker
 from assistant.compose.outline import EXERCISE_WANTED
-from assistant.question import QuestionAnalysis, analyse_question, sources_wanted, split_context, weak_names
+from assistant.question import QuestionAnalysis, analyse_question, sources_wanted, split_context, weak_names, with_topic_for_pronouns
 from assistant.compose.sources import SOURCES_SHOWN
 from assistant.retrieve import Filters, HybridRetriever, HybridSearcher, Passage, SearchResult, rrf
 from assistant.settings import Settings
@@ -146,6 +146,8 @@ class Pipeline:
         """
         query = conversation.resolve(question) if conversation is not None else question
         analysis = analyse_question(question)
+        if query != question and conversation is not None and conversation.last_topic:
+            analysis = with_topic_for_pronouns(analysis, conversation.last_topic)
         if not self.index.manifest.has_passages():
             answer = Answer(question, NO_INDEX_TEXT, True, [], [], query, None, kind=analysis.kind)
         else:

@@ -15,7 +15,7 @@ follow-up logic (NLTK's English list via bm25s).
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from functools import lru_cache
 from typing import Literal
 
@@ -269,6 +269,13 @@ def weak_names(question: str) -> list[str]:
         if len(words) >= 2 and words[0].lower() not in QUESTION_STOPWORDS and any(w[0].isupper() and w.lower() in QUESTION_STOPWORDS for w in words[1:]):
             names.append(m.group())
     return names
+
+
+def with_topic_for_pronouns(analysis: QuestionAnalysis, topic: str) -> QuestionAnalysis:
+    """``analysis`` with a pronoun subject ("How is it different from co-design?") replaced by the topic a follow-up borrowed ("co-production")."""
+    if not analysis.subjects or not any(s.lower() in PRONOUNS for s in analysis.subjects):
+        return analysis
+    return replace(analysis, subjects=tuple(topic if s.lower() in PRONOUNS else s for s in analysis.subjects))
 
 
 def split_question(question: str) -> list[str]:

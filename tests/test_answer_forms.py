@@ -344,3 +344,20 @@ def test_asking_for_the_common_mistakes_after_a_how_to_gets_that_guides_pitfalls
     assert mistakes.merged and "section “Common pitfalls in referral pathways”" in mistakes.text, mistakes.text
     roles = shipped.ask("Who does what?", conversation=conversation)
     assert "section “Who does what in a referral pathway”" in roles.text, roles.text
+
+
+def test_a_trainers_follow_ups_stay_with_the_session_and_it_stands_for_the_topic(shipped):
+    # "What materials do I need?" borrows the session; "How should I close it?" then still means that session
+    # (it had borrowed "materials need" and abstained).
+    conversation = Conversation()
+    shipped.ask("How do I run a session on wicked problems?", conversation=conversation)
+    assert shipped.ask("What materials do I need?", conversation=conversation).merged
+    close = shipped.ask("How should I close it?", conversation=conversation)
+    verify(close)
+    assert "section “80-90 minutes: review and close”" in close.text, close.text
+    # A compared "it" is the topic borrowed: co-production gets its own labelled line.
+    conversation = Conversation()
+    shipped.ask("What is co-production?", conversation=conversation)
+    compared = shipped.ask("How is it different from co-design?", conversation=conversation)
+    verify(compared)
+    assert compared.text.startswith("**Co-production:**"), compared.text

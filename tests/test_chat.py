@@ -32,6 +32,7 @@ def test_content_words_drop_question_words_pronouns_and_stop_words():
         ("What are the common mistakes?", True),
         ("And the risks?", True),
         ("What are the common mistakes in referral pathways?", False),
+        ("What materials do I need?", True),
     ],
 )
 def test_follow_up_detection(question, follow_up):
