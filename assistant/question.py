@@ -143,7 +143,7 @@ _PROCEDURE = [
 ]
 _FINDINGS = re.compile(
     r"\bwhat\s+(?:did|does|do|have)\s+.+?\b(?:find|found|show|shown|conclude|concluded|report|reported|learn|learned|learnt|reveal|suggest|achieve|achieved|argue|argued|claim|claimed|propose|proposed)\b"
-    r"|\b(?:findings?|results?|(?<!learning )outcomes?|evidence|impact|effects?|lessons?)\b.*\b(?:of|from|for|on|about)\b|\bevidence\s+that\b"
+    r"|\b(?:findings?|(?<!by )(?<!by-)results?|(?<!learning )outcomes?|evidence|impact|effects?|lessons?)\b.*\b(?:of|from|for|on|about)\b|\bevidence\s+that\b"
     r"|\bwhat\s+(?:were|are)\s+the\s+(?:findings|results|outcomes|lessons|effects|impacts)\b"
     r"|\bwhat\s+(?:does|do)\s+(?:the\s+)?(?:research|evidence|evaluation|literature|study|studies)\s+(?:say|show)\b",
     re.I,

@@ -20,6 +20,12 @@ from assistant.evidence import is_pitfall_section
 
 STATED = [
     pytest.param(
+        # "payment by results ... for" is no findings question: the risks are the guide's pitfalls.
+        "What are the risks of payment by results for small providers?", "list",
+        ("Passing all the financial risk down a supply chain to the smallest partners",), (),
+        id="risks-of-payment-by-results-are-its-pitfalls",
+    ),
+    pytest.param(
         # No section heads criticisms of co-production: the sentences stating them answer, not a checklist for naming it.
         "What are the main criticisms of co-production?", None,
         ("risks meaning almost anything", "loosely used term"), ("Who are the contributors",),

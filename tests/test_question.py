@@ -214,3 +214,9 @@ def test_a_name_in_common_words_is_found_unless_it_is_only_an_example():
     # Names whose words search well, or that open the question, are left alone.
     assert weak_names("How did the Plymouth Alliance work?") == [] and weak_names("What did Ansell and Gash find?") == []
     assert weak_names("Making It Work: what was it?") == []
+
+
+def test_payment_by_results_is_a_term_not_a_request_for_results():
+    assert analyse_question("What are the risks of payment by results for small providers?").kind == "list"
+    assert analyse_question("Is payment by results a good idea for a small charity?").kind == "yes-no"
+    assert analyse_question("What were the results of the Making It Work evaluation?").kind == "findings"
