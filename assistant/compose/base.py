@@ -258,11 +258,12 @@ class Base:
         if not lemmas:
             return None  # "... in its first six months?": no verb closes the question
         lemma = lemmas[0]
-        forms = {lemma, verb, *(f for fs in getAllInflections(lemma, upos="VERB").values() for f in fs)}
-        quoted = " ".join(q.text for line in lines for q in line.quotes).lower()
-        if not quoted or any(re.search(rf"\b{re.escape(f)}\b", quoted) for f in forms):
+        inflections = getAllInflections(lemma, upos="VERB")
+        forms = {lemma, verb, *(f for fs in inflections.values() for f in fs)}
+        quoted = set(re.findall(r"\w+", " ".join(q.text for line in lines for q in line.quotes).lower()))
+        if not quoted or forms & quoted:
             return None
-        done = next(iter(getAllInflections(lemma, upos="VERB").get("VBD", (verb,))))
+        done = next(iter(inflections.get("VBD", (verb,))))
         return f"The passages found do not say how many {m['thing']} {m['subject']} {done}; these are the nearest figures they give."
 
     def counts_asked_thing(self, text: str) -> bool:

@@ -19,7 +19,7 @@ ELSEWHERE_MARGIN = 0.8
 class Findings:
     """Findings answers (mixed into :class:`assistant.compose.Composition`)."""
 
-    def closest_first(self) -> "Passage | None":
+    def closest_first(self) -> Passage | None:
         """The best-ranked passage when it is also the closest in meaning, clearly: its section is what the question asks about.
 
         "What does the evidence say about outcomes-based performance management encouraging gaming?"

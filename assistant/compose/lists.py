@@ -150,20 +150,20 @@ class Lists:
         names = [name for name, (cue, _) in FACETS.items() if cue.search(self.question)]
         if len(names) != 1 or (self.analysis.kind == "findings" and names[0] not in ("lessons", "limits")):
             return []
-        asked = [FACETS[names[0]][1]]
+        heads = FACETS[names[0]][1]
+
         def is_facet(x: Passage) -> bool:
-            return bool(x.section) and bool(asked[0].search(heading(x))) and not is_reference_section(x.section)
+            return bool(x.section) and bool(heads.search(heading(x))) and not is_reference_section(x.section)
 
         # A facet section retrieved itself, and closest in meaning of the passages retrieved, speaks for
         # its document first: "Common pitfalls in consent and records", found for a question on consent
         # and case notes, over the pitfalls of the key-worker guide that ranked first on "key workers"
         # without its pitfalls being found (not "Who does what in a co-leadership arrangement", found on
         # "arrangement" for a follow-up on co-location, less close than the co-location passages).
-        ranked = self.passages[: self.ranked]
-        closest = max(ranked, key=self.meaning, default=None)
-        hits = [closest] if closest is not None and is_facet(closest) else []
+        closest = max(self.passages[: self.ranked], key=self.meaning, default=None)
+        first_docs = [closest.doc_id] if closest is not None and is_facet(closest) else []
         found = []
-        for rank, doc_id in enumerate(dict.fromkeys([p.doc_id for p in hits] + [p.doc_id for p in self.passages[: min(3, self.ranked)]])):
+        for rank, doc_id in enumerate(dict.fromkeys(first_docs + [p.doc_id for p in self.passages[: min(3, self.ranked)]])):
             document = self.document(doc_id)
             x = next((x for x in document if is_facet(x)), None)
             if x is not None:

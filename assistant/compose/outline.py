@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from typing import Sequence
 
 from assistant.compose.base import Line, has_term, heading, read_in_order
 from assistant.evidence import sentence_quotes
@@ -73,10 +74,7 @@ class Outline:
         topic = [t for t in self.q_terms if t not in room and t not in anchor]
         for doc_id in list(self.best_documents())[:3]:
             passages = self.document(doc_id)
-            parts: dict[str, list[Passage]] = {}
-            for p in passages:
-                if SEQUENCE_HEADING.match(heading(p)) and not BREAK.search(heading(p)):
-                    parts.setdefault(p.section, []).append(p)
+            parts = {section: held for section, held in timed_parts(passages).items() if not BREAK.search(heading(held[0]))}
             if len(parts) < 3:
                 continue
             titles = " ".join([passages[0].title, *parts])
@@ -122,11 +120,7 @@ class Outline:
         if clause:
             named_terms = set(self.c.analyse([clause.group(1)])[0])
             topic = [t for t in topic if t in named_terms] or topic
-        parts: dict[tuple[str, str], list[Passage]] = {}
-        for doc_id in list(self.best_documents())[:3]:
-            for p in self.document(doc_id):
-                if SEQUENCE_HEADING.match(heading(p)):
-                    parts.setdefault((doc_id, p.section), []).append(p)
+        parts = {(doc_id, section): held for doc_id in list(self.best_documents())[:3] for section, held in timed_parts(self.document(doc_id)).items()}
         activity_wanted = bool(ACTIVITY.search(self.question))
         best: tuple[float, float, float, list[Passage]] | None = None
         for held in parts.values():
@@ -244,3 +238,12 @@ class Outline:
             return True
         text_terms = set(t for terms in self.c.analyse([p.text for p in own]) for t in terms) if own else set()
         return self.coverage(list(heading_terms)) >= 0.5 and has_term(text_terms, self.listed)
+
+
+def timed_parts(passages: Sequence[Passage]) -> dict[str, list[Passage]]:
+    """A document's parts headed as one step of a sequence ("0-10 minutes: welcome"), each with its passages, in document order."""
+    parts: dict[str, list[Passage]] = {}
+    for p in passages:
+        if SEQUENCE_HEADING.match(heading(p)):
+            parts.setdefault(p.section, []).append(p)
+    return parts

@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
-from assistant.compose.base import Line, has_term
+from typing import Sequence
+
+from assistant.compose.base import Line, Scored, has_term
 from assistant.evidence import PITFALL_LEAD
 from assistant.question import sources_wanted
+from assistant.retrieve import Passage
 
 SOURCES_SHOWN = 8
 """Documents listed, at most, for "Which papers discuss ...?"."""
@@ -29,7 +32,9 @@ class Sources:
         need = 1.0 if len(topic) <= 3 else 0.6
         lines: list[Line] = []
         seen: set[str] = set()
-        def naming(passages) -> list:
+
+        def naming(passages: Sequence[Passage]) -> list[Scored]:
+            """The sentences of ``passages`` that name the topic."""
             return [
                 c for c in self.scored_sentences(passages)
                 if c.quote.role != "pitfall" and sum(self.weights.get(t, 0.0) for t in topic if has_term(c.terms, t)) >= need * total - 1e-9
