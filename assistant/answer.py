@@ -24,6 +24,7 @@ from dataclasses import asdict, dataclass, field
 from typing import Callable, Sequence
 
 from assistant.compose import Composition, Line
+from assistant.compose.cues import facets_asked
 from assistant.evidence import is_reference_section
 from assistant.question import FRAME_WORDS, NUMBER_WORDS, SOURCE_WORDS, QuestionAnalysis, analyse_question, split_question
 from assistant.retrieve import Passage, SearchResult
@@ -249,6 +250,13 @@ class ExtractiveComposer:
         if len(parts) != 2:
             return None
         first, second = analyse_question(parts[0]), analyse_question(parts[1])
+        whole, each = facets_asked(question), [facets_asked(part) for part in parts]
+        if whole and (not any(each) or (len(whole) == 1 and all(e == whole for e in each)) or (whole == ["roles"] and first.answer_type == "person")):
+            # One facet asked across both parts ("Who needs to be involved in the evaluation, and what is
+            # each of them responsible for?"), in each ("Who are the main players, and what is each
+            # responsible for?"), or who does what asked after a "who" ("Who has to take part, and what
+            # is each of them responsible for?"): one question, answered by the section giving it.
+            return None
         if first.kind == second.kind == "factoid" and first.answer_type == second.answer_type:
             return None  # "When was it set up and when did it close?": one sentence often holds both
         borrowed = " ".join(first.topic)

@@ -164,6 +164,26 @@ STATED = [
         id="facet-criticisms",
     ),
     pytest.param(
+        # Who does what asked across the two parts of a question is one question, not a "who" factoid
+        # (which found no names and abstained) and a second part.
+        "Who has to take part in evaluating the programme, and what is each of them responsible for?", None,
+        ("section “Who does what in the evaluation”", "Partnership board"), (),
+        id="facet-roles-across-two-parts",
+    ),
+    pytest.param(
+        # The guide whose title names the subject gives its roles, not the meeting guide closest in meaning on "who".
+        "Who needs to be involved in evaluating our partnership programme, and what is each of them responsible for?", None,
+        ("section “Who does what in the evaluation”",), ("Who does what in a partnership meeting",),
+        id="facet-of-the-document-the-title-names",
+    ),
+    pytest.param(
+        # The document closest in meaning gives its pitfalls, not one ranked first on "wrong" ("Why partnership meetings go wrong").
+        "Six months ago we told our frontline teams they could try out their own changes, but very little has been "
+        "learned and the workload just keeps growing. What are we probably getting wrong?", None,
+        ("section “Pitfalls in giving frontline autonomy”", "sign-off for every small change"), ("Common pitfalls in partnership meetings",),
+        id="facet-of-the-closest-document",
+    ),
+    pytest.param(
         # A guide's checklist sums up the guide; the section ranked beside it answers the how-to.
         "Our frontline staff keep asking what they're allowed to change without checking with me first. How should we set the limits of their autonomy?", None,
         ("section “Agreeing the limits of autonomy”", "autonomy charter"), ("Frontline autonomy checklist",),

@@ -79,8 +79,8 @@ FACETS = {
         PITFALL_SECTION,
     ),
     "roles": (
-        re.compile(r"\bwho\b[^?]*\b(?:does|do|is|are|should|needs?)\b[^?]*\bwhat\b|\bwho\s+(?:is|are)\s+responsible\b|\bwhat\s+does\s+each\b|\broles\s+and\s+responsibilities\b|\b(?:what|which)\s+(?:\w+\s+)?roles\b|\bdifferent\s+roles\b"
-                   r"|\beach\s+(?:\w+\s+)?responsible\b|\bwho(?:'s|’s|\s+is|\s+are)\s+the\s+(?:main\s+|key\s+)?(?:players|people\s+involved|actors)\b|\bwhat(?:'s|’s|\s+is)\s+my\s+(?:job|role|part)\b", re.I),
+        re.compile(r"\bwho\b[^?]*\b(?:does|do|is|are|should|needs?|has|have|must)\b[^?]*\bwhat\b|\bwho\s+(?:is|are)\s+responsible\b|\bwhat\s+does\s+each\b|\broles\s+and\s+responsibilities\b|\b(?:what|which)\s+(?:\w+\s+)?roles\b|\bdifferent\s+roles\b"
+                   r"|\beach\s+(?:\w+\s+){0,2}responsible\b|\bwho(?:'s|’s|\s+is|\s+are)\s+the\s+(?:main\s+|key\s+)?(?:players|people\s+involved|actors)\b|\bwhat(?:'s|’s|\s+is)\s+my\s+(?:job|role|part)\b", re.I),
         ROLES_SECTION,
     ),
     "checklist": (CHECKLIST_WANTED, CHECKLIST_SECTION),
@@ -107,6 +107,12 @@ FACETS = {
 for what in safeguarding?" for its "Who does what", "What lessons ...?" for its lessons, "What
 routes are there to carry on the work?" for its "Options for continuing the work", what government requires
 (the Paperwork Reduction Act, the Privacy Act) for a method card's "Considerations for use in government"."""
+
+def facets_asked(text: str) -> list[str]:
+    """The names of the :data:`FACETS` a question asks for ("What mistakes should we avoid?" → ``["pitfalls"]``)."""
+    return [name for name, (cue, _) in FACETS.items() if cue.search(text)]
+
+
 QUESTIONS_SECTION = re.compile(r"\b(?:discussion|reflection|reflective|open)\s+questions\b|\bquestions\s+(?:for|to)\s+(?:discussion|discuss|reflect)", re.I)
 """A heading over questions to discuss, not over what to do ("Discussion questions" closing a session plan)."""
 SIGNS_SECTION = re.compile(r"\b(?:(?:early|warning)\s+signs?|signs\s+(?:of|that)|symptoms|red\s+flags|indicators)\b", re.I)

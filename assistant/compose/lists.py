@@ -6,7 +6,7 @@ import re
 from typing import Sequence
 
 from assistant.compose.base import Line, has_term, heading, in_list_item, read_in_order
-from assistant.compose.cues import CRITIQUE_CUE, FACETS, QUESTIONS_SECTION, SIGNS_SECTION, SIGNS_WANTED, AUDIENCE_SECTION, CHECKLIST_SECTION, CHECKLIST_WANTED, CONTENTS_SECTION, PHASES, EXAMPLE_SECTION, STUDY_SECTION, EXAMPLES_LEAD, EXPLAINING_SECTION, KEY_TERMS_SECTION, LIST_MAX, LIMITS_SECTION, LIST_WHOLE, RISKS_WANTED, ROLES_SECTION, WHY_SECTION
+from assistant.compose.cues import CRITIQUE_CUE, FACETS, facets_asked, QUESTIONS_SECTION, SIGNS_SECTION, SIGNS_WANTED, AUDIENCE_SECTION, CHECKLIST_SECTION, CHECKLIST_WANTED, CONTENTS_SECTION, PHASES, EXAMPLE_SECTION, STUDY_SECTION, EXAMPLES_LEAD, EXPLAINING_SECTION, KEY_TERMS_SECTION, LIST_MAX, LIMITS_SECTION, LIST_WHOLE, RISKS_WANTED, ROLES_SECTION, WHY_SECTION
 from assistant.evidence import PITFALL_LEAD, PITFALL_SECTION, STEPS_SECTION, Quote, is_pitfall_section, quotable_item
 from assistant.ingest.structure import Unit
 from assistant.retrieve import Passage, is_reference_section
@@ -138,16 +138,17 @@ class Lists:
         Facets (:data:`FACETS`): pitfalls ("What traps should I avoid when re-commissioning
         services?"), who does what ("Who is responsible for what in safeguarding?"), lessons and
         options ("What routes are there to carry on the work?"). Among the documents of the three
-        best passages, those with a section whose own heading names the facet compete: the
-        best-ranked one answers unless another's heading covers ``FACET_MARGIN`` more of the
-        question, as :meth:`lead_section` gives a section. Definitions, comparisons, findings
+        best passages, and the document of the passage closest in meaning, those with a section
+        whose own heading names the facet compete: the closest document's, else the best-ranked
+        one's, answers unless another's title and heading cover ``FACET_MARGIN`` more of the
+        question. Definitions, comparisons, findings
         and reasons keep their own forms, except that research asked for its lessons or its
         limits ("What lessons from the Glasgow and Edinburgh research should shape ...?") is
         answered by the section giving them.
         """
         if self.c.expand is None or self.analysis.kind in ("definition", "comparison", "reason"):
             return []
-        names = [name for name, (cue, _) in FACETS.items() if cue.search(self.question)]
+        names = facets_asked(self.question)
         if len(names) != 1 or (self.analysis.kind == "findings" and names[0] not in ("lessons", "limits")):
             return []
         heads = FACETS[names[0]][1]
@@ -155,25 +156,27 @@ class Lists:
         def is_facet(x: Passage) -> bool:
             return bool(x.section) and bool(heads.search(heading(x))) and not is_reference_section(x.section)
 
-        # A facet section retrieved itself, and closest in meaning of the passages retrieved, speaks for
-        # its document first: "Common pitfalls in consent and records", found for a question on consent
-        # and case notes, over the pitfalls of the key-worker guide that ranked first on "key workers"
-        # without its pitfalls being found (not "Who does what in a co-leadership arrangement", found on
-        # "arrangement" for a follow-up on co-location, less close than the co-location passages).
+        # The document of the passage closest in meaning speaks first: "Common pitfalls in consent and
+        # records", found for a question on consent and case notes, over the pitfalls of the key-worker
+        # guide that ranked first on "key workers"; the autonomy guide's pitfalls for teams whose tests
+        # teach nothing, over the meeting guide ranked first on the facet word alone ("Why partnership
+        # meetings go wrong" for "What are we getting wrong?").
         closest = max(self.passages[: self.ranked], key=self.meaning, default=None)
-        first_docs = [closest.doc_id] if closest is not None and is_facet(closest) else []
+        first_docs = [closest.doc_id] if closest is not None else []
         found = []
         for rank, doc_id in enumerate(dict.fromkeys(first_docs + [p.doc_id for p in self.passages[: min(3, self.ranked)]])):
             document = self.document(doc_id)
             x = next((x for x in document if is_facet(x)), None)
             if x is not None:
-                found.append((self.head_coverage(x), -rank, x, document))
+                found.append((self.coverage(self.c.analyse([f"{x.title} {x.section}"])[0]), -rank, x, document))
         if not found:
             return self.critiques() if names[0] == "limits" else []
-        # The best-ranked document's section answers unless another's heading covers clearly more of the
-        # question ("Common pitfalls in paying people with lived experience" over "Pitfalls in lived
-        # experience involvement" for the risks of paying people; not "Who does what in a co-leadership
-        # arrangement" over "... in mutual learning arrangements" for co-location, on one shared "co").
+        # That section answers unless another's title and heading cover clearly more of the question
+        # ("Common pitfalls in paying people with lived experience" over "Pitfalls in lived experience
+        # involvement" for the risks of paying people; "Who does what in the evaluation", in "Evaluating a
+        # collaborative innovation programme", over the meeting guide's roles for who evaluates; not "Who
+        # does what in a co-leadership arrangement" over "... in mutual learning arrangements" for
+        # co-location, on one shared "co").
         first = found[0]
         best = max(found, key=lambda t: t[:2])
         _, _, x, document = best if best[0] >= first[0] + FACET_MARGIN else first
