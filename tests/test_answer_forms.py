@@ -184,6 +184,16 @@ STATED = [
         id="facet-of-the-closest-document",
     ),
     pytest.param(
+        "Our two co-leads keep getting dragged back into their day jobs by their own managers. What should each party in the co-leadership be doing?", None,
+        ("section “Who does what in a co-leadership arrangement”", "protect the agreed time"), (),
+        id="facet-what-should-each-party-do",
+    ),
+    pytest.param(
+        "We give our lived-experience panel shop vouchers a month after each meeting. Is anything wrong with that?", None,
+        ("section “Common pitfalls in paying people with lived experience”", "paying in vouchers by default"), (),
+        id="facet-anything-wrong-with",
+    ),
+    pytest.param(
         # A guide's checklist sums up the guide; the section ranked beside it answers the how-to.
         "Our frontline staff keep asking what they're allowed to change without checking with me first. How should we set the limits of their autonomy?", None,
         ("section “Agreeing the limits of autonomy”", "autonomy charter"), ("Frontline autonomy checklist",),

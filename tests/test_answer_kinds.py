@@ -697,6 +697,13 @@ def test_a_method_cards_summary_stands_for_its_one_steps_section(realdocs):
     assert [(x.title, x.section) for x in stand_ins if x.title == "Design studio"] == [("Design studio", "How to do it")]
 
 
+def test_people_outside_government_ask_what_government_requires_not_for_a_checklist():
+    from assistant.compose.cues import facets_asked
+
+    assert facets_asked("A few of the people coming to our KJ workshop don't work for the federal government. What should we check beforehand?") == ["government"]
+    assert facets_asked("What should we check before the workshop?") == ["checklist"]
+
+
 @pytest.mark.parametrize(
     ("question", "card", "words"),
     [
@@ -704,6 +711,9 @@ def test_a_method_cards_summary_stands_for_its_one_steps_section(realdocs):
          "Card sorting", "No PRA implications if done as directly moderated sessions"),
         ("Do stakeholder interviews with the public trigger the Paperwork Reduction Act?",
          "Stakeholder and user interviews", "exempts direct observation"),
+        # Invitees from outside the federal government ask what government requires, not for a checklist to check.
+        ("A few of the people coming to our KJ workshop don't work for the federal government. What should we check beforehand?",
+         "KJ method", "Paperwork Reduction Act"),
     ],
 )
 def test_what_government_requires_is_the_cards_section_on_use_in_government(realdocs, question, card, words):

@@ -75,11 +75,11 @@ FACETS = {
     "pitfalls": (
         # "What should I avoid?", "... avoid when ...", not "How do we avoid tokenism?" (how to prevent one thing)
         re.compile(r"\b(?:pitfalls?|mistakes?|traps?|risks|dangers|go(?:es)?\s+wrong|watch\s+out|avoid(?=\s*(?:[?.!]|$|\b(?:doing|when|while|if|during|in|as|at|before|after|with|it|them|this|these|that)\b))|careful\s+not\s+to|steer\s+clear|not\s+to\s+do"
-                   r"|get(?:s|ting)?\s+wrong|doing\s+wrong|stop\s+doing|guard(?:ing)?\s+against|look(?:ing)?\s+out\s+for)\b", re.I),
+                   r"|get(?:s|ting)?\s+wrong|doing\s+wrong|(?:anything|something|what(?:'s|’s|\s+is))\s+wrong\s+with|stop\s+doing|guard(?:ing)?\s+against|look(?:ing)?\s+out\s+for)\b", re.I),
         PITFALL_SECTION,
     ),
     "roles": (
-        re.compile(r"\bwho\b[^?]*\b(?:does|do|is|are|should|needs?|has|have|must)\b[^?]*\bwhat\b|\bwho\s+(?:is|are)\s+responsible\b|\bwhat\s+does\s+each\b|\broles\s+and\s+responsibilities\b|\b(?:what|which)\s+(?:\w+\s+)?roles\b|\bdifferent\s+roles\b"
+        re.compile(r"\bwho\b[^?]*\b(?:does|do|is|are|should|needs?|has|have|must)\b[^?]*\bwhat\b|\bwho\s+(?:is|are)\s+responsible\b|\bwhat\s+(?:does|should|must|will)\s+each\b|\broles\s+and\s+responsibilities\b|\b(?:what|which)\s+(?:\w+\s+)?roles\b|\bdifferent\s+roles\b"
                    r"|\beach\s+(?:\w+\s+){0,2}responsible\b|\bwho(?:'s|’s|\s+is|\s+are)\s+the\s+(?:main\s+|key\s+)?(?:players|people\s+involved|actors)\b|\bwhat(?:'s|’s|\s+is)\s+my\s+(?:job|role|part)\b", re.I),
         ROLES_SECTION,
     ),
@@ -95,7 +95,8 @@ FACETS = {
         re.compile(
             r"\b(?:paperwork\s+reduction\s+act|PRA|privacy\s+act|OMB\s+approval)\b"
             r"|\b(?:government|federal|agency)\b[^?]*\b(?:requires?|required|requirements?|rules|regulations?|legal|law|approval|clearance)\b"
-            r"|\b(?:requires?|required|requirements?|rules|regulations?|legal|law|approval|clearance)\b[^?]*\b(?:government|federal|agency)\b",
+            r"|\b(?:requires?|required|requirements?|rules|regulations?|legal|law|approval|clearance)\b[^?]*\b(?:government|federal|agency)\b"
+            r"|\b(?:federal|government)\s+(?:employees?|staff|workers?)\b|\bwork\s+for\s+(?:the\s+)?(?:federal\s+)?government\b|\bnon-federal\b",
             re.I,
         ),
         re.compile(r"\bconsiderations\s+for\s+use\s+in\s+government\b|\b(?:legal|regulatory)\s+(?:considerations|requirements)\b", re.I),
@@ -110,7 +111,10 @@ routes are there to carry on the work?" for its "Options for continuing the work
 
 def facets_asked(text: str) -> list[str]:
     """The names of the :data:`FACETS` a question asks for ("What mistakes should we avoid?" → ``["pitfalls"]``)."""
-    return [name for name, (cue, _) in FACETS.items() if cue.search(text)]
+    names = [name for name, (cue, _) in FACETS.items() if cue.search(text)]
+    if "government" in names and "checklist" in names:  # "... don't work for the federal government. What should we check?"
+        names.remove("checklist")
+    return names
 
 
 QUESTIONS_SECTION = re.compile(r"\b(?:discussion|reflection|reflective|open)\s+questions\b|\bquestions\s+(?:for|to)\s+(?:discussion|discuss|reflect)", re.I)

@@ -156,13 +156,15 @@ class Lists:
         def is_facet(x: Passage) -> bool:
             return bool(x.section) and bool(heads.search(heading(x))) and not is_reference_section(x.section)
 
-        # The document of the passage closest in meaning speaks first: "Common pitfalls in consent and
+        # The document closest in meaning (its two closest passages in the pool) speaks first: "Common pitfalls in consent and
         # records", found for a question on consent and case notes, over the pitfalls of the key-worker
         # guide that ranked first on "key workers"; the autonomy guide's pitfalls for teams whose tests
         # teach nothing, over the meeting guide ranked first on the facet word alone ("Why partnership
         # meetings go wrong" for "What are we getting wrong?").
-        closest = max(self.passages[: self.ranked], key=self.meaning, default=None)
-        first_docs = [closest.doc_id] if closest is not None else []
+        closeness: dict[str, list[float]] = {}
+        for p in self.passages:
+            closeness.setdefault(p.doc_id, []).append(self.meaning(p))
+        first_docs = [max(closeness, key=lambda d: sum(sorted(closeness[d])[-2:]))] if closeness else []
         found = []
         for rank, doc_id in enumerate(dict.fromkeys(first_docs + [p.doc_id for p in self.passages[: min(3, self.ranked)]])):
             document = self.document(doc_id)
