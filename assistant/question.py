@@ -172,6 +172,8 @@ _EXPLAIN_WHAT = re.compile(
     re.I,
 )
 """A trainer asking how to explain what something is ("How can I explain what a warm handover is?"): a definition is wanted."""
+_FRAME = re.compile(r"^\s*(?:in|within|according\s+to|for|from|across)\s+[^,?]{3,80},\s*(?=(?:what|who)\b)", re.I)
+"""A frame the question opens with before asking ("In the literature on boundary spanners, what is a reticulist?")."""
 _YES_NO = re.compile(r"^\s*(?:is|are|was|were|does|do|did|can|could|should|would|will|has|have|had|must)\b", re.I)
 _TRAILING = re.compile(r"\s+(?:in\s+(?:the\s+)?(?:public\s+sector|practice|public\s+services|a\s+partnership)|exactly|really|then|now|here|actually)$", re.I)
 
@@ -212,8 +214,9 @@ def analyse_question(question: str) -> QuestionAnalysis:
         return QuestionAnalysis(question, "list", topic, count=count, listed=_listed(q))
     if _QUALITIES.search(q):  # "What makes a good key worker?": the qualities the role needs, not what one is
         return QuestionAnalysis(question, "list", topic, count=count, listed="qualities")
+    asked = _FRAME.sub("", q, count=1)  # "In the literature on boundary spanners, what is a reticulist?"
     for pattern in _DEFINITION:
-        m = pattern.search(q)
+        m = pattern.search(asked)
         if m and len(m["x"].split()) <= 6:
             return QuestionAnalysis(question, "definition", topic, (_subject(m["x"]),), count)
     if _YES_NO.search(q):

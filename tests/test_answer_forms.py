@@ -184,6 +184,13 @@ STATED = [
         id="facet-of-the-closest-document",
     ),
     pytest.param(
+        # No sentence says "A reticulist is ...": the sentences that say what one is or does answer, not
+        # the one naming it in a run of four roles.
+        "In the literature on boundary spanners, what is a 'reticulist'?", "definition",
+        ("a term introduced in earlier planning research", "Reticulists can map who matters"), ("four interrelated roles",),
+        id="definition-described-without-a-defining-sentence",
+    ),
+    pytest.param(
         "Our two co-leads keep getting dragged back into their day jobs by their own managers. What should each party in the co-leadership be doing?", None,
         ("section “Who does what in a co-leadership arrangement”", "protect the agreed time"), (),
         id="facet-what-should-each-party-do",

@@ -147,6 +147,15 @@ def test_how_to_explain_what_something_is_asks_for_its_definition():
     assert analyse_question("How do I explain what went wrong to the funder?").kind == "procedure"
 
 
+def test_a_definition_asked_after_a_frame_names_its_term():
+    for question, subject in (("In the literature on boundary spanners, what is a 'reticulist'?", "reticulist"),
+                              ("For my workshop tomorrow, what is a warm handover?", "warm handover")):
+        analysis = analyse_question(question)
+        assert (analysis.kind, analysis.subjects) == ("definition", (subject,)), question
+    # A statement before the question is no frame: "What are we doing wrong?" defines nothing.
+    assert analyse_question("Employers have stopped taking our candidates. What are we probably doing wrong?").kind != "definition"
+
+
 def test_the_kind_is_read_from_the_question_not_the_statements_before_it():
     # "as a result" in the statement is no request for findings; the question asks for pitfalls.
     q = "Our panel has met for a year and nothing has changed as a result. What mistakes should we look out for?"

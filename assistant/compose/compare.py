@@ -25,11 +25,35 @@ class Definitions:
             parts = [part for part in re.split(r"\s+and\s+", subject) if part.strip()]
             defined = [self.find_definition(part) for part in parts] if len(parts) == 2 else [None]
             if None in defined:
-                return []
+                return self.described(subject)
             self.as_block = True
             return [Line([first] + rest[:1], prefix=f"**{capital(part)}:** ") for part, (first, rest) in zip(parts, defined)]
         first, rest = found
         return [Line([first] + rest[:2])]
+
+    def described(self, subject: str, most: int = 3) -> list[Line]:
+        """Where no sentence defines ``subject`` ("X is ..."), the sentences that say what it is or does, best first.
+
+        "What is a reticulist?" finds no "A reticulist is ...", but "Williams draws on the idea of the
+        reticulist, a term ... to describe a person skilled in working through networks" and "The
+        reticulist role focuses on networking ...". A sentence naming the term in a run of others
+        ("four roles: reticulist, interpreter or communicator, coordinator and entrepreneur") says
+        nothing of it. The best of those left, and any as good as half of it, answer, each document's in its order.
+        Only a term of one or two words is read this way: a longer subject ("personalisation of a public
+        service") is answered from the sentences most like the question.
+        """
+        want = set(self.c.analyse([subject])[0])
+        if not want or len(subject.split()) > 2:
+            return []
+        name = r"\s+".join(re.escape(w) for w in subject.split())
+        listed = re.compile(rf"(?:[:,]\s*|\band\s+|\bor\s+){name}\w*\s*(?:[,;]|\s+(?:and|or)\b|\(|\.?$)|\b{name}\w*\s*(?:\([^)]*\)\s*)?,\s*(?:\w+\s+){{0,3}}\w+\s*(?:,|\band\b)", re.I)
+        pool = [c for c in self.scored_sentences(self.passages) if want <= c.terms and not listed.search(c.quote.text)]
+        if not pool:
+            return []
+        pool.sort(key=lambda c: -c.score)
+        kept = [c.quote for c in pool[:most] if c.score >= pool[0].score / 2]
+        order = {doc: i for i, doc in enumerate(dict.fromkeys(q.passage.doc_id for q in kept))}
+        return [Line(sorted(kept, key=lambda q: (order[q.passage.doc_id], q.doc_offset)))]
 
     def find_definition(self, subject: str, passages: Sequence[Passage] | None = None) -> tuple[Quote, list[Quote]] | None:
         """The sentence defining ``subject`` (best match, best passage) and the quotable sentences after it."""
