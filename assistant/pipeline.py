@@ -13,8 +13,9 @@ from assistant.embeddings import SentenceEmbeddings, build_embeddings
 from assistant.index import DocumentRecord, Index
 from assistant.ingest import IngestReport, run_ingest
 from assistant.ingest.chunking import Chunker
+from assistant.compose.cues import facets_asked
 from assistant.compose.outline import EXERCISE_WANTED
-from assistant.question import QuestionAnalysis, analyse_question, sources_wanted, split_context, weak_names, with_topic_for_pronouns
+from assistant.question import FACET_WORDS, WORD, QuestionAnalysis, analyse_question, sources_wanted, split_context, weak_names, with_topic_for_pronouns
 from assistant.compose.sources import SOURCES_SHOWN
 from assistant.retrieve import Filters, HybridRetriever, HybridSearcher, Passage, SearchResult, rrf
 from assistant.settings import Settings
@@ -185,6 +186,7 @@ class Pipeline:
         """
         analysis = analysis or analyse_question(question)
         result = self._with_ask(result, question, filters)
+        result = self._with_facet_topic(result, question, filters)
         result = self._with_names(result, question, filters)
         result = self._with_session_plans(result, question, filters)
         result = self._with_subjects(result, analysis, filters)
@@ -207,6 +209,22 @@ class Pipeline:
         if not context or result.best_dense is None or not result.passages:
             return result
         return self._fused(result, self.search(ask, k=len(result.passages), filters=filters))
+
+    def _with_facet_topic(self, result: SearchResult, question: str, filters: Filters | None) -> SearchResult:
+        """For a question asking for a facet of something (its pitfalls, who does what), fuse in a search for the something alone.
+
+        "I'm about to re-commission services that our partners currently deliver together. What
+        traps should I avoid?" searched whole finds the conflict guide on "traps", "avoid" and
+        "partners": words naming the facet weigh most because they are rare. Searched without them
+        it finds the commissioning guide, whose pitfalls section then answers. The two rankings are
+        fused by reciprocal rank; closeness in meaning stays the whole question's.
+        """
+        if result.best_dense is None or not result.passages or not facets_asked(question):
+            return result
+        topic = WORD.sub(lambda m: "" if m.group().lower() in FACET_WORDS else m.group(), question)
+        if topic == question:
+            return result
+        return self._fused(result, self.search(topic, k=len(result.passages), filters=filters), closeness_from_other=False)
 
     def _with_names(self, result: SearchResult, question: str, filters: Filters | None) -> SearchResult:
         """For a question naming something in common words ("When did Making It Work start?"), the passages of the documents so named lead.

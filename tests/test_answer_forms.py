@@ -184,6 +184,13 @@ STATED = [
         id="facet-of-the-closest-document",
     ),
     pytest.param(
+        # Searched whole, "traps", "avoid" and "partners" find the conflict guide; the subject searched
+        # without the facet's words finds the commissioning guide. "re-commission" is named by "commissioning".
+        "I'm about to re-commission services that our partners currently deliver together. What traps should I avoid?", None,
+        ("section “Common pitfalls in commissioning partnership services”", "calling a contract a grant"), ("do not mention", "conflict"),
+        id="facet-subject-searched-without-the-facet-words",
+    ),
+    pytest.param(
         # No sentence says "A reticulist is ...": the sentences that say what one is or does answer, not
         # the one naming it in a run of four roles.
         "In the literature on boundary spanners, what is a 'reticulist'?", "definition",

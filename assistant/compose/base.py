@@ -347,6 +347,8 @@ class Base:
             forms = {word, singular(word), *pos.get("NOUN", ())}
             if "-" in word:  # "half-day" is named by "half day"
                 forms |= {word.replace("-", " "), word.replace("-", "")}
+                if re.match(r"(?:re|pre)-", word):  # "re-commission" is named by "commissioning"
+                    forms.add(word.split("-", 1)[1])
             candidates.append((word, forms))
         if not candidates:
             return []

@@ -164,7 +164,7 @@ class Lists:
         closeness: dict[str, list[float]] = {}
         for p in self.passages:
             closeness.setdefault(p.doc_id, []).append(self.meaning(p))
-        first_docs = [max(closeness, key=lambda d: sum(sorted(closeness[d])[-2:]))] if closeness else []
+        first_docs = [max(closeness, key=lambda d: closest_two(closeness[d]))] if closeness else []
         found = []
         for rank, doc_id in enumerate(dict.fromkeys(first_docs + [p.doc_id for p in self.passages[: min(3, self.ranked)]])):
             document = self.document(doc_id)
@@ -597,3 +597,9 @@ def subject_of(title: str) -> str:
     """A title's subject: the part before its colon when the part after it lists topics ("..., ... and ..."), else all of it."""
     head, colon, rest = title.partition(":")
     return head if colon and ("," in rest or " and " in rest) else title
+
+
+def closest_two(meanings: list[float]) -> float:
+    """A document's closeness in meaning: its closest passage, with a quarter of its second closest."""
+    top = sorted(meanings, reverse=True)[:2] + [0.0]
+    return top[0] + 0.25 * top[1]
