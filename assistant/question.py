@@ -95,7 +95,7 @@ class QuestionAnalysis:
 _COMPARISON = [
     re.compile(r"\bhow\s+(?:do|does)\s+(?P<a>[^?]+?),\s+(?P<b>[^?]+?),?\s+and\s+(?P<c>[^?]+?)\s+(?:differ|compare)\b", re.I),
     re.compile(r"\b(?:difference|differences|distinction|distinguish(?:es)?)\s+(?:is there\s+)?between\s+(?P<a>.+?)\s+and\s+(?P<b>.+?)\s*\??$", re.I),
-    re.compile(r"\bhow\s+(?:does|do|is|are)\s+(?P<a>.+?)\s+(?:differ|different)\s+from\s+(?P<b>.+?)\s*\??$", re.I),
+    re.compile(r"\bhow\s+(?:does|do|is|are|should|would|might)\s+(?P<a>.+?)\s+(?:differ|different|be\s+different)\s+from\s+(?:that\s+of\s+|those\s+of\s+)?(?P<b>.+?)\s*\??$", re.I),
     re.compile(r"\bhow\s+(?:does|do)\s+(?P<a>.+?)\s+compare\s+(?:with|to)\s+(?P<b>.+?)\s*\??$", re.I),
     re.compile(r"\bcompare\s+(?P<a>.+?)\s+(?:and|with|to)\s+(?P<b>.+?)\s*\??$", re.I),
     re.compile(r"^(?:what\s+(?:is|are)\s+)?(?P<a>[^?]+?)\s+(?:vs\.?|versus)\s+(?P<b>[^?]+?)\s*\??$", re.I),
@@ -372,8 +372,9 @@ def _pair(a: str, b: str) -> tuple[str, str]:
 
 
 def _subject(text: str) -> str:
-    """A compared or defined thing, without articles and trailing qualifiers."""
+    """A compared or defined thing, without articles, trailing qualifiers or a role word ("the chair's job" is the chair)."""
     text = re.sub(r"^(?:a|an|the)\s+", "", text.strip(" ?.'\"‘’“”"), flags=re.I)
+    text = re.sub(r"^(?:(?:job|role|work|part)\s+of\s+(?:a|an|the)?\s*)|['’]s\s+(?:job|role|work|part)$", "", text, flags=re.I)
     previous = None
     while previous != text:
         previous, text = text, _TRAILING.sub("", text)

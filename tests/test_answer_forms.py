@@ -299,6 +299,27 @@ def test_a_three_way_comparison_labels_all_three(shipped):
         assert any(line.startswith(label) and "[" in line for line in answer.text.splitlines()), answer.text
 
 
+@pytest.mark.parametrize(
+    ("question", "section", "first", "second"),
+    [
+        ("What is the difference between the chair and the facilitator in a partnership meeting?",
+         "Who does what in a partnership meeting", "**Chair:** holds the purpose", "**Facilitator:** designs and runs the process"),
+        ("In our partnership meetings, how should the chair's job differ from that of the facilitator we bring in for the problem-solving items?",
+         "Who does what in a partnership meeting", "**Chair:** holds the purpose", "**Facilitator:** designs and runs the process"),
+        ("What's the difference between a line manager of a co-lead and the co-leads themselves?",
+         "Who does what in a co-leadership arrangement", "**Line managers of co-leads:**", "**Co-leads:**"),
+    ],
+)
+def test_roles_compared_are_the_labelled_items_of_one_list(shipped, question, section, first, second):
+    answer = shipped.ask(question)
+    verify(answer)
+    assert answer.kind == "comparison"
+    assert f"section “{section}”:" in answer.text, answer.text
+    lines = answer.text.splitlines()
+    at = [next((i for i, line in enumerate(lines) if line.startswith(f"- {label}")), None) for label in (first, second)]
+    assert None not in at and at[0] < at[1], answer.text
+
+
 def test_a_prose_section_headed_by_what_is_asked_beats_a_list_of_advice(shipped):
     answer = shipped.ask("What are the barriers to collaborative innovation in the public sector?")
     verify(answer)

@@ -147,6 +147,12 @@ def test_how_to_explain_what_something_is_asks_for_its_definition():
     assert analyse_question("How do I explain what went wrong to the funder?").kind == "procedure"
 
 
+def test_how_one_role_should_differ_from_another_is_a_comparison_of_the_roles():
+    analysis = analyse_question("In our partnership meetings, how should the chair's job differ from that of the facilitator?")
+    assert (analysis.kind, analysis.subjects) == ("comparison", ("chair", "facilitator"))
+    assert analyse_question("How does the role of the programme manager differ from the partnership board?").subjects == ("programme manager", "partnership board")
+
+
 def test_a_definition_asked_after_a_frame_names_its_term():
     for question, subject in (("In the literature on boundary spanners, what is a 'reticulist'?", "reticulist"),
                               ("For my workshop tomorrow, what is a warm handover?", "warm handover")):

@@ -10,6 +10,9 @@ from assistant.compose.cues import CONTRAST_CUE, GENERIC_HEADS, KEY_TERMS_SECTIO
 from assistant.evidence import Quote, is_reference_section, quotable_sentence, sentence_quotes
 from assistant.retrieve import Passage
 
+ITEM_LABEL = re.compile(r"^\*\*(?P<label>[^*]{1,60}?):?\*\*")
+"""A list item's bold label ("**Chair:** holds the purpose ...")."""
+
 
 class Definitions:
     """Definition and comparison answers (mixed into :class:`assistant.compose.Composition`)."""
@@ -103,6 +106,9 @@ class Definitions:
         define gets the best sentence naming it instead, so a three-way comparison is not cut short.
         """
         subjects = self.analysis.subjects
+        labelled = self.labelled_items(subjects)
+        if labelled:
+            return labelled
         defined: dict[str, Line] = {}
         for subject in subjects:
             found = self.find_definition(subject)
@@ -143,6 +149,34 @@ class Definitions:
         else:
             lines.append(Line(prefix="The documents do not contrast them directly."))
         return lines
+
+    def labelled_items(self, subjects: Sequence[str]) -> list[Line]:
+        """Compared things that are labelled items of one retrieved list, each item quoted under the list's section.
+
+        "How should the chair's job differ from that of the facilitator?" is answered by "Who does
+        what in a partnership meeting": "**Chair:** holds the purpose ..." and "**Facilitator:**
+        designs and runs the process ...". Each thing must be named by its own item's label (every
+        word of the label in the thing's name); the best-ranked such list answers.
+        """
+        wanted = [set(self.c.analyse([s])[0]) for s in subjects]
+        if len(subjects) < 2 or not all(wanted):
+            return []
+        for p in self.passages[: self.ranked]:
+            for u in p.units:
+                if u.kind != "list":
+                    continue
+                items = self.list_items(p.doc_id, u.key, self.passages + self.extra + self.document(p.doc_id))
+                labels = [(q, set(self.c.analyse([m["label"]])[0])) for q in items for m in [ITEM_LABEL.match(q.text)] if m]
+                chosen = []
+                for want in wanted:
+                    # the fullest label the name holds: "line managers of co-leads" over "co-leads"
+                    match = max(((len(label), -i, q) for i, (q, label) in enumerate(labels) if label and label <= want and q not in chosen), default=(0, 0, None), key=lambda t: t[:2])[2]
+                    if match is None:
+                        break
+                    chosen.append(match)
+                else:
+                    return self.framed(p, [Line([q], prefix="- ") for q in chosen])
+        return []
 
     def about(self, subject: str, pool: Sequence[Scored], subjects: Sequence[str]) -> Quote | None:
         """The best sentence naming ``subject`` (as a phrase) and none of the other compared things, if any."""
