@@ -172,6 +172,7 @@ _EXPLAIN_WHAT = re.compile(
     re.I,
 )
 """A trainer asking how to explain what something is ("How can I explain what a warm handover is?"): a definition is wanted."""
+_NOT_A_TERM = PRONOUNS | {"i", "we", "you", "me", "us", "our", "my", "your", "going", "happening", "wrong", "next", "needed", "required", "involved", "expected"}
 _FRAME = re.compile(r"^\s*(?:in|within|according\s+to|for|from|across)\s+[^,?]{3,80},\s*(?=(?:what|who)\b)", re.I)
 """A frame the question opens with before asking ("In the literature on boundary spanners, what is a reticulist?")."""
 _YES_NO = re.compile(r"^\s*(?:is|are|was|were|does|do|did|can|could|should|would|will|has|have|had|must)\b", re.I)
@@ -214,10 +215,13 @@ def analyse_question(question: str) -> QuestionAnalysis:
         return QuestionAnalysis(question, "list", topic, count=count, listed=_listed(q))
     if _QUALITIES.search(q):  # "What makes a good key worker?": the qualities the role needs, not what one is
         return QuestionAnalysis(question, "list", topic, count=count, listed="qualities")
-    asked = _FRAME.sub("", q, count=1)  # "In the literature on boundary spanners, what is a reticulist?"
+    # The question sentence after any statements ("People keep saying our pilot needs to 'diffuse'. What is
+    # diffusion of innovation?") and any frame ("In the literature on boundary spanners, what is a reticulist?");
+    # a subject opening with a person or pronoun is no term ("What are we probably doing wrong?").
+    asked = _FRAME.sub("", _asked(q), count=1)
     for pattern in _DEFINITION:
         m = pattern.search(asked)
-        if m and len(m["x"].split()) <= 6:
+        if m and len(m["x"].split()) <= 6 and m["x"].split()[0].lower() not in _NOT_A_TERM:
             return QuestionAnalysis(question, "definition", topic, (_subject(m["x"]),), count)
     if _YES_NO.search(q):
         return QuestionAnalysis(question, "yes-no", topic, count=count)

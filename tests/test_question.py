@@ -155,11 +155,13 @@ def test_how_one_role_should_differ_from_another_is_a_comparison_of_the_roles():
 
 def test_a_definition_asked_after_a_frame_names_its_term():
     for question, subject in (("In the literature on boundary spanners, what is a 'reticulist'?", "reticulist"),
-                              ("For my workshop tomorrow, what is a warm handover?", "warm handover")):
+                              ("For my workshop tomorrow, what is a warm handover?", "warm handover"),
+                              ("People keep saying our pilot needs to 'diffuse' to other councils. What is diffusion of innovation?", "diffusion of innovation")):
         analysis = analyse_question(question)
         assert (analysis.kind, analysis.subjects) == ("definition", (subject,)), question
     # A statement before the question is no frame: "What are we doing wrong?" defines nothing.
     assert analyse_question("Employers have stopped taking our candidates. What are we probably doing wrong?").kind != "definition"
+    assert analyse_question("We start next week. What is needed?").kind != "definition"
 
 
 def test_the_kind_is_read_from_the_question_not_the_statements_before_it():
