@@ -254,6 +254,21 @@ def test_a_sentence_that_only_cites_is_never_quoted(sentence, quoted):
 @pytest.mark.parametrize(
     ("sentence", "quoted"),
     [
+        ("**How residents analyze information**", False),
+        ("**Community events hosted by Open Data Program lead to more open data users**", False),
+        ("**Agree payment and expenses in advance.**", True),
+        ("**Pitfall: late payment.** Waiting weeks for money can push people into debt.", True),
+    ],
+)
+def test_a_bold_line_standing_as_a_heading_is_never_quoted(sentence, quoted):
+    from assistant.evidence import quotable_sentence
+
+    assert (quotable_sentence(sentence, (0, len(sentence))) is not None) is quoted
+
+
+@pytest.mark.parametrize(
+    ("sentence", "quoted"),
+    [
         # A clause before a colon is part of the sentence: the whole is quoted, never the fragment after it.
         ("The alliance has eight members: Plymouth City Council, which commissions the contract, and seven providers.",
          "The alliance has eight members: Plymouth City Council, which commissions the contract, and seven providers."),

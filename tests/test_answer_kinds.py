@@ -722,3 +722,13 @@ def test_what_government_requires_is_the_cards_section_on_use_in_government(real
     verify(answer)
     assert f"From “{card}”, section “Considerations for use in government”:" in answer.text, answer.text
     assert words in answer.text
+
+
+def test_findings_come_from_the_section_of_findings_ranked_first(realdocs):
+    # "1. Finding a focus area" is no section of findings, and "showed" in one of its sentences is no
+    # finding; in "Summary of key findings" the heading says what was found, without a cue word.
+    answer = realdocs.ask("What did the user research in Madison find about what sets successful open data users apart from others?")
+    verify(answer)
+    assert answer.kind == "findings"
+    assert answer.text.startswith("Successful data users have the time and resources"), answer.text
+    assert "focus area" not in answer.text

@@ -70,7 +70,7 @@ LIST_MAX = 8
 """Items shown from a long list; a list of up to LIST_WHOLE items is shown whole (cutting 2 of 10 steps loses advice)."""
 LIST_WHOLE = 10
 # Sections that report results (not "Lessons for ...", which are a document's own advice).
-RESULTS_SECTION = re.compile(r"\b(?:found|findings?|results?|evaluations?|evidence|outcomes|impact|what (?:it|they|we) (?:showed|learned|learnt))\b", re.I)
+RESULTS_SECTION = re.compile(r"\b(?:found|findings|(?:key|main|major)\s+finding|results?|evaluations?|evidence|outcomes|impact|what (?:it|they|we) (?:showed|learned|learnt))\b", re.I)
 FACETS = {
     "pitfalls": (
         # "What should I avoid?", "... avoid when ...", not "How do we avoid tokenism?" (how to prevent one thing)
