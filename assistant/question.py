@@ -172,6 +172,8 @@ _EXPLAIN_WHAT = re.compile(
     re.I,
 )
 """A trainer asking how to explain what something is ("How can I explain what a warm handover is?"): a definition is wanted."""
+_PARTS_OF = re.compile(r"^\s*what\s+are\s+the\s+(?:main\s+|key\s+|five\s+|four\s+|three\s+)?(?:elements|components|dimensions|features|characteristics|principles|ingredients)\s+of\b", re.I)
+"""What a model or idea is made of ("What are the elements of the collaborative process in Ansell and Gash's model?"): a list, not steps to take."""
 _NOT_A_TERM = PRONOUNS | {"i", "we", "you", "me", "us", "our", "my", "your", "going", "happening", "wrong", "next", "needed", "required", "involved", "expected"}
 _FRAME = re.compile(r"^\s*(?:in|within|according\s+to|for|from|across)\s+[^,?]{3,80},\s*(?=(?:what|who)\b)", re.I)
 """A frame the question opens with before asking ("In the literature on boundary spanners, what is a reticulist?")."""
@@ -205,7 +207,7 @@ def analyse_question(question: str) -> QuestionAnalysis:
     m = _EXPLAIN_WHAT.search(q)
     if m and len(m["x"].split()) <= 6:  # "How can I explain what a warm handover is?" wants the definition to give
         return QuestionAnalysis(question, "definition", topic, (_subject(m["x"]),), count)
-    if any(p.search(q) for p in _PROCEDURE):
+    if any(p.search(q) for p in _PROCEDURE) and not _PARTS_OF.search(q):
         return QuestionAnalysis(question, "procedure", topic, count=count, listed=_listed(q))
     if _FINDINGS.search(_asked(q)):  # not "... nothing changes as a result. What mistakes should we look out for?"
         return QuestionAnalysis(question, "findings", topic, count=count)
