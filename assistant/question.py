@@ -28,7 +28,8 @@ QUESTION_WORDS = {"what", "which", "who", "whom", "whose", "when", "where", "why
 # out "us" (it would also drop "US"); in a question it is the asker ("so that disagreements don't derail us").
 # Nor does it hold some prepositions ("recruit people onto our board": no passage need say "onto").
 QUESTION_STOPWORDS = frozenset(STOPWORDS_EN_PLUS) | QUESTION_WORDS | {"us", "onto", "upon", "via", "towards", "toward", "among", "amongst", "throughout", "through", "nothing", "anything", "something", "everything"}
-_STOP = QUESTION_STOPWORDS | PRONOUNS
+# A question word with its verb ("What's involved?") is as empty as the two words apart.
+_STOP = QUESTION_STOPWORDS | PRONOUNS | {f"{w}{a}{v}" for w in ("what", "who", "how", "where", "when", "why", "that", "it", "there") for a in "'’" for v in ("s", "re", "ll", "d")}
 WORD = re.compile(r"[\w'-]+")
 
 # Words a question uses to frame what it wants; their absence from the passages says nothing.
@@ -124,6 +125,8 @@ _PROCEDURE = [
     re.compile(r"^\s*how\s+(?:should|can|could|might|must|would)\b", re.I),
     re.compile(r"\bwhat\s+(?:should|must)\s+(?:\w+[- ]){1,7}?(?:explain|say|tell|ask|check|cover|include|involve|contain|entail|consist\s+of|look\s+like|know|record|bring|prepare|agree|avoid|look\s+for|do)\b", re.I),
     re.compile(r"\b(?:give|show|tell)\s+me\s+(?:(?:a|an|the)\s+)?(?:\w+[- ])?(?:plan|steps|checklist|guide|process)\b", re.I),
+    # "My team wants to try a test-and-learn cycle. What's involved?", "What does setting up a board involve?"
+    re.compile(r"\bwhat(?:'s|’s|\s+is|\s+would\s+be|\s+will\s+be)\s+involved\b|\bwhat\s+(?:does|do|would|will)\s+(?:it|that|this|[\w-]+(?:\s+[\w-]+){0,4})\s+(?:involve|entail)\b", re.I),
     # "What's the best way to get employers involved?", "Any tips for running a first meeting?",
     # "What do I need to do to set up data sharing?", "Where do I start with evaluating our programme?"
     re.compile(r"\b(?:best|right|easiest|quickest|simplest)\s+way\s+(?:to|of)\b|\b(?:tips|advice|pointers)\s+(?:for|on|about)\b", re.I),
@@ -150,7 +153,7 @@ _FINDINGS = re.compile(
 )
 _REASON = re.compile(r"^\s*(?:why|for\s+what\s+reason|what\s+(?:is|are)\s+the\s+reasons?)\b|\bwhy\s+(?:do|does|did|is|are|should|would)\b", re.I)
 # The things a list question asks for ("what roles ...", "the three functions of ...").
-LIST_NOUNS = r"(?:staff|stakeholders|partners|organisations|organizations|agencies|professionals|examples?|types?|kinds?|forms?|ways|benefits|risks|barriers|challenges|principles|characteristics|features|elements|components|pitfalls|mistakes|criticisms|roles|skills|competencies|factors|conditions|drivers|tensions|lessons|methods|tools|rungs|phases|stages|steps|parts|dimensions|measures|indicators|functions|purposes|aims|goals|values|questions|areas|responsibilities|tasks|duties|criteria|requirements|strategies|options|models|approaches|mechanisms|obstacles|strengths|weaknesses|limitations|problems|issues|ingredients|pressures|gaps|activities|limits|drawbacks|downsides|disadvantages|advantages|weaknesses|pros|cons|lessons|learning outcomes|objectives|signs|warning signs|symptoms|rules|checks|things|qualities|safeguards|actions|documents|routes|traps)"
+LIST_NOUNS = r"(?:staff|examples?|types?|kinds?|forms?|ways|benefits|risks|barriers|challenges|principles|characteristics|features|elements|components|pitfalls|mistakes|criticisms|roles|skills|competencies|factors|conditions|drivers|tensions|lessons|methods|tools|rungs|phases|stages|steps|parts|dimensions|measures|indicators|functions|purposes|aims|goals|values|questions|areas|responsibilities|tasks|duties|criteria|requirements|strategies|options|models|approaches|mechanisms|obstacles|strengths|weaknesses|limitations|problems|issues|ingredients|pressures|gaps|activities|limits|drawbacks|downsides|disadvantages|advantages|weaknesses|pros|cons|lessons|learning outcomes|objectives|signs|warning signs|symptoms|rules|checks|things|qualities|safeguards|actions|documents|routes|traps)"
 _QUALITIES = re.compile(r"^\s*what\s+makes\s+(?:a|an|the|for\s+a)?\s*(?:good|great|effective|successful|strong|skilled)\b", re.I)
 _LIST = re.compile(
     r"\b(?:(?:what|which)\s+(?:are\s+)?(?:some|the|a\s+few)?\s*(?:\w+\s+)?(?:main\s+|key\s+|common\s+)?" + LIST_NOUNS + r"\b"

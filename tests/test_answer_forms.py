@@ -184,6 +184,13 @@ STATED = [
         id="facet-of-the-closest-document",
     ),
     pytest.param(
+        # "What's" is no topic word: the question sentence alone ("What's involved?") is not searched for
+        # "involved" (which found the guide on involving people with lived experience).
+        "My team wants to try a test-and-learn cycle. What's involved?", "procedure",
+        ("section “How test-and-learn cycles work > Step-by-step: running a test-and-learn cycle”", "**Plan.**"), ("tokenism", "Tokenism"),
+        id="whats-involved-is-a-how-to",
+    ),
+    pytest.param(
         # Searched whole, "traps", "avoid" and "partners" find the conflict guide; the subject searched
         # without the facet's words finds the commissioning guide. "re-commission" is named by "commissioning".
         "I'm about to re-commission services that our partners currently deliver together. What traps should I avoid?", None,
@@ -306,6 +313,8 @@ def test_a_three_way_comparison_labels_all_three(shipped):
          "Who does what in a partnership meeting", "**Chair:** holds the purpose", "**Facilitator:** designs and runs the process"),
         ("In our partnership meetings, how should the chair's job differ from that of the facilitator we bring in for the problem-solving items?",
          "Who does what in a partnership meeting", "**Chair:** holds the purpose", "**Facilitator:** designs and runs the process"),
+        ("What's the difference between the programme manager and the evaluator in an evaluation?",
+         "Who does what in the evaluation", "**Programme manager:**", "**Evaluator (internal or external):**"),
         ("What's the difference between a line manager of a co-lead and the co-leads themselves?",
          "Who does what in a co-leadership arrangement", "**Line managers of co-leads:**", "**Co-leads:**"),
     ],

@@ -732,3 +732,13 @@ def test_findings_come_from_the_section_of_findings_ranked_first(realdocs):
     assert answer.kind == "findings"
     assert answer.text.startswith("Successful data users have the time and resources"), answer.text
     assert "focus area" not in answer.text
+
+
+def test_a_how_to_is_not_answered_by_what_government_requires(realdocs):
+    # "Considerations for use in government" answers only a question about government (the Paperwork
+    # Reduction Act, federal staff); how to run the method is its steps. A "session" is the form a
+    # method is run in, not a topic the documents must name.
+    answer = realdocs.ask("How do I run a KJ method session?")
+    verify(answer)
+    assert answer.text.startswith("From “KJ method”, section “How to do it”:"), answer.text
+    assert "Paperwork Reduction Act" not in answer.text

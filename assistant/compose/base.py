@@ -341,6 +341,8 @@ class Base:
                 continue
             if word in self.context_words:  # "We have just been funded for a two-year programme." is why, not what, it asks
                 continue
+            if word in ("session", "sessions"):  # the form a method is run in: "How do I run a KJ method session?" asks for the method
+                continue
             pos = getAllLemmas(word)
             if pos and ("NOUN" not in pos or "VERB" in pos):
                 continue

@@ -166,7 +166,7 @@ class Definitions:
                 if u.kind != "list":
                     continue
                 items = self.list_items(p.doc_id, u.key, self.passages + self.extra + self.document(p.doc_id))
-                labels = [(q, set(self.c.analyse([m["label"]])[0])) for q in items for m in [ITEM_LABEL.match(q.text)] if m]
+                labels = [(q, set(self.c.analyse([re.sub(r"\([^)]*\)", "", m["label"])])[0])) for q in items for m in [ITEM_LABEL.match(q.text)] if m]  # "Evaluator (internal or external)" labels the evaluator
                 chosen = []
                 for want in wanted:
                     # the fullest label the name holds: "line managers of co-leads" over "co-leads"

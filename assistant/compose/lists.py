@@ -266,6 +266,8 @@ class Lists:
             return False  # "How will you know whether co-production has improved outcomes?" asks, it does not say how
         if AUDIENCE_SECTION.search(own):
             return False  # "Who the session is for and what it covers" introduces a plan
+        if FACETS["government"][1].search(own) and "government" not in facets_asked(self.question):
+            return False  # "How do I run a KJ method session?" is not answered by what government requires of it
         if STUDY_SECTION.search(p.section):
             return False  # "Rees, Whitworth and Carter (2014): the evidence on creaming and parking" reports a study
         return self.pitfalls_wanted or not is_pitfall_section(p.section)
