@@ -441,3 +441,14 @@ def test_a_trainers_follow_ups_stay_with_the_session_and_it_stands_for_the_topic
     compared = shipped.ask("How is it different from co-design?", conversation=conversation)
     verify(compared)
     assert compared.text.startswith("**Co-production:**"), compared.text
+
+
+def test_who_first_put_an_idea_forward_opens_the_answer(shipped):
+    # The sentence that answers goes on from the one naming the topic ("... introduced the concept in
+    # ... 1973") without naming it; it says who first put the idea forward, which a later article by
+    # others on the same topic does not.
+    answer = shipped.ask("Who came up with the idea of wicked problems, and when?")
+    verify(answer)
+    assert answer.kind == "factoid"
+    assert answer.text.startswith("Horst Rittel and Melvin Webber"), answer.text
+    assert "1973" in answer.text.split("[1]")[0]

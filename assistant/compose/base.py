@@ -13,6 +13,7 @@ from assistant.compose.cues import (
     COUNTED,
     FINDING_CUE,
     HOW_MANY_DID,
+    ORIGIN_CUE,
     ORIGIN_WANTED,
     PUBLICATION,
     PUBLICATION_WANTED,
@@ -31,6 +32,10 @@ if TYPE_CHECKING:
     from assistant.answer import ExtractiveComposer
 
 
+CARRIED = 0.9
+"""Share of the sentence before's score a factoid's answering sentence that refers back to it keeps (:meth:`Base.carried`)."""
+REFERS_BACK = re.compile(r"\b(?:the|this|that)\s+(?:concept|idea|term|phrase|notion|model|framework|approach|method|programme|program|scheme)\b|^\s*(?:It|This|They)\b")
+"""A sentence going on about what the sentence before it named ("... introduced the concept in 1973")."""
 CONTEXT_WEIGHT = 0.1
 """Share of its weight a word keeps when only a question's opening statement holds it (:func:`split_context`)."""
 
@@ -238,6 +243,8 @@ class Base:
                 factor *= 1.4  # "How many nurses?": "8,000 nurses" counts the very thing asked about
             if "date" in types and START_WANTED.search(self.question) and START_CUE.search(text):
                 factor *= 1.4  # "When was the contract started?": "went live on 1 April 2019", not a 2024 announcement
+            if "person" in types and ORIGIN_WANTED.search(self.question) and ORIGIN_CUE.search(text):
+                factor *= 1.3  # "Who came up with the idea of wicked problems?": "Rittel and Webber ... introduced the concept"
         return factor
 
     def count_not_stated(self, lines: Sequence[Line]) -> str | None:
@@ -274,9 +281,29 @@ class Base:
         q = set(self.q_terms)
         return any(q & set(terms) for terms in self.c.analyse(following))
 
+    def carried(self, pool: list[Scored]) -> list[Scored]:
+        """For a factoid, a sentence holding the answer's type that goes on from the sentence before it takes part of that one's score.
+
+        "Who came up with the idea of wicked problems, and when?": "A wicked problem is a social or
+        policy problem that ..." names the topic, and the next sentence, "Horst Rittel and Melvin
+        Webber ... introduced the concept in ... 1973", answers without naming it. A sentence that
+        refers back ("the concept", "the term", "it") and holds a person, date or number asked for
+        scores at least ``CARRIED`` of the sentence before it in the same passage.
+        """
+        if self.analysis.kind != "factoid" or not self.analysis.answer_type:
+            return pool
+        types = self.analysis.answer_types or (self.analysis.answer_type,)
+        before: dict[tuple[str, int], Scored] = {}
+        for c in sorted(pool, key=lambda c: (c.quote.passage.id, c.quote.span[0])):
+            previous = before.get((c.quote.passage.id, 0))
+            if previous is not None and REFERS_BACK.search(c.quote.text) and any(ANSWER_TYPE_CUE[t].search(c.quote.text) for t in types):
+                c.score = max(c.score, CARRIED * previous.score / self.kind_factor(previous.quote) * self.kind_factor(c.quote))
+            before[(c.quote.passage.id, 0)] = c
+        return pool
+
     def sentences(self) -> list[Line]:
         """The best 2-4 sentences by maximal marginal relevance, grouped by passage in document order."""
-        pool = self.scored_sentences(self.passages)
+        pool = self.carried(self.scored_sentences(self.passages))
         if self.own_terms:
             # A follow-up is answered by sentences on what it asks, not on the topic alone.
             pool = [c for c in pool if any(has_term(c.terms, t) for t in self.own_terms)] or pool
