@@ -40,6 +40,7 @@ FRAME_WORDS = frozenset(
     "compare comparison process approach right important idea ideas try trying put think "
     "always never true false many much year years look appear appears suggest suggests understand everyone anyone "
     "everybody details detail wrote write written say says said tell told journal published publish according whether "
+    "tomorrow today tonight yesterday "
     "properly effectively successfully show shows showed shown slot final last".split()
 )
 # Words that name which part of the guidance a question wants (its pitfalls, its checklist), not what it is about:
@@ -177,6 +178,11 @@ _EXPLAIN_WHAT = re.compile(
 """A trainer asking how to explain what something is ("How can I explain what a warm handover is?"): a definition is wanted."""
 _PARTS_OF = re.compile(r"^\s*what\s+are\s+the\s+(?:main\s+|key\s+|five\s+|four\s+|three\s+)?(?:elements|components|dimensions|features|characteristics|principles|ingredients)\s+of\b", re.I)
 """What a model or idea is made of ("What are the elements of the collaborative process in Ansell and Gash's model?"): a list, not steps to take."""
+_NAMED_BEFORE = re.compile(
+    r"\b(?:on|about|introducing|explaining|teaching|covering)\s+(?:(?:the|a|an)\s+)?(?P<x>[A-Za-z][\w'-]*(?:\s+[\w'-]+){0,3}?)(?=\s+(?:tomorrow|today|tonight|next|this|on|to|for|with|at|in)\b|\s*[.,;!?])",
+    re.I,
+)
+"""What a statement before the question is about ("I'm teaching a session on collaborative governance tomorrow.")."""
 _NOT_A_TERM = PRONOUNS | {"i", "we", "you", "me", "us", "our", "my", "your", "going", "happening", "wrong", "next", "needed", "required", "involved", "expected"}
 _FRAME = re.compile(r"^\s*(?:in|within|according\s+to|for|from|across)\s+[^,?]{3,80},\s*(?=(?:what|who)\b)", re.I)
 """A frame the question opens with before asking ("In the literature on boundary spanners, what is a reticulist?")."""
@@ -209,7 +215,11 @@ def analyse_question(question: str) -> QuestionAnalysis:
             return QuestionAnalysis(question, "factoid", topic, count=count, answer_type=answer_type, answer_types=types)  # type: ignore[arg-type]
     m = _EXPLAIN_WHAT.search(q)
     if m and len(m["x"].split()) <= 6:  # "How can I explain what a warm handover is?" wants the definition to give
-        return QuestionAnalysis(question, "definition", topic, (_subject(m["x"]),), count)
+        subject = _subject(m["x"])
+        if subject.lower() in PRONOUNS:  # "I'm teaching a session on collaborative governance. How can I explain what it is?"
+            named = list(_NAMED_BEFORE.finditer(q[: m.start()]))  # the last: "teaching a session on collaborative governance"
+            subject = _subject(named[-1]["x"]) if named else subject
+        return QuestionAnalysis(question, "definition", topic, (subject,), count)
     if any(p.search(q) for p in _PROCEDURE) and not _PARTS_OF.search(q):
         return QuestionAnalysis(question, "procedure", topic, count=count, listed=_listed(q))
     if _FINDINGS.search(_asked(q)):  # not "... nothing changes as a result. What mistakes should we look out for?"

@@ -452,3 +452,10 @@ def test_who_first_put_an_idea_forward_opens_the_answer(shipped):
     assert answer.kind == "factoid"
     assert answer.text.startswith("Horst Rittel and Melvin Webber"), answer.text
     assert "1973" in answer.text.split("[1]")[0]
+
+
+def test_explaining_what_it_is_defines_what_the_statement_names(shipped):
+    answer = shipped.ask("I'm teaching a session on collaborative governance tomorrow. How can I explain what it is in plain words?")
+    verify(answer)
+    assert answer.kind == "definition"
+    assert answer.text.startswith("Collaborative governance describes public bodies and outside stakeholders"), answer.text

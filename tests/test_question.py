@@ -150,6 +150,9 @@ def test_how_to_explain_what_something_is_asks_for_its_definition():
         analysis = analyse_question(question)
         assert (analysis.kind, analysis.subjects) == ("definition", (subject,)), question
     assert analyse_question("How do I explain what went wrong to the funder?").kind == "procedure"
+    # "it" is what the statement before the question is about.
+    analysis = analyse_question("I'm teaching a session on collaborative governance tomorrow. How can I explain what it is in plain words?")
+    assert (analysis.kind, analysis.subjects) == ("definition", ("collaborative governance",))
 
 
 def test_how_one_role_should_differ_from_another_is_a_comparison_of_the_roles():
