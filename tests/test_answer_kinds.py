@@ -742,3 +742,14 @@ def test_a_how_to_is_not_answered_by_what_government_requires(realdocs):
     verify(answer)
     assert answer.text.startswith("From “KJ method”, section “How to do it”:"), answer.text
     assert "Paperwork Reduction Act" not in answer.text
+
+
+def test_a_section_is_as_close_as_its_closest_retrieved_passage(realdocs):
+    # Austin's working-group section is retrieved twice, once on a passage far from the question and
+    # once on one close to it; the far one's closeness made Glendale's story answer instead.
+    answer = realdocs.ask(
+        "Our city pays local charities to run homelessness services, but nobody outside the council can see who holds which "
+        "contract or how well it's going. How could we get providers round a table to work out what contract data we should collect and publish?"
+    )
+    verify(answer)
+    assert answer.text.startswith("From “Reforming services for people experiencing homelessness”, section “How Austin convened a targeted working group"), answer.text

@@ -62,7 +62,9 @@ class Lists:
             candidates = [p for p in candidates if not CHECKLIST_SECTION.search(heading(p))] or candidates
         # Rank and meaning together: a case study's account of "how Austin built user personas" may
         # rank first on its words, the method card on personas is far closer in meaning.
-        best = max(candidates, key=lambda p: self.weight.get(p.id, 0.0) + self.meaning(p) + HEADING * self.named_coverage(p), default=None)
+        # A section's closeness is its closest retrieved passage's: Austin's working-group section ranks
+        # second on a passage far from the question and fourth on one close to it.
+        best = max(candidates, key=lambda p: self.weight.get(p.id, 0.0) + self.section_meaning(p) + HEADING * self.named_coverage(p), default=None)
         if best is None:
             return []
         document = self.document(best.doc_id)
@@ -70,6 +72,10 @@ class Lists:
         if variants:
             return variants
         return self.section_answer(self.same_phase(best, document), document)
+
+    def section_meaning(self, p: Passage) -> float:
+        """The closeness in meaning of ``p``'s section: that of its closest passage among those retrieved."""
+        return max(self.meaning(x) for x in self.passages[: self.ranked] + [p] if x.doc_id == p.doc_id and x.section == p.section)
 
     def steps_of_summaries(self, top: list[Passage]) -> list[Passage]:
         """For a method card whose opening summary ranks among the three best passages, its one steps section, ranked as the summary.
