@@ -459,3 +459,12 @@ def test_explaining_what_it_is_defines_what_the_statement_names(shipped):
     verify(answer)
     assert answer.kind == "definition"
     assert answer.text.startswith("Collaborative governance describes public bodies and outside stakeholders"), answer.text
+
+
+def test_a_section_of_findings_ranked_first_is_read_from_its_start(shipped):
+    # "The evidence gap on outcomes" is what the question asks about: its opening finding leads, not a
+    # later sentence that scores higher on the question's words.
+    answer = shipped.ask("What does the research say about whether co-production improves outcomes?")
+    verify(answer)
+    assert answer.kind == "findings"
+    assert answer.text.startswith("The most important finding of the Voorberg review"), answer.text

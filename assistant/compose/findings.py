@@ -43,6 +43,10 @@ class Findings:
         to ``most`` in all.
         """
         named = self.named_section()
+        closest = self.closest_first()
+        ranked = self.passages[: self.ranked]
+        if named is None and closest is None and ranked and ranked[0].section and RESULTS_SECTION.search(heading(ranked[0])):
+            named = ranked[0]  # the best-ranked passage is a section of findings ("Summary of key findings"): read it
         if named is not None:
             lines = [Line([q for q in line.quotes if not PUBLICATION.search(q.text)], line.prefix) for line in self.section_sentences(named.doc_id, named.section, most + 1)]
             lines = [line for line in lines if line.quotes]
@@ -53,10 +57,6 @@ class Findings:
         # The best-ranked passage, when it is also the closest in meaning, holds the section asked about:
         # the anchor is sought there first ("outcomes-based performance management encouraging gaming"
         # in "Gaming and the limits of outcome measures", not a review's remark on outcomes).
-        closest = self.closest_first()
-        ranked = self.passages[: self.ranked]
-        if closest is None and ranked and ranked[0].section and RESULTS_SECTION.search(heading(ranked[0])):
-            closest = ranked[0]  # the best-ranked passage is a section of findings ("Summary of key findings")
         held = [p for p in self.document(closest.doc_id) if p.section == closest.section] if closest is not None and self.c.expand is not None else []
         # There any sentence may anchor (its heading, not a cue word, says it is what was asked).
         # A sentence elsewhere that matches the question clearly better still wins ("the Work Programme's
@@ -71,10 +71,7 @@ class Findings:
         if not pool:
             return []
         # A sentence saying what was found beats one saying what was examined ("The report examined ...").
-        # In the section asked about, the heading says what is a finding: no cue word is needed ("Increase
-        # user confidence in city data" is a strategy there, not a finding for its "Increase").
-        cued = 1.0 if pool is there else 1.5
-        anchor = max(pool, key=lambda c: c.score * (cued if FINDING_CUE.search(c.quote.text) else 1.0)).quote
+        anchor = max(pool, key=lambda c: c.score * (1.5 if FINDING_CUE.search(c.quote.text) else 1.0)).quote
         own = [q for q in sentence_quotes(anchor.passage) if q.role != "pitfall"]
         after = [q for q in own if q.span[0] >= anchor.span[1]][: most - 1]
         before = [q for q in own if q.span[1] <= anchor.span[0] and not PUBLICATION.search(q.text)]
