@@ -753,3 +753,14 @@ def test_a_section_is_as_close_as_its_closest_retrieved_passage(realdocs):
     )
     verify(answer)
     assert answer.text.startswith("From “Reforming services for people experiencing homelessness”, section “How Austin convened a targeted working group"), answer.text
+
+
+def test_a_named_method_is_not_answered_by_a_session_exercise_or_its_worked_example(realdocs):
+    # "exercise" asks for an activity, but a session plan's self-assessment exercise covers only the
+    # question's "five" ("rates themselves from one to five"); and the card's numbered list follows
+    # "See example below:", so it is the example, not the steps: the card's prose is.
+    answer = realdocs.ask("How do I run a five whys exercise with my team?")
+    verify(answer)
+    assert answer.text.startswith("From “Five whys”, section “How to do it”:"), answer.text
+    assert "Repeat this process another four times" in answer.text
+    assert "boundary-spanner" not in answer.text and "1. *Why?*" not in answer.text

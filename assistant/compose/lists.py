@@ -207,7 +207,7 @@ class Lists:
     def section_answer(self, p: Passage, document: list[Passage], least: int = 2) -> list[Line]:
         """The section of ``p`` as an answer: its first list whole, after the section's own words and the list's lead-in, or its prose read in order (``least`` sentences or none)."""
         held = [x for x in document if x.section == p.section] or [p]
-        lists = [(x, u) for x in held for u in x.units if u.kind == "list" and not (u.lead and EXAMPLES_LEAD.search(x.text[u.lead[0] : u.lead[1]]))]
+        lists = [(x, u) for x in held for u in x.units if u.kind == "list" and not example_list(x, u, document)]
         if not lists:
             return self.framed(p, self.section_sentences(p.doc_id, p.section, least=least))
         x, u = first_list(lists)
@@ -389,7 +389,7 @@ class Lists:
                     score -= 0.30  # "Who does what in measuring value" names who, not the steps of measuring
                 if LIMITS_SECTION.search(own) and not LIMITS_SECTION.search(self.question):
                     score -= 0.15  # "The limits of SROI" are limits, not steps
-            if EXAMPLES_LEAD.search(lead) and self.analysis.kind == "procedure" and not (self.listed or "").startswith("exampl"):
+            if example_list(p, u, self.document(p.doc_id) if self.c.expand else [p]) and self.analysis.kind == "procedure" and not (self.listed or "").startswith("exampl"):
                 continue  # "Examples include:" introduces instances, not the steps to take; the prose around it may answer
             if count := self.analysis.count:  # "the three functions": a list of exactly three is very likely the one
                 if self.analysis.kind == "list" and len(items) != count:
@@ -611,3 +611,22 @@ def closest_two(meanings: list[float]) -> float:
     """A document's closeness in meaning: its closest passage, with a quarter of its second closest."""
     top = sorted(meanings, reverse=True)[:2] + [0.0]
     return top[0] + 0.25 * top[1]
+
+
+EXAMPLE_BEFORE = re.compile(r"\b(?:see\s+(?:the\s+)?examples?\s+below|examples?\s+below|here\s+is\s+an\s+example|as\s+an\s+example)\b[^.]{0,40}[:.]?\s*$", re.I)
+"""Words just before a list saying it is an example ("See example below:" over a worked five whys)."""
+
+
+def example_list(p: Passage, u: Unit, document: Sequence[Passage]) -> bool:
+    """Whether a list gives an instance, not steps: its lead-in says so ("Examples include:"), or the words just before it do.
+
+    The words before may close the passage before (a passage can open on the list's lead-in).
+    """
+    if u.lead and EXAMPLES_LEAD.search(p.text[u.lead[0] : u.lead[1]]):
+        return True
+    at = p.start + (u.lead[0] if u.lead else u.start)  # where the list starts in the document
+    before = ""
+    for x in sorted(document, key=lambda x: x.start):
+        if x.start < at:
+            before = x.text[max(0, at - 120 - x.start) : at - x.start]
+    return bool(EXAMPLE_BEFORE.search(before.rstrip()))

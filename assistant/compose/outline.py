@@ -122,20 +122,22 @@ class Outline:
             topic = [t for t in topic if t in named_terms] or topic
         parts = {(doc_id, section): held for doc_id in list(self.best_documents())[:3] for section, held in timed_parts(self.document(doc_id)).items()}
         activity_wanted = bool(ACTIVITY.search(self.question))
-        best: tuple[float, float, float, list[Passage]] | None = None
+        best: tuple[float, float, float, float, list[Passage]] | None = None
         for held in parts.values():
-            covered = self.coverage(self.c.analyse([" ".join([held[0].title, held[0].section] + [p.text for p in held])])[0], among=topic)
+            covered = raw = self.coverage(self.c.analyse([" ".join([held[0].title, held[0].section] + [p.text for p in held])])[0], among=topic)
             if activity_wanted and ACTIVITY.search(heading(held[0])):
                 covered += 0.25  # "Give me an exercise ...": "exercise 1, sorting the problems" before "input on wicked problems"
             # Ties (every part of the right plan covers its title's words) go to the part whose own
             # heading names the topic ("input on the ladder of participation"), then to meaning.
             named = self.coverage(self.c.analyse([heading(held[0])])[0], among=topic)
-            key = (covered, named, max(self.meaning(p) for p in held), held)
+            key = (covered, named, max(self.meaning(p) for p in held), raw, held)
             if best is None or key[:3] > best[:3]:
                 best = key
-        if best is None or best[0] < 0.5:
+        # The part must cover half the topic by its own words: an exercise heading breaks ties, it does not
+        # make "rates themselves from one to five" answer "How do I run a five whys exercise?".
+        if best is None or best[3] < 0.5:
             return []
-        held = best[3]
+        held = best[4]
         lines = read_in_order(held, most, directions=True)  # in a session plan the stage directions are the instructions
         if not lines:
             return []
