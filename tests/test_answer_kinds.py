@@ -764,3 +764,14 @@ def test_a_named_method_is_not_answered_by_a_session_exercise_or_its_worked_exam
     assert answer.text.startswith("From “Five whys”, section “How to do it”:"), answer.text
     assert "Repeat this process another four times" in answer.text
     assert "boundary-spanner" not in answer.text and "1. *Why?*" not in answer.text
+
+
+def test_a_method_card_is_defined_by_the_line_under_its_title(realdocs):
+    # A card never says "Personas are ..."; its summary line under the title is what it is.
+    answer = realdocs.ask("What are personas?")
+    verify(answer)
+    assert answer.text.startswith("**Personas:** User archetypes based on conversations with real people."), answer.text
+    compared = realdocs.ask("What's the difference between personas and user scenarios?")
+    verify(compared)
+    assert "**Personas:** User archetypes based on conversations with real people." in compared.text, compared.text
+    assert "**User scenarios:** A method for telling a conceptual story" in compared.text, compared.text

@@ -24,6 +24,9 @@ class Definitions:
         term at a time ("Creaming is ...", "Parking is ...") gets each definition under its own label.
         """
         found = self.find_definition(subject)
+        summary = self.titled_summary(subject) if found is None else None
+        if summary is not None:  # a card's line under its title names nothing: the label says what it defines
+            return [Line([summary[0]] + summary[1][:2], prefix=f"**{capital(subject)}:** ")]
         if found is None:
             parts = [part for part in re.split(r"\s+and\s+", subject) if part.strip()]
             defined = [self.find_definition(part) for part in parts] if len(parts) == 2 else [None]
@@ -111,7 +114,7 @@ class Definitions:
             return labelled
         defined: dict[str, Line] = {}
         for subject in subjects:
-            found = self.find_definition(subject)
+            found = self.find_definition(subject) or self.titled_summary(subject)
             if found is not None:
                 defined[subject] = Line([found[0]], prefix=f"**{capital(subject)}:** ")
         if not defined:
@@ -149,6 +152,25 @@ class Definitions:
         else:
             lines.append(Line(prefix="The documents do not contrast them directly."))
         return lines
+
+    def titled_summary(self, subject: str) -> tuple[Quote, list[Quote]] | None:
+        """The opening summary of a document titled by ``subject`` itself, as its definition ("Personas": "User archetypes based on conversations with real people.").
+
+        A method card says what its method is in a line under its title, never "Personas are ...".
+        Only a document among those retrieved whose title is the thing, word for word, is read.
+        """
+        want = self.c.analyse([subject])[0]
+        if not want:
+            return None
+        for doc_id in dict.fromkeys(p.doc_id for p in self.passages + self.extra):
+            first = next((p for p in self.passages + self.extra if p.doc_id == doc_id), None)
+            if first is None or self.c.analyse([first.title])[0] != want:
+                continue
+            document = self.document(doc_id) if self.c.expand is not None else [first]
+            opening = [q for p in document if not p.section for q in sentence_quotes(p)]
+            if opening:
+                return opening[0], opening[1:]
+        return None
 
     def labelled_items(self, subjects: Sequence[str]) -> list[Line]:
         """Compared things that are labelled items of one retrieved list, each item quoted under the list's section.
