@@ -775,3 +775,13 @@ def test_a_method_card_is_defined_by_the_line_under_its_title(realdocs):
     verify(compared)
     assert "**Personas:** User archetypes based on conversations with real people." in compared.text, compared.text
     assert "**User scenarios:** A method for telling a conceptual story" in compared.text, compared.text
+
+
+def test_levels_asked_for_are_the_numbered_sections_that_give_them(realdocs):
+    # The scale's six numbered sections are its levels, though their heading never says "levels".
+    answer = realdocs.ask("What are the levels of the open data maturity scale?")
+    verify(answer)
+    assert answer.kind == "list"
+    assert answer.text.startswith("From “Open Data Maturity Scale”, section “What type of intervention can you support?”:"), answer.text
+    for name in ("Lower barriers to access", "Diversify tools and resources", "Formalize community partnerships"):
+        assert f"{name}:**" in answer.text, answer.text

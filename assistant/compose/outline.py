@@ -18,6 +18,9 @@ NUMBERED_STEP = re.compile(r"^\s*(?:step|stage|phase)\s+\d+\b", re.I)
 SESSION_WANTED = re.compile(r"\b(?:sessions?|workshops?|training|course|agenda|timetable|lessons?|modules?|teach(?:ing)?|deliver(?:ing)?)\b", re.I)
 
 
+NUMBERED_HEADING = re.compile(r"^\s*\d{1,2}[.)]\s+\S")
+SEQUENCE_NOUNS = frozenset({"level", "levels", "stage", "stages", "phase", "phases", "tier", "tiers", "step", "steps", "part", "parts"})
+"""What a list question may ask for that a document gives as numbered sections, under whatever heading."""
 EXERCISE_WANTED = re.compile(
     r"\b(?:exercises?|icebreakers?|games?|role[- ]plays?)\b"
     r"|\b(?:use|teach|explain|show|demonstrate|introduce)\b.*\b(?:in|to|with)\s+(?:a|an|the|my|our)\s+(?:\w+\s+)?(?:workshop|session|training|room|group|class|course)\b"
@@ -216,7 +219,11 @@ class Outline:
             if 2 <= len(siblings) <= 10:
                 children[""] = siblings  # the document itself is the parent
             for parent, parts in children.items():
-                if not 2 <= len(parts) <= 10 or (parent and not self.names_listed(parent, [p for p in passages if p.section == parent])):
+                # "What are the levels of the maturity scale?": numbered subsections ("1. Lower barriers to
+                # access" ... "6. Formalize community partnerships") are its levels, though their parent
+                # ("What type of intervention can you support?") never says "levels".
+                numbered = len(parts) >= 3 and all(NUMBERED_HEADING.match(child) for child in parts) and (self.listed or "") in SEQUENCE_NOUNS
+                if not 2 <= len(parts) <= 10 or (parent and not numbered and not self.names_listed(parent, [p for p in passages if p.section == parent])):
                     continue
                 items = []  # (heading, its first quotable sentence)
                 for child, held in parts.items():
