@@ -187,7 +187,7 @@ _NOT_A_TERM = PRONOUNS | {"i", "we", "you", "me", "us", "our", "my", "your", "go
 _FRAME = re.compile(r"^\s*(?:in|within|according\s+to|for|from|across)\s+[^,?]{3,80},\s*(?=(?:what|who)\b)", re.I)
 """A frame the question opens with before asking ("In the literature on boundary spanners, what is a reticulist?")."""
 _YES_NO = re.compile(r"^\s*(?:is|are|was|were|does|do|did|can|could|should|would|will|has|have|had|must)\b", re.I)
-_TRAILING = re.compile(r"\s+(?:in\s+(?:the\s+)?(?:public\s+sector|practice|public\s+services|a\s+partnership)|exactly|really|then|now|here|actually)$", re.I)
+_TRAILING = re.compile(r"\s+(?:in\s+(?:the\s+)?(?:public\s+sector|practice|public\s+services|a\s+partnership)|exactly|really|then|now|here|actually|(?:used\s+|good\s+|useful\s+)?for)$", re.I)
 
 
 def analyse_question(question: str) -> QuestionAnalysis:

@@ -775,6 +775,10 @@ def test_a_method_card_is_defined_by_the_line_under_its_title(realdocs):
     verify(compared)
     assert "**Personas:** User archetypes based on conversations with real people." in compared.text, compared.text
     assert "**User scenarios:** A method for telling a conceptual story" in compared.text, compared.text
+    # "What is X for?" asks what X is; "exercise" names the form of the method, not part of its title.
+    purpose = realdocs.ask("What is a hopes and fears exercise for?")
+    verify(purpose)
+    assert purpose.text.startswith("**Hopes and fears exercise:** An exercise that quickly surfaces a group’s hopes and fears"), purpose.text
 
 
 def test_levels_asked_for_are_the_numbered_sections_that_give_them(realdocs):

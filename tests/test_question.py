@@ -162,6 +162,11 @@ def test_how_one_role_should_differ_from_another_is_a_comparison_of_the_roles():
     assert analyse_question("How does the role of the programme manager differ from the partnership board?").subjects == ("programme manager", "partnership board")
 
 
+def test_what_something_is_for_asks_what_it_is():
+    assert analyse_question("What is a service blueprint for?").subjects == ("service blueprint",)
+    assert analyse_question("What is dot voting used for?").subjects == ("dot voting",)
+
+
 def test_a_definition_asked_after_a_frame_names_its_term():
     for question, subject in (("In the literature on boundary spanners, what is a 'reticulist'?", "reticulist"),
                               ("For my workshop tomorrow, what is a warm handover?", "warm handover"),

@@ -10,6 +10,8 @@ from assistant.compose.cues import CONTRAST_CUE, GENERIC_HEADS, KEY_TERMS_SECTIO
 from assistant.evidence import Quote, is_reference_section, quotable_sentence, sentence_quotes
 from assistant.retrieve import Passage
 
+METHOD_WORDS = ("exercise", "exercises", "method", "technique", "activity", "tool", "session", "workshop")
+"""Words naming the form of a method ("a hopes and fears exercise"), left out when matching a card's title."""
 ITEM_LABEL = re.compile(r"^\*\*(?P<label>[^*]{1,60}?):?\*\*")
 """A list item's bold label ("**Chair:** holds the purpose ...")."""
 
@@ -159,17 +161,25 @@ class Definitions:
         A method card says what its method is in a line under its title, never "Personas are ...".
         Only a document among those retrieved whose title is the thing, word for word, is read.
         """
-        want = self.c.analyse([subject])[0]
+        want = set(self.c.analyse([subject])[0])
+        bare = set(self.c.analyse([re.sub(rf"\b(?:{'|'.join(METHOD_WORDS)})\b", " ", subject, flags=re.I)])[0])  # "hopes and fears exercise"
         if not want:
             return None
         for doc_id in dict.fromkeys(p.doc_id for p in self.passages + self.extra):
             first = next((p for p in self.passages + self.extra if p.doc_id == doc_id), None)
-            if first is None or self.c.analyse([first.title])[0] != want:
+            if first is None or set(self.c.analyse([first.title])[0]) not in (want, bare):
                 continue
             document = self.document(doc_id) if self.c.expand is not None else [first]
-            opening = [q for p in document if not p.section for q in sentence_quotes(p)]
-            if opening:
-                return opening[0], opening[1:]
+            opening = [x for x in document if not x.section]
+            quotes = [q for x in opening for q in sentence_quotes(x)]
+            if quotes:
+                return quotes[0], quotes[1:]
+            # A card's summary may be a phrase without a full stop ("An exercise that quickly surfaces a
+            # group's hopes and fears for the future"): under its label it reads as the definition it is.
+            line = opening[0].text.strip() if opening else ""
+            if len(line.split()) >= 4 and line[:1].isupper() and "\n" not in line:
+                start = opening[0].text.index(line)
+                return Quote(opening[0], (start, start + len(line)), "definition"), []
         return None
 
     def labelled_items(self, subjects: Sequence[str]) -> list[Line]:
