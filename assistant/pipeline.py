@@ -217,12 +217,14 @@ class Pipeline:
         traps should I avoid?" searched whole finds the conflict guide on "traps", "avoid" and
         "partners": words naming the facet weigh most because they are rare. Searched without them
         it finds the commissioning guide, whose pitfalls section then answers. The two rankings are
-        fused by reciprocal rank; closeness in meaning stays the whole question's.
+        fused by reciprocal rank; closeness in meaning stays the whole question's. A follow-up ("What
+        are the common mistakes?") searches the query it was resolved to, with the topic it borrowed.
         """
         if result.best_dense is None or not result.passages or not facets_asked(question):
             return result
-        topic = WORD.sub(lambda m: "" if m.group().lower() in FACET_WORDS else m.group(), question)
-        if topic == question:
+        words = result.query or question  # a follow-up's resolved query carries the topic it borrowed
+        topic = WORD.sub(lambda m: "" if m.group().lower() in FACET_WORDS else m.group(), words)
+        if topic == words:
             return result
         return self._fused(result, self.search(topic, k=len(result.passages), filters=filters), closeness_from_other=False)
 

@@ -468,3 +468,19 @@ def test_a_section_of_findings_ranked_first_is_read_from_its_start(shipped):
     verify(answer)
     assert answer.kind == "findings"
     assert answer.text.startswith("The most important finding of the Voorberg review"), answer.text
+
+
+def test_a_follow_up_facet_question_searches_its_borrowed_topic(shipped, monkeypatch):
+    # "What are the common mistakes?" after a referral question: the search without the facet's words
+    # is for the referral topic it borrowed, not for "What are the common ?".
+
+    searched: list[str] = []
+    search = shipped.search
+    monkeypatch.setattr(shipped, "search", lambda query, **kw: (searched.append(query), search(query, **kw))[1])
+    conversation = Conversation()
+    shipped.ask("How do I set up a referral pathway between partners?", conversation=conversation)
+    searched.clear()
+    answer = shipped.ask("What are the common mistakes?", conversation=conversation)
+    verify(answer)
+    assert any("referral" in q and "mistakes" not in q for q in searched), searched
+    assert "section “Common pitfalls in referral pathways”" in answer.text, answer.text
