@@ -443,31 +443,29 @@ def test_a_trainers_follow_ups_stay_with_the_session_and_it_stands_for_the_topic
     assert compared.text.startswith("**Co-production:**"), compared.text
 
 
-def test_who_first_put_an_idea_forward_opens_the_answer(shipped):
-    # The sentence that answers goes on from the one naming the topic ("... introduced the concept in
-    # ... 1973") without naming it; it says who first put the idea forward, which a later article by
-    # others on the same topic does not.
-    answer = shipped.ask("Who came up with the idea of wicked problems, and when?")
+@pytest.mark.parametrize(
+    ("question", "kind", "opening"),
+    [
+        # The sentence that answers goes on from the one naming the topic ("... introduced the concept in
+        # ... 1973") without naming it; it says who first put the idea forward, which a later article by
+        # others on the same topic does not.
+        pytest.param("Who came up with the idea of wicked problems, and when?", "factoid",
+                     "Horst Rittel and Melvin Webber, planning scholars at the University of California, Berkeley, introduced the concept",
+                     id="who-first-put-an-idea-forward"),
+        # "it" is what the statement before the question names.
+        pytest.param("I'm teaching a session on collaborative governance tomorrow. How can I explain what it is in plain words?", "definition",
+                     "Collaborative governance describes public bodies and outside stakeholders", id="explain-what-it-is"),
+        # "The evidence gap on outcomes" is what the question asks about: its opening finding leads, not a
+        # later sentence that scores higher on the question's words.
+        pytest.param("What does the research say about whether co-production improves outcomes?", "findings",
+                     "The most important finding of the Voorberg review", id="findings-section-read-from-its-start"),
+    ],
+)
+def test_the_answer_opens_with_what_answers(shipped, question, kind, opening):
+    answer = shipped.ask(question)
     verify(answer)
-    assert answer.kind == "factoid"
-    assert answer.text.startswith("Horst Rittel and Melvin Webber"), answer.text
-    assert "1973" in answer.text.split("[1]")[0]
-
-
-def test_explaining_what_it_is_defines_what_the_statement_names(shipped):
-    answer = shipped.ask("I'm teaching a session on collaborative governance tomorrow. How can I explain what it is in plain words?")
-    verify(answer)
-    assert answer.kind == "definition"
-    assert answer.text.startswith("Collaborative governance describes public bodies and outside stakeholders"), answer.text
-
-
-def test_a_section_of_findings_ranked_first_is_read_from_its_start(shipped):
-    # "The evidence gap on outcomes" is what the question asks about: its opening finding leads, not a
-    # later sentence that scores higher on the question's words.
-    answer = shipped.ask("What does the research say about whether co-production improves outcomes?")
-    verify(answer)
-    assert answer.kind == "findings"
-    assert answer.text.startswith("The most important finding of the Voorberg review"), answer.text
+    assert answer.kind == kind
+    assert answer.text.startswith(opening), answer.text
 
 
 def test_a_follow_up_facet_question_searches_its_borrowed_topic(shipped, monkeypatch):
