@@ -124,7 +124,9 @@ _PROCEDURE = [
     re.compile(r"\bwhat\s+(?:should|must)\s+(?:go\s+in(?:to)?|be\s+in(?:cluded)?|(?:i|we)\s+include)\b|\bwhat\s+goes\s+in(?:to)?\b", re.I),
     re.compile(r"\bwhat\s+(?:can|could|should|must)\s+(?:\w+\s+){1,3}?do\s+(?:to|about|when|if|so)\b", re.I),
     re.compile(r"^\s*how\s+(?:should|can|could|might|must|would)\b", re.I),
-    re.compile(r"\bwhat\s+(?:should|must)\s+(?:\w+[- ]){1,7}?(?:explain|say|tell|ask|check|cover|include|involve|contain|entail|consist\s+of|look\s+like|know|record|bring|prepare|agree|avoid|look\s+for|do)\b", re.I),
+    re.compile(r"\bwhat\s+(?:should|must)\s+(?:\w+[- ]){1,7}?(?:explain|say|tell|ask|check|cover|include|involve|contain|entail|consist\s+of|look\s+like|know|record|bring|prepare|agree|avoid|look\s+for|do|spell\s+out|set\s+out|specify)\b", re.I),
+    # "What does a sensible testing process look like?": the steps of one
+    re.compile(r"\bwhat\s+(?:does|do|would|should|might)\s+(?:a|an|the|our|my|your)\s+(?:[\w-]+\s+){0,4}(?:process|procedure|plan|approach|session|workshop|meeting|agreement|policy|protocol)\s+look\s+like\b", re.I),
     re.compile(r"\b(?:give|show|tell)\s+me\s+(?:(?:a|an|the)\s+)?(?:\w+[- ])?(?:plan|steps|checklist|guide|process)\b", re.I),
     # "My team wants to try a test-and-learn cycle. What's involved?", "What does setting up a board involve?"
     re.compile(r"\bwhat(?:'s|’s|\s+is|\s+would\s+be|\s+will\s+be)\s+involved\b|\bwhat\s+(?:does|do|would|will)\s+(?:it|that|this|[\w-]+(?:\s+[\w-]+){0,4})\s+(?:involve|entail)\b", re.I),
