@@ -15,7 +15,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from assistant.answer import Answer
-from assistant.question import FACET_WORDS, FRAME_WORDS, PRONOUNS, QUESTION_STOPWORDS, WORD, content_words
+from assistant.question import FRAME_WORDS, PRONOUNS, QUESTION_STOPWORDS, WORD, content_words, own_topic
 
 # "Why?" continues; "Why do innovation labs close?" asks about a topic of its own ("Why is that?" leans on its pronoun).
 CONTINUATIONS = ("and ", "but ", "also ", "so ", "then ", "what about", "how about", "what else", "why?", "how?", "and?", "what if", "same for")
@@ -45,7 +45,7 @@ def is_follow_up(question: str) -> bool:
     own = content_words(q)
     if not own:
         return True  # "Why?", "How much?"
-    if not [w for w in own if w not in FRAME_WORDS and w not in FACET_WORDS and w not in GENERIC_WORDS]:
+    if not [w for w in own_topic(own) if w not in GENERIC_WORDS]:
         return True  # "What are the common mistakes?", "And the risks?": a part of what was asked before
     if len([w for w in own if w not in FRAME_WORDS]) > FOLLOW_UP_MAX_WORDS:  # "run", "time" name no topic
         return False

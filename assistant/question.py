@@ -57,6 +57,11 @@ def content_words(text: str) -> list[str]:
     return list(dict.fromkeys(w for w in (m.group().lower() for m in WORD.finditer(text)) if w not in _STOP and len(w) > 1))
 
 
+def own_topic(words: list[str]) -> list[str]:
+    """``words`` (from :func:`content_words`) without those that frame a question or name a facet: what it is about."""
+    return [w for w in words if w not in FRAME_WORDS and w not in FACET_WORDS]
+
+
 
 Kind = Literal["procedure", "definition", "comparison", "factoid", "findings", "reason", "list", "yes-no", "other"]
 AnswerType = Literal["person", "date", "number", "place", "source"]
@@ -344,7 +349,7 @@ def split_context(question: str) -> tuple[str, str]:
     if len(sentences) < 2 or not sentences[-1].endswith("?") or any(s.endswith("?") for s in sentences[:-1]):
         return "", text
     ask = sentences[-1]
-    own = [w for w in content_words(ask) if w not in FRAME_WORDS and w not in FACET_WORDS]  # "What do I need to cover?" names only "cover"
+    own = own_topic(content_words(ask))  # "What do I need to cover?" names only "cover"
     if len(own) < 2 or any(w.lower() in PRONOUNS for w in WORD.findall(ask)):
         return "", text
     return " ".join(sentences[:-1]), ask

@@ -293,12 +293,12 @@ class Base:
         if self.analysis.kind != "factoid" or not self.analysis.answer_type:
             return pool
         types = self.analysis.answer_types or (self.analysis.answer_type,)
-        before: dict[tuple[str, int], Scored] = {}
+        before: dict[str, Scored] = {}  # the last sentence seen in each passage, read in order
         for c in sorted(pool, key=lambda c: (c.quote.passage.id, c.quote.span[0])):
-            previous = before.get((c.quote.passage.id, 0))
+            previous = before.get(c.quote.passage.id)
             if previous is not None and REFERS_BACK.search(c.quote.text) and any(ANSWER_TYPE_CUE[t].search(c.quote.text) for t in types):
                 c.score = max(c.score, CARRIED * previous.score / self.kind_factor(previous.quote) * self.kind_factor(c.quote))
-            before[(c.quote.passage.id, 0)] = c
+            before[c.quote.passage.id] = c
         return pool
 
     def sentences(self) -> list[Line]:

@@ -165,9 +165,11 @@ class Definitions:
         bare = set(self.c.analyse([re.sub(rf"\b(?:{'|'.join(METHOD_WORDS)})\b", " ", subject, flags=re.I)])[0])  # "hopes and fears exercise"
         if not want:
             return None
-        for doc_id in dict.fromkeys(p.doc_id for p in self.passages + self.extra):
-            first = next((p for p in self.passages + self.extra if p.doc_id == doc_id), None)
-            if first is None or set(self.c.analyse([first.title])[0]) not in (want, bare):
+        firsts: dict[str, Passage] = {}  # each retrieved document's best-ranked passage
+        for p in self.passages + self.extra:
+            firsts.setdefault(p.doc_id, p)
+        for doc_id, first in firsts.items():
+            if set(self.c.analyse([first.title])[0]) not in (want, bare):
                 continue
             document = self.document(doc_id) if self.c.expand is not None else [first]
             opening = [x for x in document if not x.section]
@@ -199,13 +201,12 @@ class Definitions:
                     continue
                 items = self.list_items(p.doc_id, u.key, self.passages + self.extra + self.document(p.doc_id))
                 labels = [(q, set(self.c.analyse([re.sub(r"\([^)]*\)", "", m["label"])])[0])) for q in items for m in [ITEM_LABEL.match(q.text)] if m]  # "Evaluator (internal or external)" labels the evaluator
-                chosen = []
+                chosen: list[Quote] = []
                 for want in wanted:
-                    # the fullest label the name holds: "line managers of co-leads" over "co-leads"
-                    match = max(((len(label), -i, q) for i, (q, label) in enumerate(labels) if label and label <= want and q not in chosen), default=(0, 0, None), key=lambda t: t[:2])[2]
-                    if match is None:
+                    fits = [(q, label) for q, label in labels if label and label <= want and q not in chosen]
+                    if not fits:
                         break
-                    chosen.append(match)
+                    chosen.append(max(fits, key=lambda f: len(f[1]))[0])  # the fullest label the name holds: "line managers of co-leads" over "co-leads"
                 else:
                     return self.framed(p, [Line([q], prefix="- ") for q in chosen])
         return []

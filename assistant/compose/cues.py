@@ -111,6 +111,7 @@ for what in safeguarding?" for its "Who does what", "What lessons ...?" for its 
 routes are there to carry on the work?" for its "Options for continuing the work", what government requires
 (the Paperwork Reduction Act, the Privacy Act) for a method card's "Considerations for use in government"."""
 
+
 def facets_asked(text: str) -> list[str]:
     """The names of the :data:`FACETS` a question asks for ("What mistakes should we avoid?" → ``["pitfalls"]``)."""
     names = [name for name, (cue, _) in FACETS.items() if cue.search(text)]

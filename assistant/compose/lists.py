@@ -389,7 +389,7 @@ class Lists:
                     score -= 0.30  # "Who does what in measuring value" names who, not the steps of measuring
                 if LIMITS_SECTION.search(own) and not LIMITS_SECTION.search(self.question):
                     score -= 0.15  # "The limits of SROI" are limits, not steps
-            if example_list(p, u, self.document(p.doc_id) if self.c.expand else [p]) and self.analysis.kind == "procedure" and not (self.listed or "").startswith("exampl"):
+            if self.analysis.kind == "procedure" and not (self.listed or "").startswith("exampl") and example_list(p, u, self.document(p.doc_id) if self.c.expand else [p]):
                 continue  # "Examples include:" introduces instances, not the steps to take; the prose around it may answer
             if count := self.analysis.count:  # "the three functions": a list of exactly three is very likely the one
                 if self.analysis.kind == "list" and len(items) != count:
@@ -625,8 +625,5 @@ def example_list(p: Passage, u: Unit, document: Sequence[Passage]) -> bool:
     if u.lead and EXAMPLES_LEAD.search(p.text[u.lead[0] : u.lead[1]]):
         return True
     at = p.start + (u.lead[0] if u.lead else u.start)  # where the list starts in the document
-    before = ""
-    for x in sorted(document, key=lambda x: x.start):
-        if x.start < at:
-            before = x.text[max(0, at - 120 - x.start) : at - x.start]
-    return bool(EXAMPLE_BEFORE.search(before.rstrip()))
+    x = max((x for x in document if x.start < at), key=lambda x: x.start, default=None)  # the passage holding the words before it
+    return x is not None and bool(EXAMPLE_BEFORE.search(x.text[max(0, at - 120 - x.start) : at - x.start].rstrip()))
