@@ -393,20 +393,6 @@ def test_a_count_the_documents_do_not_give_is_said_to_be_missing(shipped):
         assert "do not say how many" not in shipped.ask(question).text
 
 
-@pytest.mark.parametrize(
-    ("question", "opening"),
-    [
-        ("When was the Plymouth Alliance contract started?", "The contract went live on 1 April 2019"),
-        ("When was MindLab set up?", "MindLab was a public-sector innovation lab set up inside the Danish central government in 2002"),
-    ],
-)
-def test_when_something_began_is_answered_first_by_the_sentence_dating_its_start(shipped, question, opening):
-    # Not a 2024 announcement naming the members, nor a task force "set up" without a date.
-    answer = shipped.ask(question)
-    verify(answer)
-    assert answer.text.startswith(opening), answer.text
-
-
 def test_a_programme_named_in_common_words_is_the_one_answered_about(shipped):
     # Searched whole, "When did Making It Work start?" found when a digital-inclusion or funding guide starts things.
     answer = shipped.ask("When did Making It Work start?")
@@ -459,12 +445,18 @@ def test_a_trainers_follow_ups_stay_with_the_session_and_it_stands_for_the_topic
         # later sentence that scores higher on the question's words.
         pytest.param("What does the research say about whether co-production improves outcomes?", "findings",
                      "The most important finding of the Voorberg review", id="findings-section-read-from-its-start"),
+        # When something began is answered first by the sentence dating its start: not a 2024 announcement
+        # naming the members, nor a task force "set up" without a date.
+        pytest.param("When was the Plymouth Alliance contract started?", None, "The contract went live on 1 April 2019", id="start-dated"),
+        pytest.param("When was MindLab set up?", None,
+                     "MindLab was a public-sector innovation lab set up inside the Danish central government in 2002", id="set-up-dated"),
     ],
 )
 def test_the_answer_opens_with_what_answers(shipped, question, kind, opening):
     answer = shipped.ask(question)
     verify(answer)
-    assert answer.kind == kind
+    if kind is not None:
+        assert answer.kind == kind
     assert answer.text.startswith(opening), answer.text
 
 

@@ -146,16 +146,31 @@ def test_two_part_questions_split_at_a_second_question_word():
     assert analyse_question("What are its limits?").listed == "limits"
 
 
-def test_how_to_explain_what_something_is_asks_for_its_definition():
-    for question, subject in (("How can I explain what a warm handover is?", "warm handover"),
-                              ("How do I explain to participants what co-production means?", "co-production"),
-                              ("How can I explain what collaborative governance means to my board?", "collaborative governance")):
-        analysis = analyse_question(question)
-        assert (analysis.kind, analysis.subjects) == ("definition", (subject,)), question
+@pytest.mark.parametrize(
+    ("question", "subject"),
+    [
+        # How to explain what something is asks for its definition.
+        ("How can I explain what a warm handover is?", "warm handover"),
+        ("How do I explain to participants what co-production means?", "co-production"),
+        ("How can I explain what collaborative governance means to my board?", "collaborative governance"),
+        # "it" is what the statement before the question is about.
+        ("I'm teaching a session on collaborative governance tomorrow. How can I explain what it is in plain words?", "collaborative governance"),
+        # A frame or statements before the question leave its term.
+        ("In the literature on boundary spanners, what is a 'reticulist'?", "reticulist"),
+        ("For my workshop tomorrow, what is a warm handover?", "warm handover"),
+        ("People keep saying our pilot needs to 'diffuse' to other councils. What is diffusion of innovation?", "diffusion of innovation"),
+    ],
+)
+def test_a_definition_question_names_its_term(question, subject):
+    analysis = analyse_question(question)
+    assert (analysis.kind, analysis.subjects) == ("definition", (subject,))
+
+
+def test_what_defines_nothing_is_no_definition_question():
     assert analyse_question("How do I explain what went wrong to the funder?").kind == "procedure"
-    # "it" is what the statement before the question is about.
-    analysis = analyse_question("I'm teaching a session on collaborative governance tomorrow. How can I explain what it is in plain words?")
-    assert (analysis.kind, analysis.subjects) == ("definition", ("collaborative governance",))
+    # A statement before the question is no frame: "What are we doing wrong?" defines nothing.
+    assert analyse_question("Employers have stopped taking our candidates. What are we probably doing wrong?").kind != "definition"
+    assert analyse_question("We start next week. What is needed?").kind != "definition"
 
 
 def test_how_one_role_should_differ_from_another_is_a_comparison_of_the_roles():
@@ -167,17 +182,6 @@ def test_how_one_role_should_differ_from_another_is_a_comparison_of_the_roles():
 def test_what_something_is_for_asks_what_it_is():
     assert analyse_question("What is a service blueprint for?").subjects == ("service blueprint",)
     assert analyse_question("What is dot voting used for?").subjects == ("dot voting",)
-
-
-def test_a_definition_asked_after_a_frame_names_its_term():
-    for question, subject in (("In the literature on boundary spanners, what is a 'reticulist'?", "reticulist"),
-                              ("For my workshop tomorrow, what is a warm handover?", "warm handover"),
-                              ("People keep saying our pilot needs to 'diffuse' to other councils. What is diffusion of innovation?", "diffusion of innovation")):
-        analysis = analyse_question(question)
-        assert (analysis.kind, analysis.subjects) == ("definition", (subject,)), question
-    # A statement before the question is no frame: "What are we doing wrong?" defines nothing.
-    assert analyse_question("Employers have stopped taking our candidates. What are we probably doing wrong?").kind != "definition"
-    assert analyse_question("We start next week. What is needed?").kind != "definition"
 
 
 def test_the_kind_is_read_from_the_question_not_the_statements_before_it():
