@@ -342,6 +342,19 @@ def split_context(question: str) -> tuple[str, str]:
     guidance wanted: "What mistakes should we steer clear of?"). Sentences are cut
     by pysbd ("What did Dr. Smith find?" is one).
     """
+    context, ask = statements(question)
+    if context and any(w.lower() in PRONOUNS for w in WORD.findall(ask)):
+        return "", " ".join(question.split())
+    return context, ask
+
+
+def statements(question: str) -> tuple[str, str]:
+    """``(statements, ask)``: as :func:`split_context`, but the question may lean on the statements by a pronoun.
+
+    "I'd like to sit alongside caseworkers in a benefits office. How should I run that kind of
+    observation session?" asks about an observation session ("that" points back, so the statements
+    still weigh in the search); "caseworkers" is where it will be run, not what is asked.
+    """
     text = " ".join(question.split())
     if not text.endswith("?") or ("?" not in text[:-1] and "." not in text and "!" not in text):
         return "", text  # no question at the end, or one sentence only: pysbd (~0.4 ms) need not run
@@ -349,8 +362,7 @@ def split_context(question: str) -> tuple[str, str]:
     if len(sentences) < 2 or not sentences[-1].endswith("?") or any(s.endswith("?") for s in sentences[:-1]):
         return "", text
     ask = sentences[-1]
-    own = own_topic(content_words(ask))  # "What do I need to cover?" names only "cover"
-    if len(own) < 2 or any(w.lower() in PRONOUNS for w in WORD.findall(ask)):
+    if len(own_topic(content_words(ask))) < 2:  # "What do I need to cover?" names only "cover"
         return "", text
     return " ".join(sentences[:-1]), ask
 
