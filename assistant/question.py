@@ -22,6 +22,8 @@ from typing import Literal
 from bm25s.stopwords import STOPWORDS_EN_PLUS
 
 PRONOUNS = {"it", "its", "they", "them", "their", "theirs", "this", "that", "these", "those", "he", "she", "his", "her", "there", "such", "one", "ones"}
+NOT_POINTING = re.compile(r"\b(?:(?:the|a|an|any|every|all)\s+[\w'-]+\s+|so\s+)that\b", re.I)
+"""A "that" pointing nowhere: a relative pronoun after a noun ("the parts that work") or "so that"."""
 # Words that mark a question type or a pronoun but say nothing about the topic.
 QUESTION_WORDS = {"what", "which", "who", "whom", "whose", "when", "where", "why", "how", "does", "do", "did", "can", "could", "should", "would", "is", "are", "was", "were", "tell", "explain", "more", "else", "about", "please", "also"}
 # Words that carry no topic in a question (NLTK's English list plus question words). NLTK's list leaves
@@ -343,7 +345,7 @@ def split_context(question: str) -> tuple[str, str]:
     by pysbd ("What did Dr. Smith find?" is one).
     """
     context, ask = statements(question)
-    if context and any(w.lower() in PRONOUNS for w in WORD.findall(ask)):
+    if context and any(w.lower() in PRONOUNS for w in WORD.findall(NOT_POINTING.sub(" ", ask))):
         return "", " ".join(question.split())
     return context, ask
 

@@ -495,11 +495,22 @@ def singular(word: str) -> str:
     return word
 
 
+DERIVING = frozenset({
+    "e", "s", "i", "y", "er", "or", "al", "an", "ed", "ic", "iv", "li", "ly", "ti", "ty", "at", "ur", "ing", "ion", "ism", "ist", "iti",
+    "abl", "ibl", "ant", "ent", "anc", "enc", "ful", "ment", "ness", "ship",
+})
+"""What a stem may go on with and still name its word's family ("pay" in "payment", "safe" in "safeti", "span" in
+"spanner" with its consonant doubled; not "part" in "partner")."""
+
+
 def has_term(present: set[str], term: str) -> bool:
-    """``term`` or a word it is a stem prefix of ("pay" in "payment"), for stems of 3+ letters."""
+    """``term`` or a word it is a stem prefix of by a deriving ending (:data:`DERIVING`: "pay" in "payment"), for stems of 3+ letters."""
     if term in present:
         return True
-    return len(term) >= 3 and any(t.startswith(term) and len(t) - len(term) <= 4 for t in present)
+    def derived(rest: str) -> bool:
+        return rest in DERIVING or (rest[:1] == term[-1] and rest[1:] in DERIVING)
+
+    return len(term) >= 3 and any(t.startswith(term) and derived(t[len(term) :]) for t in present)
 
 
 def capital(text: str) -> str:
