@@ -542,6 +542,58 @@ def test_a_compound_is_present_when_its_parts_are():
     assert not compound_of("astronaut", words) and not compound_of("kubernetes", words)
 
 
+def test_a_stem_names_its_derived_words_not_any_longer_word():
+    from assistant.compose.base import has_term
+
+    assert has_term({"payment"}, "pay") and has_term({"safeti"}, "safe") and has_term({"spanner"}, "span") and has_term({"partner"}, "partner")
+    # "the parts that work" are not about partners or participants.
+    assert not has_term({"partner"}, "part") and not has_term({"particip"}, "part")
+
+
+def test_british_spellings_are_read_in_the_american_guides():
+    from assistant.compose.base import american
+
+    assert [american(w) for w in ("neighbourhood", "behaviours", "organise", "prioritising", "organisation", "analyse", "centre")] == [
+        "neighborhood", "behaviors", "organize", "prioritizing", "organization", "analyze", "center"]
+    assert [american(w) for w in ("four", "hour", "rise", "wise", "programme")] == ["four", "hour", "rise", "wise", "programme"]
+
+
+@pytest.mark.parametrize(
+    "question",
+    [
+        # "housing", "officers", "desk": where the observation happens, said before the question points back to it with "that".
+        "I want to spend a morning beside housing officers at their front desk. How should I run that kind of observation so I learn something useful?",
+        # "sensible" is no thing the documents could fail to name.
+        "We want to try out a prototype of our claim form with a few residents. What does a sensible usability test look like?",
+    ],
+)
+def test_the_missing_words_notice_is_not_given_for_words_the_question_does_not_ask_about(realdocs, question):
+    answer = realdocs.ask(question)
+    verify(answer)
+    assert not answer.text.startswith("The passages found do not mention"), answer.text
+
+
+def test_a_whole_process_of_numbered_parts_is_given_part_by_part(realdocs):
+    # "Tips for successful events" holds "1. Before the event", "2. During the event" and "3. After
+    # the event"; the question names none, so all three answer, each by its first lines, in order.
+    answer = realdocs.ask("How do we run a community data dialogue?")
+    verify(answer)
+    assert answer.text.startswith("From “Community Data Dialogues”, section “Tips for successful events”, in 3 parts:"), answer.text
+    assert re.findall(r"^\d\. \*\*([^*]+):\*\*", answer.text, re.M) == ["Before the event", "During the event", "After the event"], answer.text
+    assert [c.section.split(" > ")[-1] for c in answer.citations] == ["1. Before the event", "2. During the event", "3. After the event"]
+    assert "*Design accessible" not in answer.text  # an italic line standing as a heading is no sentence
+
+
+def test_a_guide_found_by_its_why_section_answers_a_how_to_with_its_steps(realdocs):
+    # "Why do user testing" ranks first; the toolkit's one steps section, "How to do user testing",
+    # answers in its six numbered parts, not the "Who?" list of staff who might be interested.
+    answer = realdocs.ask("How do I do user testing of our open data portal?")
+    verify(answer)
+    assert answer.text.startswith("From “User-testing toolkit”, section “How to do user testing”, in 6 parts:"), answer.text
+    assert "311 operators" not in answer.text
+    assert {c.section.split(" > ")[0] for c in answer.citations} == {"How to do user testing"}
+
+
 def test_a_findings_answer_does_not_open_with_where_the_findings_were_published(shipped):
     answer = shipped.ask("What did the Making It Work programme find about lone parents?")
     verify(answer)

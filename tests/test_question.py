@@ -217,6 +217,9 @@ def test_three_way_comparison_subjects():
         ("We are re-commissioning services our partners deliver together. What traps should we steer clear of?", "",
          "We are re-commissioning services our partners deliver together. What traps should we steer clear of?"),
         ("What did Dr. Smith find about key workers?", "", "What did Dr. Smith find about key workers?"),
+        # A "that" after "the <noun>" is a relative pronoun, and "so that" a conjunction: neither points back.
+        ("We have lottery money for two more years. What should we do so the parts that work carry on afterwards?",
+         "We have lottery money for two more years.", "What should we do so the parts that work carry on afterwards?"),
         ("Is co-production the same as co-design? What is the difference?", "", "Is co-production the same as co-design? What is the difference?"),
     ],
 )

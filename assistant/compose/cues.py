@@ -137,3 +137,11 @@ START_CUE = re.compile(
 """A sentence saying when something began: a start word with a date a few words on ("went live on 1 April 2019")."""
 VAGUE_VERBS = frozenset("have has had get got be is are was were do does did make made see use include includes".split())
 """Verbs that say too little for a count to be checked against them ("How many nurses did Buurtzorg have?")."""
+
+NUMBERED_HEADING = re.compile(r"^\s*\d{1,2}[.)]\s+\S")
+"""A heading numbering one part of a sequence ("1. Before the event", "3. Introduce the task(s)")."""
+NUMBERED_HEADING_MARK = re.compile(r"^\s*\d{1,2}[.)]\s+")
+BARE_QUESTION = re.compile(r"^(?:who|when|where|what)\?$", re.I)
+"""A heading that is one question word ("Who?", "When?" under "Where it fits in with open data"): a facet, not guidance."""
+WHOLE_WANTED = re.compile(r"\b(?:process|start to finish|end to end|from \w+(?: \w+)? (?:through )?to|whole|overall|all the (?:steps|stages)|look like)\b", re.I)
+"""A question asking for a whole process ("What does a sensible testing process look like, from planning through to acting on it?")."""

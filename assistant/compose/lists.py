@@ -6,7 +6,7 @@ import re
 from typing import Sequence
 
 from assistant.compose.base import Line, has_term, heading, in_list_item, read_in_order
-from assistant.compose.cues import CRITIQUE_CUE, FACETS, facets_asked, QUESTIONS_SECTION, SIGNS_SECTION, SIGNS_WANTED, AUDIENCE_SECTION, CHECKLIST_SECTION, CHECKLIST_WANTED, CONTENTS_SECTION, PHASES, EXAMPLE_SECTION, STUDY_SECTION, EXAMPLES_LEAD, EXPLAINING_SECTION, KEY_TERMS_SECTION, LIST_MAX, LIMITS_SECTION, LIST_WHOLE, RISKS_WANTED, ROLES_SECTION, WHY_SECTION
+from assistant.compose.cues import CRITIQUE_CUE, FACETS, facets_asked, QUESTIONS_SECTION, SIGNS_SECTION, SIGNS_WANTED, AUDIENCE_SECTION, CHECKLIST_SECTION, CHECKLIST_WANTED, CONTENTS_SECTION, PHASES, EXAMPLE_SECTION, STUDY_SECTION, EXAMPLES_LEAD, EXPLAINING_SECTION, KEY_TERMS_SECTION, LIST_MAX, LIMITS_SECTION, LIST_WHOLE, BARE_QUESTION, NUMBERED_HEADING, WHOLE_WANTED, NUMBERED_HEADING_MARK, RISKS_WANTED, ROLES_SECTION, WHY_SECTION
 from assistant.evidence import PITFALL_LEAD, PITFALL_SECTION, STEPS_SECTION, Quote, is_pitfall_section, quotable_item
 from assistant.ingest.structure import Unit
 from assistant.retrieve import Passage, is_reference_section
@@ -54,8 +54,9 @@ class Lists:
             return []
         top = [p for p in self.passages[: min(3, self.ranked)] if self.gives_guidance(p)]
         top += self.steps_of_summaries(top)
-        # "How to do it" over "Open card sort" and "Closed card sort": a subsection answers.
-        candidates = [p for p in top if not any(x.section.startswith(f"{p.section} > ") for x in self.document(p.doc_id))]
+        # "How to do it" over "Open card sort" and "Closed card sort": a subsection answers; numbered
+        # parts ("1. Introduce yourself" ... "6. Iterate") are read together (:meth:`parts_in_order`).
+        candidates = [p for p in top if not any(x.section.startswith(f"{p.section} > ") for x in self.document(p.doc_id)) or self.numbered_parts(p.section, self.document(p.doc_id))]
         if not CHECKLIST_WANTED.search(self.question):
             # A guide's checklist sums up the whole guide; "How should we set the limits of their
             # autonomy?" is answered by "Agreeing the limits of autonomy" ranked beside it.
@@ -68,33 +69,89 @@ class Lists:
         if best is None:
             return []
         document = self.document(best.doc_id)
-        variants = self.variants(best, document)
+        variants = self.variants(best, document) or self.parts_in_order(best, document)
         if variants:
             return variants
         return self.section_answer(self.same_phase(best, document), document)
+
+    def parts_in_order(self, p: Passage, document: list[Passage]) -> list[Line]:
+        """Every part of a process, in order, when ``p`` is one numbered part and the question asks for the whole.
+
+        "How do we run a community data dialogue?" ranks "Tips for successful events > 2. During
+        the event" first; "How do I do user testing?" ranks "4. Do the task". Both ask for the
+        whole: before, during and after; introducing, arranging, doing, concluding, iterating. The
+        parent must head steps or tips (:data:`STEPS_SECTION`), its three or more parts must be
+        numbered, and the question must name neither a phase (:data:`PHASES`: "on the day itself"
+        is answered by the part for the day) nor any word of a part's own heading. Each part is
+        given under its heading, by its first two sentences or items.
+        """
+        parent = p.section if self.numbered_parts(p.section, document) else p.section.rpartition(" > ")[0]
+        children = self.numbered_parts(parent, document)
+        parent_head = parent.rsplit(" > ", 1)[-1]
+        if not children or not STEPS_SECTION.search(parent_head):
+            return []
+        if any(cue.search(self.question) for cue in PHASES.values()) or CHECKLIST_WANTED.search(self.question):
+            return []
+        heads = [child.rsplit(" > ", 1)[-1] for child in children]
+        title = set(self.c.analyse([f"{p.title} {parent_head}"])[0])
+        asked = [t for t in self.q_terms if not has_term(title, t)]
+        if any(has_term(set(terms) - title, t) for terms in self.c.analyse(heads) for t in asked):
+            return []  # "How should we introduce the task?" asks for one part
+        if p.section != parent and not WHOLE_WANTED.search(self.question) and self.coverage(list(title)) < 0.5:
+            # One part ranked best, and the question is about more than what the title and the parent
+            # heading name: "which city information residents want most, using records we already hold"
+            # is told in Glendale's "1. Finding a focus area", not by the first lines of each part.
+            return []
+        lines: list[Line] = [Line(prefix=f"From “{p.title}”, section “{parent_head}”, in {len(children)} parts:")]
+        for i, (child, head) in enumerate(zip(children, heads), start=1):
+            quotes = [q for line in read_in_order([x for x in document if x.section == child], 2, least=1) for q in line.quotes]
+            if not quotes:
+                return []
+            label = NUMBERED_HEADING_MARK.sub("", head).rstrip(":. ")
+            lines.append(Line(quotes, prefix=f"{i}. **{label}:** "))
+        self.as_block = True
+        return lines
+
+    @staticmethod
+    def numbered_parts(section: str, document: list[Passage]) -> list[str]:
+        """The subsections of ``section``, in order, when there are three or more and all are numbered ("1. Before the event"); else none."""
+        if not section:
+            return []
+        children = list(dict.fromkeys(x.section for x in document if x.section.startswith(f"{section} > ") and " > " not in x.section[len(section) + 3 :]))
+        return children if len(children) >= 3 and all(NUMBERED_HEADING.match(c.rsplit(" > ", 1)[-1]) for c in children) else []
 
     def section_meaning(self, p: Passage) -> float:
         """The closeness in meaning of ``p``'s section: that of its closest passage among those retrieved."""
         return max(self.meaning(x) for x in self.passages[: self.ranked] + [p] if x.doc_id == p.doc_id and x.section == p.section)
 
     def steps_of_summaries(self, top: list[Passage]) -> list[Passage]:
-        """For a method card whose opening summary ranks among the three best passages, its one steps section, ranked as the summary.
+        """For a guide whose summary or "why" section ranks among the three best passages, its one steps section, ranked as that passage.
 
         "What's the process for running a design studio session?" ranks the Design studio card's
-        summary ("A collaborative exercise ...") first; its "How to do it" answers. Only a document
-        with a single steps section counts (which steps would otherwise be unclear).
+        summary ("A collaborative exercise ...") first; its "How to do it" answers. "How do I do
+        user testing of our open data portal?" ranks "Why do user testing" first, and the toolkit's
+        "How to do user testing" fourth. Only a document with a single steps section counts (which
+        steps would otherwise be unclear); the numbered parts of one are not more.
         """
         found = []
         for p in self.passages[: min(3, self.ranked)]:
-            if p.section or self.c.expand is None or any(x.doc_id == p.doc_id for x in top + found):
+            introduces = not p.section or WHY_SECTION.match(heading(p))  # "Why do user testing", "Why do they matter?"
+            if not introduces or self.c.expand is None or any(x.doc_id == p.doc_id for x in top + found):
                 continue
-            steps = [x for x in self.document(p.doc_id) if x.section and STEPS_SECTION.search(heading(x)) and self.gives_guidance(x)]
-            if len({x.section for x in steps}) != 1:
+            document = self.document(p.doc_id)
+            # A guide's own steps, not a review's closing advice ("The alternative: ... > Commissioning for collaboration").
+            steps = [x for x in document if x.section and STEPS_SECTION.search(heading(x)) and self.gives_guidance(x) and " > " not in x.section
+                     and (CHECKLIST_WANTED.search(self.question) or not CHECKLIST_SECTION.search(heading(x)))]  # a checklist sums up, it is no steps
+            # Parts of a steps section ("Tips for successful events > 1. Before the event") are not more steps sections.
+            heads = {x.section for x in steps}
+            heads = {h for h in heads if not any(h.startswith(f"{other} > ") for other in heads)}
+            if len(heads) != 1:
                 continue
-            x = steps[0]
-            self.weight.setdefault(x.id, self.weight.get(p.id, 0.0))
+            x = next(x for x in steps if x.section in heads)
+            # Ranked as the passage that led to it, or as itself when it ranked better.
+            self.weight[x.id] = max(self.weight.get(x.id, 0.0), self.weight.get(p.id, 0.0))
             if p.id in self.similarity:
-                self.similarity.setdefault(x.id, self.similarity[p.id])
+                self.similarity[x.id] = max(self.similarity.get(x.id, -1.0), self.similarity[p.id])
             found.append(x)
         return found
 
@@ -262,7 +319,7 @@ class Lists:
         own = heading(p)
         if not p.section or is_reference_section(p.section) or KEY_TERMS_SECTION.search(p.section) or KEY_TERMS_SECTION.search(p.title):
             return False
-        if EXPLAINING_SECTION.search(own) or ROLES_SECTION.match(own) or WHY_SECTION.match(own) or EXAMPLE_SECTION.search(own):
+        if EXPLAINING_SECTION.search(own) or ROLES_SECTION.match(own) or WHY_SECTION.match(own) or EXAMPLE_SECTION.search(own) or BARE_QUESTION.match(own):
             return False
         if LIMITS_SECTION.search(own) and not LIMITS_SECTION.search(self.question):
             return False  # "The limits of SROI" are not the steps of measuring

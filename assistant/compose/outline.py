@@ -6,6 +6,7 @@ import re
 from typing import Sequence
 
 from assistant.compose.base import Line, has_term, heading, read_in_order
+from assistant.compose.cues import NUMBERED_HEADING
 from assistant.evidence import sentence_quotes
 from assistant.retrieve import Passage
 
@@ -18,7 +19,6 @@ NUMBERED_STEP = re.compile(r"^\s*(?:step|stage|phase)\s+\d+\b", re.I)
 SESSION_WANTED = re.compile(r"\b(?:sessions?|workshops?|training|course|agenda|timetable|lessons?|modules?|teach(?:ing)?|deliver(?:ing)?)\b", re.I)
 
 
-NUMBERED_HEADING = re.compile(r"^\s*\d{1,2}[.)]\s+\S")
 SEQUENCE_NOUNS = frozenset({"level", "levels", "stage", "stages", "phase", "phases", "tier", "tiers", "step", "steps", "part", "parts"})
 """What a list question may ask for that a document gives as numbered sections, under whatever heading."""
 EXERCISE_WANTED = re.compile(
