@@ -191,6 +191,13 @@ STATED = [
         id="whats-involved-is-a-how-to",
     ),
     pytest.param(
+        # What a document should say is answered by the guide's section on what to put in it, not by
+        # "Setting up the partnership board", ranked first on "partnership board".
+        "We are setting up a partnership board. What should its constitution specify?", "procedure",
+        ("section “What to put in the terms of reference”", "named substitutes"), ("Setting up the partnership board",),
+        id="what-a-document-should-say",
+    ),
+    pytest.param(
         # Searched whole, "traps", "avoid" and "partners" find the conflict guide; the subject searched
         # without the facet's words finds the commissioning guide. "re-commission" is named by "commissioning".
         "I'm about to re-commission services that our partners currently deliver together. What traps should I avoid?", None,

@@ -64,7 +64,9 @@ STUDY_SECTION = re.compile(r"\b(?:evidence|findings?|found|results|what (?:it|th
 """A heading over what a study or a programme found ("Rees, Whitworth and Carter (2014): the evidence ..."), not over what to do."""
 EXAMPLES_LEAD = re.compile(r"\b(?:for example|for instance|examples?(?: include| are| of)?|such as|e\.g\.)\b[^.]{0,30}$", re.I)
 COUNTED = re.compile(r"\b\d[\d,.]*%?\s+((?:[\w'-]+\s+){0,2}[\w'-]+)")
-CONTENTS_WANTED = re.compile(r"\b(?:go(?:es)?\s+(?:into|in)|include[sd]?|contain|cover(?:ed)?|be\s+in|involve|entail|consist\s+of)\b", re.I)
+CONTENTS_WANTED = re.compile(r"\b(?:go(?:es)?\s+(?:into|in)|include[sd]?|contain|cover(?:ed)?|be\s+in|involve|entail|consist\s+of|spell(?:s|ed)?\s+out|put\s+in(?:to)?|specify)\b", re.I)
+CONTENTS_HEAD = re.compile(r"^what\s+(?:to|should)\s+(?:put|go|include|cover|write|say)\b|^contents\b", re.I)
+"""A heading on what a document holds ("What to put in the terms of reference"): the answer when a question asks what a document should say."""
 CONTENTS_SECTION = re.compile(r"\b(?:include[sd]?|contents?|contains?|covers?|checklist|what goes|sections?|elements?|headings)\b", re.I)
 GENERIC_HEADS = frozenset({"model", "approach", "framework", "concept", "idea", "method", "theory", "programme", "program", "initiative", "project"})
 """Head nouns a definition may leave out: "the Buurtzorg model" is defined by "Buurtzorg is ..."."""

@@ -6,7 +6,7 @@ import re
 from typing import Sequence
 
 from assistant.compose.base import Line, has_term, heading, in_list_item, read_in_order
-from assistant.compose.cues import CRITIQUE_CUE, FACETS, facets_asked, QUESTIONS_SECTION, SIGNS_SECTION, SIGNS_WANTED, AUDIENCE_SECTION, CHECKLIST_SECTION, CHECKLIST_WANTED, CONTENTS_SECTION, PHASES, EXAMPLE_SECTION, STUDY_SECTION, EXAMPLES_LEAD, EXPLAINING_SECTION, KEY_TERMS_SECTION, LIST_MAX, LIMITS_SECTION, LIST_WHOLE, BARE_QUESTION, NUMBERED_HEADING, WHOLE_WANTED, NUMBERED_HEADING_MARK, RISKS_WANTED, ROLES_SECTION, WHY_SECTION
+from assistant.compose.cues import CRITIQUE_CUE, FACETS, facets_asked, QUESTIONS_SECTION, SIGNS_SECTION, SIGNS_WANTED, AUDIENCE_SECTION, CHECKLIST_SECTION, CHECKLIST_WANTED, CONTENTS_HEAD, CONTENTS_SECTION, PHASES, EXAMPLE_SECTION, STUDY_SECTION, EXAMPLES_LEAD, EXPLAINING_SECTION, KEY_TERMS_SECTION, LIST_MAX, LIMITS_SECTION, LIST_WHOLE, BARE_QUESTION, NUMBERED_HEADING, WHOLE_WANTED, NUMBERED_HEADING_MARK, RISKS_WANTED, ROLES_SECTION, WHY_SECTION
 from assistant.evidence import PITFALL_LEAD, PITFALL_SECTION, STEPS_SECTION, Quote, is_pitfall_section, quotable_item
 from assistant.ingest.structure import Unit
 from assistant.retrieve import Passage, is_reference_section
@@ -295,11 +295,15 @@ class Lists:
         "What should we do once a co-design workshop is over?" ranks "Step-by-step: preparing the
         workshop" first; the same guide's "Follow-up after the workshop" is what comes after
         (phases: before, during, after, :data:`PHASES`). A question asking what to check ("... to
-        make sure nothing has been missed?") is answered by the guide's checklist.
+        make sure nothing has been missed?") is answered by the guide's checklist, and one asking
+        what a document should say ("We're drafting the founding document for our board. What should
+        it spell out?") by the section on what to put in it.
         """
         wanted = [cue for cue in PHASES.values() if cue.search(self.question)]
         if CHECKLIST_WANTED.search(self.question):
             wanted = [CHECKLIST_SECTION]  # "What should I run through before the workshop?": the checklist, not the preparation steps
+        elif not wanted and self.contents_wanted:
+            wanted = [CONTENTS_HEAD]
         if len(wanted) != 1 or wanted[0].search(heading(p)):
             return p
         return next((x for x in document if wanted[0].search(heading(x)) and self.gives_guidance(x)), p)
