@@ -175,7 +175,7 @@ _LIST = re.compile(
 )
 _DEFINITION = [
     re.compile(r"^\s*(?:what|who)\s+(?:is|are)\s+(?:meant\s+by\s+)?(?:(?:a|an|the)\s+)?(?P<x>[^?,]+?)\s*\??$", re.I),
-    re.compile(r"^\s*what\s+(?:does|do)\s+(?:the\s+term\s+|the\s+word\s+)?[\"'‘“]?(?P<x>[^?\"'’”]+?)[\"'’”]?\s+mean\s*\??$", re.I),
+    re.compile(r"^\s*what\s+(?:does|do)\s+(?:the\s+term\s+|the\s+word\s+)?[\"'‘“]?(?P<x>[^?\"'’”]+?)[\"'’”]?\s+(?:actually\s+|really\s+|exactly\s+)?mean\s*\??$", re.I),
     re.compile(r"^\s*(?:define|definition\s+of|meaning\s+of|explain(?:\s+the\s+(?:term|concept|idea)(?:\s+of)?)?|describe)\s+(?:(?:a|an|the)\s+)?(?P<x>[^?]+?)\s*[.?]?$", re.I),
     re.compile(r"^\s*what\s+do\s+(?:we|you|people|researchers)\s+mean\s+by\s+(?:(?:a|an|the)\s+)?(?P<x>[^?]+?)\s*\??$", re.I),
     re.compile(r"^\s*what\s+is\s+the\s+(?:definition|meaning)\s+of\s+(?:(?:a|an|the)\s+)?(?P<x>[^?]+?)\s*\??$", re.I),
@@ -192,6 +192,8 @@ _NAMED_BEFORE = re.compile(
     re.I,
 )
 """What a statement before the question is about ("I'm teaching a session on collaborative governance tomorrow.")."""
+_QUOTED = re.compile(r"(?:^|(?<=\s))[\"'‘“](?P<x>[A-Za-z][\w -]{1,40}?)[\"'’”](?=[\s.,;:!?]|$)")
+"""A term put in quotation marks in a statement before the question ("should be 'co-designed'")."""
 _NOT_A_TERM = PRONOUNS | {"i", "we", "you", "me", "us", "our", "my", "your", "going", "happening", "wrong", "next", "needed", "required", "involved", "expected"}
 _FRAME = re.compile(r"^\s*(?:in|within|according\s+to|for|from|across)\s+[^,?]{3,80},\s*(?=(?:what|who)\b)", re.I)
 """A frame the question opens with before asking ("In the literature on boundary spanners, what is a reticulist?")."""
@@ -247,6 +249,9 @@ def analyse_question(question: str) -> QuestionAnalysis:
         m = pattern.search(asked)
         if m and len(m["x"].split()) <= 6 and m["x"].split()[0].lower() not in _NOT_A_TERM:
             return QuestionAnalysis(question, "definition", topic, (_subject(m["x"]),), count)
+        if m and m["x"].lower() in PRONOUNS and (quoted := list(_QUOTED.finditer(q[: len(q) - len(_asked(q))]))):
+            # "People keep saying our work should be 'co-designed'. What does that actually mean?": the term they quoted.
+            return QuestionAnalysis(question, "definition", topic, (_base_form(_subject(quoted[-1]["x"])),), count)
     if _YES_NO.search(q):
         return QuestionAnalysis(question, "yes-no", topic, count=count)
     return QuestionAnalysis(question, "other", topic, count=count)
@@ -386,6 +391,17 @@ def _listed(q: str) -> str | None:
     """The plural noun a question asks a list of ("what roles should I take on" -> "roles"), if any."""
     m = re.search(rf"\b(?:what|which|the|some|main|key|common|\d+|{'|'.join(NUMBER_WORDS)})\s+(?:[\w'-]+\s+){{0,2}}({LIST_NOUNS})\b", q, re.I)
     return m.group(1).lower() if m else None
+
+
+def _base_form(term: str) -> str:
+    """A quoted verb form as the term it is a form of ("co-designed" -> "co-design"), by lemminflect; other terms unchanged."""
+    from lemminflect import getAllLemmas
+
+    head, sep, last = term.rpartition("-") if " " not in term else ("", "", term)
+    lemmas = getAllLemmas(last.lower()).get("VERB", ())
+    if not lemmas or lemmas[0] == last.lower():
+        return term
+    return f"{head}{sep}{lemmas[0]}"
 
 
 def _asked(q: str) -> str:

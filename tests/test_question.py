@@ -260,3 +260,17 @@ def test_payment_by_results_is_a_term_not_a_request_for_results():
     assert analyse_question("What are the risks of payment by results for small providers?").kind == "list"
     assert analyse_question("Is payment by results a good idea for a small charity?").kind == "yes-no"
     assert analyse_question("What were the results of the Making It Work evaluation?").kind == "findings"
+
+
+@pytest.mark.parametrize(
+    ("question", "subject"),
+    [
+        ("What does 'co-design' actually mean?", "co-design"),
+        # "that" points back to the term the statement quotes, given as the term it is a form of.
+        ("Colleagues keep saying our open data work should be 'co-designed'. What does that actually mean?", "co-design"),
+        ('Our funder keeps talking about "social value". What does that mean?', "social value"),
+    ],
+)
+def test_what_a_quoted_term_means_is_a_definition_question(question, subject):
+    analysis = analyse_question(question)
+    assert (analysis.kind, analysis.subjects) == ("definition", (subject,))
