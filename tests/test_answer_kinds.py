@@ -573,6 +573,29 @@ def test_the_missing_words_notice_is_not_given_for_words_the_question_does_not_a
     assert not answer.text.startswith("The passages found do not mention"), answer.text
 
 
+def test_a_heading_naming_the_phase_asked_about_answers():
+    # Two guides' sections with lists, ranked nearly level and as close in meaning: "Following the
+    # process > 2. Refining use cases" shares "follow" with "follow up", "3. After the event" names the
+    # phase asked about (after). Scores: 0.98 + 1 + 0.5 x 1 (the phase) beats 1.0 + 1 + 0.5 x 1/3.
+    def guide(pid, doc_id, title, section, items, score):
+        text = "".join(f"- {item}\n" for item in items)
+        spans = tuple((m.start(1), m.end(1)) for m in re.finditer(r"- (.+)", text))
+        unit = Unit("list", 0, len(text), spans, ordered=False, key=0)
+        return Passage(id=pid, doc_id=doc_id, title=title, source=f"{doc_id}.md", page=None, section=section, text=text,
+                       start=0, end=len(text), sentences=(), score=score, dense=0.8, rank=1, units=(unit,))
+    cases = guide("p1", "cases", "Neighbourhood data", "Following the process > 2. Refining use cases",
+                  ["Interview residents about the data they use every week.", "Write up each interview on the same day."], 1.0)
+    event = guide("p2", "dialogues", "Data dialogues", "Tips for events > 3. After the event",
+                  ["Publish what was done with the comments people made.", "Track progress on each suggestion over time."], 0.98)
+    documents = {"cases": [cases], "dialogues": [event]}
+    analyse = lambda texts: [re.findall(r"[a-z]+", t.lower()) for t in texts]  # noqa: E731
+    composer = ExtractiveComposer(analyse, lambda terms: {t: 1.0 for t in terms}, expand=documents.__getitem__)
+    result = SearchResult("q", [cases, event], 0.8, similarity={"p1": 0.8, "p2": 0.8})
+    answer = composer.compose("What should we do now to follow up with the people who came?", result)
+    verify(answer)
+    assert answer.text.startswith("From “Data dialogues”, section “Tips for events > 3. After the event”:"), answer.text
+
+
 def test_a_whole_process_of_numbered_parts_is_given_part_by_part(realdocs):
     # "Tips for successful events" holds "1. Before the event", "2. During the event" and "3. After
     # the event"; the question names none, so all three answer, each by its first lines, in order.

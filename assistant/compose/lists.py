@@ -65,7 +65,10 @@ class Lists:
         # rank first on its words, the method card on personas is far closer in meaning.
         # A section's closeness is its closest retrieved passage's: Austin's working-group section ranks
         # second on a passage far from the question and fourth on one close to it.
-        best = max(candidates, key=lambda p: self.weight.get(p.id, 0.0) + self.section_meaning(p) + HEADING * self.named_coverage(p), default=None)
+        # A heading naming the phase asked about ("3. After the event" for following up) counts as naming the question.
+        phases = [cue for cue in PHASES.values() if cue.search(self.question)]
+        phased = lambda p: len(phases) == 1 and bool(phases[0].search(heading(p)))  # noqa: E731
+        best = max(candidates, key=lambda p: self.weight.get(p.id, 0.0) + self.section_meaning(p) + HEADING * max(self.named_coverage(p), float(phased(p))), default=None)
         if best is None:
             return []
         document = self.document(best.doc_id)
