@@ -30,6 +30,15 @@ def quoted(answer) -> list[str]:
     return [s for c in answer.citations for s in c.sentences]
 
 
+def test_a_word_joined_to_the_headings_subject_does_not_cut_the_steps(shipped):
+    # "indicators", joined by "and" to "outcomes" (which the heading names), is the same subject, not a
+    # topic the question adds: all seven steps, not the two that name indicators.
+    answer = shipped.ask("Each partner reports its own figures. How do we settle on a common set of outcomes and indicators for the partnership?")
+    verify(answer)
+    assert answer.text.splitlines()[0].endswith("section “Step-by-step: building a shared outcome framework”:"), answer.text
+    assert len(steps(answer.text)) == 7, answer.text
+
+
 def test_payment_question_gets_the_payment_step(shipped):
     answer = shipped.ask("How should I pay community members who take part in co-design workshops?")
     verify(answer)

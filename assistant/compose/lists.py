@@ -21,6 +21,8 @@ MEANING = 0.15
 FACET_MARGIN = 0.2
 """How much more of the question another document's facet heading must cover to beat the best-ranked document's (:meth:`Lists.facet_section`)."""
 HEADING = 0.5
+PAIRED = re.compile(r"\b([A-Za-z][\w'-]*)\s+(?:and|or|&)\s+([A-Za-z][\w'-]*)")
+"""Two words joined as one subject ("outcomes and indicators")."""
 """Weight of a section heading's coverage of the question when :meth:`Lists.lead_section` picks among the best passages."""
 NAMED_SECTION = 0.5
 """Share of the question's words beyond its document's subject that the best passage's heading must cover to be the section asked about (:meth:`Lists.named_section`)."""
@@ -634,7 +636,16 @@ class Lists:
         if len(items) < 4:
             return None
         covered = set(self.c.analyse([context])[0])
-        topics = [t for t in self.q_terms if not has_term(covered, t) and t not in self.c.frame and t not in self.c.numbers]
+        # A word joined by "and" to one the heading names is part of the same subject ("one set of outcomes
+        # and indicators" against "Step-by-step: building a shared outcome framework"), not one the question adds.
+        joined: set[str] = set()
+        for a, b in PAIRED.findall(self.question):
+            x, y = self.c.analyse([a, b])
+            if any(has_term(covered, t) for t in y):
+                joined.update(x)
+            if any(has_term(covered, t) for t in x):
+                joined.update(y)
+        topics = [t for t in self.q_terms if not has_term(covered, t) and t not in self.c.frame and t not in self.c.numbers and t not in joined]
         total = sum(self.weights.get(t, 0.0) for t in self.q_terms) or 1.0
         analysed = [set(terms) for terms in self.c.analyse([q.text for q in items])]
         titles = [set(self.c.analyse([m.group(1)])[0]) if (m := STEP_TITLE.match(q.text)) else set() for q in items]
