@@ -91,6 +91,9 @@ def test_comparison_subjects_lose_articles_and_a_shared_qualifier():
     assert analyse_question("What is the difference between co-production and co-design?").subjects == ("co-production", "co-design")
     # "in outcome-funded employment programmes" qualifies both, it is not part of "parking".
     assert analyse_question("What is the difference between creaming and parking in outcome-funded employment programmes?").subjects == ("creaming", "parking")
+    # "as an account of ..." says in what respect they are compared.
+    assert analyse_question("How does New Public Governance differ from New Public Management as an account of public services?").subjects == (
+        "New Public Governance", "New Public Management")
     assert analyse_question("How is a tame problem different from a wicked problem?").subjects == ("tame problem", "wicked problem")
 
 
