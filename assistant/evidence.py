@@ -106,8 +106,8 @@ def quotable_sentence(text: str, span: tuple[int, int], directions: bool = False
         return None
     if sentence[-1] not in ".!)”\"'*" and not sentence.endswith(".**"):
         return None
-    if re.fullmatch(r"(\*\*?|__?)[^*_]+[^.!?*_]\1", sentence):
-        return None  # a bold or italic line standing as a heading ("**How residents analyze information**", "*Design accessible data visualizations*")
+    if re.fullmatch(r"\*\*[^*]+[^.!?*]\*\*", sentence):
+        return None  # a bold line standing as a heading ("**How residents analyze information**")
     if META.search(sentence) or (STAGE_DIRECTION.search(sentence) and not directions) or SELF_REFERENCE.search(sentence) or BIBLIOGRAPHY.search(sentence) or re.search(r"\[\d+\]", sentence):
         return None
     citations = len(CITATION_ONLY.findall(sentence))

@@ -91,6 +91,8 @@ def test_comparison_subjects_lose_articles_and_a_shared_qualifier():
     assert analyse_question("What is the difference between co-production and co-design?").subjects == ("co-production", "co-design")
     # "in outcome-funded employment programmes" qualifies both, it is not part of "parking".
     assert analyse_question("What is the difference between creaming and parking in outcome-funded employment programmes?").subjects == ("creaming", "parking")
+    # A second question after a comma is no part of the second thing compared.
+    assert analyse_question("How do outputs differ from outcomes, and how would you track each?").subjects == ("outputs", "outcomes")
     # "as an account of ..." says in what respect they are compared.
     assert analyse_question("How does New Public Governance differ from New Public Management as an account of public services?").subjects == (
         "New Public Governance", "New Public Management")

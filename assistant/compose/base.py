@@ -38,6 +38,8 @@ REFERS_BACK = re.compile(r"\b(?:the|this|that)\s+(?:concept|idea|term|phrase|not
 """A sentence going on about what the sentence before it named ("... introduced the concept in 1973")."""
 CONTEXT_WEIGHT = 0.1
 """Share of its weight a word keeps when only a question's opening statement holds it (:func:`split_context`)."""
+EMPHASISED_LINE = re.compile(r"(\*\*?|__?)[^*_]+[^.!?*_]\1")
+"""A line wholly in italics or bold, without a full stop: a label, not a sentence to read out."""
 MISSING_SHARE = 0.15
 """Share of the question's weight the words no passage names must carry before the answer says so.
 
@@ -461,6 +463,8 @@ def read_in_order(passages: Sequence[Passage], most: int, directions: bool = Fal
     by_offset: dict[int, Quote] = {}
     for p in passages:
         for q in sentence_quotes(p, directions=directions):
+            if EMPHASISED_LINE.fullmatch(q.text):
+                continue  # "*Design accessible data visualizations*" labels the paragraph after it
             if pitfalls or q.role != "pitfall":
                 by_offset.setdefault(q.doc_offset, q)
     quotes = [by_offset[k] for k in sorted(by_offset)][:most]
