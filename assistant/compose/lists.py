@@ -50,7 +50,10 @@ class Lists:
         council" though no heading word but "lab" is shared, and "Our pilot money runs out - how do
         we decide which bits to keep going?" by the list under "Decide what should be sustained".
         The section's first list is shown whole as steps, after the section's own words and the
-        list's lead-in; a prose section gives its first five sentences under a line naming it.
+        list's lead-in; a prose section gives its first five sentences under a line naming it. A
+        heading naming the phase asked about ("3. After the event" for following up) counts as
+        naming the whole question, and one numbered part of a steps section stands for all of them
+        when the question asks for the whole (:meth:`parts_in_order`).
         """
         if self.analysis.kind != "procedure" or self.c.expand is None:
             return []
