@@ -90,7 +90,10 @@ def test_eval_runs_end_to_end_on_a_tiny_beir_folder(tmp_path):
 
 
 def _section_text(path: Path, heading: str) -> str:
-    """The text under a Markdown heading, up to the next heading of the same or a higher level."""
+    """The text under a Markdown heading, up to the next heading of the same or a higher level, links reduced to their text as ingest reduces them.
+
+    "[222](https://...) datasets" is "222 datasets" in the index; left as it is, "[222]" reads as a citation marker.
+    """
     out, level = [], 0
     for line in path.read_text(encoding="utf-8").splitlines():
         m = re.match(r"(#+) (.*)", line)
@@ -99,7 +102,7 @@ def _section_text(path: Path, heading: str) -> str:
         if m and not level and m.group(2).strip() == heading:
             level = len(m.group(1))
         elif level:
-            out.append(line)
+            out.append(re.sub(r"\[([^\]]*)\]\([^)]*\)", r"\1", line))
     return "\n".join(out)
 
 
