@@ -244,12 +244,13 @@ def analyse_question(question: str) -> QuestionAnalysis:
     # The question sentence after any statements ("People keep saying our pilot needs to 'diffuse'. What is
     # diffusion of innovation?") and any frame ("In the literature on boundary spanners, what is a reticulist?");
     # a subject opening with a person or pronoun is no term ("What are we probably doing wrong?").
-    asked = _FRAME.sub("", _asked(q), count=1)
+    sentence = _asked(q)
+    asked = _FRAME.sub("", sentence, count=1)
     for pattern in _DEFINITION:
         m = pattern.search(asked)
         if m and len(m["x"].split()) <= 6 and m["x"].split()[0].lower() not in _NOT_A_TERM:
             return QuestionAnalysis(question, "definition", topic, (_subject(m["x"]),), count)
-        if m and m["x"].lower() in PRONOUNS and (quoted := list(_QUOTED.finditer(q[: len(q) - len(_asked(q))]))):
+        if m and m["x"].lower() in PRONOUNS and (quoted := list(_QUOTED.finditer(q[: len(q) - len(sentence)]))):
             # "People keep saying our work should be 'co-designed'. What does that actually mean?": the term they quoted.
             return QuestionAnalysis(question, "definition", topic, (_base_form(_subject(quoted[-1]["x"])),), count)
     if _YES_NO.search(q):

@@ -98,9 +98,11 @@ class Base:
         # "Our forum has a history of distrust. How do we build trust?": the opening statement says why
         # the question is asked; its words count for less than the question's own.
         context, ask = split_context(question)
-        self.context_words: set[str] = set()
+        # Words only the statements use say where or why the question is asked, even when it points back to
+        # them ("that kind of observation session" after "caseworkers in a benefits office"): :meth:`missing_terms`.
+        stated, asked_sentence = statements(question)
+        self.context_words = {w.lower() for w in WORD.findall(stated)} - {w.lower() for w in WORD.findall(asked_sentence)}
         if context:
-            self.context_words = {w.lower() for w in WORD.findall(context)} - {w.lower() for w in WORD.findall(ask)}
             asked = set(composer.analyse([ask])[0])
             for t in composer.analyse([context])[0]:
                 if t not in asked and t in self.weights:
@@ -369,10 +371,6 @@ class Base:
         """
         from lemminflect import getAllLemmas
 
-        # Words only the statements before the question use say where or why it is asked, even when the
-        # question points back to them ("that kind of observation session" after "caseworkers in a benefits office").
-        context, ask = statements(self.question)
-        stated_only = {w.lower() for w in WORD.findall(context)} - {w.lower() for w in WORD.findall(ask)}
         candidates = []
         for w in self.analysis.topic:
             word = re.sub(r"['’]s$", "", w.lower().strip("'’\""))  # "programme's" is "programme"
@@ -380,7 +378,7 @@ class Base:
                 continue
             if not re.fullmatch(r"[a-z]+(?:-[a-z]+)*", word):  # "can't", "3-step"
                 continue
-            if word in self.context_words or word in stated_only:  # "We have just been funded for a two-year programme." is why, not what, it asks
+            if word in self.context_words:  # "We have just been funded for a two-year programme." is why, not what, it asks
                 continue
             if word in ("session", "sessions"):  # the form a method is run in: "How do I run a KJ method session?" asks for the method
                 continue
@@ -511,10 +509,12 @@ def has_term(present: set[str], term: str) -> bool:
     """``term`` or a word it is a stem prefix of by a deriving ending (:data:`DERIVING`: "pay" in "payment"), for stems of 3+ letters."""
     if term in present:
         return True
-    def derived(rest: str) -> bool:
-        return rest in DERIVING or (rest[:1] == term[-1] and rest[1:] in DERIVING)
+    return len(term) >= 3 and any(t.startswith(term) and _derives(term, t[len(term) :]) for t in present)
 
-    return len(term) >= 3 and any(t.startswith(term) and derived(t[len(term) :]) for t in present)
+
+def _derives(term: str, rest: str) -> bool:
+    """Whether ``rest`` after ``term`` is a deriving ending, its consonant doubled or not ("span" + "ner")."""
+    return rest in DERIVING or (rest[:1] == term[-1] and rest[1:] in DERIVING)
 
 
 def capital(text: str) -> str:

@@ -143,6 +143,7 @@ VAGUE_VERBS = frozenset("have has had get got be is are was were do does did mak
 NUMBERED_HEADING = re.compile(r"^\s*\d{1,2}[.)]\s+\S")
 """A heading numbering one part of a sequence ("1. Before the event", "3. Introduce the task(s)")."""
 NUMBERED_HEADING_MARK = re.compile(r"^\s*\d{1,2}[.)]\s+")
+"""The number opening such a heading, taken off to label the part ("Before the event")."""
 BARE_QUESTION = re.compile(r"^(?:who|when|where|what)\?$", re.I)
 """A heading that is one question word ("Who?", "When?" under "Where it fits in with open data"): a facet, not guidance."""
 WHOLE_WANTED = re.compile(r"\b(?:process|start to finish|end to end|from \w+(?: \w+)? (?:through )?to|whole|overall|all the (?:steps|stages)|look like)\b", re.I)

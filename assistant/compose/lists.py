@@ -21,9 +21,9 @@ MEANING = 0.15
 FACET_MARGIN = 0.2
 """How much more of the question another document's facet heading must cover to beat the best-ranked document's (:meth:`Lists.facet_section`)."""
 HEADING = 0.5
+"""Weight of a section heading's coverage of the question when :meth:`Lists.lead_section` picks among the best passages."""
 PAIRED = re.compile(r"\b([A-Za-z][\w'-]*)\s+(?:and|or|&)\s+([A-Za-z][\w'-]*)")
 """Two words joined as one subject ("outcomes and indicators")."""
-"""Weight of a section heading's coverage of the question when :meth:`Lists.lead_section` picks among the best passages."""
 NAMED_SECTION = 0.5
 """Share of the question's words beyond its document's subject that the best passage's heading must cover to be the section asked about (:meth:`Lists.named_section`)."""
 NAMED = 0.20
@@ -93,8 +93,11 @@ class Lists:
         is answered by the part for the day) nor any word of a part's own heading. Each part is
         given under its heading, by its first two sentences or items.
         """
-        parent = p.section if self.numbered_parts(p.section, document) else p.section.rpartition(" > ")[0]
+        parent = p.section
         children = self.numbered_parts(parent, document)
+        if not children:  # ``p`` is one of the parts
+            parent = p.section.rpartition(" > ")[0]
+            children = self.numbered_parts(parent, document)
         parent_head = parent.rsplit(" > ", 1)[-1]
         if not children or not STEPS_SECTION.search(parent_head):
             return []
@@ -125,7 +128,7 @@ class Lists:
         """The subsections of ``section``, in order, when there are three or more and all are numbered ("1. Before the event"); else none."""
         if not section:
             return []
-        children = list(dict.fromkeys(x.section for x in document if x.section.startswith(f"{section} > ") and " > " not in x.section[len(section) + 3 :]))
+        children = subsections(section, document)
         return children if len(children) >= 3 and all(NUMBERED_HEADING.match(c.rsplit(" > ", 1)[-1]) for c in children) else []
 
     def section_meaning(self, p: Passage) -> float:
@@ -175,7 +178,7 @@ class Lists:
         parent, sep, _ = p.section.rpartition(" > ")
         if not sep:
             return []
-        children = list(dict.fromkeys(x.section for x in document if x.section.startswith(f"{parent} > ") and " > " not in x.section[len(parent) + 3 :]))
+        children = subsections(parent, document)
         parent_head = parent.rsplit(" > ", 1)[-1]
         if len(children) < 2 or len(children) > 4 or not STEPS_SECTION.search(parent_head):
             return []  # "Where it fits in with open data > When? / Who?" are facets, not ways of doing it
@@ -683,6 +686,11 @@ def subject_of(title: str) -> str:
     """A title's subject: the part before its colon when the part after it lists topics ("..., ... and ..."), else all of it."""
     head, colon, rest = title.partition(":")
     return head if colon and ("," in rest or " and " in rest) else title
+
+
+def subsections(section: str, document: Sequence[Passage]) -> list[str]:
+    """The direct subsections of ``section`` in ``document``, in document order ("How to do it > Open card sort", ...)."""
+    return list(dict.fromkeys(x.section for x in document if x.section.startswith(f"{section} > ") and " > " not in x.section[len(section) + 3 :]))
 
 
 def closest_two(meanings: list[float]) -> float:
