@@ -198,6 +198,20 @@ _NOT_A_TERM = PRONOUNS | {"i", "we", "you", "me", "us", "our", "my", "your", "go
 _FRAME = re.compile(r"^\s*(?:in|within|according\s+to|for|from|across)\s+[^,?]{3,80},\s*(?=(?:what|who)\b)", re.I)
 """A frame the question opens with before asking ("In the literature on boundary spanners, what is a reticulist?")."""
 _YES_NO = re.compile(r"^\s*(?:is|are|was|were|does|do|did|can|could|should|would|will|has|have|had|must)\b", re.I)
+_KEYWORD_OPENING = re.compile(
+    r"^\s*(?:what|which|who|whom|whose|when|where|why|how|is|are|was|were|does|do|did|can|could|should|would|will|has|have|had|may|might|must"
+    r"|i|we|my|our|you|your|please|tell|give|list|name|show|explain|describe|define|compare|any|help)\b",
+    re.I,
+)
+"""How a sentence or a question opens; a query opening otherwise is typed as keywords ("card sorting how to", "wicked problems")."""
+_KEYWORD_HOW = re.compile(r"\bhow[- ]to\b|\b(?:steps|step[- ]by[- ]step|process|procedure|guide|guidance|checklist|tips|instructions)\s*[?.]?\s*$", re.I)
+""""card sorting how to", "job shadowing how to set up", "warm handover steps": the steps of something, typed as keywords."""
+_KEYWORD_DEFINITION = re.compile(r"^\s*(?P<x>[^?]+?)\s+(?:definition|defined|meaning|explained|means)\s*[?.]?\s*$", re.I)
+""""distributed leadership definition", "co-production meaning": a definition, typed as keywords."""
+DEFINING_WORDS = frozenset({"definition", "definitions", "define", "defined", "meaning", "means", "explained"})
+"""Words asking for a definition ("distributed leadership definition"): in a definition question they name its form, not its topic."""
+KEYWORD_TERM_WORDS = 4
+"""A keyword query of at most this many words and no other cue names a term to define ("boundary spanner", "IPS")."""
 _TRAILING = re.compile(r"\s+(?:in\s+(?:the\s+)?(?:public\s+sector|practice|public\s+services|a\s+partnership)|exactly|really|then|now|here|actually|(?:used\s+|good\s+|useful\s+)?for)$", re.I)
 
 
@@ -231,7 +245,10 @@ def analyse_question(question: str) -> QuestionAnalysis:
             named = list(_NAMED_BEFORE.finditer(q[: m.start()]))  # the last: "teaching a session on collaborative governance"
             subject = _subject(named[-1]["x"]) if named else subject
         return QuestionAnalysis(question, "definition", topic, (subject,), count)
-    if any(p.search(q) for p in _PROCEDURE) and not _PARTS_OF.search(q):
+    keywords = not q.endswith("?") and not _KEYWORD_OPENING.search(q) and not re.search(r"[.!;]\s", q)
+    if keywords and (m := _KEYWORD_DEFINITION.search(q)) and len(m["x"].split()) <= 6:
+        return QuestionAnalysis(question, "definition", topic, (_subject(m["x"]),), count)
+    if (any(p.search(q) for p in _PROCEDURE) or keywords and _KEYWORD_HOW.search(q)) and not _PARTS_OF.search(q):
         return QuestionAnalysis(question, "procedure", topic, count=count, listed=_listed(q))
     if _FINDINGS.search(_asked(q)):  # not "... nothing changes as a result. What mistakes should we look out for?"
         return QuestionAnalysis(question, "findings", topic, count=count)
@@ -255,6 +272,9 @@ def analyse_question(question: str) -> QuestionAnalysis:
             return QuestionAnalysis(question, "definition", topic, (_base_form(_subject(quoted[-1]["x"])),), count)
     if _YES_NO.search(q):
         return QuestionAnalysis(question, "yes-no", topic, count=count)
+    if keywords and len(q.split()) <= KEYWORD_TERM_WORDS and topic:
+        # A term typed on its own ("wicked problems", "creaming and parking") asks what it is.
+        return QuestionAnalysis(question, "definition", topic, (_subject(q),), count)
     return QuestionAnalysis(question, "other", topic, count=count)
 
 

@@ -132,6 +132,33 @@ def test_a_definition_may_leave_out_the_owner_of_the_term(shipped):
     assert answer.text.startswith("The ladder of participation is a model"), answer.text
 
 
+@pytest.mark.parametrize(
+    ("query", "opening"),
+    [
+        # A term typed on its own is defined, not surrounded by sentences that mention it.
+        ("wicked problems", "A wicked problem is "),
+        ("creaming and parking", "**Creaming:** Creaming is "),
+        # An abbreviation is defined where the full term introduces it, in a "Key terms" section.
+        ("IPS", "Individual Placement and Support (IPS) is "),
+        ("What is IPS?", "Individual Placement and Support (IPS) is "),
+        ("SROI", "Social return on investment (SROI) is "),
+        # "definition" names the form asked for; the passages need not say it.
+        ("distributed leadership definition", "Distributed leadership is "),
+    ],
+)
+def test_a_term_typed_on_its_own_or_abbreviated_is_defined(shipped, query, opening):
+    answer = shipped.ask(query)
+    verify(answer)
+    assert answer.kind == "definition" and answer.text.startswith(opening), answer.text
+
+
+def test_steps_typed_as_keywords_are_given_as_steps(shipped):
+    answer = shipped.ask("job shadowing how to set up")
+    verify(answer)
+    assert answer.kind == "procedure" and "Steps for job shadowing" in answer.text, answer.text
+    assert len(steps(answer.text)) >= 4 and "induction" in answer.text
+
+
 def test_learning_outcomes_are_listed_when_asked_for_and_never_quoted_as_claims(shipped):
     listed = shipped.ask("What are the learning outcomes of the co-production session?")
     assert "section “Learning outcomes”" in listed.text.split("\n", 1)[0], listed.text

@@ -279,3 +279,34 @@ def test_payment_by_results_is_a_term_not_a_request_for_results():
 def test_what_a_quoted_term_means_is_a_definition_question(question, subject):
     analysis = analyse_question(question)
     assert (analysis.kind, analysis.subjects) == ("definition", (subject,))
+
+
+@pytest.mark.parametrize(
+    ("query", "kind", "subjects"),
+    [
+        # Typed as keywords, as people type into a chat box: the form is read from the words around the topic.
+        ("card sorting how to", "procedure", ()),
+        ("job shadowing how to set up", "procedure", ()),
+        ("warm handover steps", "procedure", ()),
+        ("distributed leadership definition", "definition", ("distributed leadership",)),
+        ("co-production meaning", "definition", ("co-production",)),
+        # A term on its own asks what it is.
+        ("wicked problems", "definition", ("wicked problems",)),
+        ("IPS", "definition", ("IPS",)),
+        ("creaming and parking", "definition", ("creaming and parking",)),
+        # Longer keyword runs and real questions keep their kinds.
+        ("payment by results pros and cons for commissioners", "other", ()),
+        ("co-production vs co-design", "comparison", ("co-production", "co-design")),
+        ("What is IPS?", "definition", ("IPS",)),
+        ("Who evaluated Making It Work?", "factoid", ()),
+    ],
+)
+def test_keyword_queries_are_read_by_the_words_around_their_topic(query, kind, subjects):
+    analysis = analyse_question(query)
+    assert (analysis.kind, analysis.subjects) == (kind, subjects)
+
+
+def test_a_sentence_or_question_is_no_keyword_query():
+    # A statement ending in a full stop, or one opening with a question word, is read as before.
+    assert analyse_question("We run a partnership. Steps please.").kind != "definition"
+    assert analyse_question("how the board works").kind == "other"

@@ -13,6 +13,7 @@ from assistant.compose.cues import (
     COUNTED,
     FINDING_CUE,
     HOW_MANY_DID,
+    KEY_TERMS_SECTION,
     ORIGIN_CUE,
     ORIGIN_WANTED,
     PUBLICATION,
@@ -25,7 +26,7 @@ from assistant.compose.cues import (
     WHY_SECTION,
 )
 from assistant.evidence import FINDINGS_SECTION, PITFALL_LEAD, STEPS_SECTION, Quote, is_reference_section, sentence_quotes
-from assistant.question import FACET_WORDS, FRAME_WORDS, NUMBER_WORDS, WORD, QuestionAnalysis, split_context, statements
+from assistant.question import DEFINING_WORDS, FACET_WORDS, FRAME_WORDS, NUMBER_WORDS, WORD, QuestionAnalysis, split_context, statements
 from assistant.retrieve import Passage
 
 if TYPE_CHECKING:
@@ -144,11 +145,12 @@ class Base:
 
         "What did Making It Work find?" retrieves passages *about* Making It Work; its "What the
         evaluations found" section may not be among them. For findings questions the findings
-        sections, for reasons the "Why ..." sections, and for procedures the passages holding lists, of the two best documents join
-        the pool, weighted at 0.9 x their document's best passage.
+        sections, for reasons the "Why ..." sections, for procedures the passages holding lists, and for definitions the
+        "Key terms" sections ("IPS" is defined there as "Individual Placement and Support (IPS) is ..."), of the two
+        best documents join the pool, weighted at 0.9 x their document's best passage.
         """
         kind = self.analysis.kind
-        if kind not in ("findings", "procedure", "list", "reason") or self.c.expand is None:
+        if kind not in ("findings", "procedure", "list", "reason", "definition") or self.c.expand is None:
             return
         best = self.best_documents()
         have = {p.id for p in self.passages}
@@ -160,6 +162,8 @@ class Base:
                     wanted = FINDINGS_SECTION.search(p.section)
                 elif kind == "reason":
                     wanted = WHY_SECTION.match(heading(p))
+                elif kind == "definition":
+                    wanted = KEY_TERMS_SECTION.search(p.section)
                 else:
                     wanted = any(u.kind == "list" for u in p.units)
                 if wanted:
@@ -379,6 +383,8 @@ class Base:
             if not re.fullmatch(r"[a-z]+(?:-[a-z]+)*", word):  # "can't", "3-step"
                 continue
             if word in self.context_words:  # "We have just been funded for a two-year programme." is why, not what, it asks
+                continue
+            if self.analysis.kind == "definition" and word in DEFINING_WORDS:  # "distributed leadership definition" asks for one
                 continue
             if word in ("session", "sessions"):  # the form a method is run in: "How do I run a KJ method session?" asks for the method
                 continue

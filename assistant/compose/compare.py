@@ -12,6 +12,8 @@ from assistant.retrieve import Passage
 
 METHOD_WORDS = ("exercise", "exercises", "method", "technique", "activity", "tool", "session", "workshop")
 """Words naming the form of a method ("a hopes and fears exercise"), left out when matching a card's title."""
+ACRONYM = re.compile(r"^[^(]*\(([A-Z][A-Za-z]{1,9})\)")
+"""An abbreviation a defined term introduces in brackets ("Individual Placement and Support (IPS)")."""
 ITEM_LABEL = re.compile(r"^\*\*(?P<label>[^*]{1,60}?):?\*\*")
 """A list item's bold label ("**Chair:** holds the purpose ...")."""
 
@@ -80,6 +82,8 @@ class Definitions:
                 if u.kind != "definition":
                     continue
                 got = set(self.c.analyse([u.term])[0])
+                if subject.strip().lower() in {a.lower() for a in ACRONYM.findall(p.text[u.start : u.start + len(u.term) + 14])}:
+                    got = want  # "Individual Placement and Support (IPS) is ..." defines "IPS"
                 if not got or not core <= got or len(got - want) > 1:
                     continue
                 quoted = quotable_sentence(p.text, (u.start, u.end))

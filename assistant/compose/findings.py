@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from assistant.compose.base import Line, heading
-from assistant.compose.cues import FINDING_CUE, PUBLICATION, RESULTS_SECTION
+from assistant.compose.cues import EXPLAINING_SECTION, FINDING_CUE, PUBLICATION, RESULTS_SECTION, WHY_SECTION
 from assistant.evidence import sentence_quotes
 from assistant.retrieve import Passage, is_reference_section
 
@@ -43,6 +43,10 @@ class Findings:
         to ``most`` in all.
         """
         named = self.named_section()
+        if named is not None and (WHY_SECTION.match(heading(named)) or EXPLAINING_SECTION.search(heading(named))):
+            # "What did Making It Work find about lone parents?": "Why the programme targeted lone parents"
+            # names the lone parents, yet says why they were chosen, not what was found.
+            named = None
         closest = self.closest_first()
         ranked = self.passages[: self.ranked]
         if named is None and closest is None and ranked and ranked[0].section and RESULTS_SECTION.search(heading(ranked[0])):
