@@ -22,6 +22,7 @@ STEPS_SECTION = re.compile(r"\b(steps?|step-by-step|how to|process|stages?|plan|
 META = re.compile(
     r"^(?:(?:this|the|our) (?:guide|document|digest|note|briefing|page|section|chapter|paper|card|toolkit|glossary|session(?: plan)?|handout|module|summary|overview|resource|case study|article)\b(?! (?:found|showed|reported|argued|concluded))"
     r"|it (?:is|was) (?:written|intended|meant|designed) for\b|it (?:covers|compares|walks|sets out|draws on|explains|describes|summarises|summarizes)\b"
+    r"|it (?:complements|accompanies|supplements|builds on|extends|follows on from) (?:the|our|this|a|an) (?:\w+ )?(?:guide|document|digest|note|briefing|case study|session|toolkit)\b"
     r"|(?:in )?this (?:session|exercise|activity|module)\b|see (?:also|the)\b|read (?:more|on)\b|for more (?:on|information)\b"
     r"|by the end of (?:the|this) session\b)",
     re.I,

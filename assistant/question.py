@@ -208,6 +208,13 @@ _KEYWORD_HOW = re.compile(r"\bhow[- ]to\b|\b(?:steps|step[- ]by[- ]step|process|
 """"card sorting how to", "job shadowing how to set up", "warm handover steps": the steps of something, typed as keywords."""
 _KEYWORD_DEFINITION = re.compile(r"^\s*(?P<x>[^?]+?)\s+(?:definition|defined|meaning|explained|means)\s*[?.]?\s*$", re.I)
 """"distributed leadership definition", "co-production meaning": a definition, typed as keywords."""
+_KEYWORD_LIST = re.compile(
+    r"^\s*(?:the\s+)?(?:main\s+|key\s+|common\s+|typical\s+)?(?P<a>" + LIST_NOUNS + r")\s+(?:of|to|for|in|with|when|from)\b"
+    r"|\b(?P<b>benefits|advantages|disadvantages|drawbacks|downsides|pros\s+and\s+cons|risks|barriers|obstacles|challenges|pitfalls|mistakes|limitations|criticisms"
+    r"|principles|examples|lessons|skills|qualities|competencies|roles|responsibilities|types|kinds|strengths|weaknesses|success\s+factors)\s*[?.]?\s*$",
+    re.I,
+)
+""""benefits of co-location", "barriers to collaboration", "payment by results pros and cons": a list, typed as keywords."""
 DEFINING_WORDS = frozenset({"definition", "definitions", "define", "defined", "meaning", "means", "explained"})
 """Words asking for a definition ("distributed leadership definition"): in a definition question they name its form, not its topic."""
 KEYWORD_TERM_WORDS = 4
@@ -250,6 +257,9 @@ def analyse_question(question: str) -> QuestionAnalysis:
         return QuestionAnalysis(question, "definition", topic, (_subject(m["x"]),), count)
     if (any(p.search(q) for p in _PROCEDURE) or keywords and _KEYWORD_HOW.search(q)) and not _PARTS_OF.search(q):
         return QuestionAnalysis(question, "procedure", topic, count=count, listed=_listed(q))
+    if keywords and (m := _KEYWORD_LIST.search(q)):
+        noun = (m["a"] or m["b"]).lower().split()[-1]
+        return QuestionAnalysis(question, "list", topic, count=count, listed=None if noun in ("pros", "cons", "factors") else noun)
     if _FINDINGS.search(_asked(q)):  # not "... nothing changes as a result. What mistakes should we look out for?"
         return QuestionAnalysis(question, "findings", topic, count=count)
     if _REASON.search(q):

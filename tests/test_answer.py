@@ -226,9 +226,12 @@ def test_sentences_with_their_own_bracketed_references_are_never_quoted():
         ("It covers recruitment, payment, power and how to avoid tokenism.", False),
         ("It is written for programme staff and key workers who facilitate workshops.", False),
         ("The list is this digest's synthesis, not a list given by any single author.", False),
+        ("It complements the guide on commissioning and procuring partnership services.", False),
+        ("It builds on the guide to evaluating a collaborative innovation programme, which covers theory of change.", False),
         # The same verbs about something other than the document stay quotable.
         ("The model explains why trust grows through small wins.", True),
         ("Ostrom's account covers both regular and citizen producers of a service.", True),
+        ("It builds on trust that partners earned in earlier joint work.", True),
     ],
 )
 def test_a_document_describing_itself_is_never_quoted(sentence, quoted):

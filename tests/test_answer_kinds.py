@@ -144,12 +144,29 @@ def test_a_definition_may_leave_out_the_owner_of_the_term(shipped):
         ("SROI", "Social return on investment (SROI) is "),
         # "definition" names the form asked for; the passages need not say it.
         ("distributed leadership definition", "Distributed leadership is "),
+        # A case named for the term opens by saying what it is; "Buurtzorg is useful for ..." does not.
+        ("Buurtzorg", "Buurtzorg is a not-for-profit home-care organisation"),
+        ("What is Buurtzorg?", "Buurtzorg is a not-for-profit home-care organisation"),
     ],
 )
 def test_a_term_typed_on_its_own_or_abbreviated_is_defined(shipped, query, opening):
     answer = shipped.ask(query)
     verify(answer)
     assert answer.kind == "definition" and answer.text.startswith(opening), answer.text
+
+
+@pytest.mark.parametrize("query", ["benefits of co-location", "What are the benefits of co-location?"])
+def test_the_benefits_of_something_are_not_its_steps_or_who_does_what(shipped, query):
+    answer = shipped.ask(query)
+    verify(answer)
+    assert answer.kind == "list" and not steps(answer.text) and not re.search(r"section “(?:Steps|Who does what)", answer.text), answer.text
+    assert "informal contact" in answer.text, answer.text
+
+
+def test_a_case_study_defined_without_a_line_about_the_document(shipped):
+    answer = shipped.ask("What is the Plymouth Alliance?")
+    verify(answer)
+    assert answer.text.startswith("The Plymouth Alliance is a partnership") and "complements the guide" not in answer.text, answer.text
 
 
 def test_steps_typed_as_keywords_are_given_as_steps(shipped):

@@ -294,8 +294,12 @@ def test_what_a_quoted_term_means_is_a_definition_question(question, subject):
         ("wicked problems", "definition", ("wicked problems",)),
         ("IPS", "definition", ("IPS",)),
         ("creaming and parking", "definition", ("creaming and parking",)),
+        # What a list is of, before or after the topic: "problems" in a term is no list.
+        ("benefits of co-location", "list", ()),
+        ("co-location benefits", "list", ()),
+        ("payment by results pros and cons", "list", ()),
         # Longer keyword runs and real questions keep their kinds.
-        ("payment by results pros and cons for commissioners", "other", ()),
+        ("payment by results for commissioners of employment programmes", "other", ()),
         ("co-production vs co-design", "comparison", ("co-production", "co-design")),
         ("What is IPS?", "definition", ("IPS",)),
         ("Who evaluated Making It Work?", "factoid", ()),

@@ -146,7 +146,8 @@ class Base:
         "What did Making It Work find?" retrieves passages *about* Making It Work; its "What the
         evaluations found" section may not be among them. For findings questions the findings
         sections, for reasons the "Why ..." sections, for procedures the passages holding lists, and for definitions the
-        "Key terms" sections ("IPS" is defined there as "Individual Placement and Support (IPS) is ..."), of the two
+        "Key terms" sections ("IPS" is defined there as "Individual Placement and Support (IPS) is ...") and the opening
+        passage of a document whose title opens with the term ("Buurtzorg: self-managing ..."), of the two
         best documents join the pool, weighted at 0.9 x their document's best passage.
         """
         kind = self.analysis.kind
@@ -154,8 +155,10 @@ class Base:
             return
         best = self.best_documents()
         have = {p.id for p in self.passages}
+        subject = self.c.analyse([self.analysis.subjects[0]])[0] if kind == "definition" and self.analysis.subjects else []
         for doc_id in list(best)[:docs]:
-            for p in self.document(doc_id):
+            document = self.document(doc_id)
+            for p in document:
                 if p.id in have or is_reference_section(p.section):
                     continue
                 if kind == "findings":
@@ -163,7 +166,10 @@ class Base:
                 elif kind == "reason":
                     wanted = WHY_SECTION.match(heading(p))
                 elif kind == "definition":
-                    wanted = KEY_TERMS_SECTION.search(p.section)
+                    # A document named for the term opens by saying what it is ("Buurtzorg: self-managing ..." with
+                    # "Buurtzorg is a not-for-profit ..."); "Guide to co-design" is named for a guide.
+                    named = bool(subject) and p is document[0] and self.c.analyse([p.title])[0][: len(subject)] == subject
+                    wanted = KEY_TERMS_SECTION.search(p.section) or named
                 else:
                     wanted = any(u.kind == "list" for u in p.units)
                 if wanted:
