@@ -215,8 +215,12 @@ _KEYWORD_LIST = re.compile(
     re.I,
 )
 """"benefits of co-location", "barriers to collaboration", "payment by results pros and cons": a list, typed as keywords."""
+_KEYWORD_FINDINGS = re.compile(r"\b(?:findings|results|outcomes|evidence|impact|evaluation|what\s+(?:it|they)\s+found)\s*[?.]?\s*$", re.I)
+""""lone parents making it work results", "IPS evidence": what was found, typed as keywords."""
 DEFINING_WORDS = frozenset({"definition", "definitions", "define", "defined", "meaning", "means", "explained"})
 """Words asking for a definition ("distributed leadership definition"): in a definition question they name its form, not its topic."""
+FINDINGS_WORDS = frozenset({"findings", "finding", "results", "outcomes", "evidence", "impact", "evaluation"})
+"""Words asking for what was found ("Buurtzorg outcomes"): in a findings question they name its form, not its topic."""
 KEYWORD_TERM_WORDS = 4
 """A keyword query of at most this many words and no other cue names a term to define ("boundary spanner", "IPS")."""
 _TRAILING = re.compile(r"\s+(?:in\s+(?:the\s+)?(?:public\s+sector|practice|public\s+services|a\s+partnership)|exactly|really|then|now|here|actually|(?:used\s+|good\s+|useful\s+)?for)$", re.I)
@@ -257,6 +261,8 @@ def analyse_question(question: str) -> QuestionAnalysis:
         return QuestionAnalysis(question, "definition", topic, (_subject(m["x"]),), count)
     if (any(p.search(q) for p in _PROCEDURE) or keywords and _KEYWORD_HOW.search(q)) and not _PARTS_OF.search(q):
         return QuestionAnalysis(question, "procedure", topic, count=count, listed=_listed(q))
+    if keywords and _KEYWORD_FINDINGS.search(q):
+        return QuestionAnalysis(question, "findings", topic, count=count)
     if keywords and (m := _KEYWORD_LIST.search(q)):
         noun = (m["a"] or m["b"]).lower().split()[-1]
         return QuestionAnalysis(question, "list", topic, count=count, listed=None if noun in ("pros", "cons", "factors") else noun)

@@ -169,6 +169,39 @@ def test_a_case_study_defined_without_a_line_about_the_document(shipped):
     assert answer.text.startswith("The Plymouth Alliance is a partnership") and "complements the guide" not in answer.text, answer.text
 
 
+@pytest.fixture(scope="module")
+def four_guides(tmp_path_factory, embeddings):
+    """Four partnership guides, two of them found by their summaries for a question about partners falling out."""
+    from assistant.pipeline import build_pipeline
+    from assistant.settings import Settings
+
+    p = build_pipeline(Settings(data_dir=tmp_path_factory.mktemp("four-guides") / "data"), embeddings=embeddings)
+    guides = ROOT / "corpus" / "guidance"
+    names = ["managing-conflict-and-repairing-trust-between-partners", "sustaining-a-partnership-after-the-funding-ends",
+             "referral-pathways-and-warm-handovers-between-partners", "safeguarding-across-partner-organisations"]
+    p.ingest([guides / f"{name}.md" for name in names])
+    yield p
+    p.close()
+
+
+@pytest.mark.parametrize("question", ["How do I stop partners falling out?", "how to stop partners falling out"])
+def test_a_guide_with_several_steps_sections_gives_the_one_closest_to_the_question(four_guides, question):
+    # Both guides rank by their summaries; the conflict guide's two steps sections (working through a
+    # conflict, repairing trust) are closer to the question than the sustainability guide's one, which
+    # answered when a guide with more than one steps section was passed over.
+    answer = four_guides.ask(question)
+    verify(answer)
+    assert re.search(r"From “Managing conflict and repairing trust between partner organisations”, section “Step-by-step: ", answer.text), answer.text
+    assert len(steps(answer.text)) >= 5
+
+
+def test_what_a_case_achieved_typed_as_keywords_is_answered_without_a_notice(shipped):
+    answer = shipped.ask("buurtzorg outcomes")
+    verify(answer)
+    assert answer.kind == "findings" and "do not mention" not in answer.text, answer.text
+    assert re.search(r"\b\d[\d,]* (?:nurses|teams|patients|clients)\b", answer.text), answer.text
+
+
 def test_steps_typed_as_keywords_are_given_as_steps(shipped):
     answer = shipped.ask("job shadowing how to set up")
     verify(answer)

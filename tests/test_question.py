@@ -298,6 +298,8 @@ def test_what_a_quoted_term_means_is_a_definition_question(question, subject):
         ("benefits of co-location", "list", ()),
         ("co-location benefits", "list", ()),
         ("payment by results pros and cons", "list", ()),
+        ("lone parents making it work results", "findings", ()),
+        ("IPS evidence", "findings", ()),
         # Longer keyword runs and real questions keep their kinds.
         ("payment by results for commissioners of employment programmes", "other", ()),
         ("co-production vs co-design", "comparison", ("co-production", "co-design")),

@@ -26,7 +26,7 @@ from assistant.compose.cues import (
     WHY_SECTION,
 )
 from assistant.evidence import FINDINGS_SECTION, PITFALL_LEAD, STEPS_SECTION, Quote, is_reference_section, sentence_quotes
-from assistant.question import DEFINING_WORDS, FACET_WORDS, FRAME_WORDS, NUMBER_WORDS, WORD, QuestionAnalysis, split_context, statements
+from assistant.question import DEFINING_WORDS, FACET_WORDS, FINDINGS_WORDS, FRAME_WORDS, NUMBER_WORDS, WORD, QuestionAnalysis, split_context, statements
 from assistant.retrieve import Passage
 
 if TYPE_CHECKING:
@@ -391,6 +391,8 @@ class Base:
             if word in self.context_words:  # "We have just been funded for a two-year programme." is why, not what, it asks
                 continue
             if self.analysis.kind == "definition" and word in DEFINING_WORDS:  # "distributed leadership definition" asks for one
+                continue
+            if self.analysis.kind == "findings" and word in FINDINGS_WORDS:  # "Buurtzorg outcomes": what it achieved, in any words
                 continue
             if word in ("session", "sessions"):  # the form a method is run in: "How do I run a KJ method session?" asks for the method
                 continue

@@ -147,8 +147,9 @@ class Lists:
         "What's the process for running a design studio session?" ranks the Design studio card's
         summary ("A collaborative exercise ...") first; its "How to do it" answers. "How do I do
         user testing of our open data portal?" ranks "Why do user testing" first, and the toolkit's
-        "How to do user testing" fourth. Only a document with a single steps section counts (which
-        steps would otherwise be unclear); the numbered parts of one are not more.
+        "How to do user testing" fourth. A document with several steps sections gives the one closest
+        in meaning ("How do I stop partners falling out?": "working through a conflict" or "repairing
+        trust after a breach", not another guide's steps); the numbered parts of one are not more.
         """
         found = []
         for p in self.passages[: min(3, self.ranked)]:
@@ -162,9 +163,14 @@ class Lists:
             # Parts of a steps section ("Tips for successful events > 1. Before the event") are not more steps sections.
             heads = {x.section for x in steps}
             heads = {h for h in heads if not any(h.startswith(f"{other} > ") for other in heads)}
-            if len(heads) != 1:
+            if len(heads) > 1:
+                # Several steps sections ("working through a conflict", "repairing trust after a breach"): the one
+                # closest in meaning to the question. Either is the guide's answer, where skipping the guide hands
+                # the question to another guide whose summary ranked lower.
+                heads = {max(heads, key=lambda h: (max(self.meaning(x) for x in steps if x.section == h), -min(x.start for x in steps if x.section == h)))}
+            if not heads:
                 continue
-            x = next(x for x in steps if x.section in heads)
+            x = max((x for x in steps if x.section in heads), key=self.meaning)
             # Ranked as the passage that led to it, or as itself when it ranked better.
             self.weight[x.id] = max(self.weight.get(x.id, 0.0), self.weight.get(p.id, 0.0))
             if p.id in self.similarity:
