@@ -202,6 +202,13 @@ def test_what_a_case_achieved_typed_as_keywords_is_answered_without_a_notice(shi
     assert re.search(r"\b\d[\d,]* (?:nurses|teams|patients|clients)\b", answer.text), answer.text
 
 
+def test_who_put_an_idea_forward_is_read_where_the_document_opens(shipped):
+    # The review's opening passage says who introduced the concept; the passages retrieved are its properties.
+    answer = shipped.ask("who coined wicked problems")
+    verify(answer)
+    assert answer.kind == "factoid" and re.match(r"[^.]*Rittel and Melvin Webber[^.]*introduced the concept", answer.text), answer.text
+
+
 def test_steps_typed_as_keywords_are_given_as_steps(shipped):
     answer = shipped.ask("job shadowing how to set up")
     verify(answer)

@@ -147,11 +147,14 @@ class Base:
         evaluations found" section may not be among them. For findings questions the findings
         sections, for reasons the "Why ..." sections, for procedures the passages holding lists, and for definitions the
         "Key terms" sections ("IPS" is defined there as "Individual Placement and Support (IPS) is ...") and the opening
-        passage of a document whose title opens with the term ("Buurtzorg: self-managing ..."), of the two
+        passage of a document whose title opens with the term ("Buurtzorg: self-managing ..."), and for who first put an
+        idea forward the opening passages ("Rittel and Webber ... introduced the concept in ... 1973"), of the two
         best documents join the pool, weighted at 0.9 x their document's best passage.
         """
         kind = self.analysis.kind
-        if kind not in ("findings", "procedure", "list", "reason", "definition") or self.c.expand is None:
+        if kind == "factoid" and ORIGIN_WANTED.search(self.question):
+            kind = "origin"
+        if kind not in ("findings", "procedure", "list", "reason", "definition", "origin") or self.c.expand is None:
             return
         best = self.best_documents()
         have = {p.id for p in self.passages}
@@ -165,6 +168,8 @@ class Base:
                     wanted = FINDINGS_SECTION.search(p.section)
                 elif kind == "reason":
                     wanted = WHY_SECTION.match(heading(p))
+                elif kind == "origin":  # "who coined wicked problems": the document opens with where the idea comes from
+                    wanted = p is document[0]
                 elif kind == "definition":
                     # A document named for the term opens by saying what it is ("Buurtzorg: self-managing ..." with
                     # "Buurtzorg is a not-for-profit ..."); "Guide to co-design" is named for a guide.
