@@ -204,6 +204,12 @@ _KEYWORD_OPENING = re.compile(
     re.I,
 )
 """How a sentence or a question opens; a query opening otherwise is typed as keywords ("card sorting how to", "wicked problems")."""
+_KEYWORD_COMPARISON = [
+    re.compile(r"^\s*(?P<a>[^?]+?)\s+(?:and|or|vs\.?|versus)\s+(?P<b>[^?]+?)\s+(?:differences?|difference\s+between\s+them|compared|comparison|contrast(?:ed)?)\s*[?.]?\s*$", re.I),
+    re.compile(r"^\s*(?:the\s+)?(?:differences?|comparison|contrast)\s+(?:between\s+|of\s+)?(?P<a>[^?]+?)\s+(?:and|or|vs\.?|versus|with)\s+(?P<b>[^?]+?)\s*[?.]?\s*$", re.I),
+    re.compile(r"^\s*(?P<a>[\w'-]+(?:\s+[\w'-]+)?)\s+or\s+(?P<b>[\w'-]+(?:\s+[\w'-]+)?)\s*[?.]?\s*$", re.I),
+]
+""""co-production and co-design difference", "difference between grants and PbR", "signposting or warm handover": a comparison, typed as keywords."""
 _KEYWORD_HOW = re.compile(r"\bhow[- ]to\b|\b(?:steps|step[- ]by[- ]step|process|procedure|guide|guidance|checklist|tips|instructions)\s*[?.]?\s*$", re.I)
 """"card sorting how to", "job shadowing how to set up", "warm handover steps": the steps of something, typed as keywords."""
 _KEYWORD_DEFINITION = re.compile(r"^\s*(?P<x>[^?]+?)\s+(?:definition|defined|meaning|explained|means)\s*[?.]?\s*$", re.I)
@@ -257,6 +263,9 @@ def analyse_question(question: str) -> QuestionAnalysis:
             subject = _subject(named[-1]["x"]) if named else subject
         return QuestionAnalysis(question, "definition", topic, (subject,), count)
     keywords = not q.endswith("?") and not _KEYWORD_OPENING.search(q) and not re.search(r"[.!;]\s", q)
+    for pattern in _KEYWORD_COMPARISON if keywords else ():
+        if m := pattern.search(q):
+            return QuestionAnalysis(question, "comparison", topic, _pair(m["a"], m["b"]), count)
     if keywords and (m := _KEYWORD_DEFINITION.search(q)) and len(m["x"].split()) <= 6:
         return QuestionAnalysis(question, "definition", topic, (_subject(m["x"]),), count)
     if (any(p.search(q) for p in _PROCEDURE) or keywords and _KEYWORD_HOW.search(q)) and not _PARTS_OF.search(q):

@@ -300,6 +300,9 @@ def test_what_a_quoted_term_means_is_a_definition_question(question, subject):
         ("payment by results pros and cons", "list", ()),
         ("lone parents making it work results", "findings", ()),
         ("IPS evidence", "findings", ()),
+        ("co-production and co-design difference", "comparison", ("co-production", "co-design")),
+        ("difference between grants and payment by results", "comparison", ("grants", "payment by results")),
+        ("signposting or warm handover", "comparison", ("signposting", "warm handover")),
         # Longer keyword runs and real questions keep their kinds.
         ("payment by results for commissioners of employment programmes", "other", ()),
         ("co-production vs co-design", "comparison", ("co-production", "co-design")),
