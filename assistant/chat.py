@@ -12,6 +12,7 @@ topic and the query never grows from turn to turn.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 
 from assistant.answer import Answer
@@ -25,7 +26,35 @@ TOPIC_MAX_WORDS = 8
 GENERIC_WORDS = frozenset("common usual typical biggest main key most materials preparation equipment".split())
 """Words that grade what is asked for ("the common mistakes") or name a part of any plan ("What materials do I need?") without naming a topic."""
 
-__all__ = ["CONTINUATIONS", "Conversation", "QUESTION_STOPWORDS", "Turn", "content_words", "is_follow_up", "resolve", "topic_of"]
+__all__ = ["CONTINUATIONS", "Conversation", "QUESTION_STOPWORDS", "SWITCH", "Turn", "content_words", "is_follow_up", "resolve", "switched", "topic_of"]
+
+
+SWITCH = re.compile(r"^\s*(?:and\s+)?(?:(?:the\s+)?same\s+(?:question\s+|thing\s+)?for|and\s+for|what\s+about\s+for|now\s+for)\s+(?P<x>[^?]+?)\s*\??\s*$", re.I)
+"""The previous question asked again of another topic ("and for safeguarding?", "same for co-location")."""
+
+
+def switched(question: str, previous: Turn | None) -> str | None:
+    """The previous question asked of the topic ``question`` names ("Who does what in safeguarding?"), or ``None``.
+
+    "warm handover steps", then "and for safeguarding?" asks for safeguarding steps: the words of
+    the previous question's topic give way to the new one ("safeguarding steps"). A previous
+    question without a topic of its own ("who does what", which borrowed one) takes the new topic
+    after it ("who does what in safeguarding?"). Only a new topic with no pronoun switches:
+    "and for them?" leans on what was said before.
+    """
+    m = SWITCH.match(question)
+    if previous is None or m is None or _leans_on_pronoun(m["x"]) or not own_topic(content_words(m["x"])):
+        return None
+    asked = previous.asked or previous.question
+    topic = [w for w in own_topic(content_words(asked)) if w not in GENERIC_WORDS]
+    spans = [w for w in WORD.finditer(asked) if w.group().lower() in topic]
+    x = m["x"].strip()
+    if not spans:
+        return f"{asked.strip().rstrip('?.!')} in {x}?"
+    before = asked[: spans[0].start()]
+    if re.search(r"\b(?:a|an|the|our|my|your)\s+$", before, re.I):
+        x = re.sub(r"^(?:a|an|the)\s+", "", x, flags=re.I)  # "set up a data sharing agreement" -> "set up a referral pathway"
+    return f"{before}{x}{asked[spans[-1].end() :]}"
 
 
 def _leans_on_pronoun(question: str) -> bool:
@@ -76,6 +105,8 @@ class Turn:
     query: str
     answer: Answer
     topic: str = ""
+    asked: str = ""
+    """The question the turn answered: ``question``, or for a switch the previous question asked of the new topic."""
 
 
 @dataclass
@@ -98,9 +129,16 @@ class Conversation:
         """Retrieval query for the next question."""
         return resolve(question, self.last_topic)
 
-    def add(self, question: str, query: str, answer: Answer) -> None:
-        """Record a finished turn."""
-        self.turns.append(Turn(question, query, answer, topic_of(question, self.last_topic)))
+    def switched(self, question: str) -> str | None:
+        """The previous question asked of the new topic ``question`` names ("and for safeguarding?"), or ``None`` (:func:`switched`)."""
+        return switched(question, self.turns[-1] if self.turns else None)
+
+    def add(self, question: str, query: str, answer: Answer, asked: str | None = None) -> None:
+        """Record a finished turn (``asked``: the question a switch stood for)."""
+        if asked:
+            self.turns.append(Turn(question, query, answer, " ".join(content_words(asked)[:TOPIC_MAX_WORDS]), asked))
+        else:
+            self.turns.append(Turn(question, query, answer, topic_of(question, self.last_topic), question))
 
     def clear(self) -> None:
         """Start a new conversation."""

@@ -145,19 +145,25 @@ class Pipeline:
             filters: Metadata restrictions.
             conversation: Earlier turns; follow-ups are resolved against them and the turn is added.
         """
-        query = conversation.resolve(question) if conversation is not None else question
-        analysis = analyse_question(question)
-        if query != question and conversation is not None and conversation.last_topic:
+        asked = conversation.switched(question) if conversation is not None else None
+        if asked:  # "and for safeguarding?" after "who does what": "who does what in safeguarding?", answered as asked so
+            query = asked
+            analysis = analyse_question(asked)
+        else:
+            query = conversation.resolve(question) if conversation is not None else question
+            analysis = analyse_question(question)
+        if query != question and not asked and conversation is not None and conversation.last_topic:
             analysis = with_topic_for_pronouns(analysis, conversation.last_topic)
         if not self.index.manifest.has_passages():
             answer = Answer(question, NO_INDEX_TEXT, True, [], [], query, None, kind=analysis.kind)
         else:
-            result = self.answer_search(question, query, k, filters)
-            answer = self.compose(question, result, analysis, filters)
+            result = self.answer_search(asked or question, query, k, filters)
+            answer = self.compose(asked or question, result, analysis, filters)
+            answer.question = question
             answer.query = query
         answer.merged = query != question
         if conversation is not None:
-            conversation.add(question, query, answer)
+            conversation.add(question, query, answer, asked)
         return answer
 
     def answer_search(self, question: str, query: str, k: int | None = None, filters: Filters | None = None) -> SearchResult:

@@ -107,3 +107,37 @@ def test_a_merged_query_carries_only_the_previous_topic_and_never_grows():
     assert queries[3] == "what about in Scotland? co-production"
     assert queries[4] == "And who pays? co-production"
     assert [t.topic for t in conversation.turns] == ["co-production"] * 5
+
+
+@pytest.mark.parametrize(
+    ("previous", "question", "asked"),
+    [
+        # The previous question asked again of the new topic, its topic words giving way.
+        ("How do I set up a data sharing agreement?", "and for a referral pathway?", "How do I set up a referral pathway?"),
+        ("warm handover steps", "same for job shadowing", "job shadowing steps"),
+        # A previous question without a topic of its own (it borrowed one) takes the new topic after it.
+        ("who does what", "and for safeguarding?", "who does what in safeguarding?"),
+        # Not a switch: a pronoun leans on what was said; other follow-ups narrow the topic as before.
+        ("How do I set up a data sharing agreement?", "and for them?", None),
+        ("How do I set up a data sharing agreement?", "what about employers?", None),
+        ("How do I set up a data sharing agreement?", "And how was it evaluated?", None),
+    ],
+)
+def test_the_same_question_of_another_topic(previous, question, asked):
+    from assistant.chat import Turn, switched
+
+    assert switched(question, Turn(previous, previous, None, "", previous)) == asked
+
+
+def test_a_switch_is_answered_as_the_previous_question_of_the_new_topic(shipped):
+    conversation = Conversation()
+    shipped.ask("warm handover steps", conversation=conversation)
+    roles = shipped.ask("who does what", conversation=conversation)
+    assert roles.citations[0].section == "Who does what in a referral pathway"
+    answer = shipped.ask("and for safeguarding?", conversation=conversation)
+    verify(answer)
+    assert answer.question == "and for safeguarding?" and answer.query == "who does what in safeguarding?" and answer.merged
+    assert {c.section for c in answer.citations} == {"Who does what in partnership safeguarding"}, answer.text
+    # A chain goes on from the question the switch stood for.
+    again = shipped.ask("same for co-location", conversation=conversation)
+    assert again.query == "who does what in co-location?"
