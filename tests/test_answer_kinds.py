@@ -209,6 +209,13 @@ def test_who_put_an_idea_forward_is_read_where_the_document_opens(shipped):
     assert answer.kind == "factoid" and re.match(r"[^.]*Rittel and Melvin Webber[^.]*introduced the concept", answer.text), answer.text
 
 
+def test_who_takes_part_is_no_missing_topic(shipped):
+    # The payment steps say "people" and "anyone", not "participants": no notice that the topic is missing.
+    answer = shipped.ask("how to pay lived experience participants")
+    verify(answer)
+    assert "do not mention" not in answer.text and "Step-by-step: setting up a payment policy" in answer.text, answer.text
+
+
 def test_steps_typed_as_keywords_are_given_as_steps(shipped):
     answer = shipped.ask("job shadowing how to set up")
     verify(answer)

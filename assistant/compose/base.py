@@ -399,6 +399,8 @@ class Base:
                 continue
             if self.analysis.kind == "findings" and word in FINDINGS_WORDS:  # "Buurtzorg outcomes": what it achieved, in any words
                 continue
+            if word in ("participant", "participants", "attendees", "individuals", "persons", "folks"):
+                continue  # who takes part, said in any words: "how to pay lived experience participants"
             if word in ("session", "sessions"):  # the form a method is run in: "How do I run a KJ method session?" asks for the method
                 continue
             pos = getAllLemmas(word)
