@@ -209,6 +209,15 @@ def test_who_put_an_idea_forward_is_read_where_the_document_opens(shipped):
     assert answer.kind == "factoid" and re.match(r"[^.]*Rittel and Melvin Webber[^.]*introduced the concept", answer.text), answer.text
 
 
+def test_the_head_of_a_compound_the_heading_names_does_not_cut_the_steps(shipped):
+    # "agreement" closes "data sharing agreement"; the steps of setting up data sharing are the answer whole,
+    # not the two that say "agreement".
+    answer = shipped.ask("How do I set up a data sharing agreement between partners?")
+    verify(answer)
+    assert "setting up data sharing for a partnership" in answer.text and "that bear on this" not in answer.text, answer.text
+    assert len(steps(answer.text)) >= 8
+
+
 def test_who_takes_part_is_no_missing_topic(shipped):
     # The payment steps say "people" and "anyone", not "participants": no notice that the topic is missing.
     answer = shipped.ask("how to pay lived experience participants")

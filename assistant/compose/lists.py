@@ -22,6 +22,7 @@ FACET_MARGIN = 0.2
 """How much more of the question another document's facet heading must cover to beat the best-ranked document's (:meth:`Lists.facet_section`)."""
 HEADING = 0.5
 """Weight of a section heading's coverage of the question when :meth:`Lists.lead_section` picks among the best passages."""
+WORD_RE = re.compile(r"[\w'-]+")
 PAIRED = re.compile(r"\b([A-Za-z][\w'-]*)\s+(?:and|or|&)\s+([A-Za-z][\w'-]*)")
 """Two words joined as one subject ("outcomes and indicators")."""
 NAMED_SECTION = 0.5
@@ -665,6 +666,12 @@ class Lists:
                 joined.update(x)
             if any(has_term(covered, t) for t in x):
                 joined.update(y)
+        # A word closing a compound the heading names is its head, not another topic ("data sharing agreement"
+        # against "Step-by-step: setting up data sharing": the agreement is what setting up data sharing makes).
+        words = [terms[0] if terms else "" for terms in self.c.analyse(WORD_RE.findall(self.question))]
+        for before, word in zip(words, words[1:]):
+            if before and word and has_term(covered, before) and not has_term(covered, word):
+                joined.add(word)
         topics = [t for t in self.q_terms if not has_term(covered, t) and t not in self.c.frame and t not in self.c.numbers and t not in joined]
         total = sum(self.weights.get(t, 0.0) for t in self.q_terms) or 1.0
         analysed = [set(terms) for terms in self.c.analyse([q.text for q in items])]
