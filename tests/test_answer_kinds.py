@@ -218,6 +218,31 @@ def test_the_head_of_a_compound_the_heading_names_does_not_cut_the_steps(shipped
     assert len(steps(answer.text)) >= 8
 
 
+@pytest.mark.parametrize(
+    ("question", "roles"),
+    [
+        ("Which partner should take the lead on GDPR paperwork when we share data?", True),
+        ("What part does the board play when a partnership is paying lived experience members?", True),
+        ("Who keeps the referral pathway running day to day?", True),
+        ("In a co-design workshop, what should the facilitator be doing compared with the note-taker?", True),
+        ("What is the job of the chair in a partnership meeting?", True),
+        # Who did something once is a fact, and what a partnership should do is a how-to.
+        ("Who founded Buurtzorg?", False),
+        ("What should the partnership do when funding ends?", False),
+    ],
+)
+def test_questions_about_who_does_what_in_other_words(question, roles):
+    from assistant.compose.cues import facets_asked
+
+    assert ("roles" in facets_asked(question)) is roles
+
+
+def test_which_partner_leads_is_answered_by_who_does_what(shipped):
+    answer = shipped.ask("Who keeps the referral pathway running day to day?")
+    verify(answer)
+    assert {c.section for c in answer.citations} == {"Who does what in a referral pathway"}, answer.text
+
+
 def test_who_takes_part_is_no_missing_topic(shipped):
     # The payment steps say "people" and "anyone", not "participants": no notice that the topic is missing.
     answer = shipped.ask("how to pay lived experience participants")

@@ -84,7 +84,13 @@ FACETS = {
     ),
     "roles": (
         re.compile(r"\bwho\b[^?]*\b(?:does|do|is|are|should|needs?|has|have|must)\b[^?]*\bwhat\b|\bwho\s+(?:is|are)\s+responsible\b|\bwhat\s+(?:does|should|must|will)\s+each\b|\broles\s+and\s+responsibilities\b|\b(?:what|which)\s+(?:\w+\s+)?roles\b|\bdifferent\s+roles\b"
-                   r"|\beach\s+(?:\w+\s+){0,2}responsible\b|\bwho(?:'s|’s|\s+is|\s+are)\s+the\s+(?:main\s+|key\s+)?(?:players|people\s+involved|actors)\b|\bwhat(?:'s|’s|\s+is)\s+my\s+(?:job|role|part)\b", re.I),
+                   r"|\beach\s+(?:\w+\s+){0,2}responsible\b|\bwho(?:'s|’s|\s+is|\s+are)\s+the\s+(?:main\s+|key\s+)?(?:players|people\s+involved|actors)\b|\bwhat(?:'s|’s|\s+is)\s+my\s+(?:job|role|part)\b"
+                   # "Which partner should take the lead on ...?", "What part does the board play ...?", "Who keeps the
+                   # pathway running?", "What should the facilitator be doing ...?", "the job of the chair"
+                   r"|\bwhich\s+(?:partner|organi[sz]ation|agency|person|team|member|role)s?\s+(?:should|does|do|will|must|would)\b"
+                   r"|\bwhat\s+(?:part|role)\s+(?:does|do|should|will|must|would|can)\b"
+                   r"|^\s*who\s+(?:should\s+|will\s+|would\s+|must\s+)?(?:keeps?|runs?|leads?|owns?|holds?|chairs?|manages?|coordinates?|looks?\s+after|signs?\s+off|takes?\s+the\s+lead)\b"
+                   r"|\bwhat\s+should\s+(?:the|a|an|each|our|my)\s+[\w-]+(?:\s+[\w-]+)?\s+be\s+doing\b|\b(?:job|responsibilit(?:y|ies)|duties)\s+of\s+(?:the|a|an|each)\b", re.I),
         ROLES_SECTION,
     ),
     "checklist": (CHECKLIST_WANTED, CHECKLIST_SECTION),
