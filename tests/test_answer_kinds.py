@@ -243,6 +243,24 @@ def test_which_partner_leads_is_answered_by_who_does_what(shipped):
     assert {c.section for c in answer.citations} == {"Who does what in a referral pathway"}, answer.text
 
 
+def test_tips_typed_as_keywords_are_the_steps_not_the_size_of_the_problem(shipped):
+    # "The scale of the problem" ranks above the steps; it says why, not how. "tips" names the form asked for.
+    answer = shipped.ask("digital exclusion tips")
+    verify(answer)
+    assert "section “Step-by-step: supporting a service user who is digitally excluded”" in answer.text, answer.text
+
+
+def test_background_headings_and_the_word_tips_name_no_guidance():
+    from assistant.compose.lists import EVIDENCE_HEADING
+    from assistant.question import content_words, own_topic
+
+    assert own_topic(content_words("digital exclusion tips")) == ["digital", "exclusion"]
+    for head in ("The scale of the problem", "What the evidence says about signposting and referral", "What the research says about trust"):
+        assert EVIDENCE_HEADING.search(head), head
+    for head in ("Step-by-step: supporting a service user who is digitally excluded", "What to put in the terms of reference"):
+        assert not EVIDENCE_HEADING.search(head), head
+
+
 def test_who_takes_part_is_no_missing_topic(shipped):
     # The payment steps say "people" and "anyone", not "participants": no notice that the topic is missing.
     answer = shipped.ask("how to pay lived experience participants")

@@ -22,6 +22,8 @@ FACET_MARGIN = 0.2
 """How much more of the question another document's facet heading must cover to beat the best-ranked document's (:meth:`Lists.facet_section`)."""
 HEADING = 0.5
 """Weight of a section heading's coverage of the question when :meth:`Lists.lead_section` picks among the best passages."""
+EVIDENCE_HEADING = re.compile(r"^(?:the\s+)?scale\s+of\b|^what\s+the\s+(?:evidence|research|studies|literature)\s+(?:says|shows|found)\b", re.I)
+"""A heading over the size of a problem or what research found: background to a how-to, not its steps."""
 WORD_RE = re.compile(r"[\w'-]+")
 PAIRED = re.compile(r"\b([A-Za-z][\w'-]*)\s+(?:and|or|&)\s+([A-Za-z][\w'-]*)")
 """Two words joined as one subject ("outcomes and indicators")."""
@@ -347,6 +349,8 @@ class Lists:
         own = heading(p)
         if not p.section or is_reference_section(p.section) or KEY_TERMS_SECTION.search(p.section) or KEY_TERMS_SECTION.search(p.title):
             return False
+        if EVIDENCE_HEADING.search(own) and not self.analysis.kind == "findings":
+            return False  # "The scale of the problem", "What the evidence says about ...": why, not how
         if EXPLAINING_SECTION.search(own) or ROLES_SECTION.match(own) or WHY_SECTION.match(own) or EXAMPLE_SECTION.search(own) or BARE_QUESTION.match(own):
             return False
         if LIMITS_SECTION.search(own) and not LIMITS_SECTION.search(self.question):
