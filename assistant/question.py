@@ -216,7 +216,7 @@ _KEYWORD_DEFINITION = re.compile(r"^\s*(?P<x>[^?]+?)\s+(?:definition|defined|mea
 """"distributed leadership definition", "co-production meaning": a definition, typed as keywords."""
 _KEYWORD_LIST = re.compile(
     r"^\s*(?:the\s+)?(?:main\s+|key\s+|common\s+|typical\s+)?(?P<a>" + LIST_NOUNS + r")\s+(?:of|to|for|in|with|when|from)\b"
-    r"|\b(?P<b>benefits|advantages|disadvantages|drawbacks|downsides|pros\s+and\s+cons|risks|barriers|obstacles|challenges|pitfalls|mistakes|limitations|criticisms"
+    r"|\b(?P<b>benefits|advantages|disadvantages|drawbacks|downsides|pros\s+and\s+cons|risks|barriers|obstacles|challenges|pitfalls|mistakes|limitations|limits|criticisms"
     r"|principles|examples|lessons|skills|qualities|competencies|roles|responsibilities|types|kinds|strengths|weaknesses|success\s+factors)\s*[?.]?\s*$",
     re.I,
 )

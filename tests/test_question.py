@@ -298,6 +298,7 @@ def test_what_a_quoted_term_means_is_a_definition_question(question, subject):
         ("benefits of co-location", "list", ()),
         ("co-location benefits", "list", ()),
         ("payment by results pros and cons", "list", ()),
+        ("SROI limits", "list", ()),
         ("lone parents making it work results", "findings", ()),
         ("IPS evidence", "findings", ()),
         ("co-production and co-design difference", "comparison", ("co-production", "co-design")),
