@@ -5,6 +5,8 @@ difference between two things, a name or a year, what a study found, a reason, a
 no. The composer (:mod:`assistant.answer`) then looks for the passage unit that gives that sort of
 answer. The cues are the interrogative frames of English questions, which are few and regular;
 they are written here as patterns, each tested on real questions in ``tests/test_question.py``.
+What people type into a chat box as keywords ("wicked problems", "card sorting how to", "benefits
+of co-location", "co-production and co-design difference") is read by the words around the topic.
 
 We looked for a maintained NLP library to do this offline: spaCy's English pipelines are not
 published on PyPI by their authors (only unofficial re-uploads are), and no question classifier
@@ -227,6 +229,8 @@ DEFINING_WORDS = frozenset({"definition", "definitions", "define", "defined", "m
 """Words asking for a definition ("distributed leadership definition"): in a definition question they name its form, not its topic."""
 FINDINGS_WORDS = frozenset({"findings", "finding", "results", "outcomes", "evidence", "impact", "evaluation"})
 """Words asking for what was found ("Buurtzorg outcomes"): in a findings question they name its form, not its topic."""
+TAKING_PART_WORDS = frozenset({"participant", "participants", "attendees", "individuals", "persons", "folks"})
+"""Words for whoever takes part ("how to pay lived experience participants"): guidance says "people" or "anyone"; they name no topic."""
 KEYWORD_TERM_WORDS = 4
 """A keyword query of at most this many words and no other cue names a term to define ("boundary spanner", "IPS")."""
 _TRAILING = re.compile(r"\s+(?:in\s+(?:the\s+)?(?:public\s+sector|practice|public\s+services|a\s+partnership)|exactly|really|then|now|here|actually|(?:used\s+|good\s+|useful\s+)?for)$", re.I)

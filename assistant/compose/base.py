@@ -26,7 +26,9 @@ from assistant.compose.cues import (
     WHY_SECTION,
 )
 from assistant.evidence import FINDINGS_SECTION, PITFALL_LEAD, STEPS_SECTION, Quote, is_reference_section, sentence_quotes
-from assistant.question import DEFINING_WORDS, FACET_WORDS, FINDINGS_WORDS, FRAME_WORDS, NUMBER_WORDS, WORD, QuestionAnalysis, split_context, statements
+from assistant.question import (
+    DEFINING_WORDS, FACET_WORDS, FINDINGS_WORDS, FRAME_WORDS, NUMBER_WORDS, TAKING_PART_WORDS, WORD, QuestionAnalysis, split_context, statements,
+)
 from assistant.retrieve import Passage
 
 if TYPE_CHECKING:
@@ -399,8 +401,8 @@ class Base:
                 continue
             if self.analysis.kind == "findings" and word in FINDINGS_WORDS:  # "Buurtzorg outcomes": what it achieved, in any words
                 continue
-            if word in ("participant", "participants", "attendees", "individuals", "persons", "folks"):
-                continue  # who takes part, said in any words: "how to pay lived experience participants"
+            if word in TAKING_PART_WORDS:  # "how to pay lived experience participants": the steps say "people"
+                continue
             if word in ("session", "sessions"):  # the form a method is run in: "How do I run a KJ method session?" asks for the method
                 continue
             pos = getAllLemmas(word)

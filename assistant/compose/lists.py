@@ -9,6 +9,7 @@ from assistant.compose.base import Line, has_term, heading, in_list_item, read_i
 from assistant.compose.cues import CRITIQUE_CUE, FACETS, facets_asked, QUESTIONS_SECTION, SIGNS_SECTION, SIGNS_WANTED, AUDIENCE_SECTION, CHECKLIST_SECTION, CHECKLIST_WANTED, CONTENTS_HEAD, CONTENTS_SECTION, PHASES, EXAMPLE_SECTION, STUDY_SECTION, EXAMPLES_LEAD, EXPLAINING_SECTION, KEY_TERMS_SECTION, LIST_MAX, LIMITS_SECTION, LIST_WHOLE, BARE_QUESTION, NUMBERED_HEADING, WHOLE_WANTED, NUMBERED_HEADING_MARK, RISKS_WANTED, ROLES_SECTION, WHY_SECTION
 from assistant.evidence import PITFALL_LEAD, PITFALL_SECTION, STEPS_SECTION, Quote, is_pitfall_section, quotable_item
 from assistant.ingest.structure import Unit
+from assistant.question import WORD
 from assistant.retrieve import Passage, is_reference_section
 
 
@@ -24,7 +25,6 @@ HEADING = 0.5
 """Weight of a section heading's coverage of the question when :meth:`Lists.lead_section` picks among the best passages."""
 EVIDENCE_HEADING = re.compile(r"^(?:the\s+)?scale\s+of\b|^what\s+the\s+(?:evidence|research|studies|literature)\s+(?:says|shows|found)\b", re.I)
 """A heading over the size of a problem or what research found: background to a how-to, not its steps."""
-WORD_RE = re.compile(r"[\w'-]+")
 PAIRED = re.compile(r"\b([A-Za-z][\w'-]*)\s+(?:and|or|&)\s+([A-Za-z][\w'-]*)")
 """Two words joined as one subject ("outcomes and indicators")."""
 NAMED_SECTION = 0.5
@@ -349,7 +349,7 @@ class Lists:
         own = heading(p)
         if not p.section or is_reference_section(p.section) or KEY_TERMS_SECTION.search(p.section) or KEY_TERMS_SECTION.search(p.title):
             return False
-        if EVIDENCE_HEADING.search(own) and not self.analysis.kind == "findings":
+        if EVIDENCE_HEADING.search(own) and self.analysis.kind != "findings":
             return False  # "The scale of the problem", "What the evidence says about ...": why, not how
         if EXPLAINING_SECTION.search(own) or ROLES_SECTION.match(own) or WHY_SECTION.match(own) or EXAMPLE_SECTION.search(own) or BARE_QUESTION.match(own):
             return False
@@ -672,7 +672,7 @@ class Lists:
                 joined.update(y)
         # A word closing a compound the heading names is its head, not another topic ("data sharing agreement"
         # against "Step-by-step: setting up data sharing": the agreement is what setting up data sharing makes).
-        words = [terms[0] if terms else "" for terms in self.c.analyse(WORD_RE.findall(self.question))]
+        words = [terms[0] if terms else "" for terms in self.c.analyse(WORD.findall(self.question))]
         for before, word in zip(words, words[1:]):
             if before and word and has_term(covered, before) and not has_term(covered, word):
                 joined.add(word)
