@@ -214,6 +214,12 @@ _KEYWORD_COMPARISON = [
 """"co-production and co-design difference", "difference between grants and PbR", "signposting or warm handover": a comparison, typed as keywords."""
 _KEYWORD_HOW = re.compile(r"\bhow[- ]to\b|\b(?:steps|step[- ]by[- ]step|process|procedure|guide|guidance|checklist|tips|instructions)\s*[?.]?\s*$", re.I)
 """"card sorting how to", "job shadowing how to set up", "warm handover steps": the steps of something, typed as keywords."""
+_KEYWORD_DOING = re.compile(
+    r"^\s*(?:[a-z]+ing|set|run|write|plan|build|start|create|design|recruit|pay|measure|evaluate|choose|make|organi[sz]e|prepare|get|involve|engage|support|sustain|end|close)"
+    r"(?:\s+(?:up|out|on|in|off|through|back|together))?\s+(?:a|an|the|our|my|your|their|new|first|good|better)\b",
+    re.I,
+)
+""""running a co-design workshop", "setting up a partnership board", "write a referral form": doing something, typed as keywords."""
 _KEYWORD_DEFINITION = re.compile(r"^\s*(?P<x>[^?]+?)\s+(?:definition|defined|meaning|explained|means)\s*[?.]?\s*$", re.I)
 """"distributed leadership definition", "co-production meaning": a definition, typed as keywords."""
 _KEYWORD_LIST = re.compile(
@@ -272,7 +278,7 @@ def analyse_question(question: str) -> QuestionAnalysis:
             return QuestionAnalysis(question, "comparison", topic, _pair(m["a"], m["b"]), count)
     if keywords and (m := _KEYWORD_DEFINITION.search(q)) and len(m["x"].split()) <= 6:
         return QuestionAnalysis(question, "definition", topic, (_subject(m["x"]),), count)
-    if (any(p.search(q) for p in _PROCEDURE) or keywords and _KEYWORD_HOW.search(q)) and not _PARTS_OF.search(q):
+    if (any(p.search(q) for p in _PROCEDURE) or keywords and (_KEYWORD_HOW.search(q) or _KEYWORD_DOING.match(q) or _doing(q))) and not _PARTS_OF.search(q):
         return QuestionAnalysis(question, "procedure", topic, count=count, listed=_listed(q))
     if keywords and _KEYWORD_FINDINGS.search(q):
         return QuestionAnalysis(question, "findings", topic, count=count)
@@ -441,6 +447,18 @@ def _listed(q: str) -> str | None:
     """The plural noun a question asks a list of ("what roles should I take on" -> "roles"), if any."""
     m = re.search(rf"\b(?:what|which|the|some|main|key|common|\d+|{'|'.join(NUMBER_WORDS)})\s+(?:[\w'-]+\s+){{0,2}}({LIST_NOUNS})\b", q, re.I)
     return m.group(1).lower() if m else None
+
+
+def _doing(q: str) -> bool:
+    """A keyword query opening with a verb's -ing form that names no thing ("paying lived experience members",
+    "recruiting peer mentors"); "funding", "training" and "meeting" are also things, so lemminflect must know the word as a verb only."""
+    from lemminflect import getAllLemmas
+
+    words = q.split()
+    if len(words) < 2 or not words[0].lower().endswith("ing") or words[1].lower() in ("and", "or", "&", "vs", "versus"):
+        return False  # "creaming and parking" is a pair of terms
+    lemmas = getAllLemmas(words[0].lower())
+    return "VERB" in lemmas and "NOUN" not in lemmas
 
 
 def _base_form(term: str) -> str:

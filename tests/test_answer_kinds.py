@@ -261,6 +261,14 @@ def test_background_headings_and_the_word_tips_name_no_guidance():
         assert not EVIDENCE_HEADING.search(head), head
 
 
+@pytest.mark.parametrize("question", ["How do I run a co-design workshop?", "running a co-design workshop"])
+def test_what_something_is_is_no_guidance_for_doing_it(shipped, question):
+    # "What co-design is and where a workshop fits" names the question's words; it says what, not how.
+    answer = shipped.ask(question)
+    verify(answer)
+    assert "What co-design is" not in answer.text and re.search(r"section “(?:Step-by-step|Running the co-design session)", answer.text), answer.text
+
+
 def test_who_takes_part_is_no_missing_topic(shipped):
     # The payment steps say "people" and "anyone", not "participants": no notice that the topic is missing.
     answer = shipped.ask("how to pay lived experience participants")

@@ -304,6 +304,12 @@ def test_what_a_quoted_term_means_is_a_definition_question(question, subject):
         ("co-production and co-design difference", "comparison", ("co-production", "co-design")),
         ("difference between grants and payment by results", "comparison", ("grants", "payment by results")),
         ("signposting or warm handover", "comparison", ("signposting", "warm handover")),
+        # Doing something, typed as keywords: an -ing verb that is no thing, or a verb with its object.
+        ("running a co-design workshop", "procedure", ()),
+        ("paying lived experience members", "procedure", ()),
+        ("recruiting peer mentors", "procedure", ()),
+        ("write a referral form", "procedure", ()),
+        ("training for key workers", "definition", ("training for key workers",)),
         # Longer keyword runs and real questions keep their kinds.
         ("payment by results for commissioners of employment programmes", "other", ()),
         ("co-production vs co-design", "comparison", ("co-production", "co-design")),
