@@ -276,6 +276,12 @@ def test_who_takes_part_is_no_missing_topic(shipped):
     assert "do not mention" not in answer.text and "Step-by-step: setting up a payment policy" in answer.text, answer.text
 
 
+def test_who_invented_something_published_it(shipped):
+    answer = shipped.ask("who invented the ladder of participation")
+    verify(answer)
+    assert answer.text.startswith("Sherry Arnstein published"), answer.text
+
+
 def test_steps_typed_as_keywords_are_given_as_steps(shipped):
     answer = shipped.ask("job shadowing how to set up")
     verify(answer)
