@@ -282,6 +282,15 @@ def test_who_invented_something_published_it(shipped):
     assert answer.text.startswith("Sherry Arnstein published"), answer.text
 
 
+def test_a_list_item_naming_both_compared_things_relates_them(shipped):
+    # No one sentence names both; the referral steps' item "Make warm handovers the default ... keep signposting for ..." does.
+    answer = shipped.ask("signposting or warm handover")
+    verify(answer)
+    assert "do not contrast them" not in answer.text, answer.text
+    relate = next(line for line in answer.text.splitlines() if line.startswith("**How they relate:**"))
+    assert "warm handover" in relate.lower() and "signposting" in relate.lower(), relate
+
+
 def test_steps_typed_as_keywords_are_given_as_steps(shipped):
     answer = shipped.ask("job shadowing how to set up")
     verify(answer)

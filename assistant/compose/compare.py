@@ -151,8 +151,8 @@ class Definitions:
             lines.append(Line(prefix=f"The passages found do not define or describe {words}, so the two cannot be compared here."))
             return lines
         contrast = self.contrast(subjects, used, pool)
-        if contrast is not None:
-            lines.append(Line([contrast], prefix="**How they relate:** "))
+        if contrast:
+            lines.append(Line(contrast, prefix="**How they relate:** "))
         elif len(defined) == len(subjects):
             lines.append(Line(prefix="The documents define them separately but do not contrast them directly."))
         else:
@@ -233,16 +233,32 @@ class Definitions:
         n = len(want)
         return bool(want) and any(seq[i : i + n] == want for i in range(len(seq) - n + 1))
 
-    def contrast(self, subjects: Sequence[str], used: set, pool: Sequence[Scored]) -> Quote | None:
-        """The sentence that best sets the compared things against each other, if any names both."""
-        best: tuple[float, Quote] | None = None
+    def contrast(self, subjects: Sequence[str], used: set, pool: Sequence[Scored]) -> list[Quote]:
+        """The sentence that best sets the compared things against each other, if any names both.
+
+        A list item says one thing across its sentences: "**Make warm handovers the default for
+        people with complex needs.** Plan a three-way call ..., and keep signposting for people who
+        prefer it" relates the two though neither sentence names both; its sentences are quoted together.
+        """
+        best: tuple[float, list[Quote]] | None = None
+        items: dict[tuple[str, int, int], list[Scored]] = {}
         for scored in pool:
             q = scored.quote
             if (q.passage.doc_id, q.doc_offset) in used:
                 continue
+            item = next(((a, b) for u in q.passage.units if u.kind == "list" for a, b in u.items if a <= q.span[0] < b), None)
+            if item is not None:
+                items.setdefault((q.passage.id, *item), []).append(scored)
             if not all(self.names(q.text, s) for s in subjects):
                 continue
             score = scored.score + (0.5 if CONTRAST_CUE.search(q.text) else 0.0)
             if best is None or score > best[0]:
-                best = (score, q)
-        return best[1] if best else None
+                best = (score, [q])
+        if best is None:
+            for together in items.values():
+                text = " ".join(c.quote.text for c in together)
+                if len(together) > 1 and all(self.names(text, s) for s in subjects):
+                    score = max(c.score for c in together) + (0.5 if CONTRAST_CUE.search(text) else 0.0)
+                    if best is None or score > best[0]:
+                        best = (score, sorted((c.quote for c in together), key=lambda q: q.span))
+        return best[1] if best else []
