@@ -155,6 +155,13 @@ def test_a_term_typed_on_its_own_or_abbreviated_is_defined(shipped, query, openi
     assert answer.kind == "definition" and answer.text.startswith(opening), answer.text
 
 
+def test_barriers_are_not_the_roles_of_leaders(shipped):
+    # Torfing's digest lists "The role of public leaders and managers"; the barriers are named in sentences.
+    answer = shipped.ask("barriers to collaboration")
+    verify(answer)
+    assert "The role of public leaders" not in answer.text and re.search(r"barrier", answer.text, re.I), answer.text
+
+
 @pytest.mark.parametrize("query", ["benefits of co-location", "What are the benefits of co-location?"])
 def test_the_benefits_of_something_are_not_its_steps_or_who_does_what(shipped, query):
     answer = shipped.ask(query)

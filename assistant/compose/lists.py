@@ -29,6 +29,8 @@ PAIRED = re.compile(r"\b([A-Za-z][\w'-]*)\s+(?:and|or|&)\s+([A-Za-z][\w'-]*)")
 """Two words joined as one subject ("outcomes and indicators")."""
 NAMED_SECTION = 0.5
 """Share of the question's words beyond its document's subject that the best passage's heading must cover to be the section asked about (:meth:`Lists.named_section`)."""
+ROLE_WORD = re.compile(r"\broles?\b", re.I)
+"""A heading over who does what in other words ("The role of public leaders and managers")."""
 NOT_STEPS = frozenset(
     "benefits advantages disadvantages drawbacks downsides risks barriers obstacles challenges limitations criticisms strengths "
     "weaknesses problems issues gaps pressures tensions drivers factors conditions signs symptoms skills qualities competencies "
@@ -466,7 +468,7 @@ class Lists:
             if self.contents_wanted:  # "what should go into an agreement": a list of contents, not the steps of making one
                 steps = bool(CONTENTS_SECTION.search(f"{p.section} {lead}"))
             named = bool(self.listed and has_term(set(head), self.listed))
-            if self.analysis.kind == "list" and not named and (steps or ROLES_SECTION.match(heading(p))) and (self.analysis.listed or "").lower() in NOT_STEPS:
+            if self.analysis.kind == "list" and not named and (steps or ROLES_SECTION.match(heading(p)) or ROLE_WORD.search(heading(p))) and (self.analysis.listed or "").lower() in NOT_STEPS:
                 continue  # the steps of co-location, or who does what in it, are not its benefits; a section or sentences naming them may answer
             score = 0.20 * weight + 0.20 * coverage + 0.35 * head_cov + 0.10 * self.coverage(title) + 0.05 * u.ordered + 0.05 * steps
             score += MEANING * meaning[(doc_id, key)]
