@@ -206,10 +206,11 @@ def test_a_signal_mid_ingest_stops_cleanly_and_the_rerun_completes(tmp_path, sig
     data = tmp_path / "data"
     env = cli_env(None, data)
     env["ASSISTANT_EMBEDDING__INGEST_BATCH"] = "32"  # many commits, so the signal lands mid-run
-    # As from a terminal: a test run started in the background (`pytest &`) has SIGINT ignored, and
-    # Python keeps an ignored SIGINT ignored in its children, so Ctrl-C's default is restored here.
-    restore = lambda: signal.signal(signal.SIGINT, signal.SIG_DFL)  # noqa: E731
-    proc = subprocess.Popen([sys.executable, "-m", "assistant", "ingest", str(corpus)], stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=env, preexec_fn=restore)
+    # As from a terminal: a test run started in the background (`pytest &`) has SIGINT ignored, and a
+    # child inherits that, so the CLI is started with Python's Ctrl-C handler put back (no preexec_fn:
+    # it is unsafe in a process with threads).
+    as_from_a_terminal = "import signal; signal.signal(signal.SIGINT, signal.default_int_handler); from assistant.cli import run; run()"
+    proc = subprocess.Popen([sys.executable, "-c", as_from_a_terminal, "ingest", str(corpus)], stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=env)
     manifest = data / "manifest.sqlite3"
     deadline = time.monotonic() + 600
     while time.monotonic() < deadline and proc.poll() is None:
