@@ -135,10 +135,8 @@ class Conversation:
 
     def add(self, question: str, query: str, answer: Answer, asked: str | None = None) -> None:
         """Record a finished turn (``asked``: the question a switch stood for)."""
-        if asked:
-            self.turns.append(Turn(question, query, answer, " ".join(content_words(asked)[:TOPIC_MAX_WORDS]), asked))
-        else:
-            self.turns.append(Turn(question, query, answer, topic_of(question, self.last_topic), question))
+        topic = topic_of(asked, None) if asked else topic_of(question, self.last_topic)
+        self.turns.append(Turn(question, query, answer, topic, asked or question))
 
     def clear(self) -> None:
         """Start a new conversation."""

@@ -145,13 +145,10 @@ class Pipeline:
             filters: Metadata restrictions.
             conversation: Earlier turns; follow-ups are resolved against them and the turn is added.
         """
+        # "and for safeguarding?" after "who does what" is answered as "who does what in safeguarding?"
         asked = conversation.switched(question) if conversation is not None else None
-        if asked:  # "and for safeguarding?" after "who does what": "who does what in safeguarding?", answered as asked so
-            query = asked
-            analysis = analyse_question(asked)
-        else:
-            query = conversation.resolve(question) if conversation is not None else question
-            analysis = analyse_question(question)
+        query = asked or (conversation.resolve(question) if conversation is not None else question)
+        analysis = analyse_question(asked or question)
         if query != question and not asked and conversation is not None and conversation.last_topic:
             analysis = with_topic_for_pronouns(analysis, conversation.last_topic)
         if not self.index.manifest.has_passages():

@@ -544,9 +544,14 @@ def capital(text: str) -> str:
     return text[:1].upper() + text[1:]
 
 
+def list_item(q: Quote) -> tuple[int, int] | None:
+    """The span of the list item a quoted sentence sits in (one of its passage's lists), or ``None``."""
+    return next(((a, b) for u in q.passage.units if u.kind == "list" for a, b in u.items if a <= q.span[0] < b), None)
+
+
 def in_list_item(q: Quote) -> bool:
     """Whether a quoted sentence sits inside an item of one of its passage's lists."""
-    return any(a <= q.span[0] < b for u in q.passage.units if u.kind == "list" for a, b in u.items)
+    return list_item(q) is not None
 
 
 def grouped(chosen: Sequence[Scored]) -> list[list[Scored]]:

@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 from typing import Sequence
 
-from assistant.compose.base import Line, Scored, capital
+from assistant.compose.base import Line, Scored, capital, list_item
 from assistant.compose.cues import CONTRAST_CUE, GENERIC_HEADS, KEY_TERMS_SECTION, NOT_DEFINING
 from assistant.evidence import Quote, is_reference_section, quotable_sentence, sentence_quotes
 from assistant.retrieve import Passage
@@ -241,20 +241,19 @@ class Definitions:
         prefer it" relates the two though neither sentence names both; its sentences are quoted together.
         """
         best: tuple[float, list[Quote]] | None = None
-        items: dict[tuple[str, int, int], list[Scored]] = {}
-        for scored in pool:
+        unused = [c for c in pool if (c.quote.passage.doc_id, c.quote.doc_offset) not in used]
+        for scored in unused:
             q = scored.quote
-            if (q.passage.doc_id, q.doc_offset) in used:
-                continue
-            item = next(((a, b) for u in q.passage.units if u.kind == "list" for a, b in u.items if a <= q.span[0] < b), None)
-            if item is not None:
-                items.setdefault((q.passage.id, *item), []).append(scored)
             if not all(self.names(q.text, s) for s in subjects):
                 continue
             score = scored.score + (0.5 if CONTRAST_CUE.search(q.text) else 0.0)
             if best is None or score > best[0]:
                 best = (score, [q])
         if best is None:
+            items: dict[tuple[str, int, int], list[Scored]] = {}
+            for scored in unused:
+                if (item := list_item(scored.quote)) is not None:
+                    items.setdefault((scored.quote.passage.id, *item), []).append(scored)
             for together in items.values():
                 text = " ".join(c.quote.text for c in together)
                 if len(together) > 1 and all(self.names(text, s) for s in subjects):

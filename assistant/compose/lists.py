@@ -168,14 +168,12 @@ class Lists:
             # Parts of a steps section ("Tips for successful events > 1. Before the event") are not more steps sections.
             heads = {x.section for x in steps}
             heads = {h for h in heads if not any(h.startswith(f"{other} > ") for other in heads)}
-            if len(heads) > 1:
-                # Several steps sections ("working through a conflict", "repairing trust after a breach"): the one
-                # closest in meaning to the question. Either is the guide's answer, where skipping the guide hands
-                # the question to another guide whose summary ranked lower.
-                heads = {max(heads, key=lambda h: (max(self.meaning(x) for x in steps if x.section == h), -min(x.start for x in steps if x.section == h)))}
             if not heads:
                 continue
-            x = max((x for x in steps if x.section in heads), key=self.meaning)
+            # With several steps sections ("working through a conflict", "repairing trust after a breach"), the
+            # one holding the passage closest in meaning to the question (the earlier on a tie). Either is the
+            # guide's answer, where skipping the guide hands the question to another guide whose summary ranked lower.
+            x = max((x for x in steps if x.section in heads), key=lambda x: (self.meaning(x), -x.start))
             # Ranked as the passage that led to it, or as itself when it ranked better.
             self.weight[x.id] = max(self.weight.get(x.id, 0.0), self.weight.get(p.id, 0.0))
             if p.id in self.similarity:
@@ -468,13 +466,13 @@ class Lists:
             if self.contents_wanted:  # "what should go into an agreement": a list of contents, not the steps of making one
                 steps = bool(CONTENTS_SECTION.search(f"{p.section} {lead}"))
             named = bool(self.listed and has_term(set(head), self.listed))
-            if self.analysis.kind == "list" and not named and (steps or ROLES_SECTION.match(heading(p)) or ROLE_WORD.search(heading(p))) and (self.analysis.listed or "").lower() in NOT_STEPS:
+            own = heading(p)
+            if self.analysis.kind == "list" and not named and (steps or ROLES_SECTION.match(own) or ROLE_WORD.search(own)) and (self.analysis.listed or "").lower() in NOT_STEPS:
                 continue  # the steps of co-location, or who does what in it, are not its benefits; a section or sentences naming them may answer
             score = 0.20 * weight + 0.20 * coverage + 0.35 * head_cov + 0.10 * self.coverage(title) + 0.05 * u.ordered + 0.05 * steps
             score += MEANING * meaning[(doc_id, key)]
             if named:
                 score += NAMED  # "what roles ...": a list under "The role of leaders" is a list of roles
-            own = heading(p)
             if WHY_SECTION.match(own):  # "Why payment by results can crowd out collaboration"
                 score += 0.10 if self.analysis.kind == "reason" else -0.15 if self.analysis.kind == "procedure" else 0.0
             if self.analysis.kind == "procedure":
