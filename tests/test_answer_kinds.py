@@ -262,10 +262,28 @@ def test_background_headings_and_the_word_tips_name_no_guidance():
     from assistant.question import content_words, own_topic
 
     assert own_topic(content_words("digital exclusion tips")) == ["digital", "exclusion"]
-    for head in ("The scale of the problem", "What the evidence says about signposting and referral", "What the research says about trust"):
+    for head in ("The scale of the problem", "What the evidence says about signposting and referral", "What the research says about trust",
+                 "What changed for key workers and partners", "What the evaluations found", "Results reported by the evaluation", "Key findings"):
         assert EVIDENCE_HEADING.search(head), head
-    for head in ("Step-by-step: supporting a service user who is digitally excluded", "What to put in the terms of reference"):
+    for head in ("Step-by-step: supporting a service user who is digitally excluded", "What to put in the terms of reference",
+                 "What the main guidance says", "Step 3: select outcome measures for employability", "What the key worker does day to day"):
         assert not EVIDENCE_HEADING.search(head), head
+
+
+def test_a_how_to_is_answered_by_the_guidance_far_closest_in_meaning_not_by_what_a_case_found(shipped):
+    # Ranked on "lone parent" and "key worker": Making It Work's "What changed for key workers and partners"
+    # (what a case found), then supervision; "What the key worker does day to day" fifth, far closest in meaning.
+    answer = shipped.ask("What should a key worker do in the first meeting with a lone parent?")
+    verify(answer)
+    assert "section “What the key worker does day to day”" in answer.text and len(steps(answer.text)) >= 3, answer.text
+
+
+def test_tracing_an_idea_back_to_someone_says_who_first_put_it_forward():
+    from assistant.compose.cues import ORIGIN_CUE
+
+    assert ORIGIN_CUE.search("Bolden traces the idea back to the psychologist Cecil Gibb, who in a 1954 handbook chapter ...")
+    assert ORIGIN_CUE.search("The concept is usually traced back to Ostrom's work in the 1970s.")
+    assert not ORIGIN_CUE.search("Key workers trace referrals back through the partner's records.")
 
 
 @pytest.mark.parametrize("question", ["How do I run a co-design workshop?", "running a co-design workshop"])

@@ -20,7 +20,7 @@ ANSWER_TYPE_CUE = {
 # "published in 2016", not "reviewing 137 published cases" (what was reviewed, not where it appeared)
 PUBLICATION = re.compile(r"\bpublish(?:ed|es|ing)?\b(?!\s+(?:cases|studies|research|literature|evidence|papers|articles|data|figures|statistics|sources)\b)|\b(?:volume|vol\.|issue)\s+\d|\bpages\s+\d|\b(?:University|Georgetown|Oxford|Cambridge|Policy) Press\b")
 # "Who developed / coined / wrote ...?": the sentence saying who published the work names them.
-ORIGIN_CUE = re.compile(r"\b(?:introduced|coined|devised|originated|invented|published|first\s+(?:used|described|proposed|set\s+out|developed)|founded)\b", re.I)
+ORIGIN_CUE = re.compile(r"\b(?:introduced|coined|devised|originated|invented|published|first\s+(?:used|described|proposed|set\s+out|developed)|founded|traced?s?\s+(?:the\s+(?:idea|concept|term)\s+)?back\s+to)\b", re.I)
 """A sentence saying who first put an idea forward ("Rittel and Webber ... introduced the concept in 1973")."""
 ORIGIN_WANTED = re.compile(r"\bwho\b.*\b(?:developed|devised|coined|wrote|authored|proposed|introduced|created|came up with|published|invented|first)\b", re.I)
 PUBLICATION_WANTED = re.compile(r"\b(?:publish\w*|journal|book|article|paper|report|where|when|year|who wrote|written)\b", re.I)

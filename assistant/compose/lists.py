@@ -23,7 +23,14 @@ FACET_MARGIN = 0.2
 """How much more of the question another document's facet heading must cover to beat the best-ranked document's (:meth:`Lists.facet_section`)."""
 HEADING = 0.5
 """Weight of a section heading's coverage of the question when :meth:`Lists.lead_section` picks among the best passages."""
-EVIDENCE_HEADING = re.compile(r"^(?:the\s+)?scale\s+of\b|^what\s+the\s+(?:evidence|research|studies|literature)\s+(?:says|shows|found)\b", re.I)
+CLOSER_RANKS = 5
+CLOSER = 0.3
+"""A passage ranked 4th or 5th (``CLOSER_RANKS``) joins :meth:`Lists.lead_section`'s candidates when it is this much closer in meaning than the best three."""
+EVIDENCE_HEADING = re.compile(
+    r"^(?:the\s+)?scale\s+of\b|^what\s+the\s+(?:evidence|research|studies|literature)\s+(?:says|shows|found)\b"
+    r"|^what\s+changed\b|^(?:key\s+|main\s+)?(?:findings|results)\b|^what\s+the\s+(?:[\w-]+\s+){1,3}(?:shows|showed|found|finds)\b",
+    re.I,
+)
 """A heading over the size of a problem or what research found: background to a how-to, not its steps."""
 PAIRED = re.compile(r"\b([A-Za-z][\w'-]*)\s+(?:and|or|&)\s+([A-Za-z][\w'-]*)")
 """Two words joined as one subject ("outcomes and indicators")."""
@@ -69,6 +76,12 @@ class Lists:
         if self.analysis.kind != "procedure" or self.c.expand is None:
             return []
         top = [p for p in self.passages[: min(3, self.ranked)] if self.gives_guidance(p)]
+        if top:
+            # The passage far closest in meaning may rank just below them on words: "What should a key worker do
+            # in the first meeting with a lone parent?" ranks three Making It Work and supervision passages on
+            # "lone parent" and "key worker", and "What the key worker does day to day" fifth.
+            closest = max(self.meaning(p) for p in self.passages[: min(3, self.ranked)])
+            top += [p for p in self.passages[3 : min(CLOSER_RANKS, self.ranked)] if self.meaning(p) >= closest + CLOSER and self.gives_guidance(p)]
         top += self.steps_of_summaries(top)
         # "How to do it" over "Open card sort" and "Closed card sort": a subsection answers; numbered
         # parts ("1. Introduce yourself" ... "6. Iterate") are read together (:meth:`parts_in_order`).
