@@ -1064,3 +1064,10 @@ def test_levels_asked_for_are_the_numbered_sections_that_give_them(realdocs):
     assert answer.text.startswith("From “Open Data Maturity Scale”, section “What type of intervention can you support?”:"), answer.text
     for name in ("Lower barriers to access", "Diversify tools and resources", "Formalize community partnerships"):
         assert f"{name}:**" in answer.text, answer.text
+
+
+def test_what_should_go_in_a_document_is_answered_by_the_section_on_what_to_include(shipped):
+    # Commissioning steps are closer in meaning and never say "agreement"; the heading naming what goes in one answers.
+    answer = shipped.ask("What should go in a partnership agreement?")
+    verify(answer)
+    assert "section “What to include in the written agreement”" in answer.text and len(steps(answer.text)) >= 5, answer.text

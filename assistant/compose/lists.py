@@ -69,9 +69,11 @@ class Lists:
         we decide which bits to keep going?" by the list under "Decide what should be sustained".
         The section's first list is shown whole as steps, after the section's own words and the
         list's lead-in; a prose section gives its first five sentences under a line naming it. A
-        heading naming the phase asked about ("3. After the event" for following up) counts as
-        naming the whole question, and one numbered part of a steps section stands for all of them
-        when the question asks for the whole (:meth:`parts_in_order`).
+        heading naming the part of a guide asked about (:meth:`parts_wanted`: "3. After the event"
+        for following up, "What to include in the written agreement" for what should go in one)
+        counts as a second heading naming the whole question, and one numbered part of a steps
+        section stands for all of them when the question asks for the whole (:meth:`parts_in_order`).
+        A passage ranked 4th or 5th joins the candidates when it is far closer in meaning (``CLOSER``).
         """
         if self.analysis.kind != "procedure" or self.c.expand is None:
             return []
@@ -94,10 +96,12 @@ class Lists:
         # rank first on its words, the method card on personas is far closer in meaning.
         # A section's closeness is its closest retrieved passage's: Austin's working-group section ranks
         # second on a passage far from the question and fourth on one close to it.
-        # A heading naming the phase asked about ("3. After the event" for following up) counts as naming the question.
-        phases = [cue for cue in PHASES.values() if cue.search(self.question)]
+        # A heading naming the part asked about ("3. After the event" for following up) adds as much as one naming the
+        # question: "What to include in the written agreement" for "What should go in a partnership agreement?" beats
+        # commissioning steps closer in meaning that never say "agreement".
+        phases = self.parts_wanted()
         phased = lambda p: len(phases) == 1 and bool(phases[0].search(heading(p)))  # noqa: E731
-        best = max(candidates, key=lambda p: self.weight.get(p.id, 0.0) + self.section_meaning(p) + HEADING * max(self.named_coverage(p), float(phased(p))), default=None)
+        best = max(candidates, key=lambda p: self.weight.get(p.id, 0.0) + self.section_meaning(p) + HEADING * (self.named_coverage(p) + float(phased(p))), default=None)
         if best is None:
             return []
         document = self.document(best.doc_id)
@@ -338,14 +342,17 @@ class Lists:
         what a document should say ("We're drafting the founding document for our board. What should
         it spell out?") by the section on what to put in it.
         """
-        wanted = [cue for cue in PHASES.values() if cue.search(self.question)]
-        if CHECKLIST_WANTED.search(self.question):
-            wanted = [CHECKLIST_SECTION]  # "What should I run through before the workshop?": the checklist, not the preparation steps
-        elif not wanted and self.contents_wanted:
-            wanted = [CONTENTS_HEAD]
+        wanted = self.parts_wanted()
         if len(wanted) != 1 or wanted[0].search(heading(p)):
             return p
         return next((x for x in document if wanted[0].search(heading(x)) and self.gives_guidance(x)), p)
+
+    def parts_wanted(self) -> list[re.Pattern[str]]:
+        """Headings of the part of a guide the question asks for: its phases (:data:`PHASES`), its checklist, or what a document should say."""
+        if CHECKLIST_WANTED.search(self.question):
+            return [CHECKLIST_SECTION]  # "What should I run through before the workshop?": the checklist, not the preparation steps
+        wanted = [cue for cue in PHASES.values() if cue.search(self.question)]
+        return wanted or ([CONTENTS_HEAD] if self.contents_wanted else [])
 
     def framed(self, p: Passage, lines: list[Line]) -> list[Line]:
         """A section's sentences under a line naming the section, as its steps would be."""
