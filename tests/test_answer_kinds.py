@@ -1071,3 +1071,20 @@ def test_what_should_go_in_a_document_is_answered_by_the_section_on_what_to_incl
     answer = shipped.ask("What should go in a partnership agreement?")
     verify(answer)
     assert "section “What to include in the written agreement”" in answer.text and len(steps(answer.text)) >= 5, answer.text
+
+
+@pytest.mark.parametrize(
+    ("question", "section"),
+    [
+        # What research says about trust tells how trust is built when that is what is asked ...
+        ("How can I build trust with a new partner organisation?", "What the research says about trust"),
+        # ... not how to stop a conflict (the guide's steps for working through one or repairing trust answer: near
+        # tied), nor how to repair trust after a breach.
+        ("How do I stop partners falling out?", "Step-by-step: "),
+        ("How do we rebuild trust after a partner broke a promise?", "Step-by-step: repairing trust after a breach"),
+    ],
+)
+def test_what_research_says_about_a_thing_answers_how_to_build_that_thing(shipped, question, section):
+    answer = shipped.ask(question)
+    verify(answer)
+    assert f"section “{section}" in answer.text, answer.text

@@ -369,8 +369,10 @@ class Lists:
         own = heading(p)
         if not p.section or is_reference_section(p.section) or KEY_TERMS_SECTION.search(p.section) or KEY_TERMS_SECTION.search(p.title):
             return False
-        if EVIDENCE_HEADING.search(own) and self.analysis.kind != "findings":
-            return False  # "The scale of the problem", "What the evidence says about ...": why, not how
+        if (m := EVIDENCE_HEADING.search(own)) and self.analysis.kind != "findings" and not self.names_only_asked(own[m.end():]):
+            # "The scale of the problem", "What the evidence says about signposting": why, not how. "What the research says
+            # about trust" tells how trust is built when building trust is what is asked.
+            return False
         if EXPLAINING_SECTION.search(own) or ROLES_SECTION.match(own) or WHY_SECTION.match(own) or EXAMPLE_SECTION.search(own) or BARE_QUESTION.match(own):
             return False
         if LIMITS_SECTION.search(own) and not LIMITS_SECTION.search(self.question):
@@ -561,6 +563,11 @@ class Lists:
             and self.head_coverage(q) + 0.5 * (self.weight.get(q.id, 0.0) - weight) + 0.5 * (self.meaning(q) - meaning) >= head_cov + 0.4
         ]
         return max(rivals, key=lambda q: (self.head_coverage(q), self.weight.get(q.id, 0.0)), default=None)
+
+    def names_only_asked(self, words: str) -> bool:
+        """Whether ``words`` (what a heading is about) name something, and only what the question names."""
+        terms = [t for t in self.c.analyse([words])[0] if t not in self.c.ignore and t not in self.c.frame]
+        return bool(terms) and all(has_term(set(self.q_terms), t) for t in terms)
 
     def names_something(self, section: str) -> bool:
         """Whether a section trail holds a word beyond stop and frame words ("How to do it", "Steps" do not)."""
