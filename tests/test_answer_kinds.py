@@ -1088,3 +1088,11 @@ def test_what_research_says_about_a_thing_answers_how_to_build_that_thing(shippe
     answer = shipped.ask(question)
     verify(answer)
     assert f"section “{section}" in answer.text, answer.text
+
+
+def test_a_compared_thing_no_sentence_names_is_said_to_be_missing_not_stood_in_for_by_a_word_sharing_its_stems(shipped):
+    # "case management" stems like "case manager"; no document defines or describes a case manager.
+    answer = shipped.ask("How does a key worker differ from a case manager?")
+    verify(answer)
+    assert answer.text.startswith("**Key worker:** A key worker is"), answer.text
+    assert "do not define or describe “case manager”" in answer.text and "case management" not in answer.text, answer.text

@@ -136,7 +136,7 @@ class Definitions:
         lines: list[Line] = []
         missing: list[str] = []  # neither defined nor described
         for subject in subjects:
-            more_on = self.about(subject, [c for c in pool if (c.quote.passage.doc_id, c.quote.doc_offset) not in used], subjects)
+            more_on = self.about(subject, [c for c in pool if (c.quote.passage.doc_id, c.quote.doc_offset) not in used], subjects, exact=subject not in defined)
             line = defined.get(subject) or (Line([], prefix=f"**{capital(subject)}:** ") if more_on else None)
             if line is None:
                 missing.append(subject)
@@ -215,12 +215,20 @@ class Definitions:
                     return self.framed(p, [Line([q], prefix="- ") for q in chosen])
         return []
 
-    def about(self, subject: str, pool: Sequence[Scored], subjects: Sequence[str]) -> Quote | None:
-        """The best sentence naming ``subject`` (as a phrase) and none of the other compared things, if any."""
+    def about(self, subject: str, pool: Sequence[Scored], subjects: Sequence[str], exact: bool = False) -> Quote | None:
+        """The best sentence naming ``subject`` (as a phrase) and none of the other compared things, if any.
+
+        With ``exact`` (a thing no sentence defines, so this sentence is all that is said of it), the
+        phrase itself must be there, in the singular or plural: "case management" shares its stems with
+        "case manager" but is not one.
+        """
         others = [s for s in subjects if s.lower() != subject.lower()]
+        literal = re.compile(r"\b" + r"[\s-]+".join(re.escape(w) for w in subject.split()) + r"(?:s|es)?\b", re.I)
         best: Scored | None = None
         for c in pool:
             if c.quote.role == "pitfall" or not self.names(c.quote.text, subject) or any(self.names(c.quote.text, o) for o in others):
+                continue
+            if exact and not literal.search(c.quote.text):
                 continue
             if best is None or c.score > best.score:
                 best = c
