@@ -45,7 +45,7 @@ FRAME_WORDS = frozenset(
     "always never true false many much year years look appear appears suggest suggests understand everyone anyone "
     "everybody details detail wrote write written say says said tell told journal published publish according whether "
     "tomorrow today tonight yesterday "
-    "properly effectively successfully show shows showed shown slot final last tip tips".split()
+    "properly effectively successfully show shows showed shown slot final last tip tips worth".split()
 )
 # Words that name which part of the guidance a question wants (its pitfalls, its checklist), not what it is about:
 # "What mistakes should we steer clear of?" leans on the sentences before it for its topic.
@@ -163,7 +163,17 @@ _FINDINGS = re.compile(
     r"|\bwhat\s+(?:does|do)\s+(?:the\s+)?(?:research|evidence|evaluation|literature|study|studies)\s+(?:say|show)\b",
     re.I,
 )
-_REASON = re.compile(r"^\s*(?:why|for\s+what\s+reason|what\s+(?:is|are)\s+the\s+reasons?)\b|\bwhy\s+(?:do|does|did|is|are|should|would)\b", re.I)
+_REASON = re.compile(
+    r"^\s*(?:why|for\s+what\s+reason|what\s+(?:is|are)\s+the\s+reasons?)\b|\bwhy\s+(?:do|does|did|is|are|should|would)\b"
+    # What a method is for, and when to use it, are read where a guide says why: "What is the point of personas?",
+    # "What is a journey map for?", "When should we use a card sort?" (a card's "Why", a toolkit's "When?").
+    r"|\bwhat(?:'s|\s+is|\s+are)\s+the\s+(?:point|purpose)\s+of\b|^\s*what(?:'s|\s+is|\s+are)\s+(?:an?\s+|the\s+)?[\w\s'-]{2,40}?\s+(?:used\s+)?for\s*\?\s*$"
+    r"|^\s*when\s+(?:(?:should|would|do|does|might|can|could)\s+(?:i|we|you|one|a\s+team|teams|it)|is\s+it\s+(?:worth|best|right|useful))\b",
+    re.I,
+)
+"""A question asking why: the reasons for something, what a method is for, or when to use it."""
+WHEN_WANTED = re.compile(r"^\s*when\b", re.I)
+"""A reason question asking when ("When should we use personas?"): a section headed "When?" answers it as well as "Why"."""
 # The things a list question asks for ("what roles ...", "the three functions of ...").
 LIST_NOUNS = r"(?:staff|levels|tiers|categories|examples?|types?|kinds?|forms?|ways|benefits|risks|barriers|challenges|principles|characteristics|features|elements|components|pitfalls|mistakes|criticisms|roles|skills|competencies|factors|conditions|drivers|tensions|lessons|methods|tools|rungs|phases|stages|steps|parts|dimensions|measures|indicators|functions|purposes|aims|goals|values|questions|areas|responsibilities|tasks|duties|criteria|requirements|strategies|options|models|approaches|mechanisms|obstacles|strengths|weaknesses|limitations|problems|issues|ingredients|pressures|gaps|activities|limits|drawbacks|downsides|disadvantages|advantages|weaknesses|pros|cons|lessons|learning outcomes|objectives|signs|warning signs|symptoms|rules|checks|things|qualities|safeguards|actions|documents|routes|traps)"
 _QUALITIES = re.compile(r"^\s*what\s+makes\s+(?:a|an|the|for\s+a)?\s*(?:good|great|effective|successful|strong|skilled)\b", re.I)

@@ -592,6 +592,33 @@ def test_a_session_plan_answers_only_when_it_is_on_the_topic_asked_about(realdoc
     assert len(steps(plan.text)) >= 5
 
 
+@pytest.mark.parametrize(
+    ("question", "start"),
+    [
+        # A card's "why" (front matter) says what its method is for; it had been dropped at ingest.
+        ("Why use a journey map?", "To provide design teams with a bird’s-eye view of a service"),
+        ("What is the point of personas?", "To ground design in reality"),
+        ("When is it worth doing a card sort?", "To gain insights from users about how to organize content"),
+    ],
+)
+def test_what_a_method_is_for_is_said_by_its_card(realdocs, question, start):
+    answer = realdocs.ask(question)
+    verify(answer)
+    assert answer.kind == "reason" and answer.text.startswith(start), answer.text
+
+
+def test_when_to_use_a_method_is_answered_by_the_section_saying_when(realdocs):
+    answer = realdocs.ask("When should we do user testing?")
+    verify(answer)
+    assert answer.text.startswith("From “User-testing toolkit”, section “Where it fits in with open data > When?”"), answer.text
+    assert "prototype" in answer.text and "](" not in answer.text
+
+
+def test_the_time_a_method_takes_is_indexed_with_its_card(realdocs):
+    texts = [p.text for p in realdocs.search("journey mapping time required hours", k=10).passages if p.title == "Journey mapping"]
+    assert any("Time required: 4–12 hours." in t for t in texts), texts
+
+
 def test_a_step_ending_in_a_colon_keeps_its_nested_list_and_links_keep_only_their_text(realdocs):
     answer = realdocs.ask("How do I run a lean coffee meeting?")
     last = answer.text.split("\n5. ", 1)[1]
@@ -1050,10 +1077,14 @@ def test_a_method_card_is_defined_by_the_line_under_its_title(realdocs):
     verify(compared)
     assert "**Personas:** User archetypes based on conversations with real people." in compared.text, compared.text
     assert "**User scenarios:** A method for telling a conceptual story" in compared.text, compared.text
-    # "What is X for?" asks what X is; "exercise" names the form of the method, not part of its title.
+    # "exercise" names the form of the method, not part of its title.
+    exercise = realdocs.ask("What is a hopes and fears exercise?")
+    verify(exercise)
+    assert exercise.text.startswith("**Hopes and fears exercise:** An exercise that quickly surfaces a group’s hopes and fears"), exercise.text
+    # "What is X for?" asks what it is used for: the card's "why", said as a sentence.
     purpose = realdocs.ask("What is a hopes and fears exercise for?")
     verify(purpose)
-    assert purpose.text.startswith("**Hopes and fears exercise:** An exercise that quickly surfaces a group’s hopes and fears"), purpose.text
+    assert purpose.text.startswith("To establish a baseline understanding of a group’s expectations and concerns about a project"), purpose.text
 
 
 def test_levels_asked_for_are_the_numbered_sections_that_give_them(realdocs):

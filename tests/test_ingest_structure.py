@@ -111,6 +111,8 @@ def test_markdown_links_keep_their_text_and_lose_their_address():
     assert strip_html("desk research and  [interviews]({% link _methods/stakeholder-and-user-interviews.md %}) with users") == (
         "desk research and  interviews with users"
     )
+    # A site generator's output tag with spaces in it (the Sunlight user-testing toolkit).
+    assert strip_html("(based on [user research]({{ site.baseurl }}/discovery/)), and then") == "(based on user research), and then"
 
 
 def test_definitions_name_their_term_and_other_sentences_do_not():

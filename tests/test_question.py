@@ -59,8 +59,8 @@ from assistant.question import analyse_question, sources_wanted, split_context, 
         ("Who coined the term wicked problems?", "factoid"),
         ("When was Denmark's MindLab set up and when did it close?", "factoid"),
         ("How many cases did Ansell and Gash review?", "factoid"),
-        ("When should I use contextual inquiry?", "other"),
-        ("When is it best to signpost rather than refer?", "other"),
+        ("When should I use contextual inquiry?", "reason"),  # the card says what it is for
+        ("When is it best to signpost rather than refer?", "reason"),  # "When signposting is the right choice"
         ("Where was 'The competent boundary spanner' published?", "factoid"),
         ("What did the Making It Work programme find about lone parents?", "findings"),
         ("What were the results of the evaluation?", "findings"),
@@ -81,6 +81,15 @@ from assistant.question import analyse_question, sources_wanted, split_context, 
         ("What does a key worker do in an employability service?", "list"),
         ("What should a co-design process involve, according to the Sunlight guide on co-design?", "procedure"),
         ("What should a key worker do to prepare for a first meeting?", "procedure"),
+        # What a method is for, and when to use it, are asked where a guide says why (or when).
+        ("What is the point of personas?", "reason"),
+        ("What is a journey map for?", "reason"),
+        ("What are personas used for?", "reason"),
+        ("When should we use personas?", "reason"),
+        ("When is it worth doing a card sort?", "reason"),
+        ("When was MindLab closed?", "factoid"),
+        ("What is the evidence for IPS?", "findings"),
+        ("What is co-production?", "definition"),
     ],
 )
 def test_kind_of_real_questions(question, kind):
@@ -184,9 +193,11 @@ def test_how_one_role_should_differ_from_another_is_a_comparison_of_the_roles():
     assert analyse_question("How does the role of the programme manager differ from the partnership board?").subjects == ("programme manager", "partnership board")
 
 
-def test_what_something_is_for_asks_what_it_is():
-    assert analyse_question("What is a service blueprint for?").subjects == ("service blueprint",)
-    assert analyse_question("What is dot voting used for?").subjects == ("dot voting",)
+def test_what_something_is_for_asks_why_it_is_used():
+    # A method card says what its method is for in its "Why" ("To clarify relationships between ..."), which
+    # a definition ("A service blueprint is a diagram ...") does not.
+    for question in ("What is a service blueprint for?", "What is dot voting used for?", "What is lean coffee good for?"):
+        assert analyse_question(question).kind == "reason", question
 
 
 def test_the_kind_is_read_from_the_question_not_the_statements_before_it():

@@ -169,7 +169,7 @@ class Base:
                 if kind == "findings":
                     wanted = FINDINGS_SECTION.search(p.section)
                 elif kind == "reason":
-                    wanted = WHY_SECTION.match(heading(p))
+                    wanted = self.gives_reasons(p)
                 elif kind == "origin":  # "who coined wicked problems": the document opens with where the idea comes from
                     wanted = p is document[0]
                 elif kind == "definition":

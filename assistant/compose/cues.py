@@ -39,6 +39,8 @@ CRITIQUE_CUE = re.compile(
 LIMITS_SECTION = re.compile(r"\b(?:limits?|limitations|criticisms?|weaknesses|drawbacks)\b", re.I)
 ROLES_SECTION = re.compile(r"\s*(?:who does what\b|roles and responsibilities\b)", re.I)
 WHY_SECTION = re.compile(r"\s*(?:why\b|the case for\b|reasons\b)", re.I)
+WHEN_SECTION = re.compile(r"\s*when\b", re.I)
+"""A heading over when to do something ("When?", "When signposting is the right choice"): for a question asking when, it says why."""
 EXAMPLE_SECTION = re.compile(r"^(?:an? )?(?:examples?|case stud(?:y|ies)|illustrations?)\b", re.I)
 """A heading over an instance ("Example from 18F"), not over the steps to take."""
 PHASES = {

@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 from assistant.compose.base import Line, heading
-from assistant.compose.cues import WHY_SECTION
+from assistant.compose.cues import WHEN_SECTION, WHY_SECTION
+from assistant.question import WHEN_WANTED
+from assistant.retrieve import Passage
 
 
 class Reasons:
@@ -23,11 +25,13 @@ class Reasons:
         Example: "Why can payment by results crowd out collaboration?" is answered from "Why payment
         by results can crowd out collaboration", not from the sentences defining payment by results.
         """
-        pool = [p for p in self.passages if p.section and WHY_SECTION.match(heading(p)) and self.weight.get(p.id, 0.0) >= 0.5]
+        pool = [p for p in self.passages if p.section and self.gives_reasons(p) and self.weight.get(p.id, 0.0) >= 0.5]
+        if WHEN_WANTED.match(self.question):  # "When should we do user testing?": the toolkit's "When?", not its "Why do user testing"
+            pool = [p for p in pool if WHEN_SECTION.match(heading(p))] or pool
         if not pool:
             return []
-        best = max(pool, key=lambda p: 0.4 * self.weight.get(p.id, 0.0) + 0.3 * self.meaning(p) + 0.3 * self.head_coverage(p))
-        if self.head_coverage(best) < 0.3 and self.meaning(best) < 0.8:
+        best = max(pool, key=lambda p: 0.4 * self.weight.get(p.id, 0.0) + 0.3 * self.meaning(p) + 0.3 * self.named_coverage(p))
+        if self.named_coverage(best) < 0.3 and self.meaning(best) < 0.8:
             return []
         section = [q for q in self.passages if q.doc_id == best.doc_id and q.section == best.section]
         if self.c.expand is not None:
@@ -39,4 +43,8 @@ class Reasons:
                 self.as_block = True
                 where = f"“{best.title}”, section “{best.section}”"
                 return [Line(prefix=f"From {where}:")] + [Line([q], prefix="- ") for q in items[:8]]
-        return self.section_sentences(best.doc_id, best.section, most=most)
+        return self.section_sentences(best.doc_id, best.section, most=most, least=1)  # a card says what it is for in one sentence
+
+    def gives_reasons(self, p: Passage) -> bool:
+        """Whether ``p``'s section says why ("Why ...", "The case for ..."), or, for a question asking when, when ("When?")."""
+        return bool(WHY_SECTION.match(heading(p)) or (WHEN_WANTED.match(self.question) and WHEN_SECTION.match(heading(p))))

@@ -117,8 +117,9 @@ def strip_html(text: str) -> str:
                     lines[n] = _remove_tags(lines[n])
         elif token.type == "inline" and token.map and token.children:
             tags = [c.content for c in token.children if c.type == "html_inline"]
-            # markdown-it sees no link in "[x]({% link a.md %})" (an address may not hold spaces); a site generator does.
-            links = any(c.type in ("link_open", "image") for c in token.children) or "]({%" in token.content
+            # markdown-it sees no link in "[x]({% link a.md %})" or "[x]({{ site.baseurl }}/a/)" (an address may not
+            # hold spaces); a site generator does.
+            links = any(c.type in ("link_open", "image") for c in token.children) or "]({%" in token.content or "]({{" in token.content
             for n in range(token.map[0], token.map[1]):
                 for tag in tags:
                     lines[n] = lines[n].replace(tag, "")
@@ -130,8 +131,9 @@ def strip_html(text: str) -> str:
 
 
 # A Markdown link or image, ``[text](url "title")`` / ``![alt](src)``: its text stays, the address goes.
-# The address may be a site generator's tag with spaces in it: "[interviews]({% link _methods/x.md %})".
-_MD_LINK = re.compile(r"!?\[([^\]\n]*)\]\(\s*<?(?:\{%[^%\n]*%\}|[^()\s<>]|\([^()\s]*\))*>?(?:\s+(?:\"[^\"]*\"|'[^']*'))?\s*\)")
+# The address may be a site generator's tag with spaces in it: "[interviews]({% link _methods/x.md %})",
+# "[user research]({{ site.baseurl }}/discovery/)".
+_MD_LINK = re.compile(r"!?\[([^\]\n]*)\]\(\s*<?(?:\{%[^%\n]*%\}|\{\{[^{}\n]*\}\}|[^()\s<>]|\([^()\s]*\))*>?(?:\s+(?:\"[^\"]*\"|'[^']*'))?\s*\)")
 _TAG = re.compile(r"</?[A-Za-z][\w:-]*(?:\s[^<>]*)?/?>|<!--.*?-->")
 
 
