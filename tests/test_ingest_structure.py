@@ -113,6 +113,18 @@ def test_markdown_links_keep_their_text_and_lose_their_address():
     )
     # A site generator's output tag with spaces in it (the Sunlight user-testing toolkit).
     assert strip_html("(based on [user research]({{ site.baseurl }}/discovery/)), and then") == "(based on user research), and then"
+    # An image whose address has spaces, and a link in the text after "<br>" (which opens an HTML block).
+    assert strip_html("## Tips\n![Data days](/assets/img/cleveland data days.jpg)\n\nText.\n") == "## Tips\nData days\n\nText.\n"
+    assert strip_html("![Charts](/assets/img/Accessible data visualizations (1).png)\n") == "Charts\n"
+    assert strip_html("Text.\n\n<br>\n_Photo by [Norfolk](https://example.org/v?x=1)._\n") == "Text.\n\n_Photo by Norfolk._\n"
+
+
+def test_site_generator_tags_and_html_comments_are_no_text():
+    # The Sunlight guides: "{% include link-arrow-right.html url=... %}" over several lines, and drafts left in comments.
+    text = 'Para.\n\n{%\n  include link-arrow-right.html\n  url="http://x"\n  text="Read"\n%}\n\n<!--\n### Draft example?\nmore\n-->\n\nNext.\n'
+    assert strip_html(text) == "Para.\n\n\n\nNext.\n"
+    assert strip_html("Keep {% raw %}this{% endraw %} and [a link]({% link a.md %}).\n") == "Keep this and a link.\n"
+    assert strip_html("```\n{% include x %}\n```\n") == "```\n{% include x %}\n```\n"  # code is left alone
 
 
 def test_definitions_name_their_term_and_other_sentences_do_not():

@@ -110,21 +110,35 @@ def strip_html(text: str) -> str:
     drop: set[int] = set()
     for token in tokens:
         if token.type == "html_block" and token.map:
+            if token.content.lstrip().startswith("<!--"):
+                drop.update(range(token.map[0], token.map[1]))  # a comment, however many lines, is no text
+                continue
             for n in range(token.map[0], token.map[1]):
                 if _is_tag_line(lines[n]):
                     drop.add(n)
                 else:
-                    lines[n] = _remove_tags(lines[n])
+                    # "<br>" opens an HTML block that runs to the next blank line: "_Photo by [x](url)._" after it is text with a link.
+                    lines[n] = _MD_LINK.sub(_link_text, _remove_tags(lines[n]))
+        elif token.type == "inline" and token.map and "{%" in token.content and _LIQUID_TAG.search("\n".join(lines[token.map[0] : token.map[1]])):
+            # A site generator's tag ("{% include link-arrow-right.html url=... %}", over several lines) is no text.
+            first, end = token.map
+            joined = _LIQUID_TAG.sub("", "\n".join(lines[first:end]))
+            for tag in (c.content for c in token.children or () if c.type == "html_inline"):
+                joined = joined.replace(tag, "")
+            lines[first] = _MD_LINK.sub(_link_text, joined).strip("\n")
+            if not lines[first].strip():
+                drop.add(first)
+            drop.update(range(first + 1, end))
         elif token.type == "inline" and token.map and token.children:
             tags = [c.content for c in token.children if c.type == "html_inline"]
             # markdown-it sees no link in "[x]({% link a.md %})" or "[x]({{ site.baseurl }}/a/)" (an address may not
             # hold spaces); a site generator does.
-            links = any(c.type in ("link_open", "image") for c in token.children) or "]({%" in token.content or "]({{" in token.content
+            links = any(c.type in ("link_open", "image") for c in token.children) or _MD_LINK.search(token.content) is not None
             for n in range(token.map[0], token.map[1]):
                 for tag in tags:
                     lines[n] = lines[n].replace(tag, "")
                 if links:
-                    lines[n] = _MD_LINK.sub(r"\1", lines[n])
+                    lines[n] = _MD_LINK.sub(_link_text, lines[n])
     if not drop and lines == text.split("\n"):
         return text
     return "\n".join(line for n, line in enumerate(lines) if n not in drop)
@@ -133,8 +147,18 @@ def strip_html(text: str) -> str:
 # A Markdown link or image, ``[text](url "title")`` / ``![alt](src)``: its text stays, the address goes.
 # The address may be a site generator's tag with spaces in it: "[interviews]({% link _methods/x.md %})",
 # "[user research]({{ site.baseurl }}/discovery/)".
-_MD_LINK = re.compile(r"!?\[([^\]\n]*)\]\(\s*<?(?:\{%[^%\n]*%\}|\{\{[^{}\n]*\}\}|[^()\s<>]|\([^()\s]*\))*>?(?:\s+(?:\"[^\"]*\"|'[^']*'))?\s*\)")
+_MD_LINK = re.compile(
+    r"!\[([^\]\n]*)\]\(\s*(?:[^()\n\"']|\([^()\n]*\))*\.(?:png|jpe?g|gif|svg|webp)\s*\)"  # an image whose address has spaces ("/img/data days (1).png")
+    r"|!?\[([^\]\n]*)\]\(\s*<?(?:\{%[^%\n]*%\}|\{\{[^{}\n]*\}\}|[^()\s<>]|\([^()\s]*\))*>?(?:\s+(?:\"[^\"]*\"|'[^']*'))?\s*\)",
+    re.I,
+)
+_LIQUID_TAG = re.compile(r"\{%.*?%\}", re.S)
+"""A site generator's (Liquid) tag, which may run over several lines."""
 _TAG = re.compile(r"</?[A-Za-z][\w:-]*(?:\s[^<>]*)?/?>|<!--.*?-->")
+
+
+def _link_text(m: re.Match[str]) -> str:
+    return m.group(1) if m.group(1) is not None else m.group(2)
 
 
 def _is_tag_line(line: str) -> bool:
