@@ -614,11 +614,6 @@ def test_when_to_use_a_method_is_answered_by_the_section_saying_when(realdocs):
     assert "prototype" in answer.text and "](" not in answer.text
 
 
-def test_the_time_a_method_takes_is_indexed_with_its_card(realdocs):
-    texts = [p.text for p in realdocs.search("journey mapping time required hours", k=10).passages if p.title == "Journey mapping"]
-    assert any("Time required: 4–12 hours." in t for t in texts), texts
-
-
 def test_a_step_ending_in_a_colon_keeps_its_nested_list_and_links_keep_only_their_text(realdocs):
     answer = realdocs.ask("How do I run a lean coffee meeting?")
     last = answer.text.split("\n5. ", 1)[1]

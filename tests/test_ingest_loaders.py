@@ -43,27 +43,24 @@ def test_a_front_matter_description_opens_the_text(tmp_path):
     assert doc.meta["title"] == "Task flow analysis"
 
 
-def test_what_a_method_is_for_and_the_time_it_takes_are_read_from_the_front_matter(tmp_path):
-    # An 18F card says why to use its method and how long it takes only in its front matter.
+def test_what_a_method_is_for_is_read_from_the_front_matter(tmp_path):
+    # An 18F card says why to use its method only in its front matter.
     card = tmp_path / "journey-mapping.md"
     card.write_text(
         "---\ntitle: Journey mapping\ndescription: A visualization of the major interactions shaping a user's experience.\n"
-        "why: To give teams a <a href=\"{{site.baseurl}}/x/\" class=\"usa-link\">bird's-eye view</a> of a service.\ntimeRequired: 4-12 hours\n---\n\n"
+        "why: To give teams a <a href=\"{{site.baseurl}}/x/\" class=\"usa-link\">bird's-eye view</a> of a service\ntimeRequired: 4-12 hours\n---\n\n"
         "Opening words before any heading.\n\n## How to do it\n\n1. Document the design context.\n2. Visualise the journey.\n",
         encoding="utf-8",
     )
     doc = read(card)
     assert doc.text.startswith(
         "A visualization of the major interactions shaping a user's experience.\n\n"
-        "Opening words before any heading.\n\n## Why\n\nTo give teams a bird's-eye view of a service.\n\nTime required: 4-12 hours.\n\n## How to do it\n"
+        "Opening words before any heading.\n\n## Why\n\nTo give teams a bird's-eye view of a service.\n\n## How to do it\n"
     ), doc.text
-    # A page with no heading gets the section at its end; a number is a duration too, and a purpose is said as a sentence.
+    # A page with no heading gets the section at its end.
     plain = tmp_path / "plain.md"
-    plain.write_text("---\ntitle: Plain\nwhy: To test it\nduration: 3\n---\n\nJust text.\n", encoding="utf-8")
-    assert read(plain).text == "Just text.\n\n## Why\n\nTo test it.\n\nTime required: 3.\n"
-    timed = tmp_path / "timed.md"
-    timed.write_text("---\ntitle: Timed\ntimeRequired: 1 hour\n---\n\n## Steps\n\n1. One.\n2. Two.\n", encoding="utf-8")
-    assert read(timed).text.startswith("## Time required\n\nTime required: 1 hour.\n\n## Steps\n")
+    plain.write_text("---\ntitle: Plain\nwhy: To test it\n---\n\nJust text.\n", encoding="utf-8")
+    assert read(plain).text == "Just text.\n\n## Why\n\nTo test it.\n"
 
 
 def test_plain_text_in_latin_1_and_utf8_with_bom_are_read(tmp_path):

@@ -131,8 +131,6 @@ SUMMARY_KEYS = ("description", "summary", "abstract")
 """Front-matter fields holding a Markdown page's own summary, read as its opening paragraph."""
 PURPOSE_KEYS = ("why", "purpose")
 """Front-matter fields saying what a page's method is for (an 18F card's "why: To provide design teams with a bird's-eye view ..."), read as a section "Why"."""
-DURATION_KEYS = ("timeRequired", "time_required", "duration")
-"""Front-matter fields giving the time a method takes (an 18F card's "timeRequired: 4-12 hours"), read as a line after its "Why"."""
 HEADING_LINE = re.compile(r"^(#{1,6})\s", re.M)
 
 
@@ -149,17 +147,15 @@ def _load_markdown(data: bytes) -> LoadedDocument:
     # "description: A step-by-step analysis of how a user will interact with a system ..."): it is
     # the document's own text, and often the only place that says what the method is for.
     summary = _field(meta, SUMMARY_KEYS)
-    # What the method is for answers "Why use a journey map?", and the time it takes "How long does it take?".
-    # They make a section of their own ("Why", or "Time required" alone), a sibling of the page's first heading,
-    # placed before that heading so that it takes none of the page's opening text.
-    purpose, duration = _field(meta, PURPOSE_KEYS), _field(meta, DURATION_KEYS)
-    if purpose and not purpose.endswith((".", "!", "?")):
-        purpose += "."  # "To establish a baseline understanding ... their perspective" is said as a sentence
-    lines = [x for x in (purpose, f"Time required: {duration.rstrip('.')}." if duration else None) if x]
-    if lines:
+    # What the method is for answers "Why use a journey map?": a section "Why" of its own, a sibling of the
+    # page's first heading, placed before that heading so that it takes none of the page's opening text.
+    purpose = _field(meta, PURPOSE_KEYS)
+    if purpose:
+        if not purpose.endswith((".", "!", "?")):
+            purpose += "."  # "To establish a baseline understanding ... their perspective" is said as a sentence
         first = HEADING_LINE.search(body)
         hashes = first.group(1) if first else "##"
-        section = f"{hashes} {'Why' if purpose else 'Time required'}\n\n" + "\n\n".join(lines) + "\n\n"
+        section = f"{hashes} Why\n\n{purpose}\n\n"
         body = body[: first.start()] + section + body[first.start() :] if first else f"{body}\n\n{section}".strip()
     if summary:
         body = f"{summary}\n\n{body}"
@@ -167,11 +163,9 @@ def _load_markdown(data: bytes) -> LoadedDocument:
 
 
 def _field(meta: dict[str, Any], keys: tuple[str, ...]) -> str | None:
-    """The first of ``keys`` holding text in a page's front matter, its HTML reduced to text; numbers count ("duration: 3")."""
+    """The first of ``keys`` holding text in a page's front matter, its HTML reduced to text."""
     for key in keys:
         value = meta.get(key)
-        if isinstance(value, (int, float)) and not isinstance(value, bool):
-            value = str(value)
         if isinstance(value, str) and value.strip():
             return strip_html(value).strip()
     return None
