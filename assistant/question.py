@@ -187,7 +187,8 @@ _LIST = re.compile(
 )
 _DEFINITION = [
     re.compile(r"^\s*(?:what|who)\s+(?:is|are)\s+(?:meant\s+by\s+)?(?:(?:a|an|the)\s+)?(?P<x>[^?,]+?)\s*\??$", re.I),
-    re.compile(r"^\s*what\s+(?:does|do)\s+(?:the\s+term\s+|the\s+word\s+)?[\"'‘“]?(?P<x>[^?\"'’”]+?)[\"'’”]?\s+(?:actually\s+|really\s+|exactly\s+)?mean\s*\??$", re.I),
+    # "What does design thinking mean when public bodies use it?", "... mean in practice?": the term, not the setting.
+    re.compile(r"^\s*what\s+(?:does|do)\s+(?:the\s+term\s+|the\s+word\s+)?[\"'‘“]?(?P<x>[^?\"'’”]+?)[\"'’”]?\s+(?:actually\s+|really\s+|exactly\s+)?mean(?:\s+(?:when|in|for|to|here|within|across)\b[^?]*)?\s*\??$", re.I),
     re.compile(r"^\s*(?:define|definition\s+of|meaning\s+of|explain(?:\s+the\s+(?:term|concept|idea)(?:\s+of)?)?|describe)\s+(?:(?:a|an|the)\s+)?(?P<x>[^?]+?)\s*[.?]?$", re.I),
     re.compile(r"^\s*what\s+do\s+(?:we|you|people|researchers)\s+mean\s+by\s+(?:(?:a|an|the)\s+)?(?P<x>[^?]+?)\s*\??$", re.I),
     re.compile(r"^\s*what\s+is\s+the\s+(?:definition|meaning)\s+of\s+(?:(?:a|an|the)\s+)?(?P<x>[^?]+?)\s*\??$", re.I),
@@ -233,7 +234,7 @@ _KEYWORD_DOING = re.compile(
 _KEYWORD_DEFINITION = re.compile(r"^\s*(?P<x>[^?]+?)\s+(?:definition|defined|meaning|explained|means)\s*[?.]?\s*$", re.I)
 """"distributed leadership definition", "co-production meaning": a definition, typed as keywords."""
 _KEYWORD_LIST = re.compile(
-    r"^\s*(?:the\s+)?(?:main\s+|key\s+|common\s+|typical\s+)?(?P<a>" + LIST_NOUNS + r")\s+(?:of|to|for|in|with|when|from)\b"
+    r"^\s*(?:the\s+)?(?:main\s+|key\s+|common\s+|typical\s+)?(?P<a>" + LIST_NOUNS + r"|resources|inputs|ingredients)\s+(?:(?:needed|required)\s+)?(?:of|to|for|in|with|when|from)\b"
     r"|\b(?P<b>benefits|advantages|disadvantages|drawbacks|downsides|pros\s+and\s+cons|risks|barriers|obstacles|challenges|pitfalls|mistakes|limitations|limits|criticisms"
     r"|principles|examples|lessons|skills|qualities|competencies|roles|responsibilities|types|kinds|strengths|weaknesses|success\s+factors)\s*[?.]?\s*$",
     re.I,

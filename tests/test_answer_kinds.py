@@ -1122,3 +1122,9 @@ def test_a_compared_thing_no_sentence_names_is_said_to_be_missing_not_stood_in_f
     verify(answer)
     assert answer.text.startswith("**Key worker:** A key worker is"), answer.text
     assert "do not define or describe “case manager”" in answer.text and "case management" not in answer.text, answer.text
+
+
+def test_a_term_is_defined_when_the_question_adds_the_setting_it_is_used_in(shipped):
+    answer = shipped.ask("What does design thinking mean when public bodies use it?")
+    verify(answer)
+    assert answer.kind == "definition" and answer.text.startswith("Design thinking is a human-centred approach"), answer.text

@@ -81,6 +81,10 @@ from assistant.question import analyse_question, sources_wanted, split_context, 
         ("What does a key worker do in an employability service?", "list"),
         ("What should a co-design process involve, according to the Sunlight guide on co-design?", "procedure"),
         ("What should a key worker do to prepare for a first meeting?", "procedure"),
+        # A setting after "mean" does not hide the term asked about.
+        ("What does design thinking mean when public bodies use it?", "definition"),
+        ("What does co-production mean in practice?", "definition"),
+        ("What does this mean for us?", "other"),
         # What a method is for, and when to use it, are asked where a guide says why (or when).
         ("What is the point of personas?", "reason"),
         ("What is a journey map for?", "reason"),
@@ -307,6 +311,8 @@ def test_what_a_quoted_term_means_is_a_definition_question(question, subject):
         ("creaming and parking", "definition", ("creaming and parking",)),
         # What a list is of, before or after the topic: "problems" in a term is no list.
         ("benefits of co-location", "list", ()),
+        ("resources needed for open data community engagement", "list", ()),
+        ("skills needed for a boundary spanner", "list", ()),
         ("co-location benefits", "list", ()),
         ("payment by results pros and cons", "list", ()),
         ("SROI limits", "list", ()),
