@@ -233,6 +233,10 @@ def test_the_head_of_a_compound_the_heading_names_does_not_cut_the_steps(shipped
         ("Who keeps the referral pathway running day to day?", True),
         ("In a co-design workshop, what should the facilitator be doing compared with the note-taker?", True),
         ("What is the job of the chair in a partnership meeting?", True),
+        ("We're arranging job shadowing between four partners. Who should take on which responsibilities to make this work?", True),
+        ("How should responsibilities be split between the commissioner, the partnership board and the evaluator?", True),
+        # How two leads should agree a split is the steps for agreeing it.
+        ("How should the two leads divide responsibilities and deal with disagreements?", False),
         # Who did something once is a fact, and what a partnership should do is a how-to.
         ("Who founded Buurtzorg?", False),
         ("What should the partnership do when funding ends?", False),
@@ -1128,3 +1132,12 @@ def test_a_term_is_defined_when_the_question_adds_the_setting_it_is_used_in(ship
     answer = shipped.ask("What does design thinking mean when public bodies use it?")
     verify(answer)
     assert answer.kind == "definition" and answer.text.startswith("Design thinking is a human-centred approach"), answer.text
+
+
+def test_who_takes_on_which_responsibilities_is_answered_by_who_does_what(shipped):
+    answer = shipped.ask(
+        "We're arranging for staff from the jobcentre, the college and two charities to spend time in each other's teams "
+        "and share an online space. Who should take on which responsibilities to make this work?"
+    )
+    verify(answer)
+    assert "section “Who does what in mutual learning arrangements”" in answer.text and "**Platform moderator:**" in answer.text, answer.text

@@ -92,7 +92,11 @@ FACETS = {
                    r"|\bwhich\s+(?:partner|organi[sz]ation|agency|person|team|member|role)s?\s+(?:should|does|do|will|must|would)\b"
                    r"|\bwhat\s+(?:part|role)\s+(?:does|do|should|will|must|would|can)\b"
                    r"|^\s*who\s+(?:should\s+|will\s+|would\s+|must\s+)?(?:keeps?|runs?|leads?|owns?|holds?|chairs?|manages?|coordinates?|looks?\s+after|signs?\s+off|takes?\s+the\s+lead)\b"
-                   r"|\bwhat\s+should\s+(?:the|a|an|each|our|my)\s+[\w-]+(?:\s+[\w-]+)?\s+be\s+doing\b|\b(?:job|responsibilit(?:y|ies)|duties)\s+of\s+(?:the|a|an|each)\b", re.I),
+                   r"|\bwhat\s+should\s+(?:the|a|an|each|our|my)\s+[\w-]+(?:\s+[\w-]+)?\s+be\s+doing\b|\b(?:job|responsibilit(?:y|ies)|duties)\s+of\s+(?:the|a|an|each)\b"
+                   # "Who should take on which responsibilities?", "How should responsibilities be split between ...?"
+                   r"|\bwho\b[^?]*\bwhich\s+(?:responsibilit(?:y|ies)|roles?|tasks?|jobs?|duties)\b"
+                   # (not "How should the two leads divide responsibilities?": how to agree a split, in the steps for it)
+                   r"|\b(?:responsibilit(?:y|ies)|roles|tasks|duties)\s+(?:be\s+)?(?:split|divided|shared|allocated|assigned)\s+(?:between|among|across)\b", re.I),
         ROLES_SECTION,
     ),
     "checklist": (CHECKLIST_WANTED, CHECKLIST_SECTION),
