@@ -1141,3 +1141,29 @@ def test_who_takes_on_which_responsibilities_is_answered_by_who_does_what(shippe
     )
     verify(answer)
     assert "section “Who does what in mutual learning arrangements”" in answer.text and "**Platform moderator:**" in answer.text, answer.text
+
+
+@pytest.mark.parametrize(
+    ("question", "section"),
+    [
+        # A review's implications and a case's "what others can learn" are its lessons.
+        ("Our programme team wants to design a new service together with the people who use it. What practical lessons "
+         "from the research on co-production and co-creation should we build in from the start?", "Implications for collaborative innovation"),
+        ("What are the implications for practitioners of Sørensen and Torfing's work?", "Implications for practitioners"),
+    ],
+)
+def test_lessons_are_read_where_a_document_draws_its_implications(shipped, question, section):
+    answer = shipped.ask(question)
+    verify(answer)
+    assert f"section “{section}”" in answer.text, answer.text
+
+
+def test_lesson_headings_in_other_words():
+    from assistant.compose.cues import FACETS, facets_asked
+
+    heads = FACETS["lessons"][1]
+    for head in ("Lessons for people designing similar programmes", "Implications for practitioners", "Practical implications",
+                 "What others can learn from Making It Work"):
+        assert heads.search(head), head
+    assert not heads.search("Step-by-step: forming the partnership")
+    assert facets_asked("What are the implications for practitioners?") == ["lessons"]

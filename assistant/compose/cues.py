@@ -104,7 +104,11 @@ FACETS = {
         re.compile(r"\b(?:criticisms?|critiques?|limitations|limits\s+of|weaknesses|drawbacks|downsides)\b", re.I),
         re.compile(r"\b(?:limitations|limits\s+of|criticisms?|critiques?|weaknesses|drawbacks)\b", re.I),
     ),
-    "lessons": (re.compile(r"\blessons?\b", re.I), re.compile(r"\blessons?\b", re.I)),
+    # A review's "Implications for practitioners", "Practical implications", a case's "What others can learn" give its lessons.
+    "lessons": (
+        re.compile(r"\blessons?\b|\b(?:practical\s+)?implications\s+for\b|\btakeaways?\b", re.I),
+        re.compile(r"\blessons?\b|\bimplications\b|\bwhat\s+(?:others|we|you|councils|partnerships)\s+can\s+learn\b|\btakeaways?\b", re.I),
+    ),
     "options": (re.compile(r"\b(?:routes|options|alternatives)\b", re.I), re.compile(r"^(?:the\s+)?(?:options|routes|alternatives)\b", re.I)),
     "government": (
         # "How do I keep usability sessions from triggering the Paperwork Reduction Act?", "What privacy steps does government require?"
