@@ -282,3 +282,19 @@ def test_eval_scores_the_answer_ask_gives(shipped):
     result = evaluate_gold(shipped, questions)
     for q, row in zip(questions, result.rows):
         assert row["answer"] == shipped.ask(q.question).text, q.question
+
+
+def test_a_section_written_with_inline_html_is_hit_by_its_indexed_text(shipped):
+    # Headings are indexed as their text: a gold section "How Austin is <u>implementing</u> reforms" names the
+    # indexed "How Austin is implementing reforms", so it counts as found (it never did before).
+    from assistant.eval.gold import GoldQuestion, evaluate_gold
+
+    def question(section):
+        return GoldQuestion(
+            id="q", question="Who does what in a referral pathway?", audience="practitioner", kind="how-to", answerable=True,
+            relevant=[{"doc": "referral-pathways-and-warm-handovers-between-partners", "section": section}],
+        )
+
+    plain = evaluate_gold(shipped, [question("Who does what in a referral pathway")]).rows[0]["section@5"]
+    marked = evaluate_gold(shipped, [question("Who does <u>what</u> in a referral pathway")]).rows[0]["section@5"]
+    assert plain == marked == 1.0

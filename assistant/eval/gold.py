@@ -13,6 +13,7 @@ from pydantic import BaseModel, Field, field_validator, model_validator
 from assistant.chat import resolve
 from assistant.eval import nuggets as nugget_match
 from assistant.eval.metrics import dedupe, mean, mrr_at, ndcg_at, precision_recall, recall_at
+from assistant.ingest.structure import strip_html
 
 CUTOFFS = (1, 3, 5, 10)
 KINDS = ("how-to", "definition", "comparison", "factoid", "findings", "reason", "list", "yes-no", "concept", "follow-up", "out-of-scope")
@@ -201,7 +202,8 @@ def evaluate_gold(pipeline: Any, questions: list[GoldQuestion], depth: int = 30,
         result = pipeline.search(query, k=depth)
         docs = dedupe([stem_of.get(p.doc_id, p.doc_id) for p in result.passages])
         relevant = {r.doc: 1 for r in q.relevant}
-        sections = {(r.doc, r.section) for r in q.relevant if r.section}
+        # A heading is indexed as its text ("How Austin is <u>implementing</u> reforms" as "How Austin is implementing reforms").
+        sections = {(r.doc, strip_html(r.section).strip()) for r in q.relevant if r.section}
         # The answer is composed as `ask` composes it: from a search as deep as ask's (the 30 passages
         # above are for the retrieval measures), per-subject searches included.
         answer = pipeline.compose(q.question, pipeline.answer_search(q.question, query))
