@@ -57,6 +57,10 @@ def test_what_a_method_is_for_is_read_from_the_front_matter(tmp_path):
         "A visualization of the major interactions shaping a user's experience.\n\n"
         "Opening words before any heading.\n\n## Why\n\nTo give teams a bird's-eye view of a service.\n\n## How to do it\n"
     ), doc.text
+    # The section goes before the first heading the chunker reads: a "#" line in a code fence is none.
+    fenced = tmp_path / "fenced.md"
+    fenced.write_text("---\ntitle: Fenced\nwhy: To test it\n---\n\nRun:\n\n```\n# a shell comment\n```\n\n### Steps\n\n1. One.\n", encoding="utf-8")
+    assert read(fenced).text == "Run:\n\n```\n# a shell comment\n```\n\n### Why\n\nTo test it.\n\n### Steps\n\n1. One.\n"
     # A page with no heading gets the section at its end.
     plain = tmp_path / "plain.md"
     plain.write_text("---\ntitle: Plain\nwhy: To test it\n---\n\nJust text.\n", encoding="utf-8")

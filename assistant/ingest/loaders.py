@@ -19,6 +19,7 @@ from typing import Any, Callable, Iterator
 import frontmatter
 import yaml
 
+from assistant.ingest.headings import headings
 from assistant.ingest.structure import strip_html
 from assistant.settings import IngestSettings
 
@@ -131,7 +132,6 @@ SUMMARY_KEYS = ("description", "summary", "abstract")
 """Front-matter fields holding a Markdown page's own summary, read as its opening paragraph."""
 PURPOSE_KEYS = ("why", "purpose")
 """Front-matter fields saying what a page's method is for (an 18F card's "why: To provide design teams with a bird's-eye view ..."), read as a section "Why"."""
-HEADING_LINE = re.compile(r"^(#{1,6})\s", re.M)
 
 
 def _load_markdown(data: bytes) -> LoadedDocument:
@@ -153,10 +153,10 @@ def _load_markdown(data: bytes) -> LoadedDocument:
     if purpose:
         if not purpose.endswith((".", "!", "?")):
             purpose += "."  # "To establish a baseline understanding ... their perspective" is said as a sentence
-        first = HEADING_LINE.search(body)
-        hashes = first.group(1) if first else "##"
-        section = f"{hashes} Why\n\n{purpose}\n\n"
-        body = body[: first.start()] + section + body[first.start() :] if first else f"{body}\n\n{section}".strip()
+        # The headings the chunker will read (a "#" line in a code fence is none; an "===" underline is one).
+        first = next(iter(headings(body)), None)
+        section = f"{'#' * (first.level if first else 2)} Why\n\n{purpose}\n\n"
+        body = body[: first.start] + section + body[first.start :] if first else f"{body}\n\n{section}".strip()
     if summary:
         body = f"{summary}\n\n{body}"
     return LoadedDocument(text=body + "\n", meta=meta)

@@ -119,22 +119,24 @@ def strip_html(text: str) -> str:
                 else:
                     # "<br>" opens an HTML block that runs to the next blank line: "_Photo by [x](url)._" after it is text with a link.
                     lines[n] = _MD_LINK.sub(_link_text, _remove_tags(lines[n]))
-        elif token.type == "inline" and token.map and "{%" in token.content and _LIQUID_TAG.search("\n".join(lines[token.map[0] : token.map[1]])):
-            # A site generator's tag ("{% include link-arrow-right.html url=... %}", over several lines) is no text.
-            first, end = token.map
-            joined = _LIQUID_TAG.sub("", "\n".join(lines[first:end]))
-            for tag in (c.content for c in token.children or () if c.type == "html_inline"):
-                joined = joined.replace(tag, "")
-            lines[first] = _MD_LINK.sub(_link_text, joined).strip("\n")
-            if not lines[first].strip():
-                drop.add(first)
-            drop.update(range(first + 1, end))
         elif token.type == "inline" and token.map and token.children:
+            first, end = token.map
             tags = [c.content for c in token.children if c.type == "html_inline"]
+            if "{%" in token.content and _LIQUID_TAG.search(block := "\n".join(lines[first:end])):
+                # A site generator's tag ("{% include link-arrow-right.html url=... %}", over several lines) is no
+                # text: the token's lines are read as one, and what is left of them stands on its first line.
+                block = _LIQUID_TAG.sub("", block)
+                for tag in tags:
+                    block = block.replace(tag, "")
+                lines[first] = _MD_LINK.sub(_link_text, block).strip("\n")
+                if not lines[first].strip():
+                    drop.add(first)
+                drop.update(range(first + 1, end))
+                continue
             # markdown-it sees no link in "[x]({% link a.md %})" or "[x]({{ site.baseurl }}/a/)" (an address may not
             # hold spaces); a site generator does.
             links = any(c.type in ("link_open", "image") for c in token.children) or _MD_LINK.search(token.content) is not None
-            for n in range(token.map[0], token.map[1]):
+            for n in range(first, end):
                 for tag in tags:
                     lines[n] = lines[n].replace(tag, "")
                 if links:
