@@ -177,6 +177,14 @@ STATED = [
         id="facet-of-the-document-the-title-names",
     ),
     pytest.param(
+        # The parties the question names are the labelled items of the commissioning guide's roles, not of the
+        # co-leadership roles closer in meaning (which share only "Partnership board").
+        "We're commissioning an outcomes-based employability programme that a partnership will deliver. How should "
+        "responsibilities be split between the commissioner, the partnership board, the lead provider and the evaluator?", None,
+        ("section “Who does what in commissioning a collaborative programme”", "**Evaluator:**"), ("Co-leads",),
+        id="facet-of-the-parties-named",
+    ),
+    pytest.param(
         # The document closest in meaning gives its pitfalls, not one ranked first on "wrong" ("Why partnership meetings go wrong").
         "Six months ago we told our frontline teams they could try out their own changes, but very little has been "
         "learned and the workload just keeps growing. What are we probably getting wrong?", None,

@@ -36,6 +36,7 @@ PAIRED = re.compile(r"\b([A-Za-z][\w'-]*)\s+(?:and|or|&)\s+([A-Za-z][\w'-]*)")
 """Two words joined as one subject ("outcomes and indicators")."""
 NAMED_SECTION = 0.5
 """Share of the question's words beyond its document's subject that the best passage's heading must cover to be the section asked about (:meth:`Lists.named_section`)."""
+LABEL = re.compile(r"^\s*[-*+]\s+\*\*([^*]+?):?\*\*", re.M)
 ROLE_WORD = re.compile(r"\broles?\b", re.I)
 """A heading over who does what in other words ("The role of public leaders and managers")."""
 NOT_STEPS = frozenset(
@@ -288,7 +289,23 @@ class Lists:
         first = found[0]
         best = max(found, key=lambda t: t[:2])
         _, _, x, document = best if best[0] >= first[0] + FACET_MARGIN else first
+        # A question naming the parties ("split between the commissioner, the partnership board, the lead provider and
+        # the evaluator") is answered by the section whose labelled items are those parties: "Who does what in
+        # commissioning a collaborative programme", over the co-leadership roles closer in meaning, which share one.
+        named = [(self.labels_named(y, doc), y, doc) for _, _, y, doc in found]
+        most = max(named, key=lambda t: t[0])
+        if most[0] >= 2 and most[0] > next(n for n, y, _ in named if y is x):
+            _, x, document = most
         return self.section_answer(x, document, least=1)  # the section asked for answers even in one sentence
+
+    def labels_named(self, x: Passage, document: list[Passage]) -> int:
+        """How many labels of the section's items ("- **Lead provider or accountable body:** ...") the question names: all the words of the label, or of one of its alternatives."""
+        q = set(self.q_terms)
+        labels = [m.group(1) for y in document if y.section == x.section for m in LABEL.finditer(y.text)]
+        return sum(
+            any((terms := self.c.analyse([part])[0]) and all(has_term(q, t) or t in q for t in terms) for part in re.split(r"\s+or\s+|\s*\(|\)", label))
+            for label in labels
+        )
 
     def critiques(self, most: int = 4) -> list[Line]:
         """Criticisms or limits asked for where no section heads them: the sentences that state one, best first.
