@@ -1035,6 +1035,26 @@ def test_findings_come_from_the_section_of_findings_ranked_first(realdocs):
     assert "focus area" not in answer.text
 
 
+def test_findings_come_from_the_best_documents_section_of_findings_among_the_best_passages(realdocs):
+    # Glendale's "Summary of key findings" ranked second and fourth, under a step of the project, all about as
+    # close in meaning; what Sunlight found is read there (the share of records requests, who makes them), not
+    # sentences elsewhere about what Sunlight helped Glendale find.
+    (doc_id,) = [d.doc_id for d in realdocs.documents() if d.doc_id.startswith("glendale-development")]
+    document = realdocs.document_passages(doc_id)
+    story = [p for p in document if "open data story" in p.section][:1]
+    found = [p for p in document if p.section == "Summary of key findings"][:2]
+    steps = [p for p in document if "Refining use cases" in p.section][:1]
+    assert story and len(found) == 2 and steps
+    ranked = [steps[0], found[0], story[0], found[1]]
+    closeness = dict(zip([p.id for p in ranked], (0.60, 0.59, 0.58, 0.59))) | {"a passage far from the question": 0.30}
+    result = SearchResult("q", ranked, 0.8, similarity=closeness)
+    answer = realdocs.compose("What did Sunlight find out in Glendale about demand for development services information and who uses it?", result)
+    verify(answer)
+    assert answer.kind == "findings"
+    assert "nearly 40% of formal public records requests" in answer.text, answer.text
+    assert "real estate consultants" in answer.text
+
+
 def test_a_how_to_is_not_answered_by_what_government_requires(realdocs):
     # "Considerations for use in government" answers only a question about government (the Paperwork
     # Reduction Act, federal staff); how to run the method is its steps. A "session" is the form a

@@ -16,6 +16,10 @@ ELSEWHERE_MARGIN = 0.8
 """How well the closest section's best sentence must match, against the best finding sentence elsewhere, to anchor the answer."""
 
 
+FINDINGS_RANKS = 5
+"""How far down the ranking a section of findings of the best-ranked document is read for a findings question (:meth:`Findings.findings`)."""
+
+
 class Findings:
     """Findings answers (mixed into :class:`assistant.compose.Composition`)."""
 
@@ -49,8 +53,11 @@ class Findings:
             named = None
         closest = self.closest_first()
         ranked = self.passages[: self.ranked]
-        if named is None and closest is None and ranked and ranked[0].section and RESULTS_SECTION.search(heading(ranked[0])):
-            named = ranked[0]  # the best-ranked passage is a section of findings ("Summary of key findings"): read it
+        if named is None and closest is None and ranked:
+            # The best document's own section of findings among the best passages ("Summary of key findings", ranked
+            # fourth for "What did the user research with contractors in Glendale reveal ...?") is read, not the
+            # story around it.
+            named = next((p for p in ranked[:FINDINGS_RANKS] if p.doc_id == ranked[0].doc_id and p.section and RESULTS_SECTION.search(heading(p))), None)
         if named is not None:
             lines = [Line([q for q in line.quotes if not PUBLICATION.search(q.text)], line.prefix) for line in self.section_sentences(named.doc_id, named.section, most + 1)]
             lines = [line for line in lines if line.quotes]
