@@ -16,6 +16,7 @@ import pytest
 from assistant.answer import verify
 from assistant.chat import Conversation
 from assistant.evidence import is_pitfall_section
+from assistant.retrieve import SearchResult
 
 
 STATED = [
@@ -489,3 +490,47 @@ def test_a_follow_up_facet_question_searches_its_borrowed_topic(shipped, monkeyp
     verify(answer)
     assert any("referral" in q and "mistakes" not in q for q in searched), searched
     assert "section “Common pitfalls in referral pathways”" in answer.text, answer.text
+
+
+def test_a_guide_ranked_on_its_roles_offers_its_steps(shipped):
+    # As the whole library ranks them for "How do I measure whether our partnership is working?": the measuring
+    # guide's roles first, the conflict guide's steps second on "working" and "partners", then an evaluation step,
+    # the measuring guide's pitfalls and its steps. The guide ranked on its roles answers with its own steps.
+    def section(stem, heading):
+        (doc_id,) = [d.doc_id for d in shipped.documents() if d.doc_id.startswith(stem)]
+        return next(p for p in shipped.document_passages(doc_id) if p.section.endswith(heading))
+
+    ranked = [
+        section("measuring-outcomes", "Who does what in measuring value"),
+        section("managing-conflict", "Step-by-step: working through a conflict between partners"),
+        section("evaluating-a-collaborative", "Step 3: select outcome measures for employability"),
+        section("measuring-outcomes", "Common pitfalls in measuring outcomes and value"),
+        section("measuring-outcomes", "Step-by-step: building a shared outcome framework"),
+    ]
+    closeness = dict(zip([p.id for p in ranked], (0.62, 0.50, 0.44, 0.58, 0.57))) | {"a passage far from the question": 0.38}
+    result = SearchResult("q", ranked, 0.62, similarity=closeness)
+    answer = shipped.compose("How do I measure whether our partnership is working?", result)
+    verify(answer)
+    assert "section “Step-by-step: building a shared outcome framework”" in answer.text.splitlines()[0], answer.text
+
+
+def test_steps_offered_by_a_guide_ranked_on_its_roles_do_not_set_aside_a_checklist_ranked_first(shipped):
+    # As the whole library ranks them: a review's commissioning checklist first and closest in meaning, then the
+    # funding guide's summary of its two models and its roles. The funding guide's steps join as candidates, and
+    # the checklist, ranked first, still answers (a checklist only gives way to retrieved steps).
+    def section(stem, heading):
+        (doc_id,) = [d.doc_id for d in shipped.documents() if d.doc_id.startswith(stem)]
+        return next(p for p in shipped.document_passages(doc_id) if p.section.endswith(heading))
+
+    ranked = [
+        section("employment-marketisation", "Commissioning checklist"),
+        section("grant-funding-versus", "The two models in brief"),
+        section("grant-funding-versus", "Who does what in commissioning a collaborative programme"),
+        section("employment-marketisation", "Why payment by results can crowd out collaboration"),
+        section("commissioning-and-procuring", "Step-by-step: commissioning a partnership service collaboratively"),
+    ]
+    closeness = dict(zip([p.id for p in ranked], (0.64, 0.50, 0.51, 0.56, 0.61))) | {"a passage far from the question": 0.36}
+    result = SearchResult("q", ranked, 0.64, similarity=closeness)
+    answer = shipped.compose("I'm commissioning an employment service - how do I stop the payment model from undermining collaboration between providers?", result)
+    verify(answer)
+    assert "Commissioning checklist”" in answer.text.splitlines()[0], answer.text

@@ -87,6 +87,7 @@ class Base:
         self.passages = list(passages)  # add_sections grows this pool; the caller's list stays as it was
         self.ranked = len(passages)  # the first ``ranked`` of the pool are the retrieved passages, best first
         self.extra = list(extra)
+        self.joined: set[str] = set()  # steps sections offered by a guide ranked only on its roles (Lists.steps_of_summaries)
         self.as_block = False
         # Frame words ("get", "make") say nothing about the topic, unless capitalised inside a name ("Making It Work").
         # A follow-up is scored with the topic it borrowed ("Which rungs count as tokenism on it?" + "ladder participation").

@@ -92,7 +92,11 @@ class Lists:
         if not CHECKLIST_WANTED.search(self.question):
             # A guide's checklist sums up the whole guide; "How should we set the limits of their
             # autonomy?" is answered by "Agreeing the limits of autonomy" ranked beside it.
-            candidates = [p for p in candidates if not CHECKLIST_SECTION.search(heading(p))] or candidates
+            # Steps offered by a guide ranked only on its roles (:meth:`steps_of_summaries`) compete with a checklist but do
+            # not set it aside: a review's "Commissioning checklist" ranked first still answers.
+            others = [p for p in candidates if not CHECKLIST_SECTION.search(heading(p))]
+            if any(p.id not in self.joined for p in others):
+                candidates = others
         # Rank and meaning together: a case study's account of "how Austin built user personas" may
         # rank first on its words, the method card on personas is far closer in meaning.
         # A section's closeness is its closest retrieved passage's: Austin's working-group section ranks
@@ -165,7 +169,11 @@ class Lists:
         return max(self.meaning(x) for x in self.passages[: self.ranked] + [p] if x.doc_id == p.doc_id and x.section == p.section)
 
     def steps_of_summaries(self, top: list[Passage]) -> list[Passage]:
-        """For a guide whose summary or "why" section ranks among the three best passages, its one steps section, ranked as that passage.
+        """For a guide whose summary, "why", roles or explaining section ranks among the three best passages, its one steps section, ranked as that passage.
+
+        A summary or "why" passage also lends the steps its closeness in meaning; roles ("Who does what in
+        measuring value") or what the subject is lend only their rank, and the steps they offer do not set
+        aside a checklist (:meth:`lead_section`).
 
         "What's the process for running a design studio session?" ranks the Design studio card's
         summary ("A collaborative exercise ...") first; its "How to do it" answers. "How do I do
@@ -177,7 +185,12 @@ class Lists:
         found = []
         for p in self.passages[: min(3, self.ranked)]:
             introduces = not p.section or WHY_SECTION.match(heading(p))  # "Why do user testing", "Why do they matter?"
-            if not introduces or self.c.expand is None or any(x.doc_id == p.doc_id for x in top + found):
+            # A guide ranked on its roles or on what its subject is ("Who does what in measuring value" for "How do I
+            # measure whether our partnership is working?") offers its steps too, as close in meaning as they are themselves.
+            # Not on its pitfalls: "how do I stop the payment model undermining collaboration" ranks a guide's pitfalls,
+            # and a review's commissioning checklist answers.
+            other_part = not introduces and bool(p.section) and bool(ROLES_SECTION.match(heading(p)) or EXPLAINING_SECTION.search(heading(p)))
+            if not (introduces or other_part) or self.c.expand is None or any(x.doc_id == p.doc_id for x in top + found):
                 continue
             document = self.document(p.doc_id)
             # A guide's own steps, not a review's closing advice ("The alternative: ... > Commissioning for collaboration").
@@ -194,9 +207,11 @@ class Lists:
             x = max((x for x in steps if x.section in heads), key=lambda x: (self.meaning(x), -x.start))
             # Ranked as the passage that led to it, or as itself when it ranked better.
             self.weight[x.id] = max(self.weight.get(x.id, 0.0), self.weight.get(p.id, 0.0))
-            if p.id in self.similarity:
+            if p.id in self.similarity and introduces:
                 self.similarity[x.id] = max(self.similarity.get(x.id, -1.0), self.similarity[p.id])
             found.append(x)
+            if other_part:
+                self.joined.add(x.id)
         return found
 
     def variants(self, p: Passage, document: list[Passage]) -> list[Line]:
