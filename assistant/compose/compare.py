@@ -137,7 +137,8 @@ class Definitions:
         missing: list[str] = []  # neither defined nor described
         for subject in subjects:
             more_on = self.about(subject, [c for c in pool if (c.quote.passage.doc_id, c.quote.doc_offset) not in used], subjects, exact=subject not in defined)
-            line = defined.get(subject) or (Line([], prefix=f"**{capital(subject)}:** ") if more_on else None)
+            # A thing no passage defines is labelled as such: the sentence naming it is a mention, not what it is.
+            line = defined.get(subject) or (Line([], prefix=f"**{capital(subject)}** (no definition in the passages found): ") if more_on else None)
             if line is None:
                 missing.append(subject)
                 continue
