@@ -43,6 +43,22 @@ def test_a_front_matter_description_opens_the_text(tmp_path):
     assert doc.meta["title"] == "Task flow analysis"
 
 
+def test_a_cards_what_is_its_summary_over_a_description_copied_from_another_card(tmp_path):
+    # 18F's "Design hypothesis" card carries the content audit's description; its "what" says what the method is.
+    card = tmp_path / "design-hypothesis.md"
+    card.write_text(
+        "---\ntitle: Design hypothesis\ndescription: A listing and analysis of all the content on an existing website.\n"
+        "what: Framing your work as a hypothesis means paying attention to whether the work achieves its goals.\n"
+        "---\n\n## How to do it\n\n1. Identify the problem.\n",
+        encoding="utf-8",
+    )
+    doc = read(card)
+    assert doc.text.startswith(
+        "Framing your work as a hypothesis means paying attention to whether the work achieves its goals.\n\n## How to do it\n"
+    ), doc.text
+    assert "content on an existing website" not in doc.text
+
+
 def test_what_a_method_is_for_is_read_from_the_front_matter(tmp_path):
     # An 18F card says why to use its method only in its front matter.
     card = tmp_path / "journey-mapping.md"

@@ -128,8 +128,12 @@ def decode_text(data: bytes) -> str:
     return str(best)
 
 
-SUMMARY_KEYS = ("description", "summary", "abstract")
-"""Front-matter fields holding a Markdown page's own summary, read as its opening paragraph."""
+SUMMARY_KEYS = ("what", "description", "summary", "abstract")
+"""Front-matter fields holding a Markdown page's own summary, read as its opening paragraph: the first that has text.
+
+An 18F method card says what its method is in "what"; its "description" is usually the same words, but two cards
+carry another card's ("Design hypothesis": "A listing and analysis of all the content on an existing website ...",
+the content audit's) and one has none ("Five whys")."""
 PURPOSE_KEYS = ("why", "purpose")
 """Front-matter fields saying what a page's method is for (an 18F card's "why: To provide design teams with a bird's-eye view ..."), read as a section "Why"."""
 
