@@ -535,3 +535,13 @@ def test_steps_offered_by_a_guide_ranked_on_its_roles_do_not_set_aside_a_checkli
     answer = shipped.compose("I'm commissioning an employment service - how do I stop the payment model from undermining collaboration between providers?", result)
     verify(answer)
     assert "Commissioning checklist”" in answer.text.splitlines()[0], answer.text
+
+
+def test_findings_asked_of_nothing_but_the_subject_come_from_its_section_of_results(shipped):
+    # "What did Making It Work find?" asks nothing beyond the programme: its case study's "Results reported by the
+    # evaluation" answers, not "What others can learn from Making It Work", ranked first on the programme's name.
+    answer = shipped.ask("What did Making It Work find?")
+    verify(answer)
+    assert answer.kind == "findings"
+    cited = {(c.title, c.section) for c in answer.citations}
+    assert all(section.endswith("Results reported by the evaluation") for _, section in cited), (cited, answer.text)

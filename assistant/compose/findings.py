@@ -51,8 +51,12 @@ class Findings:
             # "What did Making It Work find about lone parents?": "Why the programme targeted lone parents"
             # names the lone parents, yet says why they were chosen, not what was found.
             named = None
-        closest = self.closest_first()
         ranked = self.passages[: self.ranked]
+        if named is None and ranked and self.c.expand is not None and not self.beyond_subject(ranked[0]):
+            # Nothing asked beyond the document's subject ("What did Making It Work find?"): its own section of results
+            # answers, not the lessons section ranked first on the programme's name.
+            named = next((p for p in self.document(ranked[0].doc_id) if p.section and RESULTS_SECTION.search(p.section) and not is_reference_section(p.section)), None)
+        closest = self.closest_first() if named is None else None
         if named is None and closest is None and ranked:
             # The best document's own section of findings among the best passages ("Summary of key findings", ranked
             # fourth for "What did the user research with contractors in Glendale reveal ...?") is read, not the

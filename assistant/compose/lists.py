@@ -654,14 +654,20 @@ class Lists:
         best = self.passages[0] if self.passages else None
         if best is None or not best.section or is_reference_section(best.section):
             return None
-        # Names are left out: a heading naming the authors ("Rees, Whitworth and Carter (2014): the
-        # evidence on creaming and parking") says whose study it is, not which of its findings is asked.
-        names = {t for terms in self.c.analyse(re.findall(r"(?<!^)(?<![.?!]\s)\b[A-Z][a-z]+", self.question)) for t in terms}
-        title = set(self.c.analyse([subject_of(best.title)])[0])
-        rest = [t for t in self.q_terms if not has_term(title, t) and t not in names]
+        rest = self.beyond_subject(best)
         if not rest:
             return None
         return best if self.coverage(self.c.analyse([best.section])[0], among=rest) >= NAMED_SECTION else None
+
+    def beyond_subject(self, p: Passage) -> list[str]:
+        """The question's terms beyond the subject of ``p``'s document (its title's) and beyond the names it holds.
+
+        Names are left out: a heading naming the authors ("Rees, Whitworth and Carter (2014): the
+        evidence on creaming and parking") says whose study it is, not which of its findings is asked.
+        """
+        names = {t for terms in self.c.analyse(re.findall(r"(?<!^)(?<![.?!]\s)\b[A-Z][a-z]+", self.question)) for t in terms}
+        title = set(self.c.analyse([subject_of(p.title)])[0])
+        return [t for t in self.q_terms if not has_term(title, t) and t not in names]
 
     def named_coverage(self, p: Passage) -> float:
         """How much of the question a passage's section heading covers, with its document's title when the heading names nothing ("How to do it")."""
