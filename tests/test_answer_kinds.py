@@ -1095,7 +1095,8 @@ def test_a_method_card_is_defined_by_the_line_under_its_title(realdocs):
     compared = realdocs.ask("What's the difference between personas and user scenarios?")
     verify(compared)
     assert "**Personas:** User archetypes based on conversations with real people." in compared.text, compared.text
-    assert "**User scenarios:** A method for telling a conceptual story" in compared.text, compared.text
+    # The card's "what" ("a story about a user's interaction with your product"), not its description ("a conceptual story").
+    assert "**User scenarios:** A method for telling a story about a user’s interaction" in compared.text, compared.text
     # "exercise" names the form of the method, not part of its title.
     exercise = realdocs.ask("What is a hopes and fears exercise?")
     verify(exercise)
