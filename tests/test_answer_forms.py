@@ -545,3 +545,13 @@ def test_findings_asked_of_nothing_but_the_subject_come_from_its_section_of_resu
     assert answer.kind == "findings"
     cited = {(c.title, c.section) for c in answer.citations}
     assert all(section.endswith("Results reported by the evaluation") for _, section in cited), (cited, answer.text)
+
+
+def test_benefits_asked_for_are_not_a_reviews_advice(shipped):
+    # "Implications for practitioners" is advice ("Check the problem", "Map the actors"), not the benefits asked
+    # for; the sentences stating what multi-actor collaboration brings to innovation answer.
+    answer = shipped.ask("benefits of involving many actors in public innovation")
+    verify(answer)
+    assert answer.kind == "list"
+    assert "Implications for practitioners" not in answer.text and "Check the problem" not in answer.text, answer.text
+    assert "benefits that multi-actor collaboration brings to public innovation" in answer.text, answer.text

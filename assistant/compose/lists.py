@@ -521,8 +521,11 @@ class Lists:
                 steps = bool(CONTENTS_SECTION.search(f"{p.section} {lead}"))
             named = bool(self.listed and has_term(set(head), self.listed))
             own = heading(p)
-            if self.analysis.kind == "list" and not named and (steps or ROLES_SECTION.match(own) or ROLE_WORD.search(own)) and (self.analysis.listed or "").lower() in NOT_STEPS:
-                continue  # the steps of co-location, or who does what in it, are not its benefits; a section or sentences naming them may answer
+            advice = steps or ROLES_SECTION.match(own) or ROLE_WORD.search(own) or FACETS["lessons"][1].search(own) or CHECKLIST_SECTION.search(own)
+            if self.analysis.kind == "list" and not named and advice and (self.analysis.listed or "").lower() in NOT_STEPS:
+                # The steps of co-location, who does what in it, or a review's advice ("Implications for practitioners") are not
+                # its benefits; a section or sentences naming them may answer ("What collaboration adds to innovation").
+                continue
             score = 0.20 * weight + 0.20 * coverage + 0.35 * head_cov + 0.10 * self.coverage(title) + 0.05 * u.ordered + 0.05 * steps
             score += MEANING * meaning[(doc_id, key)]
             if named:
