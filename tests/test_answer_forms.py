@@ -555,3 +555,15 @@ def test_benefits_asked_for_are_not_a_reviews_advice(shipped):
     assert answer.kind == "list"
     assert "Implications for practitioners" not in answer.text and "Check the problem" not in answer.text, answer.text
     assert "benefits that multi-actor collaboration brings to public innovation" in answer.text, answer.text
+
+
+def test_a_trainers_materials_do_not_answer_a_practitioners_how_to(shipped):
+    # The co-production session plan's "Preparation and materials" ranks first on "co-production" and "lone parent";
+    # it says what a trainer gets ready, not how to start the work. Asked about the session, it may answer.
+    answer = shipped.ask("How do I start doing co-production with lone parents?")
+    verify(answer)
+    assert "Preparation and materials" not in answer.text and "Materials include" not in answer.text, answer.text
+    from assistant.compose.cues import PREPARATION_WANTED
+
+    assert PREPARATION_WANTED.search("What materials should I bring to the session?")
+    assert not PREPARATION_WANTED.search("How do I start doing co-production with lone parents?")

@@ -164,3 +164,9 @@ BARE_QUESTION = re.compile(r"^(?:who|when|where|what)\?$", re.I)
 """A heading that is one question word ("Who?", "When?" under "Where it fits in with open data"): a facet, not guidance."""
 WHOLE_WANTED = re.compile(r"\b(?:process|start to finish|end to end|from \w+(?: \w+)? (?:through )?to|whole|overall|all the (?:steps|stages)|look like)\b", re.I)
 """A question asking for a whole process ("What does a sensible testing process look like, from planning through to acting on it?")."""
+
+PREPARATION_SECTION = re.compile(r"\b(?:preparation|materials|room\s+set-?up)\b", re.I)
+"""A session plan's "Preparation and materials" or "Materials and room set-up": what a trainer gets ready, not how to do the work."""
+PREPARATION_WANTED = re.compile(r"\b(?:sessions?|workshops?|training|course|teach\w*|trainers?|class|room|meetings?|events?|prepar\w*|materials?|bring|ready)\b", re.I)
+"""A question about running a session, a meeting or an event, or about getting ready for one, which a preparation section may answer."""
+

@@ -6,7 +6,7 @@ import re
 from typing import Sequence
 
 from assistant.compose.base import Line, has_term, heading, in_list_item, read_in_order
-from assistant.compose.cues import CRITIQUE_CUE, FACETS, facets_asked, QUESTIONS_SECTION, SIGNS_SECTION, SIGNS_WANTED, AUDIENCE_SECTION, CHECKLIST_SECTION, CHECKLIST_WANTED, CONTENTS_HEAD, CONTENTS_SECTION, PHASES, EXAMPLE_SECTION, STUDY_SECTION, EXAMPLES_LEAD, EXPLAINING_SECTION, KEY_TERMS_SECTION, LIST_MAX, LIMITS_SECTION, LIST_WHOLE, BARE_QUESTION, NUMBERED_HEADING, WHOLE_WANTED, NUMBERED_HEADING_MARK, RISKS_WANTED, ROLES_SECTION, WHY_SECTION
+from assistant.compose.cues import CRITIQUE_CUE, FACETS, facets_asked, QUESTIONS_SECTION, SIGNS_SECTION, SIGNS_WANTED, AUDIENCE_SECTION, CHECKLIST_SECTION, PREPARATION_SECTION, PREPARATION_WANTED, CHECKLIST_WANTED, CONTENTS_HEAD, CONTENTS_SECTION, PHASES, EXAMPLE_SECTION, STUDY_SECTION, EXAMPLES_LEAD, EXPLAINING_SECTION, KEY_TERMS_SECTION, LIST_MAX, LIMITS_SECTION, LIST_WHOLE, BARE_QUESTION, NUMBERED_HEADING, WHOLE_WANTED, NUMBERED_HEADING_MARK, RISKS_WANTED, ROLES_SECTION, WHY_SECTION
 from assistant.evidence import PITFALL_LEAD, PITFALL_SECTION, STEPS_SECTION, Quote, is_pitfall_section, quotable_item
 from assistant.ingest.structure import Unit
 from assistant.question import WORD
@@ -415,6 +415,8 @@ class Lists:
             return False  # "How will you know whether co-production has improved outcomes?" asks, it does not say how
         if AUDIENCE_SECTION.search(own):
             return False  # "Who the session is for and what it covers" introduces a plan
+        if PREPARATION_SECTION.search(own) and not PREPARATION_WANTED.search(self.question):
+            return False  # "How do I start doing co-production with lone parents?" is not answered by a trainer's materials list
         if FACETS["government"][1].search(own) and "government" not in facets_asked(self.question):
             return False  # "How do I run a KJ method session?" is not answered by what government requires of it
         if STUDY_SECTION.search(p.section):
