@@ -567,3 +567,21 @@ def test_a_trainers_materials_do_not_answer_a_practitioners_how_to(shipped):
 
     assert PREPARATION_WANTED.search("What materials should I bring to the session?")
     assert not PREPARATION_WANTED.search("How do I start doing co-production with lone parents?")
+
+
+def test_steps_that_never_say_the_question_word_give_way_to_steps_that_do(shipped):
+    # Ranked first and closest in meaning, the sustainability steps never say "memorandum"; the employer guide's
+    # steps, one of which is writing the commitment down in a memorandum of understanding, answer.
+    def section(stem, heading):
+        (doc_id,) = [d.doc_id for d in shipped.documents() if d.doc_id.startswith(stem)]
+        return next(p for p in shipped.document_passages(doc_id) if p.section.endswith(heading))
+
+    ranked = [
+        section("sustaining-a-partnership", "Step-by-step: planning for sustainability from the start"),
+        section("engaging-employers", "Step-by-step: getting employers to commit to a local employability partnership"),
+    ]
+    closeness = dict(zip([p.id for p in ranked], (0.60, 0.45))) | {"a passage far from the question": 0.30}
+    answer = shipped.compose("How do I write a memorandum of understanding?", SearchResult("q", ranked, 0.6, similarity=closeness))
+    verify(answer)
+    assert answer.text.startswith("From “Engaging employers"), answer.text
+    assert "memorandum of understanding" in answer.text

@@ -75,6 +75,7 @@ class Lists:
         counts as a second heading naming the whole question, and one numbered part of a steps
         section stands for all of them when the question asks for the whole (:meth:`parts_in_order`).
         A passage ranked 4th or 5th joins the candidates when it is far closer in meaning (``CLOSER``).
+        A candidate whose section never says any of the question's words gives way to one that does.
         """
         if self.analysis.kind != "procedure" or self.c.expand is None:
             return []
@@ -104,6 +105,11 @@ class Lists:
         # A heading naming the part asked about ("3. After the event" for following up) adds as much as one naming the
         # question: "What to include in the written agreement" for "What should go in a partnership agreement?" beats
         # commissioning steps closer in meaning that never say "agreement".
+        # A section that never says any of the question's words gives way to one that does: "How do I write a memorandum
+        # of understanding?" is closest in meaning to the design-principles card's steps, which never say "memorandum".
+        said = {p.id: self.coverage(self.c.analyse([" ".join(x.text for x in self.document(p.doc_id) if x.section == p.section)])[0]) for p in candidates}
+        if any(said.values()):
+            candidates = [p for p in candidates if said[p.id] > 0]
         phases = self.parts_wanted()
         phased = lambda p: len(phases) == 1 and bool(phases[0].search(heading(p)))  # noqa: E731
         best = max(candidates, key=lambda p: self.weight.get(p.id, 0.0) + self.section_meaning(p) + HEADING * (self.named_coverage(p) + float(phased(p))), default=None)
