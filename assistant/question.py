@@ -45,7 +45,7 @@ FRAME_WORDS = frozenset(
     "always never true false many much year years look appear appears suggest suggests understand everyone anyone "
     "everybody details detail wrote write written say says said tell told journal published publish according whether "
     "tomorrow today tonight yesterday "
-    "properly effectively successfully show shows showed shown slot final last tip tips worth".split()
+    "properly effectively successfully show shows showed shown slot final last tip tips worth common commonly typical typically usual usually".split()
 )
 # Words that name which part of the guidance a question wants (its pitfalls, its checklist), not what it is about:
 # "What mistakes should we steer clear of?" leans on the sentences before it for its topic.

@@ -585,3 +585,11 @@ def test_steps_that_never_say_the_question_word_give_way_to_steps_that_do(shippe
     verify(answer)
     assert answer.text.startswith("From “Engaging employers"), answer.text
     assert "memorandum of understanding" in answer.text
+
+
+def test_how_common_a_mistake_is_no_topic_the_documents_must_name(shipped):
+    # "common" says how often, not what about: the pitfalls answer without a note that "common" is never mentioned.
+    answer = shipped.ask("What are common mistakes when setting up a partnership board?")
+    verify(answer)
+    assert "do not mention" not in answer.text, answer.text
+    assert "section “Pitfalls in partnership governance”" in answer.text.splitlines()[0], answer.text
