@@ -108,7 +108,9 @@ _COMPARISON = [
     re.compile(r"\b(?:difference|differences|distinction|distinguish(?:es)?)\s+(?:is there\s+)?between\s+(?P<a>.+?)\s+and\s+(?P<b>.+?)\s*\??$", re.I),
     re.compile(r"\bhow\s+(?:does|do|is|are|should|would|might)\s+(?P<a>.+?)\s+(?:differ|different|be\s+different)\s+from\s+(?:that\s+of\s+|those\s+of\s+)?(?P<b>.+?)\s*\??$", re.I),
     re.compile(r"\bhow\s+(?:does|do)\s+(?P<a>.+?)\s+compare\s+(?:with|to)\s+(?P<b>.+?)\s*\??$", re.I),
-    re.compile(r"\bcompare\s+(?P<a>.+?)\s+(?:and|with|to)\s+(?P<b>.+?)\s*\??$", re.I),
+    # "Compare Ansell and Gash's model with Emerson's framework": "with" / "to" splits before "and" does.
+    re.compile(r"\bcompare\s+(?P<a>.+?)\s+(?:with|to|against)\s+(?P<b>.+?)\s*\??$", re.I),
+    re.compile(r"\bcompare\s+(?P<a>.+?)\s+and\s+(?P<b>.+?)\s*\??$", re.I),
     re.compile(r"^(?:what\s+(?:is|are)\s+)?(?P<a>[^?]+?)\s+(?:vs\.?|versus)\s+(?P<b>[^?]+?)\s*\??$", re.I),
     re.compile(r"\bis\s+(?P<a>.+?)\s+(?:the\s+same\s+(?:thing\s+)?as|different\s+from)\s+(?P<b>.+?)\s*\??$", re.I),
 ]

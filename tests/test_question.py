@@ -110,6 +110,9 @@ def test_comparison_subjects_lose_articles_and_a_shared_qualifier():
     assert analyse_question("How does New Public Governance differ from New Public Management as an account of public services?").subjects == (
         "New Public Governance", "New Public Management")
     assert analyse_question("How is a tame problem different from a wicked problem?").subjects == ("tame problem", "wicked problem")
+    # "with" splits before the "and" inside a pair of authors' names; "and" still splits when nothing else does.
+    assert analyse_question("Compare Ansell and Gash's model with Emerson's framework").subjects == ("Ansell and Gash's model", "Emerson's framework")
+    assert analyse_question("Compare co-production and co-design").subjects == ("co-production", "co-design")
 
 
 def test_definition_subject_and_requested_counts():
