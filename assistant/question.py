@@ -377,6 +377,28 @@ def weak_names(question: str) -> list[str]:
     return names
 
 
+_TITLE_RUN = re.compile(r"\b[A-Z][a-z'’-]+(?:\s+(?:(?:of|and|for|the|on|in|&)\s+)?[A-Z][a-z'’-]+)+\b")
+
+
+def initialisms(text: str) -> dict[str, tuple[str, ...]]:
+    """The initials of each name of three or more capitalised words in ``text``, with the name's words.
+
+    "How do we keep it clear of Paperwork Reduction Act clearance?" -> ``{"pra": ("Paperwork", "Reduction", "Act")}``;
+    "Individual Placement and Support" -> "ips" (small joining words have no letter). Documents often use
+    only the short form ("No PRA implications"), so a search for the long one adds the short one when the
+    index knows it (:meth:`assistant.index.lexical.LexicalIndex.search`). A name opening a sentence is taken
+    from its second word on only when its first is a question word ("How", "What").
+    """
+    found: dict[str, tuple[str, ...]] = {}
+    for m in _TITLE_RUN.finditer(text):
+        words = tuple(w for w in m.group().split() if w[0].isupper())
+        if words and words[0].lower() in QUESTION_STOPWORDS:
+            words = words[1:]
+        if len(words) >= 3:
+            found["".join(w[0] for w in words).lower()] = words
+    return found
+
+
 def with_topic_for_pronouns(analysis: QuestionAnalysis, topic: str) -> QuestionAnalysis:
     """``analysis`` with a pronoun subject ("How is it different from co-design?") replaced by the topic a follow-up borrowed ("co-production")."""
     if not analysis.subjects or not any(s.lower() in PRONOUNS for s in analysis.subjects):

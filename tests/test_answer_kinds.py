@@ -1015,6 +1015,10 @@ def test_people_outside_government_ask_what_government_requires_not_for_a_checkl
         # Invitees from outside the federal government ask what government requires, not for a checklist to check.
         ("A few of the people coming to our KJ workshop don't work for the federal government. What should we check beforehand?",
          "KJ method", "Paperwork Reduction Act"),
+        # The cards write "PRA", not the Act's name; "critique" as a verb asks for no criticisms.
+        ("We're planning a sketching workshop where people generate and critique lots of design ideas together, and we'd like "
+         "some residents alongside our staff. How do we keep it clear of Paperwork Reduction Act clearance?",
+         "Design studio", "nine or fewer members of the public"),
     ],
 )
 def test_what_government_requires_is_the_cards_section_on_use_in_government(realdocs, question, card, words):

@@ -346,3 +346,21 @@ def test_a_sentence_or_question_is_no_keyword_query():
     # A statement ending in a full stop, or one opening with a question word, is read as before.
     assert analyse_question("We run a partnership. Steps please.").kind != "definition"
     assert analyse_question("how the board works").kind == "other"
+
+
+def test_initials_of_names_of_three_or_more_capitalised_words():
+    from assistant.question import initialisms
+
+    assert initialisms("How do we keep it clear of Paperwork Reduction Act clearance?") == {"pra": ("Paperwork", "Reduction", "Act")}
+    assert initialisms("What is Individual Placement and Support?") == {"ips": ("Individual", "Placement", "Support")}
+    assert initialisms("What did the National Audit Office find?") == {"nao": ("National", "Audit", "Office")}
+    assert initialisms("Is PRA clearance needed for a card sort?") == {}  # two capitalised words make no name here
+    assert initialisms("What does Torfing say?") == {}
+
+
+def test_critique_as_a_verb_asks_for_no_criticisms():
+    from assistant.compose.cues import facets_asked
+
+    assert facets_asked("People generate and critique lots of design ideas. How do we keep it clear of Paperwork Reduction Act clearance?") == ["government"]
+    assert facets_asked("What is the main critique of design thinking?") == ["limits"]
+    assert facets_asked("What are the critiques of innovation labs?") == ["limits"]

@@ -290,3 +290,19 @@ def test_a_document_removed_by_another_writer_while_a_search_ranks_is_dropped_an
     assert [(p.id, p.score) for p in raced][: len(kept)] == kept  # the others keep their places and scores
     assert [p.score for p in raced] == sorted((p.score for p in raced), reverse=True)
     other.close()
+
+
+def test_a_name_searched_in_full_finds_passages_that_give_only_its_initials(tmp_path):
+    from assistant.index.lexical import LexicalIndex
+
+    # The 18F cards write "PRA"; one card spells out the Paperwork Reduction Act.
+    texts = ["No PRA implications if done as directly moderated sessions.", "Sketch ideas and critique them in groups of three.",
+             "Individual Placement and Support (IPS) places people in jobs first.", "Weather report: rain, clouds and wind."]
+    lexical = LexicalIndex(tmp_path / "bm25")
+    lexical.build([f"p{i}" for i in range(4)], [f"d{i}" for i in range(4)], texts, 1)
+    found = [pid for pid, _ in lexical.search("How do we keep clear of the Paperwork Reduction Act?", 4)]
+    assert found[:1] == ["p0"], found
+    assert lexical.short_forms("the Paperwork Reduction Act") == ["pra"]
+    assert lexical.short_forms("Is it Making It Work?") == []  # initials the index does not hold add nothing
+    # Analysed as the index was: "IPS" is stemmed to "ip".
+    assert lexical.short_forms("What is Individual Placement and Support?", lexical.tokenize(["individual placement support"])[0]) == ["ip"]

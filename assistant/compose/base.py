@@ -27,7 +27,7 @@ from assistant.compose.cues import (
 )
 from assistant.evidence import FINDINGS_SECTION, PITFALL_LEAD, STEPS_SECTION, Quote, is_reference_section, sentence_quotes
 from assistant.question import (
-    DEFINING_WORDS, FACET_WORDS, FINDINGS_WORDS, FRAME_WORDS, NUMBER_WORDS, TAKING_PART_WORDS, WORD, QuestionAnalysis, split_context, statements,
+    DEFINING_WORDS, FACET_WORDS, FINDINGS_WORDS, FRAME_WORDS, NUMBER_WORDS, TAKING_PART_WORDS, WORD, QuestionAnalysis, initialisms, split_context, statements,
 )
 from assistant.retrieve import Passage
 
@@ -451,7 +451,9 @@ class Base:
             parts = [x for x in w.split("-") if len(x) > 3]
             return "-" in w and bool(parts) and all(starts_a_word(x) or starts_a_word(american(x)) for x in parts)
 
-        missing = [w for w, forms in candidates if not named(w, forms)]
+        # A name the passages give only by its initials ("PRA" for "Paperwork Reduction Act") is named.
+        short = {w.lower() for initials, name in initialisms(self.question).items() if initials in words for w in name}
+        missing = [w for w, forms in candidates if w not in short and not named(w, forms)]
         if not missing:
             return []
         weight = lambda t: self.weights.get(t, 0.0) or rarest  # noqa: E731

@@ -101,7 +101,8 @@ FACETS = {
     ),
     "checklist": (CHECKLIST_WANTED, CHECKLIST_SECTION),
     "limits": (
-        re.compile(r"\b(?:criticisms?|critiques?|limitations|limits\s+of|weaknesses|drawbacks|downsides)\b", re.I),
+        # "critique" as a noun ("the main critique of ..."), not the verb ("people generate and critique design ideas").
+        re.compile(r"\b(?:criticisms?|critiques|(?:a|the|any|main|key)\s+critique|critique\s+of|limitations|limits\s+of|weaknesses|drawbacks|downsides)\b", re.I),
         re.compile(r"\b(?:limitations|limits\s+of|criticisms?|critiques?|weaknesses|drawbacks)\b", re.I),
     ),
     # A review's "Implications for practitioners", "Practical implications", a case's "What others can learn" give its lessons.

@@ -169,6 +169,7 @@ class LexicalIndex:
         if snap.bm25 is None or n <= 0:
             return []
         terms = self.tokenize([query])
+        terms[0] += self.short_forms(query, terms[0])
         if not terms[0]:
             return []
         mask = None
@@ -186,6 +187,21 @@ class LexicalIndex:
             hits = hits[np.argpartition(scores[hits], -n)[-n:]]
         best = hits[np.lexsort((hits, -scores[hits]))]  # best first; ties in index order
         return [(snap.ids[int(i)], float(scores[i])) for i in best]
+
+    def short_forms(self, query: str, terms: Sequence[str] = ()) -> list[str]:
+        """The initials of names in ``query`` that the index holds as words, when ``terms`` lacks them.
+
+        "Paperwork Reduction Act" finds the 18F cards' "No PRA implications": the cards write the short
+        form, one card the long one. Initials the index does not hold ("Making It Work": "miw") add nothing.
+        """
+        from assistant.question import initialisms
+
+        snap = self.snapshot
+        if snap.bm25 is None:
+            return []
+        vocab = snap.bm25.vocab_dict
+        found = [t for short in initialisms(query) for t in self.tokenize([short])[0]]  # analysed as the index was: "IPS" is "ip"
+        return list(dict.fromkeys(t for t in found if t in vocab and t not in terms))
 
     def idf(self, terms: Sequence[str]) -> dict[str, float]:
         """Inverse document frequency of analysed terms (0 for unseen ones); used to weigh sentences."""
