@@ -1192,3 +1192,22 @@ def test_lesson_headings_in_other_words():
         assert heads.search(head), head
     assert not heads.search("Step-by-step: forming the partnership")
     assert facets_asked("What are the implications for practitioners?") == ["lessons"]
+
+
+def test_a_question_of_no_particular_kind_is_answered_by_the_section_its_heading_names(realdocs):
+    # As the whole library ranks them: "What did Austin achieve with Sunlight?" first, "Where did Austin's open data
+    # program start?" next. The first heading names most of the question, so its list answers whole, not the best
+    # sentences gathered across the case study's background.
+    (doc_id,) = [d.doc_id for d in realdocs.documents() if d.doc_id.startswith("austin-homeless")]
+    document = realdocs.document_passages(doc_id)
+    achieved = [p for p in document if p.section == "What did Austin achieve with Sunlight?"][:1]
+    started = [p for p in document if p.section.startswith("Where did Austin")][:2]
+    assert achieved and len(started) == 2
+    ranked = achieved + started
+    closeness = dict(zip([p.id for p in ranked], (0.55, 0.50, 0.49))) | {"a passage far from the question": 0.30}
+    question = "I'm writing up a city's open data work on homelessness. What were the main things Austin achieved with Sunlight?"
+    answer = realdocs.compose(question, SearchResult("q", ranked, 0.55, similarity=closeness))
+    verify(answer)
+    assert answer.kind == "other"
+    assert answer.text.startswith("From “Reforming services for people experiencing homelessness”, section “What did Austin achieve with Sunlight?”:"), answer.text
+    assert "hands-on workshop with contract administrators" in answer.text

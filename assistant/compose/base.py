@@ -39,6 +39,8 @@ CARRIED = 0.9
 """Share of the sentence before's score a factoid's answering sentence that refers back to it keeps (:meth:`Base.carried`)."""
 REFERS_BACK = re.compile(r"\b(?:the|this|that)\s+(?:concept|idea|term|phrase|notion|model|framework|approach|method|programme|program|scheme)\b|^\s*(?:It|This|They)\b")
 """A sentence going on about what the sentence before it named ("... introduced the concept in 1973")."""
+HEADED = 0.5
+"""Share of the question its best passage's heading must cover for a question of no particular kind to be answered by that section (:meth:`Composition.headed_section`)."""
 CONTEXT_WEIGHT = 0.1
 """Share of its weight a word keeps when only a question's opening statement holds it (:func:`split_context`)."""
 EMPHASISED_LINE = re.compile(r"(\*\*?|__?)[^*_]+[^.!?*_]\1")
@@ -97,6 +99,7 @@ class Base:
         self.q_seq = q_seq
         # A follow-up's own words ("evaluated" in "And how was it evaluated?"), beside the topic it borrowed.
         self.own_terms = frozenset(t for t in composer.analyse([question])[0] if t in q_seq) if words.strip() != question.strip() else frozenset()
+        self.follow_up = words.strip() != question.strip()
         self.q_terms = list(dict.fromkeys(q_seq))
         self.weights = composer.idf(self.q_terms)
         # "Our forum has a history of distrust. How do we build trust?": the opening statement says why
@@ -229,7 +232,28 @@ class Base:
             if lines:
                 self.as_block = True
                 return lines
+        if kind == "other":
+            lines = self.headed_section()
+            if lines:
+                return lines
         return self.sentences()
+
+    def headed_section(self) -> list[Line]:
+        """For a question of no particular kind, the best passage's section read in order when its heading names the question.
+
+        "What were the main things Austin and Sunlight actually did together?" ranks "What did Austin achieve
+        with Sunlight?" first; its heading covers most of the question (its names too), so the section is what
+        is asked (its list whole, or its prose read in order), not the best sentences gathered across the Austin
+        case study.
+        """
+        ranked = self.passages[: self.ranked]
+        if not ranked or not ranked[0].section or is_reference_section(ranked[0].section) or self.c.expand is None or self.follow_up:
+            return []  # a follow-up's borrowed topic ("small win") is no heading it asks for ("And what should I cut if I run short of time?")
+        best = ranked[0]
+        cover = self.named_coverage(best)
+        if cover < HEADED or any(self.named_coverage(p) >= cover for p in ranked[1:3] if p.section != best.section):
+            return []
+        return self.section_answer(best, self.document(best.doc_id))
 
     # -- sentences ---------------------------------------------------------------------------
 
