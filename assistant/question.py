@@ -157,6 +157,7 @@ _PROCEDURE = [
     re.compile(r"\bwhat\s+(?:can|could|should)\s+(?:i|we)\s+learn\s+from\b|\bwhat(?:'s|’s|\s+is)\s+the\s+process\s*\?", re.I),
     re.compile(r"\b(?:good|effective|practical)\s+(?:way|format|structure|approach|method)\s+(?:to|of|for)\b", re.I),
     re.compile(r"\bhow\s+(?:does|do)\s+(?:a|an|the|our|your)\s+(?:[\w-]+\s+){1,2}?(?:come\s+up\s+with|go\s+about|put\s+together|set\s+up|create|develop|design|organi[sz]e|prepare|choose|decide)\b", re.I),
+    re.compile(r"^\s*what\s+to\s+(?:include|cover|put|say|write|agree|bring|prepare)\b", re.I),  # "What to include in a referral?"
 ]
 _FINDINGS = re.compile(
     r"\bwhat\s+(?:did|does|do|have)\s+.+?\b(?:find|found|show|shown|conclude|concluded|report|reported|learn|learned|learnt|reveal|suggest|achieve|achieved|argue|argued|claim|claimed|propose|proposed)\b"
@@ -225,8 +226,13 @@ _KEYWORD_COMPARISON = [
     re.compile(r"^\s*(?P<a>[\w'-]+(?:\s+[\w'-]+)?)\s+or\s+(?P<b>[\w'-]+(?:\s+[\w'-]+)?)\s*[?.]?\s*$", re.I),
 ]
 """"co-production and co-design difference", "difference between grants and PbR", "signposting or warm handover": a comparison, typed as keywords."""
-_KEYWORD_HOW = re.compile(r"\bhow[- ]to\b|\b(?:steps|step[- ]by[- ]step|process|procedure|guide|guidance|checklist|tips|instructions)\s*[?.]?\s*$", re.I)
-""""card sorting how to", "job shadowing how to set up", "warm handover steps": the steps of something, typed as keywords."""
+_KEYWORD_HOW = re.compile(
+    r"\bhow[- ]to\b|\bwhat\s+to\s+(?:cover|include|put\s+in|say|write|agree)\b"
+    r"|\b(?:steps|step[- ]by[- ]step|process|procedure|guide|guidance|checklist|tips|instructions)\s*[?.]?\s*$",
+    re.I,
+)
+""""card sorting how to", "job shadowing how to set up", "warm handover steps", "joint lead written agreement, what to
+cover": the steps of something, or what a document should hold, typed as keywords."""
 _KEYWORD_DOING = re.compile(
     r"^\s*(?:[a-z]+ing|set|run|write|plan|build|start|create|design|recruit|pay|measure|evaluate|choose|make|organi[sz]e|prepare|get|involve|engage|support|sustain|end|close)"
     r"(?:\s+(?:up|out|on|in|off|through|back|together))?\s+(?:a|an|the|our|my|your|their|new|first|good|better)\b",

@@ -364,3 +364,13 @@ def test_critique_as_a_verb_asks_for_no_criticisms():
     assert facets_asked("People generate and critique lots of design ideas. How do we keep it clear of Paperwork Reduction Act clearance?") == ["government"]
     assert facets_asked("What is the main critique of design thinking?") == ["limits"]
     assert facets_asked("What are the critiques of innovation labs?") == ["limits"]
+
+
+def test_what_to_put_in_a_document_asks_for_its_contents():
+    # "what to cover" typed after the keywords, or opening the question, asks what the document should hold.
+    assert analyse_question("joint lead written agreement, what to cover").kind == "procedure"
+    assert analyse_question("What to include in a referral?").kind == "procedure"
+    # The first frame keeps its place: a question opening "How should I ..." with parts after it stays a how-to.
+    assert analyse_question(
+        "How should I pitch the leading-across-boundaries session: who is it for, how big should the group be, "
+        "and which authors should I be familiar with beforehand?").kind == "procedure"
