@@ -1211,3 +1211,14 @@ def test_a_question_of_no_particular_kind_is_answered_by_the_section_its_heading
     assert answer.kind == "other"
     assert answer.text.startswith("From “Reforming services for people experiencing homelessness”, section “What did Austin achieve with Sunlight?”:"), answer.text
     assert "hands-on workshop with contract administrators" in answer.text
+
+
+def test_a_sentence_saying_something_of_a_method_gives_way_to_the_line_under_its_title(realdocs):
+    # "Static prototypes (often paper) are helpful for ..." is recorded as a definition of prototypes but says only
+    # what some are good for; the Prototyping card's own line says what a prototype is, alone or compared.
+    answer = realdocs.ask("What is a prototype?")
+    verify(answer)
+    assert answer.text.startswith("**Prototype:** A rudimentary version, either static or functional"), answer.text
+    compared = realdocs.ask("What's the difference between a pilot and a prototype?")
+    verify(compared)
+    assert "**Prototype:** A rudimentary version" in compared.text, compared.text

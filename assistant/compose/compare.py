@@ -28,7 +28,10 @@ class Definitions:
         term at a time ("Creaming is ...", "Parking is ...") gets each definition under its own label.
         """
         found = self.find_definition(subject)
-        summary = self.titled_summary(subject) if found is None else None
+        # A sentence that only says something of it ("Static prototypes (often paper) are helpful for ...") gives way to
+        # the line under a card's title ("Prototyping": "A rudimentary version, either static or functional, ...").
+        weak = found is not None and bool(NOT_DEFINING.search(found[0].text))
+        summary = self.titled_summary(subject) if found is None or weak else None
         if summary is not None:  # a card's line under its title names nothing: the label says what it defines
             return [Line([summary[0]] + summary[1][:2], prefix=f"**{capital(subject)}:** ")]
         if found is None:
@@ -120,7 +123,9 @@ class Definitions:
             return labelled
         defined: dict[str, Line] = {}
         for subject in subjects:
-            found = self.find_definition(subject) or self.titled_summary(subject)
+            found = self.find_definition(subject)
+            if found is None or NOT_DEFINING.search(found[0].text):
+                found = self.titled_summary(subject) or found  # a card's line under its title over "X are helpful for ..."
             if found is not None:
                 defined[subject] = Line([found[0]], prefix=f"**{capital(subject)}:** ")
         if not defined:
