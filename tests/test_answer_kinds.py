@@ -1222,3 +1222,7 @@ def test_a_sentence_saying_something_of_a_method_gives_way_to_the_line_under_its
     compared = realdocs.ask("What's the difference between a pilot and a prototype?")
     verify(compared)
     assert "**Prototype:** A rudimentary version" in compared.text, compared.text
+    # "Most card sorts are performed with one user at a time" says how most are run, not what one is.
+    sorting = realdocs.ask("What is card sorting?")
+    verify(sorting)
+    assert sorting.text.startswith("**Card sorting:** A categorization exercise"), sorting.text

@@ -26,8 +26,8 @@ ORIGIN_WANTED = re.compile(r"\bwho\b.*\b(?:developed|devised|coined|wrote|author
 PUBLICATION_WANTED = re.compile(r"\b(?:publish\w*|journal|book|article|paper|report|where|when|year|who wrote|written)\b", re.I)
 TWO_PART = re.compile(r"[,;]?\s+and\s+(?:in\s+|from\s+|at\s+)?(?:what|where|when|who|how|which|why|did|does|is|was)\b", re.I)
 KEY_TERMS_SECTION = re.compile(r"\b(?:key terms|glossary|definitions?|what \w+(?: \w+)? means|what counts as)\b", re.I)
-# "X is also / not / often ...": a sentence about X, not one that says what X is.
-NOT_DEFINING = re.compile(r"^\W*(?:\([^)]*\)[\s-]+|\w+[\s-]+){0,6}?(?:is|are)\s+(?:also|not|often|sometimes|usually|still|only|rarely|never|more|less|most|likely|particularly|especially|worth|important|useful|helpful|valuable|essential|necessary|vital|efficient|common|popular|widely|increasingly|best|the\s+right)\b", re.I)
+# "X is also / not / often ...", "Most card sorts are performed ...": a sentence about X, not one that says what X is.
+NOT_DEFINING = re.compile(r"^\W*(?:most|many|some|few|several)\s|^\W*(?:\([^)]*\)[\s-]+|\w+[\s-]+){0,6}?(?:is|are)\s+(?:also|not|often|sometimes|usually|still|only|rarely|never|more|less|most|likely|particularly|especially|worth|important|useful|helpful|valuable|essential|necessary|vital|efficient|common|popular|widely|increasingly|best|the\s+right)\b", re.I)
 EXPLAINING_SECTION = re.compile(r"\b(?:explained|defined|definitions?|key terms|what (?:is|are)\b|^what\b.*\b(?:is|are|was|were)$|^what\s+[\w-]+(?:\s+[\w-]+){0,3}\s+(?:is|are|means)\b|about the|background|introduction|overview|in brief|why\b)", re.I)
 RISKS_WANTED = re.compile(r"\b(?:risks|pitfalls|mistakes|dangers|go wrong)\b", re.I)
 CRITIQUE_CUE = re.compile(
