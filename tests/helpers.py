@@ -151,3 +151,15 @@ def consistent_ids(index) -> set[str]:
     assert sorted(index.store.queryable_ids()) == sorted(manifest), "dense search does not find every passage"
     assert sorted(saved.ids) == sorted(manifest), "BM25 and the manifest disagree"
     return set(manifest)
+
+
+def passages_of(pipeline, stem: str) -> list:
+    """The stored passages, in order, of the one indexed document whose file is named ``stem`` (doc ids end in a content hash)."""
+    (doc_id,) = [d.doc_id for d in pipeline.documents() if Path(d.source).stem == stem]
+    return pipeline.document_passages(doc_id)
+
+
+def section_passage(pipeline, stem: str, heading: str):
+    """The first stored passage of ``stem``'s section whose heading trail ends in ``heading``."""
+    return next(p for p in passages_of(pipeline, stem) if p.section.endswith(heading))
+

@@ -17,6 +17,7 @@ from assistant.answer import verify
 from assistant.chat import Conversation
 from assistant.evidence import is_pitfall_section
 from assistant.retrieve import SearchResult
+from helpers import section_passage
 
 
 STATED = [
@@ -497,16 +498,12 @@ def test_a_guide_ranked_on_its_roles_offers_its_steps(shipped):
     # As the whole library ranks them for "How do I measure whether our partnership is working?": the measuring
     # guide's roles first, the conflict guide's steps second on "working" and "partners", then an evaluation step,
     # the measuring guide's pitfalls and its steps. The guide ranked on its roles answers with its own steps.
-    def section(stem, heading):
-        (doc_id,) = [d.doc_id for d in shipped.documents() if d.doc_id.startswith(stem)]
-        return next(p for p in shipped.document_passages(doc_id) if p.section.endswith(heading))
-
     ranked = [
-        section("measuring-outcomes", "Who does what in measuring value"),
-        section("managing-conflict", "Step-by-step: working through a conflict between partners"),
-        section("evaluating-a-collaborative", "Step 3: select outcome measures for employability"),
-        section("measuring-outcomes", "Common pitfalls in measuring outcomes and value"),
-        section("measuring-outcomes", "Step-by-step: building a shared outcome framework"),
+        section_passage(shipped, "measuring-outcomes-and-social-value-of-a-partnership", "Who does what in measuring value"),
+        section_passage(shipped, "managing-conflict-and-repairing-trust-between-partners", "Step-by-step: working through a conflict between partners"),
+        section_passage(shipped, "evaluating-a-collaborative-innovation-programme", "Step 3: select outcome measures for employability"),
+        section_passage(shipped, "measuring-outcomes-and-social-value-of-a-partnership", "Common pitfalls in measuring outcomes and value"),
+        section_passage(shipped, "measuring-outcomes-and-social-value-of-a-partnership", "Step-by-step: building a shared outcome framework"),
     ]
     closeness = dict(zip([p.id for p in ranked], (0.62, 0.50, 0.44, 0.58, 0.57))) | {"a passage far from the question": 0.38}
     result = SearchResult("q", ranked, 0.62, similarity=closeness)
@@ -519,16 +516,12 @@ def test_steps_offered_by_a_guide_ranked_on_its_roles_do_not_set_aside_a_checkli
     # As the whole library ranks them: a review's commissioning checklist first and closest in meaning, then the
     # funding guide's summary of its two models and its roles. The funding guide's steps join as candidates, and
     # the checklist, ranked first, still answers (a checklist only gives way to retrieved steps).
-    def section(stem, heading):
-        (doc_id,) = [d.doc_id for d in shipped.documents() if d.doc_id.startswith(stem)]
-        return next(p for p in shipped.document_passages(doc_id) if p.section.endswith(heading))
-
     ranked = [
-        section("employment-marketisation", "Commissioning checklist"),
-        section("grant-funding-versus", "The two models in brief"),
-        section("grant-funding-versus", "Who does what in commissioning a collaborative programme"),
-        section("employment-marketisation", "Why payment by results can crowd out collaboration"),
-        section("commissioning-and-procuring", "Step-by-step: commissioning a partnership service collaboratively"),
+        section_passage(shipped, "employment-marketisation-payment-by-results-creaming-parking", "Commissioning checklist"),
+        section_passage(shipped, "grant-funding-versus-payment-by-results-commissioning", "The two models in brief"),
+        section_passage(shipped, "grant-funding-versus-payment-by-results-commissioning", "Who does what in commissioning a collaborative programme"),
+        section_passage(shipped, "employment-marketisation-payment-by-results-creaming-parking", "Why payment by results can crowd out collaboration"),
+        section_passage(shipped, "commissioning-and-procuring-partnership-services", "Step-by-step: commissioning a partnership service collaboratively"),
     ]
     closeness = dict(zip([p.id for p in ranked], (0.64, 0.50, 0.51, 0.56, 0.61))) | {"a passage far from the question": 0.36}
     result = SearchResult("q", ranked, 0.64, similarity=closeness)
@@ -572,13 +565,9 @@ def test_a_trainers_materials_do_not_answer_a_practitioners_how_to(shipped):
 def test_steps_that_never_say_the_question_word_give_way_to_steps_that_do(shipped):
     # Ranked first and closest in meaning, the sustainability steps never say "memorandum"; the employer guide's
     # steps, one of which is writing the commitment down in a memorandum of understanding, answer.
-    def section(stem, heading):
-        (doc_id,) = [d.doc_id for d in shipped.documents() if d.doc_id.startswith(stem)]
-        return next(p for p in shipped.document_passages(doc_id) if p.section.endswith(heading))
-
     ranked = [
-        section("sustaining-a-partnership", "Step-by-step: planning for sustainability from the start"),
-        section("engaging-employers", "Step-by-step: getting employers to commit to a local employability partnership"),
+        section_passage(shipped, "sustaining-a-partnership-after-the-funding-ends", "Step-by-step: planning for sustainability from the start"),
+        section_passage(shipped, "engaging-employers-in-a-local-employability-partnership", "Step-by-step: getting employers to commit to a local employability partnership"),
     ]
     closeness = dict(zip([p.id for p in ranked], (0.60, 0.45))) | {"a passage far from the question": 0.30}
     answer = shipped.compose("How do I write a memorandum of understanding?", SearchResult("q", ranked, 0.6, similarity=closeness))

@@ -16,6 +16,7 @@ from assistant.answer import ExtractiveComposer, verify
 from assistant.chat import Conversation
 from assistant.ingest.structure import Unit
 from assistant.retrieve import Passage, SearchResult
+from helpers import passages_of
 
 ROOT = Path(__file__).resolve().parents[1]
 REALDOCS = ROOT.parent / "shared" / "data" / "realdocs"
@@ -1043,8 +1044,7 @@ def test_findings_come_from_the_best_documents_section_of_findings_among_the_bes
     # Glendale's "Summary of key findings" ranked second and fourth, under a step of the project, all about as
     # close in meaning; what Sunlight found is read there (the share of records requests, who makes them), not
     # sentences elsewhere about what Sunlight helped Glendale find.
-    (doc_id,) = [d.doc_id for d in realdocs.documents() if d.doc_id.startswith("glendale-development")]
-    document = realdocs.document_passages(doc_id)
+    document = passages_of(realdocs, "glendale-development")
     story = [p for p in document if "open data story" in p.section][:1]
     found = [p for p in document if p.section == "Summary of key findings"][:2]
     steps = [p for p in document if "Refining use cases" in p.section][:1]
@@ -1198,8 +1198,7 @@ def test_a_question_of_no_particular_kind_is_answered_by_the_section_its_heading
     # As the whole library ranks them: "What did Austin achieve with Sunlight?" first, "Where did Austin's open data
     # program start?" next. The first heading names most of the question, so its list answers whole, not the best
     # sentences gathered across the case study's background.
-    (doc_id,) = [d.doc_id for d in realdocs.documents() if d.doc_id.startswith("austin-homeless")]
-    document = realdocs.document_passages(doc_id)
+    document = passages_of(realdocs, "austin-homeless")
     achieved = [p for p in document if p.section == "What did Austin achieve with Sunlight?"][:1]
     started = [p for p in document if p.section.startswith("Where did Austin")][:2]
     assert achieved and len(started) == 2

@@ -98,8 +98,8 @@ class Base:
         q_seq = [t for t in composer.analyse([words])[0] if t not in composer.ignore and (t not in composer.frame or t in named)]
         self.q_seq = q_seq
         # A follow-up's own words ("evaluated" in "And how was it evaluated?"), beside the topic it borrowed.
-        self.own_terms = frozenset(t for t in composer.analyse([question])[0] if t in q_seq) if words.strip() != question.strip() else frozenset()
         self.follow_up = words.strip() != question.strip()
+        self.own_terms = frozenset(t for t in composer.analyse([question])[0] if t in q_seq) if self.follow_up else frozenset()
         self.q_terms = list(dict.fromkeys(q_seq))
         self.weights = composer.idf(self.q_terms)
         # "Our forum has a history of distrust. How do we build trust?": the opening statement says why

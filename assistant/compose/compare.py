@@ -28,10 +28,7 @@ class Definitions:
         term at a time ("Creaming is ...", "Parking is ...") gets each definition under its own label.
         """
         found = self.find_definition(subject)
-        # A sentence that only says something of it ("Static prototypes (often paper) are helpful for ...") gives way to
-        # the line under a card's title ("Prototyping": "A rudimentary version, either static or functional, ...").
-        weak = found is not None and bool(NOT_DEFINING.search(found[0].text))
-        summary = self.titled_summary(subject) if found is None or weak else None
+        summary = self.title_line_over(subject, found)
         if summary is not None:  # a card's line under its title names nothing: the label says what it defines
             return [Line([summary[0]] + summary[1][:2], prefix=f"**{capital(subject)}:** ")]
         if found is None:
@@ -124,8 +121,7 @@ class Definitions:
         defined: dict[str, Line] = {}
         for subject in subjects:
             found = self.find_definition(subject)
-            if found is None or NOT_DEFINING.search(found[0].text):
-                found = self.titled_summary(subject) or found  # a card's line under its title over "X are helpful for ..."
+            found = self.title_line_over(subject, found) or found
             if found is not None:
                 defined[subject] = Line([found[0]], prefix=f"**{capital(subject)}:** ")
         if not defined:
@@ -164,6 +160,16 @@ class Definitions:
         else:
             lines.append(Line(prefix="The documents do not contrast them directly."))
         return lines
+
+    def title_line_over(self, subject: str, found: tuple[Quote, list[Quote]] | None) -> tuple[Quote, list[Quote]] | None:
+        """The line under a card's title (:meth:`titled_summary`) when the definition ``found`` is missing or only says something of it.
+
+        "Static prototypes (often paper) are helpful for ..." gives way to "Prototyping": "A rudimentary version,
+        either static or functional, ..."; a sentence that does define stays (``None``).
+        """
+        if found is not None and not NOT_DEFINING.search(found[0].text):
+            return None
+        return self.titled_summary(subject)
 
     def titled_summary(self, subject: str) -> tuple[Quote, list[Quote]] | None:
         """The opening summary of a document titled by ``subject`` itself, as its definition ("Personas": "User archetypes based on conversations with real people.").

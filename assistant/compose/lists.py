@@ -324,7 +324,7 @@ class Lists:
         q = set(self.q_terms)
         labels = [m.group(1) for y in document if y.section == x.section for m in LABEL.finditer(y.text)]
         return sum(
-            any((terms := self.c.analyse([part])[0]) and all(has_term(q, t) or t in q for t in terms) for part in re.split(r"\s+or\s+|\s*\(|\)", label))
+            any((terms := self.c.analyse([part])[0]) and all(has_term(q, t) for t in terms) for part in re.split(r"\s+or\s+|\s*\(|\)", label))
             for label in labels
         )
 

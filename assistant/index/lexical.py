@@ -31,6 +31,7 @@ from typing import Any, Callable, Sequence
 
 import numpy as np
 
+from assistant.question import initialisms
 from assistant.settings import RetrievalSettings
 
 POINTER = "current"
@@ -194,8 +195,6 @@ class LexicalIndex:
         "Paperwork Reduction Act" finds the 18F cards' "No PRA implications": the cards write the short
         form, one card the long one. Initials the index does not hold ("Making It Work": "miw") add nothing.
         """
-        from assistant.question import initialisms
-
         snap = self.snapshot
         if snap.bm25 is None:
             return []
