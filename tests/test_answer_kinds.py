@@ -263,7 +263,7 @@ def test_tips_typed_as_keywords_are_the_steps_not_the_size_of_the_problem(shippe
 
 
 def test_background_headings_and_the_word_tips_name_no_guidance():
-    from assistant.compose.lists import EVIDENCE_HEADING
+    from assistant.compose.guides import EVIDENCE_HEADING
     from assistant.question import content_words, own_topic
 
     assert own_topic(content_words("digital exclusion tips")) == ["digital", "exclusion"]

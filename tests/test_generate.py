@@ -9,7 +9,6 @@ index, retrieval, the support check and the CLI.
 from __future__ import annotations
 
 import json
-import re
 import subprocess
 import sys
 

@@ -8,7 +8,6 @@ object by object, a sparse 100 MB file, a DOCX whose one part inflates to 250 MB
 
 from __future__ import annotations
 
-import io
 import os
 import random
 import zipfile

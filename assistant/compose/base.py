@@ -23,7 +23,6 @@ from assistant.compose.cues import (
     START_WANTED,
     TWO_PART,
     VAGUE_VERBS,
-    WHY_SECTION,
 )
 from assistant.evidence import FINDINGS_SECTION, PITFALL_LEAD, STEPS_SECTION, Quote, is_reference_section, sentence_quotes
 from assistant.question import (
@@ -89,7 +88,7 @@ class Base:
         self.passages = list(passages)  # add_sections grows this pool; the caller's list stays as it was
         self.ranked = len(passages)  # the first ``ranked`` of the pool are the retrieved passages, best first
         self.extra = list(extra)
-        self.joined: set[str] = set()  # steps sections offered by a guide ranked only on its roles (Lists.steps_of_summaries)
+        self.joined: set[str] = set()  # steps sections offered by a guide ranked only on its roles (Guides.steps_of_summaries)
         self.as_block = False
         # Frame words ("get", "make") say nothing about the topic, unless capitalised inside a name ("Making It Work").
         # A follow-up is scored with the topic it borrowed ("Which rungs count as tokenism on it?" + "ladder participation").
