@@ -47,6 +47,13 @@ FRAME_WORDS = frozenset(
     "tomorrow today tonight yesterday "
     "properly effectively successfully show shows showed shown slot final last tip tips worth common commonly typical typically usual usually".split()
 )
+FRAME_PHRASES = re.compile(
+    r"\bfrom\s+(?:the\s+)?(?:start|beginning)\s+to\s+(?:the\s+)?(?:finish|end)\b|\bend[- ]to[- ]end\b"
+    r"|\b(?:next|this|last|coming|the\s+following)\s+(?:week|month|fortnight|term|quarter)\b",
+    re.I,
+)
+"""Phrases that say when or how much of something is asked about, not what it is: "How should I run it from start to
+finish?", "the session I'm delivering next week". Their words are frame words in them only ("When did it start?" keeps "start")."""
 # Words that name which part of the guidance a question wants (its pitfalls, its checklist), not what it is about:
 # "What mistakes should we steer clear of?" leans on the sentences before it for its topic.
 FACET_WORDS = frozenset(

@@ -365,6 +365,15 @@ def test_how_to_run_a_session_gets_the_timed_plan_in_order(shipped):
     assert all(re.search(r"\[\d+\]$", line) for line in answer.text.splitlines()[1:]), answer.text
 
 
+def test_when_and_how_much_of_a_session_are_not_its_topic(shipped):
+    # "next week" and "from start to finish" say when and how much, not what the session is on: with them
+    # counted as topic words the plan's title covered too little of the question and one slot answered.
+    answer = shipped.ask("I'm delivering the 90-minute leading across boundaries session next week. How should I run it from start to finish?")
+    verify(answer)
+    parts = re.findall(r"^\d+\. \*\*(\d+-\d+ minutes): ", answer.text, re.M)
+    assert parts[:3] == ["0-10 minutes", "10-25 minutes", "25-40 minutes"] and len(parts) >= 6, answer.text
+
+
 def test_stage_directions_stay_out_of_answers_that_are_not_about_running_a_session(shipped):
     answer = shipped.ask("What is a wicked problem?")
     verify(answer)

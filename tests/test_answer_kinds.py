@@ -1091,6 +1091,14 @@ def test_a_named_method_is_not_answered_by_a_session_exercise_or_its_worked_exam
     assert "boundary-spanner" not in answer.text and "1. *Why?*" not in answer.text
 
 
+def test_a_list_of_other_sites_to_read_is_not_given_as_steps(realdocs):
+    # The co-design guide's "Additional sites with detail on various co-design methods include:" lists the
+    # titles of other pages; quoted as the answer to how to plan a session it said nothing about planning one.
+    answer = realdocs.ask("We're planning a co-design session with tenants. How do we decide where it fits in our wider design process, and what should we write down afterwards?")
+    verify(answer)
+    assert "Additional sites" not in answer.text and "18F Methods" not in answer.text, answer.text
+
+
 def test_a_method_card_is_defined_by_the_line_under_its_title(realdocs):
     # A card never says "Personas are ..."; its summary line under the title is what it is.
     answer = realdocs.ask("What are personas?")

@@ -26,7 +26,7 @@ from assistant.compose.cues import (
 )
 from assistant.evidence import FINDINGS_SECTION, PITFALL_LEAD, STEPS_SECTION, Quote, is_reference_section, sentence_quotes
 from assistant.question import (
-    DEFINING_WORDS, FACET_WORDS, FINDINGS_WORDS, FRAME_WORDS, NUMBER_WORDS, TAKING_PART_WORDS, WORD, QuestionAnalysis, initialisms, split_context, statements,
+    DEFINING_WORDS, FACET_WORDS, FINDINGS_WORDS, FRAME_PHRASES, FRAME_WORDS, NUMBER_WORDS, TAKING_PART_WORDS, WORD, QuestionAnalysis, initialisms, split_context, statements,
 )
 from assistant.retrieve import Passage
 
@@ -93,6 +93,7 @@ class Base:
         # Frame words ("get", "make") say nothing about the topic, unless capitalised inside a name ("Making It Work").
         # A follow-up is scored with the topic it borrowed ("Which rungs count as tokenism on it?" + "ladder participation").
         words = query if query and query.startswith(question.strip()) else question
+        words = FRAME_PHRASES.sub(" ", words)
         named = {t for terms in composer.analyse([w for w in WORD.findall(words)[1:] if w[:1].isupper()]) for t in terms}
         q_seq = [t for t in composer.analyse([words])[0] if t not in composer.ignore and (t not in composer.frame or t in named)]
         self.q_seq = q_seq

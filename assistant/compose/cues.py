@@ -65,6 +65,8 @@ AUDIENCE_SECTION = re.compile(r"\bwho\s+(?:the|this|it)\b[\w\s-]*\bis\s+for\b|\b
 STUDY_SECTION = re.compile(r"\b(?:evidence|findings?|found|results|what (?:it|they|we) (?:showed|found)|test case)\b|\((?:19|20)\d\d\)")
 """A heading over what a study or a programme found ("Rees, Whitworth and Carter (2014): the evidence ..."), not over what to do."""
 EXAMPLES_LEAD = re.compile(r"\b(?:for example|for instance|examples?(?: include| are| of)?|such as|e\.g\.)\b[^.]{0,30}$", re.I)
+RESOURCES_LEAD = re.compile(r"\b(?:additional|further|useful|other|more|helpful)\s+(?:web\s*)?(?:sites?|websites?|resources?|reading|links?)\b|\b(?:web\s*)?sites?\s+with\b", re.I)
+"""A list's lead-in pointing elsewhere ("Additional sites with detail on various co-design methods include:"): its items are titles of other pages."""
 COUNTED = re.compile(r"\b\d[\d,.]*%?\s+((?:[\w'-]+\s+){0,2}[\w'-]+)")
 CONTENTS_WANTED = re.compile(r"\b(?:go(?:es)?\s+(?:into|in)|include[sd]?|contain|cover(?:ed)?|be\s+in|involve|entail|consist\s+of|spell(?:s|ed)?\s+out|put\s+in(?:to)?|specify)\b", re.I)
 CONTENTS_HEAD = re.compile(r"^what\s+(?:to|should)\s+(?:put|go|include|cover|write|say)\b|^contents\b", re.I)

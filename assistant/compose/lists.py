@@ -7,7 +7,7 @@ from typing import Sequence
 
 from assistant.compose.base import Line, has_term, heading, read_in_order
 from assistant.compose.cues import (
-    CHECKLIST_SECTION, CONTENTS_SECTION, CRITIQUE_CUE, EXAMPLES_LEAD, EXPLAINING_SECTION, FACETS, KEY_TERMS_SECTION, LIMITS_SECTION,
+    CHECKLIST_SECTION, CONTENTS_SECTION, CRITIQUE_CUE, EXAMPLES_LEAD, RESOURCES_LEAD, EXPLAINING_SECTION, FACETS, KEY_TERMS_SECTION, LIMITS_SECTION,
     LIST_MAX, LIST_WHOLE, RISKS_WANTED, ROLES_SECTION, WHY_SECTION, facets_asked,
 )
 from assistant.evidence import PITFALL_LEAD, STEPS_SECTION, Quote, is_pitfall_section, quotable_item
@@ -505,11 +505,12 @@ EXAMPLE_BEFORE = re.compile(r"\b(?:see\s+(?:the\s+)?examples?\s+below|examples?\
 
 
 def example_list(p: Passage, u: Unit, document: Sequence[Passage]) -> bool:
-    """Whether a list gives an instance, not steps: its lead-in says so ("Examples include:"), or the words just before it do.
+    """Whether a list gives instances or other pages to read, not steps: its lead-in says so ("Examples include:",
+    "Additional sites with detail on various co-design methods include:"), or the words just before it do.
 
     The words before may close the passage before (a passage can open on the list's lead-in).
     """
-    if u.lead and EXAMPLES_LEAD.search(p.text[u.lead[0] : u.lead[1]]):
+    if u.lead and (EXAMPLES_LEAD.search(lead := p.text[u.lead[0] : u.lead[1]]) or RESOURCES_LEAD.search(lead)):
         return True
     at = p.start + (u.lead[0] if u.lead else u.start)  # where the list starts in the document
     x = max((x for x in document if x.start < at), key=lambda x: x.start, default=None)  # the passage holding the words before it
