@@ -165,6 +165,8 @@ _PROCEDURE = [
     re.compile(r"\b(?:good|effective|practical)\s+(?:way|format|structure|approach|method)\s+(?:to|of|for)\b", re.I),
     re.compile(r"\bhow\s+(?:does|do)\s+(?:a|an|the|our|your)\s+(?:[\w-]+\s+){1,2}?(?:come\s+up\s+with|go\s+about|put\s+together|set\s+up|create|develop|design|organi[sz]e|prepare|choose|decide)\b", re.I),
     re.compile(r"^\s*what\s+to\s+(?:include|cover|put|say|write|agree|bring|prepare)\b", re.I),  # "What to include in a referral?"
+    # "What process could we follow, step by step?"
+    re.compile(r"\bstep[- ]by[- ]step\b|\bwhat\s+(?:\w+\s+){0,2}?(?:process|procedure|steps|approach|method)\s+(?:could|should|can|might|would|do|must)\s+(?:i|we|you)\s+(?:follow|use|take)\b", re.I),
 ]
 _FINDINGS = re.compile(
     r"\bwhat\s+(?:did|does|do|have)\s+.+?\b(?:find|found|show|shown|conclude|concluded|report|reported|learn|learned|learnt|reveal|suggest|achieve|achieved|argue|argued|claim|claimed|propose|proposed)\b"

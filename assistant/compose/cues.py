@@ -165,7 +165,11 @@ NUMBERED_HEADING_MARK = re.compile(r"^\s*\d{1,2}[.)]\s+")
 """The number opening such a heading, taken off to label the part ("Before the event")."""
 BARE_QUESTION = re.compile(r"^(?:who|when|where|what)\?$", re.I)
 """A heading that is one question word ("Who?", "When?" under "Where it fits in with open data"): a facet, not guidance."""
-WHOLE_WANTED = re.compile(r"\b(?:process|start to finish|end to end|from \w+(?: \w+)? (?:through )?to|whole|overall|all the (?:steps|stages)|look like)\b", re.I)
+AIMS_SECTION = re.compile(r"^[\w.-]+(?:\s+[\w.-]+)?(?:’s|'s)\s+(?:goals?|aims?|objectives?|ambitions?)\b", re.I)
+"""A case study's account of what someone set out to do ("Glendale’s goals for contracting data"): why, not how."""
+RANGE_WANTED = re.compile(r"\b(?:start|beginning)\s+to\s+(?:finish|end)\b|\bend[- ]to[- ]end\b|\bfrom\s+(?:the\s+)?(?:\w+ing|start|beginning|outset)\b(?:\s+[\w'-]+){0,3}?\s+(?:through\s+|right\s+)?to\b", re.I)
+"""A question naming the span of a process it wants ("from picking the focus through to releasing the data"): its first part named is where the whole starts."""
+WHOLE_WANTED = re.compile(rf"\b(?:process|whole|overall|all the (?:steps|stages)|look like)\b|{RANGE_WANTED.pattern}", re.I)
 """A question asking for a whole process ("What does a sensible testing process look like, from planning through to acting on it?")."""
 
 PREPARATION_SECTION = re.compile(r"\b(?:preparation|materials|room\s+set-?up)\b", re.I)

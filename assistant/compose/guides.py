@@ -6,9 +6,9 @@ import re
 
 from assistant.compose.base import Line, has_term, heading, in_list_item, read_in_order
 from assistant.compose.cues import (
-    AUDIENCE_SECTION, BARE_QUESTION, CHECKLIST_SECTION, CHECKLIST_WANTED, CONTENTS_HEAD, EXAMPLE_SECTION, EXPLAINING_SECTION, FACETS,
+    AIMS_SECTION, AUDIENCE_SECTION, BARE_QUESTION, CHECKLIST_SECTION, CHECKLIST_WANTED, CONTENTS_HEAD, EXAMPLE_SECTION, EXPLAINING_SECTION, FACETS,
     KEY_TERMS_SECTION, LIMITS_SECTION, LIST_MAX, NUMBERED_HEADING, NUMBERED_HEADING_MARK, PHASES, PREPARATION_SECTION, PREPARATION_WANTED,
-    QUESTIONS_SECTION, ROLES_SECTION, SIGNS_SECTION, SIGNS_WANTED, STUDY_SECTION, WHOLE_WANTED, WHY_SECTION, facets_asked,
+    QUESTIONS_SECTION, RANGE_WANTED, ROLES_SECTION, SIGNS_SECTION, SIGNS_WANTED, STUDY_SECTION, WHOLE_WANTED, WHY_SECTION, facets_asked,
 )
 from assistant.compose.lists import example_list, first_list, subsections
 from assistant.evidence import PITFALL_SECTION, STEPS_SECTION, Quote, is_pitfall_section
@@ -120,8 +120,8 @@ class Guides:
         heads = [child.rsplit(" > ", 1)[-1] for child in children]
         title = set(self.c.analyse([f"{p.title} {parent_head}"])[0])
         asked = [t for t in self.q_terms if not has_term(title, t)]
-        if any(has_term(set(terms) - title, t) for terms in self.c.analyse(heads) for t in asked):
-            return []  # "How should we introduce the task?" asks for one part
+        if not RANGE_WANTED.search(self.question) and any(has_term(set(terms) - title, t) for terms in self.c.analyse(heads) for t in asked):
+            return []  # "How should we introduce the task?" asks for one part; "from picking the focus through to releasing the data" for all
         if p.section != parent and not WHOLE_WANTED.search(self.question) and self.coverage(list(title)) < 0.5:
             # One part ranked best, and the question is about more than what the title and the parent
             # heading name: "which city information residents want most, using records we already hold"
@@ -304,7 +304,7 @@ class Guides:
             # "The scale of the problem", "What the evidence says about signposting": why, not how. "What the research says
             # about trust" tells how trust is built when building trust is what is asked.
             return False
-        if EXPLAINING_SECTION.search(own) or ROLES_SECTION.match(own) or WHY_SECTION.match(own) or EXAMPLE_SECTION.search(own) or BARE_QUESTION.match(own):
+        if EXPLAINING_SECTION.search(own) or ROLES_SECTION.match(own) or WHY_SECTION.match(own) or EXAMPLE_SECTION.search(own) or BARE_QUESTION.match(own) or AIMS_SECTION.match(own):
             return False
         if LIMITS_SECTION.search(own) and not LIMITS_SECTION.search(self.question):
             return False  # "The limits of SROI" are not the steps of measuring
