@@ -279,6 +279,10 @@ class ExtractiveComposer:
         return lines, block
 
 
+ENDINGS = tuple(".!?)”\"'*:;")
+"""Characters a quoted sentence may end on; one ending otherwise is followed by a full stop in prose (:func:`render`)."""
+
+
 def render(question: str, lines: Sequence[Line], result: SearchResult, kind: str | None, joiner: str = " ") -> Answer:
     """Number the passages in order of first use and write the answer text.
 
@@ -298,7 +302,10 @@ def render(question: str, lines: Sequence[Line], result: SearchResult, kind: str
                 )
             elif q.span not in citations[p.id].quotes:
                 citations[p.id].quotes.append(q.span)
-            parts.append(f"{q.text} [{numbers[p.id]}]")
+            # A list item quoted as a sentence ("In 2018, Louisville Open Data partnered with ...") has no full stop of
+            # its own; in running prose one follows its marker, so that the next sentence does not run on from it.
+            stop = "." if line.prefix in ("", "Pitfall: ") and not q.text.rstrip().endswith(ENDINGS) else ""
+            parts.append(f"{q.text} [{numbers[p.id]}]{stop}")
         texts.append((line.prefix + " ".join(parts)).strip())
     text = joiner.join(t for t in texts if t)
     passages = list(result.passages)

@@ -92,12 +92,12 @@ def trim_label(text: str, span: tuple[int, int]) -> tuple[int, int]:
     return span
 
 
-def quotable_sentence(text: str, span: tuple[int, int], directions: bool = False) -> tuple[int, int] | None:
+def quotable_sentence(text: str, span: tuple[int, int], directions: bool = False, ended: bool = True) -> tuple[int, int] | None:
     """The span to quote for one sentence of a passage, or ``None`` when the sentence must not be quoted.
 
     Refused: sentences about the document or the session, bibliography entries, and fragments
-    (a lower-case start after its label, no final punctuation, under four words). Carrying
-    bracketed reference numbers ("... [3].") is refused too: those would read as our markers.
+    (a lower-case start after its label, no final punctuation unless ``ended`` is false, under four
+    words). Carrying bracketed reference numbers ("... [3].") is refused too: those would read as our markers.
     """
     a, b = trim_label(text, span)
     sentence = text[a:b].strip()
@@ -105,7 +105,7 @@ def quotable_sentence(text: str, span: tuple[int, int], directions: bool = False
         return None
     if not (sentence[0].isupper() or sentence[0].isdigit() or sentence[0] in "“\"'(*"):
         return None
-    if sentence[-1] not in ".!)”\"'*" and not sentence.endswith(".**"):
+    if ended and sentence[-1] not in ".!)”\"'*" and not sentence.endswith(".**"):
         return None
     if re.fullmatch(r"\*\*[^*]+[^.!?*]\*\*", sentence):
         return None  # a bold line standing as a heading ("**How residents analyze information**")
@@ -132,6 +132,37 @@ def quotable_item(text: str, span: tuple[int, int]) -> tuple[int, int] | None:
     return (a, b)
 
 
+CHECKBOX_BEFORE = re.compile(r"\[[ xX]?\]\s*$")
+"""A checklist box right before a list item's text."""
+
+
+def clause_item(text: str, span: tuple[int, int], directions: bool = False) -> tuple[int, int] | None:
+    """A list item written as a whole sentence without its full stop, quotable as one; else ``None``.
+
+    "In 2018, Louisville Open Data partnered with University of Louisville’s Speed School of
+    Engineering ... for capstone projects" states a fact: eight words or more, a capital first, and a
+    word lemminflect knows only as an inflected verb ("partnered"; not "partners", also a noun, nor
+    "using"), so that it holds a clause, not a label or a title. A checklist's box ("- [ ] Summary and
+    feedback on decisions sent to participants") makes it a thing to tick instead.
+    """
+    from lemminflect import getAllLemmas
+
+    item = text[span[0] : span[1]].strip()
+    words = re.findall(r"[A-Za-z][\w’'-]*", item)
+    if len(words) < 8 or not item[:1].isupper() or item.startswith("**"):
+        return None
+    if CHECKBOX_BEFORE.search(text, max(0, span[0] - 8), span[0]):
+        return None  # "- [ ] Summary and feedback on decisions sent to participants" is a thing to tick, not a fact
+    finite = (
+        w for w in words[1:]
+        if not w.lower().endswith("ing")  # "using", "creating": no tense of their own
+        and "VERB" in (lemmas := getAllLemmas(w.lower())) and "NOUN" not in lemmas and "ADJ" not in lemmas and lemmas["VERB"][0] != w.lower()
+    )
+    if next(finite, None) is None:
+        return None
+    return quotable_sentence(text, span, directions, ended=False)
+
+
 def sentence_quotes(passage: Passage, directions: bool = False) -> list[Quote]:
     """Every sentence of a passage that may be quoted, labelled by role; none from reference sections.
 
@@ -149,6 +180,8 @@ def sentence_quotes(passage: Passage, directions: bool = False) -> list[Quote]:
     out: list[Quote] = []
     for span in passage.sentences:
         quoted = quotable_sentence(passage.text, span, directions)
+        if quoted is None and any(a <= span[0] < b for a, b in items):
+            quoted = clause_item(passage.text, span, directions)
         if quoted is None:
             continue
         if len(passage.text[quoted[0] : quoted[1]].split()) < 6 and any(a <= quoted[0] < b for a, b in items):

@@ -241,6 +241,26 @@ def test_a_document_describing_itself_is_never_quoted(sentence, quoted):
 
 
 @pytest.mark.parametrize(
+    ("line", "quoted"),
+    [
+        # List items from the Sunlight case studies and our guides, as the index holds them.
+        ("- In 2018, Louisville Open Data partnered with University of Louisville’s Speed School of Engineering for capstone projects", True),
+        ("- Awareness about Madison’s open data portal is low, particularly among less skilled data users", True),
+        ("- [ ] Summary and feedback on decisions sent to participants", False),  # a box to tick
+        ("- Louisville Open Data regularly partners with Code for Kentuckiana for events", False),  # "partners" is a noun too
+        ("- 5 ways Pittsburgh’s public servants are using human-centered design", False),
+        ("- Facilitate access to city and other data sources relevant to neighbourhood organisations", False),  # an aim, no tense
+        ("- Pay promptly within days", False),
+    ],
+)
+def test_a_list_item_written_as_a_sentence_is_quotable_without_its_full_stop(line, quoted):
+    from assistant.evidence import clause_item
+
+    start = len(re.match(r"- (?:\[ \] )?", line).group())  # the item's text, after its marker and any box
+    assert (clause_item(line, (start, len(line))) is not None) is quoted
+
+
+@pytest.mark.parametrize(
     ("sentence", "quoted"),
     [
         ("Sørensen and Torfing (2011), Administration & Society; Hartley, Sørensen and Torfing (2013), Public Administration Review.", False),

@@ -60,3 +60,14 @@ def test_a_process_asked_for_from_its_first_part_to_its_last_is_given_whole(ever
     verify(answer)
     assert answer.text.startswith("From “Opening data about contracting”, section “Following the TDE process:”"), answer.text
     assert parts(answer.text)[:3] == ["Finding a focus area", "Refining use cases", "Designing a plan"], answer.text
+
+
+def test_a_fact_given_as_a_list_item_without_a_full_stop_answers(everything):
+    # Louisville's partnerships are list items with no full stop; refused as fragments, the question was
+    # declined though the passage holding the answer ranked first.
+    answer = everything.ask("Which universities did Louisville's open data team partner with in 2018, and what did they work on together?")
+    verify(answer)
+    assert not answer.abstained
+    assert answer.text.startswith("In 2018, Louisville Open Data partnered with University of Louisville’s Speed School of Engineering"), answer.text
+    # In running prose the quote's marker is followed by a full stop, so the next sentence does not run on from it.
+    assert "for capstone projects [1]. " in answer.text, answer.text
