@@ -71,3 +71,16 @@ def test_a_fact_given_as_a_list_item_without_a_full_stop_answers(everything):
     assert answer.text.startswith("In 2018, Louisville Open Data partnered with University of Louisville’s Speed School of Engineering"), answer.text
     # In running prose the quote's marker is followed by a full stop, so the next sentence does not run on from it.
     assert "for capstone projects [1]. " in answer.text, answer.text
+
+
+def test_a_long_section_giving_reasons_is_read_where_it_bears_on_the_question(everything):
+    # "Why do they matter?" runs to sixteen sentences; its first four are about the guide's other strategies
+    # and who they attract. What residents who are not data people add comes in its fifth paragraph.
+    answer = everything.ask(
+        "Why would our planning department bother hearing from residents who aren't data people about the housing "
+        "figures behind new developments? What can they add?"
+    )
+    verify(answer)
+    assert all(c.section == "Why do they matter?" for c in answer.citations), [c.section for c in answer.citations]
+    assert "housing data related to new development projects may be augmented" in answer.text, answer.text
+    assert "We’ve presented a number of strategies" not in answer.text, answer.text

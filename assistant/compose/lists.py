@@ -20,6 +20,8 @@ STEP_TITLE = re.compile(r"\*\*(.+?)\*\*")
 """A step's own title: the bold words that open a list item ("**Agree payment and expenses in advance.** The NIHR ...")."""
 MEANING = 0.15
 """Weight of closeness in meaning (:meth:`Base.meaning`) in a list's score and, for how-to questions, a prose heading's."""
+FOCUS_READ = 40
+"""Sentences of a section read before :meth:`Lists.section_sentences` keeps those bearing most on the question."""
 FACET_MARGIN = 0.2
 """How much more of the question another document's facet heading must cover to beat the best-ranked document's (:meth:`Lists.facet_section`)."""
 PAIRED = re.compile(r"\b([A-Za-z][\w'-]*)\s+(?:and|or|&)\s+([A-Za-z][\w'-]*)")
@@ -178,11 +180,24 @@ class Lists:
             lines.insert(0, Line(prefix=f"The documents set out no {self.analysis.count}-step plan for this; the closest guidance they give:"))
         return lines
 
-    def section_sentences(self, doc_id: str, section: str, most: int = 5, least: int = 2) -> list[Line]:
-        """A prose section that answers a list or how-to question, read in order ("The first ... The second ..."); its pitfalls too when they are asked for."""
+    def section_sentences(self, doc_id: str, section: str, most: int = 5, least: int = 2, focus: bool = False) -> list[Line]:
+        """A prose section that answers a list or how-to question, read in order ("The first ... The second ..."); its pitfalls too when they are asked for.
+
+        With ``focus``, a section of more than twice ``most`` sentences gives the ``most`` that bear most on the
+        question, still in order: "Why do they matter?" opens on two sentences about the guide's other
+        strategies, and says what residents add ("enrich existing data with their experiences") in its fifth paragraph.
+        """
         passages = [p for p in self.passages + self.extra if p.doc_id == doc_id and p.section == section]
         if self.c.expand is not None:
             passages += [p for p in self.document(doc_id) if p.section == section]
+        if focus:
+            lines = read_in_order(passages, FOCUS_READ, pitfalls=self.pitfalls_wanted, least=least)
+            quotes = [q for line in lines for q in line.quotes]
+            if len(quotes) > 2 * most:  # a short section reads best whole from its start ("... in four ways. ... ideas. ... learning.")
+                scores = {c.quote.doc_offset: c.score / max(self.weight.get(c.quote.passage.id, 0.0), 1e-9) for c in self.scored_sentences(passages)}
+                kept = {q.doc_offset for q in sorted(quotes, key=lambda q: -scores.get(q.doc_offset, 0.0))[:most]}
+                return [Line(kept_quotes, line.prefix) for line in lines if (kept_quotes := [q for q in line.quotes if q.doc_offset in kept])]
+            return lines
         return read_in_order(passages, most, pitfalls=self.pitfalls_wanted, least=least)
 
     def best_list(self) -> tuple[list[Quote], str, str, int, str] | None:

@@ -43,7 +43,7 @@ class Reasons:
                 self.as_block = True
                 where = f"“{best.title}”, section “{best.section}”"
                 return [Line(prefix=f"From {where}:")] + [Line([q], prefix="- ") for q in items[:8]]
-        return self.section_sentences(best.doc_id, best.section, most=most, least=1)  # a card says what it is for in one sentence
+        return self.section_sentences(best.doc_id, best.section, most=most, least=1, focus=True)  # a card says what it is for in one sentence
 
     def gives_reasons(self, p: Passage) -> bool:
         """Whether ``p``'s section says why ("Why ...", "The case for ..."), or, for a question asking when, when ("When?")."""
