@@ -374,6 +374,15 @@ def test_when_and_how_much_of_a_session_are_not_its_topic(shipped):
     assert parts[:3] == ["0-10 minutes", "10-25 minutes", "25-40 minutes"] and len(parts) >= 6, answer.text
 
 
+def test_a_trainers_materials_list_stays_out_of_answers_not_about_a_session(shipped):
+    # "The trainer needs a one-page self-assessment grid ... large sheets of paper" had answered "how big should it be"
+    # for a steering group; the board guide's "A board of eight to twelve members is usually workable" does.
+    answer = shipped.ask("We're putting together the steering group for a new employment partnership. Who should sit on it, how big should it be, and who should chair it?")
+    verify(answer)
+    assert "The trainer needs" not in answer.text, answer.text
+    assert "eight to twelve members" in answer.text, answer.text
+
+
 def test_stage_directions_stay_out_of_answers_that_are_not_about_running_a_session(shipped):
     answer = shipped.ask("What is a wicked problem?")
     verify(answer)

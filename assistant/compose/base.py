@@ -16,6 +16,8 @@ from assistant.compose.cues import (
     KEY_TERMS_SECTION,
     ORIGIN_CUE,
     ORIGIN_WANTED,
+    PREPARATION_SECTION,
+    PREPARATION_WANTED,
     PUBLICATION,
     PUBLICATION_WANTED,
     REASON_CUE,
@@ -281,6 +283,8 @@ class Base:
             factor *= 1.5
         if q.role == "pitfall":
             factor *= 1.2 if self.pitfalls_wanted else 0.6
+        if PREPARATION_SECTION.search(heading(q.passage)) and not PREPARATION_WANTED.search(self.question):
+            factor *= 0.3  # "The trainer needs a one-page self-assessment grid ..." does not say who sits on a steering group
         if PUBLICATION.search(text) and not self.publication_wanted:
             factor *= 0.5  # where a study appeared is not what it found, nor how to do anything
         if kind in ("findings", "reason") and STEPS_SECTION.search(q.passage.section) and in_list_item(q):
