@@ -374,6 +374,18 @@ def test_when_and_how_much_of_a_session_are_not_its_topic(shipped):
     assert parts[:3] == ["0-10 minutes", "10-25 minutes", "25-40 minutes"] and len(parts) >= 6, answer.text
 
 
+def test_what_to_check_is_answered_by_the_section_on_what_to_check(shipped):
+    # The payment guide's steps rank first on meaning; the question asks what to check, and a heading
+    # "Benefit rules to check before paying someone" says that is what it gives.
+    answer = shipped.ask(
+        "A couple of the parents on our advisory panel are on Universal Credit or ESA. "
+        "Before we start paying them for coming to meetings, what do we need to check?"
+    )
+    verify(answer)
+    assert answer.citations[0].section == "Benefit rules to check before paying someone", answer.text
+    assert "permitted work rules" in answer.text, answer.text
+
+
 def test_a_trainers_materials_list_stays_out_of_answers_not_about_a_session(shipped):
     # "The trainer needs a one-page self-assessment grid ... large sheets of paper" had answered "how big should it be"
     # for a steering group; the board guide's "A board of eight to twelve members is usually workable" does.

@@ -51,6 +51,8 @@ PHASES = {
 """The phase of an activity a question asks about, or a heading covers: before it ("What do we prepare?",
 "Step-by-step: preparing the workshop"), during it ("on the day itself", "2. During the event") or after it
 ("once the workshop is over", "Follow-up after the workshop")."""
+CHECKS_SECTION = re.compile(r"\bchecklist\b|\b(?:to|should|must)\s+check\b|\bchecks?\s+(?:before|for)\b", re.I)
+"""A heading over what to check: a checklist, or "Benefit rules to check before paying someone"."""
 CHECKLIST_WANTED = re.compile(
     r"\b(?:checklist|run\s+through|(?:nothing|anything)\s+(?:has\s+been\s+|is\s+|gets\s+)?(?:missed|forgotten)|be\s+in\s+place|have\s+in\s+place"
     r"|set\s+up\s+properly|(?:double-)?check(?:ed|s)?(?!\s*-?\s*ins?\b)|tick(?:ed)?\s+off)\b",

@@ -6,7 +6,7 @@ import re
 
 from assistant.compose.base import Line, has_term, heading, in_list_item, read_in_order
 from assistant.compose.cues import (
-    AIMS_SECTION, AUDIENCE_SECTION, BARE_QUESTION, CHECKLIST_SECTION, CHECKLIST_WANTED, CONTENTS_HEAD, EXAMPLE_SECTION, EXPLAINING_SECTION, FACETS,
+    AIMS_SECTION, AUDIENCE_SECTION, BARE_QUESTION, CHECKLIST_SECTION, CHECKLIST_WANTED, CHECKS_SECTION, CONTENTS_HEAD, EXAMPLE_SECTION, EXPLAINING_SECTION, FACETS,
     KEY_TERMS_SECTION, LIMITS_SECTION, LIST_MAX, NUMBERED_HEADING, NUMBERED_HEADING_MARK, PHASES, PREPARATION_SECTION, PREPARATION_WANTED,
     QUESTIONS_SECTION, RANGE_WANTED, ROLES_SECTION, SIGNS_SECTION, SIGNS_WANTED, STUDY_SECTION, WHOLE_WANTED, WHY_SECTION, facets_asked,
 )
@@ -281,7 +281,9 @@ class Guides:
     def parts_wanted(self) -> list[re.Pattern[str]]:
         """Headings of the part of a guide the question asks for: its phases (:data:`PHASES`), its checklist, or what a document should say."""
         if CHECKLIST_WANTED.search(self.question):
-            return [CHECKLIST_SECTION]  # "What should I run through before the workshop?": the checklist, not the preparation steps
+            # "What should I run through before the workshop?": the checklist, not the preparation steps; "Before we start
+            # paying them, what do we need to check?": "Benefit rules to check before paying someone"
+            return [CHECKS_SECTION]
         wanted = [cue for cue in PHASES.values() if cue.search(self.question)]
         return wanted or ([CONTENTS_HEAD] if self.contents_wanted else [])
 
