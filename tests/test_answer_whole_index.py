@@ -47,6 +47,9 @@ def test_a_process_asked_for_step_by_step_is_a_how_to(everything):
     verify(answer)
     assert answer.kind == "procedure"
     assert parts(answer.text) == ["Finding a focus area", "Refining use cases", "Designing a plan"], answer.text
+    # Each part is given by what its author set in bold, what was done, before its opening lines on why.
+    for done in ("**analyzing records requests**", "**conducted interviews with records requesters**", "**doing user testing**"):
+        assert done in answer.text, answer.text
 
 
 def test_a_process_asked_for_from_its_first_part_to_its_last_is_given_whole(everything):

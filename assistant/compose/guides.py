@@ -10,7 +10,7 @@ from assistant.compose.cues import (
     KEY_TERMS_SECTION, LIMITS_SECTION, LIST_MAX, NUMBERED_HEADING, NUMBERED_HEADING_MARK, PHASES, PREPARATION_SECTION, PREPARATION_WANTED,
     QUESTIONS_SECTION, RANGE_WANTED, ROLES_SECTION, SIGNS_SECTION, SIGNS_WANTED, STUDY_SECTION, WHOLE_WANTED, WHY_SECTION, facets_asked,
 )
-from assistant.compose.lists import example_list, first_list, subsections
+from assistant.compose.lists import FOCUS_READ, example_list, first_list, subsections
 from assistant.evidence import PITFALL_SECTION, STEPS_SECTION, Quote, is_pitfall_section
 from assistant.retrieve import Passage, is_reference_section
 
@@ -27,6 +27,17 @@ EVIDENCE_HEADING = re.compile(
     re.I,
 )
 """A heading over the size of a problem or what research found: background to a how-to, not its steps."""
+
+
+def emphasised_first(quotes: list[Quote], most: int) -> list[Quote]:
+    """``most`` of a section's quotes in document order, those holding words its author set in bold first.
+
+    Glendale's "2. Refining use cases" opens on why more was needed; what was done is in bold further on
+    ("Sunlight **conducted interviews with records requesters**").
+    """
+    bold = [q for q in quotes if "**" in q.text]
+    chosen = {q.doc_offset for q in (bold + [q for q in quotes if q not in bold])[:most]}
+    return [q for q in quotes if q.doc_offset in chosen]
 
 
 class Guides:
@@ -129,7 +140,7 @@ class Guides:
             return []
         lines: list[Line] = [Line(prefix=f"From “{p.title}”, section “{parent_head}”, in {len(children)} parts:")]
         for i, (child, head) in enumerate(zip(children, heads), start=1):
-            quotes = [q for line in read_in_order([x for x in document if x.section == child], 2, least=1) for q in line.quotes]
+            quotes = emphasised_first([q for line in read_in_order([x for x in document if x.section == child], FOCUS_READ, least=1) for q in line.quotes], 2)
             if not quotes:
                 return []
             label = NUMBERED_HEADING_MARK.sub("", head).rstrip(":. ")
