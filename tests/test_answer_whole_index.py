@@ -87,3 +87,12 @@ def test_a_long_section_giving_reasons_is_read_where_it_bears_on_the_question(ev
     assert all(c.section == "Why do they matter?" for c in answer.citations), [c.section for c in answer.citations]
     assert "housing data related to new development projects may be augmented" in answer.text, answer.text
     assert "We’ve presented a number of strategies" not in answer.text, answer.text
+
+
+def test_use_cases_asked_for_are_the_list_of_them(everything):
+    # "What open data use cases ... came out of ...?" asks for a list ("use cases" after two words); read as a
+    # question of no kind it got three sentences saying that use cases were developed.
+    answer = everything.ask("What open data use cases on homelessness came out of Sunlight's work with the City of Austin?")
+    verify(answer)
+    assert answer.kind == "list"
+    assert "**better coordinate strategic efforts**" in answer.text and "**improve shared contract outcomes**" in answer.text, answer.text
