@@ -75,7 +75,7 @@ def own_topic(words: list[str]) -> list[str]:
 
 
 Kind = Literal["procedure", "definition", "comparison", "factoid", "findings", "reason", "list", "yes-no", "other"]
-AnswerType = Literal["person", "date", "number", "place", "source"]
+AnswerType = Literal["person", "organisation", "date", "number", "place", "source"]
 
 KINDS: tuple[str, ...] = ("procedure", "definition", "comparison", "factoid", "findings", "reason", "list", "yes-no", "other")
 
@@ -123,7 +123,9 @@ _COMPARISON = [
 ]
 _FACTOID = [
     (re.compile(r"^\s*(?:who|whom|whose)\b", re.I), "person"),
-    (re.compile(r"\b(?:which|what)\s+(?:author|authors|researcher|researchers|person|people|scholar|scholars|organisation|organization|body|agency|fund|funder)\b", re.I), "person"),
+    (re.compile(r"\b(?:which|what)\s+(?:author|authors|researcher|researchers|person|people|scholar|scholars|body|agency|fund|funder)\b", re.I), "person"),
+    # "Which organisations did Madison bring into the co-design session?": named bodies, not people
+    (re.compile(r"\b(?:which|what)\s+(?:other\s+)?(?:organisations|organizations|bodies|agencies|funders|universit(?:y|ies)|charit(?:y|ies)|compan(?:y|ies)|partner\s+organisations)\b", re.I), "organisation"),
     # "When was MindLab closed?" asks for a date; "When should I use contextual inquiry?" for the situations that call for it.
     (re.compile(r"^\s*when\b(?!\s+(?:should|would|could|can|do|does|might|must|is\s+it\s+(?:best|right|worth))\b)|\b(?:what|which)\s+year\b|\bin\s+what\s+year\b", re.I), "date"),
     (re.compile(r"\bhow\s+(?:many|much|long|often|large|big)\b|\bwhat\s+(?:percentage|proportion|share|number|amount)\b", re.I), "number"),

@@ -96,3 +96,13 @@ def test_use_cases_asked_for_are_the_list_of_them(everything):
     verify(answer)
     assert answer.kind == "list"
     assert "**better coordinate strategic efforts**" in answer.text and "**improve shared contract outcomes**" in answer.text, answer.text
+
+
+def test_organisations_asked_for_are_named_with_what_they_were_part_of(everything):
+    # "These include the University of Wisconsin’s Applied Population Lab, the Northside Planning Council ..." names
+    # the organisations; it is quoted after the sentence it points back to, which says what they took part in.
+    answer = everything.ask("Which organisations did Madison and Sunlight bring into the co-design session that shaped the data toolkit for grant applicants?")
+    verify(answer)
+    assert answer.kind == "factoid"
+    assert answer.text.startswith("With that in mind, we held a co-design session with connectors"), answer.text
+    assert "the Northside Planning Council, and Collaboration for Good" in answer.text.split("\n")[0], answer.text

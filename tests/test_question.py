@@ -140,6 +140,8 @@ def test_definition_subject_and_requested_counts():
         ("How much money did the Big Lottery Fund put into Making It Work?", "number"),
         ("Which cities did the article on activation focus on?", "place"),
         ("In which journal did Bolden publish his review?", "source"),
+        ("Which organisations did Madison bring into the co-design session?", "organisation"),
+        ("Which universities did Louisville's open data team partner with?", "organisation"),
     ],
 )
 def test_factoid_answer_types(question, answer_type):

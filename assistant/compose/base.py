@@ -38,8 +38,10 @@ if TYPE_CHECKING:
 
 CARRIED = 0.9
 """Share of the sentence before's score a factoid's answering sentence that refers back to it keeps (:meth:`Base.carried`)."""
-REFERS_BACK = re.compile(r"\b(?:the|this|that)\s+(?:concept|idea|term|phrase|notion|model|framework|approach|method|programme|program|scheme)\b|^\s*(?:It|This|They)\b")
+REFERS_BACK = re.compile(r"\b(?:the|this|that)\s+(?:concept|idea|term|phrase|notion|model|framework|approach|method|programme|program|scheme)\b|^\s*(?:It|This|They|These|Those)\b")
 """A sentence going on about what the sentence before it named ("... introduced the concept in 1973")."""
+POINTS_BACK = re.compile(r"(?:This|They|These|Those|Such)\b|It\b(?!\s+(?:is|was|can\s+be|may\s+be)\s+[\w-]+\s+(?:to|that|whether)\b)")
+"""A sentence opening on a word that points back to the sentence before it ("These include ..."); not "It is worth noting that"."""
 HEADED = 0.5
 """Share of the question its best passage's heading must cover for a question of no particular kind to be answered by that section (:meth:`Composition.headed_section`)."""
 CONTEXT_WEIGHT = 0.1
@@ -362,6 +364,7 @@ class Base:
     def sentences(self) -> list[Line]:
         """The best 2-4 sentences by maximal marginal relevance, grouped by passage in document order."""
         pool = self.carried(self.scored_sentences(self.passages))
+        everything = list(pool)
         if self.own_terms:
             # A follow-up is answered by sentences on what it asks, not on the topic alone.
             pool = [c for c in pool if any(has_term(c.terms, t) for t in self.own_terms)] or pool
@@ -381,7 +384,28 @@ class Base:
                 break
             chosen.append(pick)
             pool.remove(pick)
+        chosen += self.antecedents(chosen, everything)
         return [Line([c.quote for c in group], prefix="Pitfall: " if group[0].quote.role == "pitfall" else "") for group in grouped(chosen)]
+
+    @staticmethod
+    def antecedents(chosen: Sequence[Scored], pool: Sequence[Scored]) -> list[Scored]:
+        """The sentence just before each chosen one that opens on a pronoun pointing back, when it is not chosen itself.
+
+        "These include the University of Wisconsin’s Applied Population Lab, the Northside Planning Council ..."
+        names the organisations asked for, and only "With that in mind, we held a co-design session with
+        connectors ..." before it says what they are included in.
+        """
+        have = {(c.quote.passage.id, c.quote.span[0]) for c in chosen}
+        added: list[Scored] = []
+        for c in chosen:
+            if not POINTS_BACK.match(c.quote.text):
+                continue
+            before = [x for x in pool if x.quote.passage.id == c.quote.passage.id and x.quote.span[1] <= c.quote.span[0]]
+            previous = max(before, key=lambda x: x.quote.span[0], default=None)
+            if previous is not None and (previous.quote.passage.id, previous.quote.span[0]) not in have and c.quote.span[0] - previous.quote.span[1] <= 3:
+                added.append(previous)
+                have.add((previous.quote.passage.id, previous.quote.span[0]))
+        return added
 
     # -- coverage ----------------------------------------------------------------------------
 

@@ -11,6 +11,8 @@ REASON_CUE = re.compile(r"\b(because|since|so that|reasons?|due to|leads? to|led
 CONTRAST_CUE = re.compile(r"\b(whereas|while|unlike|differs?|different|difference|distinction|distinguish\w*|in contrast|by contrast|rather than|compared with|as opposed to|but)\b", re.I)
 ANSWER_TYPE_CUE = {
     "person": re.compile(r"\b[A-Z][a-z’'-]+(?:,? (?:and|&) [A-Z][a-z’'-]+)*,? (?:et al\.? )?\((?:19|20)\d\d[a-z]?\)|\b(?:by|wrote|authors?|coined|introduced|developed|proposed|founded|created|led by)\b[^.]*\b[A-Z][a-z]+"),
+    # an organisation by name: "the University of Wisconsin’s Applied Population Lab, the Northside Planning Council"
+    "organisation": re.compile(r"\b(?:University|Council|Lab|Laboratory|Foundation|Department|Institute|Trust|Agency|Association|Centre|Center|School|College|Office|Board)\b"),
     "date": re.compile(r"\b(?:1[5-9]\d\d|20\d\d)\b|\b(?:January|February|March|April|May|June|July|August|September|October|November|December)\b"),
     "number": re.compile(r"\b\d[\d,.]*\b|\b(?:one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|twenty|thirty|forty|fifty|hundred|thousand|million|billion)\b", re.I),
     "place": re.compile(r"(?<!^)\b(?:in|at|from|across|throughout|of)\s+(?:the\s+)?[A-Z][a-z]+"),
