@@ -167,6 +167,8 @@ _PROCEDURE = [
     re.compile(r"\b(?:good|effective|practical)\s+(?:way|format|structure|approach|method)\s+(?:to|of|for)\b", re.I),
     re.compile(r"\bhow\s+(?:does|do)\s+(?:a|an|the|our|your)\s+(?:[\w-]+\s+){1,2}?(?:come\s+up\s+with|go\s+about|put\s+together|set\s+up|create|develop|design|organi[sz]e|prepare|choose|decide)\b", re.I),
     re.compile(r"^\s*what\s+to\s+(?:include|cover|put|say|write|agree|bring|prepare)\b", re.I),  # "What to include in a referral?"
+    # "what happens on the day of a co-design workshop", "kj method for agreeing priorities in a big group"
+    re.compile(r"\bwhat\s+happens\s+(?:on|during|at|in)\s+(?:the\s+)?(?:day|session|workshop|meeting|event)\b|^[\w\s'-]{2,40}?\b(?:method|technique|exercise|tool)\s+for\s+\w+ing\b", re.I),
     # "What process could we follow, step by step?"
     re.compile(r"\bstep[- ]by[- ]step\b|\bwhat\s+(?:\w+\s+){0,2}?(?:process|procedure|steps|approach|method)\s+(?:could|should|can|might|would|do|must)\s+(?:i|we|you)\s+(?:follow|use|take)\b", re.I),
 ]

@@ -374,6 +374,15 @@ def test_when_and_how_much_of_a_session_are_not_its_topic(shipped):
     assert parts[:3] == ["0-10 minutes", "10-25 minutes", "25-40 minutes"] and len(parts) >= 6, answer.text
 
 
+def test_what_happens_on_the_day_is_the_section_on_running_it(shipped):
+    # "on the day" asks for the part of the workshop while it runs: "Running the co-design session", not its preparation.
+    answer = shipped.ask("what happens on the day of a co-design workshop with service users")
+    verify(answer)
+    assert answer.kind == "procedure"
+    assert answer.citations[0].section == "Running the co-design session", answer.text
+    assert "mapping a typical journey" in answer.text, answer.text
+
+
 def test_what_to_check_is_answered_by_the_section_on_what_to_check(shipped):
     # The payment guide's steps rank first on meaning; the question asks what to check, and a heading
     # "Benefit rules to check before paying someone" says that is what it gives.
