@@ -162,7 +162,9 @@ _PROCEDURE = [
     re.compile(r"\bwhat\s+(?:\w+\s+){0,3}?(?:things|steps|actions)\s+(?:can|could|should|must)\s+(?:i|we|you)\s+(?:do|take)\b", re.I),
     # "What should I look at before I convene the board?", "What should we stop doing?",
     # "What can we learn from MindLab to help it last?", "... What's the process?"
-    re.compile(r"(?:^|[.?!]\s+)what\s+(?:should|must)\s+(?:i|we)\s+(?:actually\s+|really\s+)?\w+", re.I),
+    re.compile(r"(?:^|[.?!,;:]\s+|\s[-–]\s+)what\s+(?:should|must)\s+(?:i|we)\s+(?:actually\s+|really\s+|be\s+)?\w+", re.I),
+    # "client has asked for everything we hold on them - what now"
+    re.compile(r"\bwhat\s+(?:now|next)\s*\??\s*$|\bwhat\s+(?:do|should)\s+(?:i|we)\s+do\s+(?:now|next)\b", re.I),
     re.compile(r"\bwhat\s+(?:can|could|should)\s+(?:i|we)\s+learn\s+from\b|\bwhat(?:'s|’s|\s+is)\s+the\s+process\s*\?", re.I),
     re.compile(r"\b(?:good|effective|practical)\s+(?:way|format|structure|approach|method)\s+(?:to|of|for)\b", re.I),
     re.compile(r"\bhow\s+(?:does|do)\s+(?:a|an|the|our|your)\s+(?:[\w-]+\s+){1,2}?(?:come\s+up\s+with|go\s+about|put\s+together|set\s+up|create|develop|design|organi[sz]e|prepare|choose|decide)\b", re.I),

@@ -374,6 +374,14 @@ def test_when_and_how_much_of_a_session_are_not_its_topic(shipped):
     assert parts[:3] == ["0-10 minutes", "10-25 minutes", "25-40 minutes"] and len(parts) >= 6, answer.text
 
 
+def test_a_short_what_now_after_a_situation_gets_the_steps_for_it(shipped):
+    answer = shipped.ask("client has asked for everything we hold on them - what now")
+    verify(answer)
+    assert answer.kind == "procedure"
+    assert any(c.section == "Step-by-step: responding when a person asks to see their file" for c in answer.citations), answer.text
+    assert "subject access request" in answer.text.lower(), answer.text
+
+
 def test_what_happens_on_the_day_is_the_section_on_running_it(shipped):
     # "on the day" asks for the part of the workshop while it runs: "Running the co-design session", not its preparation.
     answer = shipped.ask("what happens on the day of a co-design workshop with service users")
