@@ -163,6 +163,9 @@ _PROCEDURE = [
     # "What should I look at before I convene the board?", "What should we stop doing?",
     # "What can we learn from MindLab to help it last?", "... What's the process?"
     re.compile(r"(?:^|[.?!,;:]\s+|\s[-–]\s+)what\s+(?:should|must)\s+(?:i|we)\s+(?:actually\s+|really\s+|be\s+)?\w+", re.I),
+    # Keyword queries: "running a design studio with stakeholders - steps?", "watching people do their job for user research,
+    # how?", "... - what are the steps?", "lean coffee meeting how does it work", "setting up referrals between partner orgs"
+    re.compile(r"(?:[-–,:]\s*|\s)(?:steps|how)\s*\?*\s*$|\bwhat\s+are\s+the\s+(?:steps|stages)\b|\bhow\s+does\s+(?:it|this|that)\s+work\b|^\s*(?:setting|getting|putting|joining)\s+up\b", re.I),
     # "client has asked for everything we hold on them - what now"
     re.compile(r"\bwhat\s+(?:now|next)\s*\??\s*$|\bwhat\s+(?:do|should)\s+(?:i|we)\s+do\s+(?:now|next)\b", re.I),
     re.compile(r"\bwhat\s+(?:can|could|should)\s+(?:i|we)\s+learn\s+from\b|\bwhat(?:'s|’s|\s+is)\s+the\s+process\s*\?", re.I),
