@@ -549,6 +549,9 @@ def _parts(q: str) -> list[str]:
 def _pair(a: str, b: str) -> tuple[str, str]:
     """Two compared things; a qualifier after the second ("... in outcome-funded programmes") is shared, not part of it."""
     a, b = _subject(a), _subject(b.split(",")[0])  # "outcomes, and how would you track each?": a second question follows the comma
+    # "making style tiles" and "running visual preference testing" compare style tiles with visual preference testing
+    # (a name in capitals is left whole: "Making It Work")
+    a, b = (re.sub(r"^(?:making|running|doing|using|holding|conducting|creating|producing|carrying\s+out)\s+(?:(?:a|an|the)\s+)?(?=\w)", "", x) for x in (a, b))
     if len(b.split()) > len(a.split()) + 1:
         b = re.split(r"\s+(?:in|for|within|under|when|during|across|at|as\s+(?:a|an|the)|in\s+terms\s+of)\s+", b, maxsplit=1)[0]
     return a, b

@@ -126,6 +126,10 @@ def test_comparison_subjects_lose_articles_and_a_shared_qualifier():
     # "with" splits before the "and" inside a pair of authors' names; "and" still splits when nothing else does.
     assert analyse_question("Compare Ansell and Gash's model with Emerson's framework").subjects == ("Ansell and Gash's model", "Emerson's framework")
     assert analyse_question("Compare co-production and co-design").subjects == ("co-production", "co-design")
+    # Doing a thing compares the things done; a name in capitals keeps its verb.
+    assert analyse_question("What's the difference between making style tiles and running visual preference testing?").subjects == (
+        "style tiles", "visual preference testing")
+    assert analyse_question("What is the difference between Making It Work and the Plymouth Alliance?").subjects == ("Making It Work", "Plymouth Alliance")
 
 
 def test_definition_subject_and_requested_counts():
