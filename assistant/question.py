@@ -213,7 +213,13 @@ _DEFINITION = [
     re.compile(r"^\s*(?:define|definition\s+of|meaning\s+of|explain(?:\s+the\s+(?:term|concept|idea)(?:\s+of)?)?|describe)\s+(?:(?:a|an|the)\s+)?(?P<x>[^?]+?)\s*[.?]?$", re.I),
     re.compile(r"^\s*what\s+do\s+(?:we|you|people|researchers)\s+mean\s+by\s+(?:(?:a|an|the)\s+)?(?P<x>[^?]+?)\s*\??$", re.I),
     re.compile(r"^\s*what\s+is\s+the\s+(?:definition|meaning)\s+of\s+(?:(?:a|an|the)\s+)?(?P<x>[^?]+?)\s*\??$", re.I),
+    # "How is employability usually defined?"
+    re.compile(r"^\s*how\s+(?:is|are)\s+(?:(?:a|an|the)\s+)?(?P<x>[^?]+?)\s+(?:usually\s+|generally\s+|normally\s+|commonly\s+|best\s+)?defined\s*\??$", re.I),
 ]
+_POINTER_TERMS = frozenset({"term", "concept", "word", "phrase", "idea", "notion"})
+"""What a question calls a term named before it ("... whether employability just means job-search skills. How is the term defined?")."""
+_MEANS_BEFORE = re.compile(r"\b(?:whether|that|if)\s+(?P<x>[A-Za-z][\w-]*(?:\s+(?!(?:just|only|really|simply)\b)[A-Za-z][\w-]*)?)\s+(?:just\s+|only\s+|really\s+|simply\s+)?(?:means|is\s+about)\b", re.I)
+"""A term a statement says people read one way ("disagree about whether employability just means job-search skills")."""
 _EXPLAIN_WHAT = re.compile(
     r"\b(?:explain|describe|define|get\s+across|put\s+across|tell)\s+(?:(?:to\s+)?(?:them|people|participants|staff|the\s+group|my\s+\w+|our\s+\w+|new\s+\w+)\s+)?what\s+(?:(?:a|an|the)\s+)?[\"'‘“]?(?P<x>[^?\"'’”,]+?)[\"'’”]?\s+(?:is|are|means?|involves?)(?:\s+(?:to|for|in|with)\s+[^?]*)?\s*(?:[?.]|$)",
     re.I,
@@ -337,11 +343,15 @@ def analyse_question(question: str) -> QuestionAnalysis:
     asked = _FRAME.sub("", sentence, count=1)
     for pattern in _DEFINITION:
         m = pattern.search(asked)
-        if m and len(m["x"].split()) <= 6 and m["x"].split()[0].lower() not in _NOT_A_TERM:
+        pointer = bool(m) and (m["x"].lower() in PRONOUNS or _subject(m["x"]).lower().split()[-1:] in ([w] for w in _POINTER_TERMS))
+        if m and not pointer and len(m["x"].split()) <= 6 and m["x"].split()[0].lower() not in _NOT_A_TERM:
             return QuestionAnalysis(question, "definition", topic, (_subject(m["x"]),), count)
-        if m and m["x"].lower() in PRONOUNS and (quoted := list(_QUOTED.finditer(q[: len(q) - len(sentence)]))):
+        if pointer and (quoted := list(_QUOTED.finditer(q[: len(q) - len(sentence)]))):
             # "People keep saying our work should be 'co-designed'. What does that actually mean?": the term they quoted.
             return QuestionAnalysis(question, "definition", topic, (_base_form(_subject(quoted[-1]["x"])),), count)
+        if pointer and (named := list(_MEANS_BEFORE.finditer(q[: len(q) - len(sentence)]))):
+            # "Our partners disagree about whether employability just means job-search skills. How is the term usually defined?"
+            return QuestionAnalysis(question, "definition", topic, (_subject(named[-1]["x"]),), count)
     if _YES_NO.search(q):
         return QuestionAnalysis(question, "yes-no", topic, count=count)
     if keywords and len(q.split()) <= KEYWORD_TERM_WORDS and topic:

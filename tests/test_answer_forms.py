@@ -374,6 +374,14 @@ def test_when_and_how_much_of_a_session_are_not_its_topic(shipped):
     assert parts[:3] == ["0-10 minutes", "10-25 minutes", "25-40 minutes"] and len(parts) >= 6, answer.text
 
 
+def test_the_term_a_statement_names_is_defined(shipped):
+    answer = shipped.ask(
+        "Our partners disagree about whether employability just means job-search skills, and it matters for what we fund. How is the term usually defined?"
+    )
+    verify(answer)
+    assert answer.text.startswith("Employability is a person's capacity to find, keep and progress in work"), answer.text
+
+
 def test_a_short_what_now_after_a_situation_gets_the_steps_for_it(shipped):
     answer = shipped.ask("client has asked for everything we hold on them - what now")
     verify(answer)

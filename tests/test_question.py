@@ -132,6 +132,15 @@ def test_comparison_subjects_lose_articles_and_a_shared_qualifier():
     assert analyse_question("What is the difference between Making It Work and the Plymouth Alliance?").subjects == ("Making It Work", "Plymouth Alliance")
 
 
+def test_a_term_named_only_in_the_statement_before_is_what_the_question_defines():
+    # "the term" points back to the word the statement says people read one way.
+    q = "Our partners disagree about whether employability just means job-search skills, and it matters for what we fund. How is the term usually defined?"
+    assert analyse_question(q).kind == "definition" and analyse_question(q).subjects == ("employability",)
+    assert analyse_question("How is employability defined?").subjects == ("employability",)
+    # With nothing named before it, "the term" is no subject.
+    assert analyse_question("What does the term mean?").subjects == ()
+
+
 def test_definition_subject_and_requested_counts():
     assert analyse_question("What is a boundary spanner?").subjects == ("boundary spanner",)
     assert analyse_question("What is Arnstein's ladder of participation?").subjects == ("Arnstein's ladder of participation",)  # not "rnstein's"
