@@ -25,7 +25,7 @@ from typing import Callable, Sequence
 
 from assistant.compose import Composition, Line
 from assistant.compose.cues import facets_asked
-from assistant.evidence import is_reference_section
+from assistant.evidence import SENTENCE_ENDS, is_reference_section
 from assistant.question import FRAME_WORDS, NUMBER_WORDS, SOURCE_WORDS, QuestionAnalysis, analyse_question, split_question
 from assistant.retrieve import Passage, SearchResult
 from assistant.settings import AnswerSettings
@@ -279,8 +279,8 @@ class ExtractiveComposer:
         return lines, block
 
 
-ENDINGS = tuple(".!?)”\"'*:;")
-"""Characters a quoted sentence may end on; one ending otherwise is followed by a full stop in prose (:func:`render`)."""
+ENDINGS = tuple(SENTENCE_ENDS + "?:;")
+"""Characters a quote may end on in prose; one ending otherwise (a list item quoted as a sentence) is followed by a full stop (:func:`render`)."""
 
 
 def render(question: str, lines: Sequence[Line], result: SearchResult, kind: str | None, joiner: str = " ") -> Answer:

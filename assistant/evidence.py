@@ -92,6 +92,10 @@ def trim_label(text: str, span: tuple[int, int]) -> tuple[int, int]:
     return span
 
 
+SENTENCE_ENDS = ".!)”\"'*"
+"""Characters a quotable sentence ends on ("... in 2011.", "... (Torfing, 2016)", "... “for everyone”", "**Agree payment.**")."""
+
+
 def quotable_sentence(text: str, span: tuple[int, int], directions: bool = False, ended: bool = True) -> tuple[int, int] | None:
     """The span to quote for one sentence of a passage, or ``None`` when the sentence must not be quoted.
 
@@ -105,7 +109,7 @@ def quotable_sentence(text: str, span: tuple[int, int], directions: bool = False
         return None
     if not (sentence[0].isupper() or sentence[0].isdigit() or sentence[0] in "“\"'(*"):
         return None
-    if ended and sentence[-1] not in ".!)”\"'*" and not sentence.endswith(".**"):
+    if ended and sentence[-1] not in SENTENCE_ENDS:
         return None
     if re.fullmatch(r"\*\*[^*]+[^.!?*]\*\*", sentence):
         return None  # a bold line standing as a heading ("**How residents analyze information**")

@@ -343,7 +343,7 @@ def analyse_question(question: str) -> QuestionAnalysis:
     asked = _FRAME.sub("", sentence, count=1)
     for pattern in _DEFINITION:
         m = pattern.search(asked)
-        pointer = bool(m) and (m["x"].lower() in PRONOUNS or _subject(m["x"]).lower().split()[-1:] in ([w] for w in _POINTER_TERMS))
+        pointer = bool(m) and (m["x"].lower() in PRONOUNS or _subject(m["x"]).lower().rsplit(" ", 1)[-1] in _POINTER_TERMS)
         if m and not pointer and len(m["x"].split()) <= 6 and m["x"].split()[0].lower() not in _NOT_A_TERM:
             return QuestionAnalysis(question, "definition", topic, (_subject(m["x"]),), count)
         if pointer and (quoted := list(_QUOTED.finditer(q[: len(q) - len(sentence)]))):

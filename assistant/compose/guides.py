@@ -36,7 +36,8 @@ def emphasised_first(quotes: list[Quote], most: int) -> list[Quote]:
     ("Sunlight **conducted interviews with records requesters**").
     """
     bold = [q for q in quotes if "**" in q.text]
-    chosen = {q.doc_offset for q in (bold + [q for q in quotes if q not in bold])[:most]}
+    plain = [q for q in quotes if "**" not in q.text]
+    chosen = {q.doc_offset for q in (bold + plain)[:most]}
     return [q for q in quotes if q.doc_offset in chosen]
 
 
@@ -116,7 +117,8 @@ class Guides:
         parent must head steps or tips (:data:`STEPS_SECTION`), its three or more parts must be
         numbered, and the question must name neither a phase (:data:`PHASES`: "on the day itself"
         is answered by the part for the day) nor any word of a part's own heading. Each part is
-        given under its heading, by its first two sentences or items.
+        given under its heading, by two of its sentences or items: those its author set in bold first
+        (:func:`emphasised_first`), else its first.
         """
         parent = p.section
         children = self.numbered_parts(parent, document)
