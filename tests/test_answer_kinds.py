@@ -883,6 +883,10 @@ def test_only_words_borrowed_from_another_turn_or_part_make_a_composition_a_foll
     follow = "And how is it funded?"
     merged = Composition(composer, follow, analyse_question(follow), [], [], query=f"{follow} lab council")
     assert merged.own_terms == frozenset({"funded"})
+    # Words dropped as saying when ("next week") are no borrowed topic either.
+    timed = "How do we pay people next week?"
+    composed = Composition(composer, timed, analyse_question(timed), [], [], query=timed)
+    assert not composed.follow_up and composed.own_terms == frozenset()
 
 
 def test_the_section_whose_heading_names_the_task_answers_among_the_best_passages(shipped):

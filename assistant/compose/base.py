@@ -97,12 +97,12 @@ class Base:
         # Frame words ("get", "make") say nothing about the topic, unless capitalised inside a name ("Making It Work").
         # A follow-up is scored with the topic it borrowed ("Which rungs count as tokenism on it?" + "ladder participation").
         words = query if query and query.startswith(question.strip()) else question
+        # A follow-up's own words ("evaluated" in "And how was it evaluated?"), beside the topic it borrowed.
+        self.follow_up = words.strip() != question.strip()
         words = FRAME_PHRASES.sub(" ", words)
         named = {t for terms in composer.analyse([w for w in WORD.findall(words)[1:] if w[:1].isupper()]) for t in terms}
         q_seq = [t for t in composer.analyse([words])[0] if t not in composer.ignore and (t not in composer.frame or t in named)]
         self.q_seq = q_seq
-        # A follow-up's own words ("evaluated" in "And how was it evaluated?"), beside the topic it borrowed.
-        self.follow_up = words.strip() != question.strip()
         self.own_terms = frozenset(t for t in composer.analyse([question])[0] if t in q_seq) if self.follow_up else frozenset()
         self.q_terms = list(dict.fromkeys(q_seq))
         self.weights = composer.idf(self.q_terms)
