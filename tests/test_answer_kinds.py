@@ -538,6 +538,33 @@ def test_no_made_up_list_when_the_documents_hold_none():
     assert answer.text.startswith("The documents set out no 4-step plan for this")
 
 
+def test_a_long_reasons_section_is_read_where_it_bears_on_the_question_in_passages_retrieval_did_not_return():
+    # Ten sentences under "Why residents add local knowledge", in two passages; retrieval returned only the first,
+    # whose sentences are about something else. The four kept are those on the question's words, wherever they sit.
+    off_topic = [f"Cities publish dataset number {n} on their portals every year." for n in range(6)]
+    on_topic = [
+        "Residents add local knowledge that housing data lacks.",
+        "Local knowledge from residents corrects housing data.",
+        "Residents know which housing data is out of date.",
+        "Housing data gains local knowledge when residents comment.",
+    ]
+    def part(pid, sentences, start, score):
+        text = " ".join(sentences)
+        spans = tuple((m.start(), m.end()) for m in re.finditer(r"[^.]+\.", text))
+        spans = tuple((a + (text[a] == " "), b) for a, b in spans)
+        return Passage(id=pid, doc_id="d", title="Open data", source="s", page=None, section="Why residents add local knowledge", text=text,
+                       start=start, end=start + len(text), sentences=spans, score=score, dense=0.8, rank=1)
+    first = part("p1", off_topic, 0, 1.0)
+    second = part("p2", on_topic, first.end + 1, 0.0)
+    analyse = lambda texts: [re.findall(r"[a-z]+", t.lower()) for t in texts]  # noqa: E731
+    ignore = frozenset({"why", "do", "to", "the", "that", "when", "which", "is", "on", "their", "every", "from", "number"})
+    composer = ExtractiveComposer(analyse, lambda terms: {t: 1.0 for t in terms}, ignore=ignore, expand=lambda doc_id: [first, second])
+    answer = composer.compose("Why do residents add local knowledge to housing data?", SearchResult("q", [first], 0.8))
+    verify(answer)
+    assert all(sentence in answer.text for sentence in on_topic), answer.text
+    assert "Cities publish" not in answer.text, answer.text
+
+
 def test_a_list_cut_across_two_passages_is_given_whole():
     doc = "How to pay:\n\n1. Agree payment in advance with each person.\n2. Pay travel costs on the day.\n3. Pay promptly within days.\n"
     items = [(m.start(1), m.end(1)) for m in re.finditer(r"\d\. (.+)", doc)]

@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 from typing import Sequence
 
-from assistant.compose.base import Line, has_term, heading, read_in_order
+from assistant.compose.base import Line, has_term, heading, read_in_order, sentence_relevance
 from assistant.compose.cues import (
     CHECKLIST_SECTION, CONTENTS_SECTION, CRITIQUE_CUE, EXAMPLES_LEAD, RESOURCES_LEAD, EXPLAINING_SECTION, FACETS, KEY_TERMS_SECTION, LIMITS_SECTION,
     LIST_MAX, LIST_WHOLE, RISKS_WANTED, ROLES_SECTION, WHY_SECTION, facets_asked,
@@ -194,8 +194,10 @@ class Lists:
             lines = read_in_order(passages, FOCUS_READ, pitfalls=self.pitfalls_wanted, least=least)
             quotes = [q for line in lines for q in line.quotes]
             if len(quotes) > 2 * most:  # a short section reads best whole from its start ("... in four ways. ... ideas. ... learning.")
-                scores = {c.quote.doc_offset: c.score / max(self.weight.get(c.quote.passage.id, 0.0), 1e-9) for c in self.scored_sentences(passages)}
-                kept = {q.doc_offset for q in sorted(quotes, key=lambda q: -scores.get(q.doc_offset, 0.0))[:most]}
+                # The section is chosen; its sentences compete on their own words, not on their passages' rank.
+                terms = self.c.analyse([q.text for q in quotes])
+                score = {q.doc_offset: sentence_relevance(t, self.q_terms, self.weights, self.q_pairs) * self.kind_factor(q) for q, t in zip(quotes, terms)}
+                kept = {q.doc_offset for q in sorted(quotes, key=lambda q: -score[q.doc_offset])[:most]}
                 return [Line(kept_quotes, line.prefix) for line in lines if (kept_quotes := [q for q in line.quotes if q.doc_offset in kept])]
             return lines
         return read_in_order(passages, most, pitfalls=self.pitfalls_wanted, least=least)
