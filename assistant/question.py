@@ -213,6 +213,8 @@ _DEFINITION = [
     re.compile(r"^\s*(?:define|definition\s+of|meaning\s+of|explain(?:\s+the\s+(?:term|concept|idea)(?:\s+of)?)?|describe)\s+(?:(?:a|an|the)\s+)?(?P<x>[^?]+?)\s*[.?]?$", re.I),
     re.compile(r"^\s*what\s+do\s+(?:we|you|people|researchers)\s+mean\s+by\s+(?:(?:a|an|the)\s+)?(?P<x>[^?]+?)\s*\??$", re.I),
     re.compile(r"^\s*what\s+is\s+the\s+(?:definition|meaning)\s+of\s+(?:(?:a|an|the)\s+)?(?P<x>[^?]+?)\s*\??$", re.I),
+    # "What counts as a trust breach between partner organisations?": what the term covers.
+    re.compile(r"^\s*what\s+(?:counts|qualifies)\s+as\s+(?:(?:a|an|the)\s+)?(?P<x>[^?,]+?)\s*\??$", re.I),
     # "How is employability usually defined?"
     re.compile(r"^\s*how\s+(?:is|are)\s+(?:(?:a|an|the)\s+)?(?P<x>[^?]+?)\s+(?:usually\s+|generally\s+|normally\s+|commonly\s+|best\s+)?defined\s*\??$", re.I),
 ]

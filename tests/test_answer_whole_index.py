@@ -106,3 +106,38 @@ def test_organisations_asked_for_are_named_with_what_they_were_part_of(everythin
     assert answer.kind == "factoid"
     assert answer.text.startswith("With that in mind, we held a co-design session with connectors"), answer.text
     assert "the Northside Planning Council, and Collaboration for Good" in answer.text.split("\n")[0], answer.text
+
+
+def test_what_counts_as_a_term_is_answered_by_its_definition(everything):
+    # "What counts as ...?" had been read as a question of no kind and answered by the steps for repairing trust
+    # after a breach; the glossary says what a breach is.
+    answer = everything.ask("What counts as a trust breach between partner organisations?")
+    verify(answer)
+    assert answer.kind == "definition"
+    assert answer.text.startswith("A trust breach is an event that damages that confidence"), answer.text
+
+
+def test_participants_misreading_a_session_is_answered_by_its_trainer_notes(everything):
+    # People who "took 'wicked' to mean" something, or "went away thinking" something, misread the session: its
+    # trainer notes on common pitfalls say how to handle that, not the ten properties of wicked problems.
+    answer = everything.ask(
+        "Last time I ran the wicked problems session, some people took 'wicked' to mean morally bad and others went "
+        "away thinking these problems are hopeless. How should I handle that next time?"
+    )
+    verify(answer)
+    assert {c.section for c in answer.citations} == {"Trainer notes and common pitfalls"}, answer.text
+    assert "small-wins exercise is designed to counter that conclusion" in answer.text, answer.text
+
+
+def test_the_steps_under_the_best_section_answer_a_how_to_asked_in_other_words(everything):
+    # "a shared online space ... a chat channel" shares few words with "Steps for shared digital platforms", so no
+    # list covered the question; the best passage is the section those steps sit under, and they say how.
+    answer = everything.ask(
+        "Our partners want a shared online space for frontline staff: a chat channel plus a place for resources. "
+        "How should we set it up, given that people will be tempted to post about individual clients?"
+    )
+    verify(answer)
+    assert answer.kind == "procedure"
+    assert "section “Method 3: shared digital platforms > Steps for shared digital platforms”" in answer.text.split("\n")[0], answer.text
+    for step in ("Separate learning from case data", "Appoint a moderator", "Start small"):
+        assert step in answer.text, answer.text

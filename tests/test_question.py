@@ -208,6 +208,9 @@ def test_two_part_questions_split_at_a_second_question_word():
         ("In the literature on boundary spanners, what is a 'reticulist'?", "reticulist"),
         ("For my workshop tomorrow, what is a warm handover?", "warm handover"),
         ("People keep saying our pilot needs to 'diffuse' to other councils. What is diffusion of innovation?", "diffusion of innovation"),
+        # What a term covers is asked as what counts as it.
+        ("What counts as a trust breach between partners?", "trust breach between partners"),
+        ("What qualifies as a warm handover?", "warm handover"),
     ],
 )
 def test_a_definition_question_names_its_term(question, subject):

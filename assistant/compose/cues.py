@@ -87,7 +87,7 @@ FACETS = {
     "pitfalls": (
         # "What should I avoid?", "... avoid when ...", not "How do we avoid tokenism?" (how to prevent one thing)
         re.compile(r"\b(?:pitfalls?|mistakes?|traps?|risks|dangers|go(?:es)?\s+wrong|watch\s+out|avoid(?=\s*(?:[?.!]|$|\b(?:doing|when|while|if|during|in|as|at|before|after|with|it|them|this|these|that)\b))|careful\s+not\s+to|steer\s+clear|not\s+to\s+do"
-                   r"|get(?:s|ting)?\s+wrong|doing\s+wrong|(?:anything|something|what(?:'s|’s|\s+is))\s+wrong\s+with|stop\s+doing|guard(?:ing)?\s+against|look(?:ing)?\s+out\s+for)\b", re.I),
+                   r"|get(?:s|ting)?\s+wrong|doing\s+wrong|misunderst(?:and|ood|anding)s?|misconceptions?|misread(?:s|ing)?|went\s+away\s+thinking|took\s+\S+\s+to\s+mean|(?:anything|something|what(?:'s|’s|\s+is))\s+wrong\s+with|stop\s+doing|guard(?:ing)?\s+against|look(?:ing)?\s+out\s+for)\b", re.I),
         PITFALL_SECTION,
     ),
     "roles": (

@@ -275,6 +275,8 @@ class Lists:
             if coverage >= (0.20 if named else 0.30) and self.coverage(head + title) >= 0.20 and score >= 0.35:
                 scored.append((score, head_cov, doc_id, key, p, lead, named))
         naming = self.prose_naming_listed()
+        if not scored and naming is None and (under := self.steps_under_top(groups)) is not None:
+            scored.append(under)
         if not scored:
             if naming is not None:
                 self.prose_section = (naming.doc_id, naming.section)
@@ -332,6 +334,29 @@ class Lists:
     def names_something(self, section: str) -> bool:
         """Whether a section trail holds a word beyond stop and frame words ("How to do it", "Steps" do not)."""
         return any(t not in self.c.ignore and t not in self.c.frame for t in self.c.analyse([section])[0])
+
+    def steps_under_top(self, groups: dict[tuple[str, int], tuple[Passage, Unit, float]]) -> tuple | None:
+        """For a how-to question no list covers in words, the steps list of a subsection of the best passage's section.
+
+        "How should we set up a shared online space for frontline staff ...?" ranks "Method 3: shared digital
+        platforms" first, but its words ("online space", "chat channel") are not the list's; the steps under that
+        section ("Steps for shared digital platforms") are how to do what the section describes.
+        """
+        if self.analysis.kind != "procedure" or not self.passages[: self.ranked]:
+            return None
+        top = self.passages[0]
+        if not top.section or KEY_TERMS_SECTION.search(top.section) or is_reference_section(top.section):
+            return None
+        under = [
+            (p, u) for (doc_id, key), (p, u, _) in groups.items()
+            if doc_id == top.doc_id and p.section.startswith(f"{top.section} > ") and STEPS_SECTION.search(heading(p))
+            and not is_pitfall_section(p.section) and len(self.list_items(doc_id, u.key, [q for q in self.passages if q.doc_id == doc_id])) >= 2
+        ]
+        if len(under) != 1:
+            return None  # none, or several to choose between on words the question does not share
+        p, u = under[0]
+        lead = p.text[u.lead[0] : u.lead[1]] if u.lead else ""
+        return (0.0, 0.0, p.doc_id, u.key, p, lead, False)
 
     def prose_naming_listed(self) -> Passage | None:
         """The best well-ranked passage without a list whose heading names what the question asks a list of."""
