@@ -160,9 +160,11 @@ _PROCEDURE = [
     re.compile(r"\b(?:walk|talk|take)\s+(?:me|us)\s+through\b|\b(?:show|tell)\s+(?:me|us)\s+how\b|\bexplain\s+how\s+to\b", re.I),
     re.compile(r"\bwhat\s+(?:do|does|would|will)\s+(?:i|we|you)\s+(?:need|have)\s+to\s+(?:cover|prepare|have\s+in\s+place|put\s+in\s+place|arrange|organi[sz]e|set\s+up|bring|think\s+about|consider|check|agree|plan)\b", re.I),
     re.compile(r"\bwhat\s+(?:\w+\s+){0,3}?(?:things|steps|actions)\s+(?:can|could|should|must)\s+(?:i|we|you)\s+(?:do|take)\b", re.I),
-    # "What should I look at before I convene the board?", "What should we stop doing?",
+    # "What fairer terms should I be pushing for?": what to ask of the other side, which the steps for working fairly say.
+    re.compile(r"\bwhat\s+(?:[\w-]+\s+){0,3}?(?:should|could|can|must)\s+(?:i|we)\s+(?:be\s+)?(?:push|press|ask|argu|negotiat|lobby|hold\s+out)\w*\s+for\b", re.I),
+    # "What should I look at before I convene the board?", "What should we stop doing?", "What should our partnership be doing so ...?",
     # "What can we learn from MindLab to help it last?", "... What's the process?"
-    re.compile(r"(?:^|[.?!,;:]\s+|\s[-–]\s+)what\s+(?:should|must)\s+(?:i|we)\s+(?:actually\s+|really\s+|be\s+)?\w+", re.I),
+    re.compile(r"(?:^|[.?!,;:]\s+|\s[-–]\s+)what\s+(?:should|must)\s+(?:i|we|our\s+[\w-]+)\s+(?:actually\s+|really\s+|be\s+)?\w+", re.I),
     # Keyword queries: "running a design studio with stakeholders - steps?", "watching people do their job for user research,
     # how?", "... - what are the steps?", "lean coffee meeting how does it work", "setting up referrals between partner orgs"
     re.compile(r"(?:[-–,:]\s*|\s)(?:steps|how)\s*\?*\s*$|\bwhat\s+are\s+the\s+(?:steps|stages)\b|\bhow\s+does\s+(?:it|this|that)\s+work\b|^\s*(?:setting|getting|putting|joining)\s+up\b", re.I),

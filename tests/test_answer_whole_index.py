@@ -141,3 +141,59 @@ def test_the_steps_under_the_best_section_answer_a_how_to_asked_in_other_words(e
     assert "section “Method 3: shared digital platforms > Steps for shared digital platforms”" in answer.text.split("\n")[0], answer.text
     for step in ("Separate learning from case data", "Appoint a moderator", "Start small"):
         assert step in answer.text, answer.text
+
+
+def test_two_ways_described_not_named_are_the_two_subsections_they_describe(everything):
+    # Neither "letting them invent their own groups" nor "giving them groups we've already decided on" is a term the
+    # documents define; they describe the card-sorting card's "Open card sort" and "Closed card sort", the two
+    # subsections of "How to do it". Without this the answer quoted the open sort's steps and a stray sentence on
+    # procurement.
+    answer = everything.ask(
+        "I'm going to ask residents to sort our council website's pages on cards. What's the difference between "
+        "letting them invent their own groups and giving them groups we've already decided on?"
+    )
+    verify(answer)
+    assert answer.kind == "comparison"
+    lines = answer.text.split("\n")
+    assert lines[1].startswith("**Open card sort:**") and lines[2].startswith("**Closed card sort:**"), answer.text
+    assert "whatever categories make sense to them" in lines[1] and "a list of categories you have predefined" in lines[2], answer.text
+
+
+def test_a_case_studys_next_steps_do_not_say_how_it_got_there(everything):
+    # "Next steps" (what Sunlight and Madison will do next) had answered "walk me through how they got there, stage
+    # by stage"; the four numbered parts of "Following the TDE process:" tell it, each by its first lines.
+    answer = everything.ask(
+        "Madison's open data team went from listening to residents' concerns all the way to handing grant applicants "
+        "a practical tool. Can you walk me through how they got there, stage by stage?"
+    )
+    verify(answer)
+    assert parts(answer.text) == ["Finding a focus area", "Refining use cases", "Designing a plan", "Implementing an intervention"], answer.text
+    assert all(c.section != "Next steps" for c in answer.citations), answer.text
+
+
+def test_what_our_partnership_should_be_doing_asks_what_to_do_not_who_does_it(everything):
+    # "What should our partnership be doing ...?" had been taken for a question about roles (as "What should the
+    # facilitator be doing?" is) and answered by "Who does what in digital inclusion".
+    answer = everything.ask(
+        "More and more of what our clients have to do, from benefit claims and job searches to booking our own "
+        "sessions, now happens online. What should our partnership be doing so that people who can't get online "
+        "aren't shut out?"
+    )
+    verify(answer)
+    assert answer.kind == "procedure"
+    assert {c.section for c in answer.citations} == {"Designing the partnership's own services inclusively"}, answer.text
+    assert "offer every service by more than one channel" in answer.text, answer.text
+
+
+def test_terms_to_push_for_are_the_steps_for_working_fairly(everything):
+    # "What fairer terms should I be pushing for?" had been a question of no kind, answered by three sentences;
+    # the steps for working fairly with voluntary partners are what to ask the council for.
+    answer = everything.ask(
+        "I run a small charity in our local employability partnership. The council gives us one-year grants, "
+        "confirmed at the last minute and paid in arrears, with a flat percentage for overheads. What fairer terms "
+        "should I be pushing for?"
+    )
+    verify(answer)
+    assert answer.kind == "procedure"
+    for step in ("**Fund full costs.**", "**Offer multi-year agreements where possible.**", "**Pay promptly and in advance where risk allows.**"):
+        assert step in answer.text, answer.text

@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 from typing import Sequence
 
-from assistant.compose.base import Line, Scored, capital, list_item
+from assistant.compose.base import Line, Scored, capital, list_item, read_in_order
 from assistant.compose.cues import CONTRAST_CUE, GENERIC_HEADS, KEY_TERMS_SECTION, NOT_DEFINING
 from assistant.evidence import Quote, is_reference_section, quotable_sentence, sentence_quotes
 from assistant.retrieve import Passage
@@ -125,7 +125,7 @@ class Definitions:
             if found is not None:
                 defined[subject] = Line([found[0]], prefix=f"**{capital(subject)}:** ")
         if not defined:
-            return []
+            return self.sibling_sections()
         used = {(q.passage.doc_id, q.doc_offset) for line in defined.values() for q in line.quotes}
         # The sentence setting them side by side may sit anywhere in the documents that define them.
         docs = dict.fromkeys(q.passage.doc_id for line in defined.values() for q in line.quotes)
@@ -160,6 +160,34 @@ class Definitions:
         else:
             lines.append(Line(prefix="The documents do not contrast them directly."))
         return lines
+
+    def sibling_sections(self) -> list[Line]:
+        """Two things described rather than named, answered by the two subsections of one section, each under its heading.
+
+        "What's the difference between letting residents invent their own groups and giving them groups we've
+        decided on?" names neither "Open card sort" nor "Closed card sort", but ranks one of them first; the
+        section they both sit under ("How to do it") has those two subsections and no others, and their headings
+        share a word (two ways of one thing), so each is read in order under its own label. Only a question whose things no passage defines is read this way.
+        """
+        if len(self.analysis.subjects) != 2 or self.c.expand is None:
+            return []
+        for p in self.passages[: min(2, self.ranked)]:
+            parent, _, own = p.section.rpartition(" > ")
+            if not parent or is_reference_section(p.section):
+                continue
+            document = self.document(p.doc_id)
+            children = list(dict.fromkeys(x.section for x in document if x.section.startswith(f"{parent} > ") and " > " not in x.section[len(parent) + 3 :]))
+            if len(children) != 2 or not set.intersection(*(set(self.c.analyse([c.rpartition(" > ")[2]])[0]) for c in children)):
+                continue  # two ways of one thing share its name ("Open card sort", "Closed card sort"); steps and pitfalls do not
+            lines = []
+            for child in children:
+                read = read_in_order([x for x in document if x.section == child], 5)
+                if not read:
+                    return []
+                lines.append(Line([q for line in read for q in line.quotes], prefix=f"**{child.rpartition(' > ')[2]}:** "))
+            self.as_block = True
+            return [Line(prefix=f"From “{p.title}”, section “{parent.rpartition(' > ')[2]}”:")] + lines
+        return []
 
     def title_line_over(self, subject: str, found: tuple[Quote, list[Quote]] | None) -> tuple[Quote, list[Quote]] | None:
         """The line under a card's title (:meth:`titled_summary`) when the definition ``found`` is missing or only says something of it.

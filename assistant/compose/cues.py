@@ -98,7 +98,7 @@ FACETS = {
                    r"|\bwhich\s+(?:partner|organi[sz]ation|agency|person|team|member|role)s?\s+(?:should|does|do|will|must|would)\b"
                    r"|\bwhat\s+(?:part|role)\s+(?:does|do|should|will|must|would|can)\b"
                    r"|^\s*who\s+(?:should\s+|will\s+|would\s+|must\s+)?(?:keeps?|runs?|leads?|owns?|holds?|chairs?|manages?|coordinates?|looks?\s+after|signs?\s+off|takes?\s+the\s+lead)\b"
-                   r"|\bwhat\s+should\s+(?:the|a|an|each|our|my)\s+[\w-]+(?:\s+[\w-]+)?\s+be\s+doing\b|\b(?:job|responsibilit(?:y|ies)|duties)\s+of\s+(?:the|a|an|each)\b"
+                   r"|\bwhat\s+should\s+(?:the|a|an|each)\s+[\w-]+(?:\s+[\w-]+)?\s+be\s+doing\b|\b(?:job|responsibilit(?:y|ies)|duties)\s+of\s+(?:the|a|an|each)\b"
                    # "Who should take on which responsibilities?", "How should responsibilities be split between ...?"
                    r"|\bwho\b[^?]*\bwhich\s+(?:responsibilit(?:y|ies)|roles?|tasks?|jobs?|duties)\b"
                    # (not "How should the two leads divide responsibilities?": how to agree a split, in the steps for it)
@@ -173,8 +173,13 @@ AIMS_SECTION = re.compile(r"^[\w.-]+(?:\s+[\w.-]+)?(?:’s|'s)\s+(?:goals?|aims?
 """A case study's account of what someone set out to do ("Glendale’s goals for contracting data"): why, not how."""
 RANGE_WANTED = re.compile(r"\b(?:start|beginning)\s+to\s+(?:finish|end)\b|\bend[- ]to[- ]end\b|\bfrom\s+(?:the\s+)?(?:\w+ing|start|beginning|outset)\b(?:\s+[\w'-]+){0,3}?\s+(?:through\s+|right\s+)?to\b", re.I)
 """A question naming the span of a process it wants ("from picking the focus through to releasing the data"): its first part named is where the whole starts."""
-WHOLE_WANTED = re.compile(rf"\b(?:process|whole|overall|all the (?:steps|stages)|look like)\b|{RANGE_WANTED.pattern}", re.I)
-"""A question asking for a whole process ("What does a sensible testing process look like, from planning through to acting on it?")."""
+WHOLE_WANTED = re.compile(rf"\b(?:process|whole|overall|all the (?:steps|stages)|look like|stage[- ]by[- ]stage|step[- ]by[- ]step|all\s+the\s+way|walk\s+(?:me|us)\s+through)\b|{RANGE_WANTED.pattern}", re.I)
+"""A question asking for a whole process ("What does a sensible testing process look like, from planning through to acting on it?",
+"Can you walk me through how they got there, stage by stage?")."""
+NEXT_STEPS_SECTION = re.compile(r"^\s*(?:immediate\s+)?next\s+steps\b", re.I)
+"""A case study's "Next steps": what its authors plan to do next."""
+NEXT_WANTED = re.compile(r"\b(?:next|future|from\s+now\s+on|going\s+forward|plan(?:s|ning)?\s+to)\b", re.I)
+"""A question about what comes next, which a "Next steps" section may answer."""
 
 PREPARATION_SECTION = re.compile(r"\b(?:preparation|materials|room\s+set-?up)\b", re.I)
 """A session plan's "Preparation and materials" or "Materials and room set-up": what a trainer gets ready, not how to do the work."""

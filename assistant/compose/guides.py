@@ -7,7 +7,7 @@ import re
 from assistant.compose.base import Line, has_term, heading, in_list_item, read_in_order
 from assistant.compose.cues import (
     AIMS_SECTION, AUDIENCE_SECTION, BARE_QUESTION, CHECKLIST_SECTION, CHECKLIST_WANTED, CHECKS_SECTION, CONTENTS_HEAD, EXAMPLE_SECTION, EXPLAINING_SECTION, FACETS,
-    KEY_TERMS_SECTION, LIMITS_SECTION, LIST_MAX, NUMBERED_HEADING, NUMBERED_HEADING_MARK, PHASES, PREPARATION_SECTION, PREPARATION_WANTED,
+    KEY_TERMS_SECTION, LIMITS_SECTION, LIST_MAX, NEXT_STEPS_SECTION, NEXT_WANTED, NUMBERED_HEADING, NUMBERED_HEADING_MARK, PHASES, PREPARATION_SECTION, PREPARATION_WANTED,
     QUESTIONS_SECTION, RANGE_WANTED, ROLES_SECTION, SIGNS_SECTION, SIGNS_WANTED, STUDY_SECTION, WHOLE_WANTED, WHY_SECTION, facets_asked,
 )
 from assistant.compose.lists import FOCUS_READ, example_list, first_list, subsections
@@ -333,6 +333,8 @@ class Guides:
             return False  # "How do I start doing co-production with lone parents?" is not answered by a trainer's materials list
         if FACETS["government"][1].search(own) and "government" not in facets_asked(self.question):
             return False  # "How do I run a KJ method session?" is not answered by what government requires of it
+        if NEXT_STEPS_SECTION.match(own) and not NEXT_WANTED.search(self.question):
+            return False  # a case study's "Next steps" are what its authors will do next, not how they got there
         if STUDY_SECTION.search(p.section):
             return False  # "Rees, Whitworth and Carter (2014): the evidence on creaming and parking" reports a study
         return self.pitfalls_wanted or not is_pitfall_section(p.section)
