@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from typing import Sequence
 
 from assistant.retrieve import Passage, is_reference_section
 
@@ -182,7 +183,7 @@ def sentence_quotes(passage: Passage, directions: bool = False) -> list[Quote]:
     pitfall_items = _pitfall_item_spans(passage)
     items = [item for u in passage.units if u.kind == "list" for item in u.items]
     out: list[Quote] = []
-    for span in passage.sentences:
+    for span in _short_leads_joined(passage.text, passage.sentences, items):
         quoted = quotable_sentence(passage.text, span, directions)
         if quoted is None and any(a <= span[0] < b for a, b in items):
             quoted = clause_item(passage.text, span, directions)
@@ -193,6 +194,29 @@ def sentence_quotes(passage: Passage, directions: bool = False) -> list[Quote]:
         pitfall = pitfall_section or any(a <= quoted[0] < b for a, b in pitfall_items)
         out.append(Quote(passage, quoted, "pitfall" if pitfall else "body"))
     return out
+
+
+def _short_leads_joined(text: str, spans: Sequence[tuple[int, int]], items: Sequence[tuple[int, int]]) -> list[tuple[int, int]]:
+    """Sentence spans, each with a short sentence opening its paragraph just before it joined on.
+
+    Ingest keeps no sentence under four words, but "No PRA implications. The PRA explicitly exempts direct
+    observation ..." answers "Do we need PRA clearance?" in those three words; joined to the sentence after
+    it, the two read as one quote. List items keep their own spans.
+    """
+    out: list[tuple[int, int]] = []
+    end = 0
+    for a, b in spans:
+        gap = text[end:a]
+        lead = SHORT_LEAD.search(gap)
+        if lead and not any(x <= a < y for x, y in items):
+            a = end + lead.start("lead")
+        out.append((a, b))
+        end = b
+    return out
+
+
+SHORT_LEAD = re.compile(r"(?:^|\n)[ \t]*(?P<lead>[A-Z][\w'’-]*(?:[ \t]+[\w'’-]+){1,2}\.)[ \t]+$")
+"""A sentence of two or three words opening a paragraph ("No PRA implications."), right before the sentence it leads."""
 
 
 def _pitfall_item_spans(passage: Passage) -> list[tuple[int, int]]:

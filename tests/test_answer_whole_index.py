@@ -197,3 +197,14 @@ def test_terms_to_push_for_are_the_steps_for_working_fairly(everything):
     assert answer.kind == "procedure"
     for step in ("**Fund full costs.**", "**Offer multi-year agreements where possible.**", "**Pay promptly and in advance where risk allows.**"):
         assert step in answer.text, answer.text
+
+
+def test_a_short_sentence_opening_a_paragraph_is_quoted_with_the_one_it_leads(everything):
+    # "No PRA implications." is the answer, in three words: too short to be kept as a sentence of its own, it had
+    # been left out and the answer began on the exemption that explains it. Joined, the two are one quote.
+    answer = everything.ask(
+        "We want to map how residents get through applying for a parking permit by shadowing them and chatting "
+        "informally as they go. Do we need Paperwork Reduction Act clearance for that kind of journey mapping?"
+    )
+    verify(answer)
+    assert "\nNo PRA implications. The PRA explicitly exempts direct observation" in answer.text, answer.text
