@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, replace
 from functools import cached_property
 from pathlib import Path
@@ -30,6 +31,8 @@ if TYPE_CHECKING:
 
 NAMED_DEPTH = 50
 """Passages searched for those of the documents a question names in common words (:meth:`Pipeline._with_names`)."""
+PHRASE_DEPTH = 30
+"""Passages searched for one that says a defined or compared subject of several words as a phrase (:meth:`Pipeline._with_subjects`)."""
 
 
 @dataclass
@@ -292,14 +295,21 @@ class Pipeline:
 
         "What is the difference between co-production and co-design?" retrieves passages about
         the pair; each thing's own definition may rank lower. Three passages per subject are
-        appended after the question's own (they never displace them).
+        appended after the question's own (they never displace them). A subject of two or more
+        words that no passage found says as a phrase gets up to two more, from the first
+        ``PHRASE_DEPTH`` found for it, that do: "What is permitted work?" ranks guidance on
+        permission to stop work and on continuing the work above "**Permitted work:** people on
+        Employment and Support Allowance ... can do paid involvement under the permitted work rules".
         """
         if analysis.kind not in ("comparison", "definition") or result.best_dense is None:
             return result
         have = {p.id for p in result.passages}
         extra = []
         for subject in analysis.subjects:
-            for p in self.search(subject, k=3, filters=filters).passages:
+            phrase = re.compile(r"\b" + r"\s+".join(re.escape(w) for w in subject.split()) + r"\b", re.I) if len(subject.split()) >= 2 else None
+            found = self.search(subject, k=PHRASE_DEPTH if phrase else 3, filters=filters).passages
+            said = [p for p in result.passages + extra + found[:3] if phrase and phrase.search(p.text)]
+            for p in found[:3] + ([p for p in found[3:] if phrase.search(p.text)][:2] if phrase and not said else []):
                 if p.id not in have:
                     have.add(p.id)
                     extra.append(p)

@@ -126,6 +126,15 @@ def test_a_pair_asked_as_one_term_is_defined_one_term_at_a_time(shipped):
     assert first.startswith("**Creaming:** Creaming is") and second.startswith("**Parking:** Parking is"), answer.text
 
 
+def test_a_term_of_two_words_is_found_by_its_phrase_when_its_words_rank_other_passages(shipped):
+    # "permitted" and "work" rank guidance on permission to stop work and on continuing the work; the key-terms entry
+    # saying "Permitted work is ..." was not among the passages composed from, and the answer quoted two stray ones.
+    answer = shipped.ask("What is permitted work?")
+    verify(answer)
+    assert answer.kind == "definition"
+    assert "Permitted work is a set of benefit rules" in answer.text, answer.text
+
+
 def test_a_definition_may_leave_out_the_owner_of_the_term(shipped):
     # "Arnstein's ladder of participation" is defined in the glossary as "The ladder of participation is ...".
     answer = shipped.ask("What is Arnstein's ladder of participation?")
