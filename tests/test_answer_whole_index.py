@@ -208,3 +208,12 @@ def test_a_short_sentence_opening_a_paragraph_is_quoted_with_the_one_it_leads(ev
     )
     verify(answer)
     assert "\nNo PRA implications. The PRA explicitly exempts direct observation" in answer.text, answer.text
+
+
+def test_a_section_found_twice_among_the_best_passages_answers_before_steps_a_title_word_names(everything):
+    # Bodystorming's "How to do it" ranks first and second for "acting out the user journey with props"; the
+    # journey-mapping card's steps, offered by its "Why" ranked third, had won on "journey" in their title.
+    answer = everything.ask("acting out the user journey with props as a team")
+    verify(answer)
+    assert answer.text.startswith("From “Bodystorming”, section “How to do it”"), answer.text
+    assert "Use props to role play how users accomplish their goals" in answer.text, answer.text

@@ -18,6 +18,8 @@ LEAD_IN = re.compile(r"[A-Z][^\n]{20,300}:")
 """A list's lead-in worth quoting before its steps: a sentence of its own, ending in a colon."""
 HEADING = 0.5
 """Weight of a section heading's coverage of the question when :meth:`Guides.lead_section` picks among the best passages."""
+TWICE = 0.1
+"""Added in :meth:`Guides.lead_section` for the section holding both of the two best passages."""
 CLOSER_RANKS = 5
 CLOSER = 0.3
 """A passage ranked 4th or 5th (``CLOSER_RANKS``) joins :meth:`Guides.lead_section`'s candidates when it is this much closer in meaning than the best three."""
@@ -99,7 +101,12 @@ class Guides:
             candidates = [p for p in candidates if said[p.id] > 0]
         phases = self.parts_wanted()
         phased = lambda p: len(phases) == 1 and bool(phases[0].search(heading(p)))  # noqa: E731
-        best = max(candidates, key=lambda p: self.weight.get(p.id, 0.0) + self.section_meaning(p) + HEADING * (self.named_coverage(p) + float(phased(p))), default=None)
+        # A section holding both of the two best passages is found twice over: "acting out the user journey with props"
+        # ranks Bodystorming's "How to do it" first and second, and the journey-mapping card's steps, offered by its
+        # "Why" ranked third, name "journey" in their title only. (Two passages of a long section ranked second and
+        # third are no such agreement: the user-testing toolkit's "4. Do the task" for a test of an evening drop-in.)
+        agreed = {(x.doc_id, x.section) for x in self.passages[:1]} if self.ranked >= 2 and len({(x.doc_id, x.section) for x in self.passages[:2]}) == 1 else set()
+        best = max(candidates, key=lambda p: self.weight.get(p.id, 0.0) + self.section_meaning(p) + HEADING * (self.named_coverage(p) + float(phased(p))) + TWICE * ((p.doc_id, p.section) in agreed), default=None)
         if best is None:
             return []
         document = self.document(best.doc_id)
