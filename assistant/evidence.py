@@ -97,6 +97,11 @@ SENTENCE_ENDS = ".!)”\"'*"
 """Characters a quotable sentence ends on ("... in 2011.", "... (Torfing, 2016)", "... “for everyone”", "**Agree payment.**")."""
 
 
+TITLED_SOURCE = re.compile(r"[^.!:;,\s]\s+\((?![^)]*\b(?:19|20)\d\d\b)[A-Z][\w.&’' -]{1,40}\)$")
+"""A title followed by the publication it ran in, with no full stop ("Finding a spot may get a little easier (Pittsburgh Post-Gazette)");
+not a claim citing its source ("... in a system covered by a data sharing agreement (ICO 2021)")."""
+
+
 def quotable_sentence(text: str, span: tuple[int, int], directions: bool = False, ended: bool = True) -> tuple[int, int] | None:
     """The span to quote for one sentence of a passage, or ``None`` when the sentence must not be quoted.
 
@@ -114,6 +119,8 @@ def quotable_sentence(text: str, span: tuple[int, int], directions: bool = False
         return None
     if re.fullmatch(r"\*\*[^*]+[^.!?*]\*\*", sentence):
         return None  # a bold line standing as a heading ("**How residents analyze information**")
+    if TITLED_SOURCE.search(sentence):
+        return None  # an article's title and where it ran ("5 ways Pittsburgh’s public servants are using ... (Technical.ly)")
     if META.search(sentence) or (STAGE_DIRECTION.search(sentence) and not directions) or SELF_REFERENCE.search(sentence) or BIBLIOGRAPHY.search(sentence) or re.search(r"\[\d+\]", sentence):
         return None
     citations = len(CITATION_ONLY.findall(sentence))

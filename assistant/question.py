@@ -75,7 +75,7 @@ def own_topic(words: list[str]) -> list[str]:
 
 
 Kind = Literal["procedure", "definition", "comparison", "factoid", "findings", "reason", "list", "yes-no", "other"]
-AnswerType = Literal["person", "organisation", "date", "number", "place", "source"]
+AnswerType = Literal["person", "organisation", "date", "frequency", "number", "place", "source"]
 
 KINDS: tuple[str, ...] = ("procedure", "definition", "comparison", "factoid", "findings", "reason", "list", "yes-no", "other")
 
@@ -128,6 +128,8 @@ _FACTOID = [
     (re.compile(r"\b(?:which|what)\s+(?:other\s+)?(?:organisations|organizations|bodies|agencies|funders|universit(?:y|ies)|charit(?:y|ies)|compan(?:y|ies)|partner\s+organisations)\b", re.I), "organisation"),
     # "When was MindLab closed?" asks for a date; "When should I use contextual inquiry?" for the situations that call for it.
     (re.compile(r"^\s*when\b(?!\s+(?:should|would|could|can|do|does|might|must|is\s+it\s+(?:best|right|worth))\b)|\b(?:what|which)\s+year\b|\bin\s+what\s+year\b", re.I), "date"),
+    # "How often does the center hold office hours?": monthly, not a number.
+    (re.compile(r"\bhow\s+(?:often|frequently|regularly)\b", re.I), "frequency"),
     (re.compile(r"\bhow\s+(?:many|much|long|often|large|big)\b|\bwhat\s+(?:percentage|proportion|share|number|amount)\b", re.I), "number"),
     (re.compile(r"^\s*where\b|\b(?:which|what)\s+(?:country|countries|city|cities|region|regions|place|places|areas?)\b", re.I), "place"),
     (re.compile(r"\b(?:which|what)\s+(?:journal|book|publisher|report|paper|article)\b", re.I), "source"),
@@ -332,6 +334,8 @@ def analyse_question(question: str) -> QuestionAnalysis:
     if keywords and (m := _KEYWORD_LIST.search(q)):
         noun = (m["a"] or m["b"]).lower().split()[-1]
         return QuestionAnalysis(question, "list", topic, count=count, listed=None if noun in ("pros", "cons", "factors") else noun)
+    if re.match(r"\s*why\b", _asked(q), re.I):  # "why is it hard to measure the impact of ...": the reasons, not the impact
+        return QuestionAnalysis(question, "reason", topic, count=count)
     if _FINDINGS.search(_asked(q)):  # not "... nothing changes as a result. What mistakes should we look out for?"
         return QuestionAnalysis(question, "findings", topic, count=count)
     if _REASON.search(q):

@@ -292,6 +292,24 @@ def test_a_bold_line_standing_as_a_heading_is_never_quoted(sentence, quoted):
 @pytest.mark.parametrize(
     ("sentence", "quoted"),
     [
+        # The Pittsburgh case study's press list: an article's title and where it ran, its link reduced to its text.
+        ("5 ways Pittsburgh’s public servants are using human-centered design (Technical.ly)", False),
+        ("Did 80% of Pittsburgh really vote for Hillary Clinton? (Politifact Pennsylvania)", False),
+        # A claim citing its source, or pointing to a table, is quoted.
+        ("Keep personal case information in a system covered by a data sharing agreement (ICO 2021)", True),
+        ("Partners agreed a shared outcome framework (see Table 2)", True),
+        ("WPRDC hosts monthly office hours for data users (see the dashboard).", True),
+    ],
+)
+def test_an_article_title_with_its_publication_is_never_quoted(sentence, quoted):
+    from assistant.evidence import quotable_sentence
+
+    assert (quotable_sentence(sentence, (0, len(sentence))) is not None) is quoted
+
+
+@pytest.mark.parametrize(
+    ("sentence", "quoted"),
+    [
         # A clause before a colon is part of the sentence: the whole is quoted, never the fragment after it.
         ("The alliance has eight members: Plymouth City Council, which commissions the contract, and seven providers.",
          "The alliance has eight members: Plymouth City Council, which commissions the contract, and seven providers."),

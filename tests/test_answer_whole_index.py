@@ -217,3 +217,15 @@ def test_a_section_found_twice_among_the_best_passages_answers_before_steps_a_ti
     verify(answer)
     assert answer.text.startswith("From “Bodystorming”, section “How to do it”"), answer.text
     assert "Use props to role play how users accomplish their goals" in answer.text, answer.text
+
+
+def test_how_often_is_answered_by_the_sentence_saying_how_often(everything):
+    # "how often" had been typed as a number, and the answer opened on an article title from the case study's press
+    # list ("5 ways Pittsburgh’s public servants ... (Technical.ly)"); "monthly or bimothly office hours" says how often.
+    answer = everything.ask(
+        "In Sunlight's write-up of Pittsburgh's regional data center, how often does the center hold office hours for "
+        "data users, and what are they for?"
+    )
+    verify(answer)
+    assert answer.text.startswith("WPRDC hosts monthly or bimothly office hours"), answer.text
+    assert "Technical.ly" not in answer.text, answer.text

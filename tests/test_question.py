@@ -82,6 +82,8 @@ from assistant.question import analyse_question, sources_wanted, split_context, 
         ("What is the evidence that IPS works?", "findings"),
         ("What did Sørensen and Torfing argue about collaborative innovation?", "findings"),
         ("Why do partnerships fail?", "reason"),
+        # A question opening "why" asks for reasons, though it names an impact or results.
+        ("why is it hard to measure the impact of open data engagement", "reason"),
         ("What are the main criticisms of using design thinking in policymaking?", "list"),
         ("What are the four phases of the Design Council's double diamond?", "list"),
         ("Does distributed leadership mean that everyone in the partnership leads equally?", "yes-no"),
@@ -166,6 +168,8 @@ def test_definition_subject_and_requested_counts():
         ("In which journal did Bolden publish his review?", "source"),
         ("Which organisations did Madison bring into the co-design session?", "organisation"),
         ("Which universities did Louisville's open data team partner with?", "organisation"),
+        # "How often" asks how frequently ("monthly or bimonthly"), not for a number.
+        ("How often does the Pittsburgh data center hold office hours?", "frequency"),
     ],
 )
 def test_factoid_answer_types(question, answer_type):

@@ -14,6 +14,7 @@ ANSWER_TYPE_CUE = {
     # an organisation by name: "the University of Wisconsin’s Applied Population Lab, the Northside Planning Council"
     "organisation": re.compile(r"\b(?:University|Council|Lab|Laboratory|Foundation|Department|Institute|Trust|Agency|Association|Centre|Center|School|College|Office|Board)\b"),
     "date": re.compile(r"\b(?:1[5-9]\d\d|20\d\d)\b|\b(?:January|February|March|April|May|June|July|August|September|October|November|December)\b"),
+    "frequency": re.compile(r"\b(?:daily|weekly|fortnightly|monthly|bi-?monthly|bimothly|quarterly|annually|yearly|every\s+(?:day|week|month|year|\w+\s+(?:days|weeks|months|years))|each\s+(?:day|week|month|term|year)|once|twice|\w+\s+times\s+(?:a|per|each)\s+\w+)\b", re.I),
     "number": re.compile(r"\b\d[\d,.]*\b|\b(?:one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|twenty|thirty|forty|fifty|hundred|thousand|million|billion)\b", re.I),
     "place": re.compile(r"(?<!^)\b(?:in|at|from|across|throughout|of)\s+(?:the\s+)?[A-Z][a-z]+"),
     "source": re.compile(r"\b(?:journal|published in|Review|Quarterly|Press|Journal|Policy|Studies|Management|Administration)\b"),
