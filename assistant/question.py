@@ -162,6 +162,8 @@ _PROCEDURE = [
     re.compile(r"\b(?:walk|talk|take)\s+(?:me|us)\s+through\b|\b(?:show|tell)\s+(?:me|us)\s+how\b|\bexplain\s+how\s+to\b", re.I),
     re.compile(r"\bwhat\s+(?:do|does|would|will)\s+(?:i|we|you)\s+(?:need|have)\s+to\s+(?:cover|prepare|have\s+in\s+place|put\s+in\s+place|arrange|organi[sz]e|set\s+up|bring|think\s+about|consider|check|agree|plan)\b", re.I),
     re.compile(r"\bwhat\s+(?:\w+\s+){0,3}?(?:things|steps|actions)\s+(?:can|could|should|must)\s+(?:i|we|you)\s+(?:do|take)\b", re.I),
+    # "What does the ICO expect us to do to share that data properly?": what to do, as a regulator or funder sees it.
+    re.compile(r"\bwhat\s+(?:does|do|would|will|might)\s+(?:the\s+|our\s+|a\s+)?[\w-]+(?:\s+[\w-]+)?\s+(?:expect|want|need|require)\s+(?:us|me|you|them|partners)\s+to\s+do\b", re.I),
     # "What fairer terms should I be pushing for?": what to ask of the other side, which the steps for working fairly say.
     re.compile(r"\bwhat\s+(?:[\w-]+\s+){0,3}?(?:should|could|can|must)\s+(?:i|we)\s+(?:be\s+)?(?:push|press|ask|argu|negotiat|lobby|hold\s+out)\w*\s+for\b", re.I),
     # "What should I look at before I convene the board?", "What should we stop doing?", "What should our partnership be doing so ...?",

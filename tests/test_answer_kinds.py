@@ -135,6 +135,17 @@ def test_a_term_of_two_words_is_found_by_its_phrase_when_its_words_rank_other_pa
     assert "Permitted work is a set of benefit rules" in answer.text, answer.text
 
 
+def test_what_a_book_says_is_not_where_it_was_published(shipped):
+    # "book" in "What does Torfing's book say about ...?" had made the publisher's line wanted, and the answer opened
+    # on where and when the book came out.
+    answer = shipped.ask(
+        "In our authority new ideas tend to appear by accident when a crisis forces them, and then the know-how "
+        "disappears. What does Torfing's book say about turning that into something more lasting?"
+    )
+    verify(answer)
+    assert "Georgetown University Press" not in answer.text, answer.text
+
+
 def test_a_definition_may_leave_out_the_owner_of_the_term(shipped):
     # "Arnstein's ladder of participation" is defined in the glossary as "The ladder of participation is ...".
     answer = shipped.ask("What is Arnstein's ladder of participation?")

@@ -9,6 +9,7 @@ from typing import TYPE_CHECKING, Sequence
 
 from assistant.compose.cues import (
     ANSWER_TYPE_CUE,
+    CONTENT_OF_WORK,
     CONTENTS_WANTED,
     COUNTED,
     FINDING_CUE,
@@ -131,7 +132,8 @@ class Base:
         self._sim_range = (min(cosines), max(cosines)) if cosines else (0.0, 0.0)
         self.pitfalls_wanted = bool(PITFALL_LEAD.search(question))
         self.contents_wanted = bool(CONTENTS_WANTED.search(question))
-        self.publication_wanted = bool(PUBLICATION_WANTED.search(question)) or analysis.answer_type in ("source", "date") or bool(ORIGIN_WANTED.search(question))
+        # "What does Torfing's book say about ...?" names the book as where to look, not as what is asked about it.
+        self.publication_wanted = (bool(PUBLICATION_WANTED.search(question)) and not CONTENT_OF_WORK.search(question)) or analysis.answer_type in ("source", "date") or bool(ORIGIN_WANTED.search(question))
         self.two_part = bool(TWO_PART.search(question))  # "Which journal ..., and what did it find?"
         listed = composer.analyse([analysis.listed])[0] if analysis.listed else []
         self.listed = listed[0] if listed else None  # the analysed term of what a list question asks for ("role")

@@ -26,6 +26,9 @@ PUBLICATION = re.compile(r"\bpublish(?:ed|es|ing)?\b(?!\s+(?:cases|studies|resea
 ORIGIN_CUE = re.compile(r"\b(?:introduced|coined|devised|originated|invented|published|first\s+(?:used|described|proposed|set\s+out|developed)|founded|traced?s?\s+(?:the\s+(?:idea|concept|term)\s+)?back\s+to)\b", re.I)
 """A sentence saying who first put an idea forward ("Rittel and Webber ... introduced the concept in 1973")."""
 ORIGIN_WANTED = re.compile(r"\bwho\b.*\b(?:developed|devised|coined|wrote|authored|proposed|introduced|created|came up with|published|invented|first)\b", re.I)
+CONTENT_OF_WORK = re.compile(r"\b(?:book|article|paper|report|study|review|chapter)(?:'s|’s)?\s+(?:\w+\s+)?(?:say|says|said|argue|argues|suggest|suggests|recommend|recommends)\b", re.I)
+"""A question asking what a work says ("What does Torfing's book say about ...?"), not where or when it appeared. (What a report
+found is asked with its publication line as the first of its findings: "Nesta ... published the i-teams report in 2014, ...")"""
 PUBLICATION_WANTED = re.compile(r"\b(?:publish\w*|journal|book|article|paper|report|where|when|year|who wrote|written)\b", re.I)
 TWO_PART = re.compile(r"[,;]?\s+and\s+(?:in\s+|from\s+|at\s+)?(?:what|where|when|who|how|which|why|did|does|is|was)\b", re.I)
 KEY_TERMS_SECTION = re.compile(r"\b(?:key terms|glossary|definitions?|what \w+(?: \w+)? means|what counts as)\b", re.I)
