@@ -377,6 +377,9 @@ def test_a_trainer_asking_for_an_exercise_gets_the_session_part_that_runs_it(shi
         ("How do I teach the ladder of participation?", "09:50-10:20: input on the ladder of participation"),
         # The plan on the topic asked about, not the other plan's close.
         ("How should I close a training session on collaborative innovation?", "80-90 minutes: review and close"),
+        # A talk within a course is the plan's input part, not the exercise that shares its words, nor its trainer notes.
+        ("On the boundary-spanning leadership course there's a short talk on shared leadership and on leaders who bring "
+         "partners together. What are the main points I should get across in it?", "40-55 minutes: input on distributed and facilitative leadership"),
     ],
 )
 def test_a_trainer_asking_how_to_teach_or_close_gets_the_session_part(shipped, question, part):

@@ -23,6 +23,8 @@ SEQUENCE_NOUNS = frozenset({"level", "levels", "stage", "stages", "phase", "phas
 """What a list question may ask for that a document gives as numbered sections, under whatever heading."""
 EXERCISE_WANTED = re.compile(
     r"\b(?:exercises?|icebreakers?|games?|role[- ]plays?)\b"
+    # "there's a short talk on shared leadership": a plan's "input on ..." part (a talk named as a thing, not "to talk about")
+    r"|\b(?:a|an|the|my|our|this|that|short|brief|quick|\d+-minute)\s+(?:[\w-]+\s+)?(?:talks?|inputs?|presentations?|lectures?|mini-lectures?)\s+(?:on|about)\b"
     r"|\b(?:use|teach|explain|show|demonstrate|introduce)\b.*\b(?:in|to|with)\s+(?:a|an|the|my|our)\s+(?:\w+\s+)?(?:workshop|session|training|room|group|class|course)\b"
     r"|^\s*how\s+(?:do|can|should|could|would)\s+(?:i|we)\s+teach\b"
     r"|\b(?:open|close|start|end|finish|wrap\s+up|begin)\s+(?:a|an|the|my|our)\s+(?:\w+\s+)?(?:session|workshop|training)\b"
@@ -39,7 +41,9 @@ PART_NAMED = re.compile(
 )
 """A clause naming one part of a session by what happens in it ("... where I explain collaborative innovation")."""
 ACTIVITY = re.compile(r"\b(?:exercises?|activit(?:y|ies)|icebreakers?|games?|role[- ]plays?)\b", re.I)
-ROOM_WORDS = "exercise exercises activity activities icebreaker game session workshop training room group class course participants people show teach explain use help"
+INPUT = re.compile(r"\b(?:talks?|inputs?|presentations?|lectures?|mini-lectures?)\b", re.I)
+"""A trainer's talk within a session ("a short talk on shared leadership"), given in a plan's "input on ..." part."""
+ROOM_WORDS = "exercise exercises activity activities icebreaker game talk input presentation lecture session workshop training room group class course participants people show teach explain use help"
 
 
 SLOT_LAST = re.compile(
@@ -125,11 +129,14 @@ class Outline:
             topic = [t for t in topic if t in named_terms] or topic
         parts = {(doc_id, section): held for doc_id in list(self.best_documents())[:3] for section, held in timed_parts(self.document(doc_id)).items()}
         activity_wanted = bool(ACTIVITY.search(self.question))
+        input_wanted = not activity_wanted and bool(INPUT.search(self.question))
         best: tuple[float, float, float, float, list[Passage]] | None = None
         for held in parts.values():
             covered = raw = self.coverage(self.c.analyse([" ".join([held[0].title, held[0].section] + [p.text for p in held])])[0], among=topic)
             if activity_wanted and ACTIVITY.search(heading(held[0])):
                 covered += 0.25  # "Give me an exercise ...": "exercise 1, sorting the problems" before "input on wicked problems"
+            elif input_wanted and INPUT.search(heading(held[0])):
+                covered += 0.25  # "a short talk on shared leadership": "input on distributed and facilitative leadership"
             # Ties (every part of the right plan covers its title's words) go to the part whose own
             # heading names the topic ("input on the ladder of participation"), then to meaning.
             named = self.coverage(self.c.analyse([heading(held[0])])[0], among=topic)
