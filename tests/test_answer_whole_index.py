@@ -154,7 +154,7 @@ def test_two_ways_described_not_named_are_the_two_subsections_they_describe(ever
     )
     verify(answer)
     assert answer.kind == "comparison"
-    lines = answer.text.split("\n")
+    lines = answer.text.split("\n") + ["", ""]
     assert lines[1].startswith("**Open card sort:**") and lines[2].startswith("**Closed card sort:**"), answer.text
     assert "whatever categories make sense to them" in lines[1] and "a list of categories you have predefined" in lines[2], answer.text
 

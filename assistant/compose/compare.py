@@ -165,14 +165,14 @@ class Definitions:
         """Two things described rather than named, answered by the two subsections of one section, each under its heading.
 
         "What's the difference between letting residents invent their own groups and giving them groups we've
-        decided on?" names neither "Open card sort" nor "Closed card sort", but ranks one of them first; the
+        decided on?" names neither "Open card sort" nor "Closed card sort", but ranks one of them among its three best; the
         section they both sit under ("How to do it") has those two subsections and no others, and their headings
         share a word (two ways of one thing), so each is read in order under its own label. Only a question whose
         things no passage defines is read this way.
         """
         if len(self.analysis.subjects) != 2 or self.c.expand is None:
             return []
-        for p in self.passages[: min(2, self.ranked)]:
+        for p in self.passages[: min(3, self.ranked)]:
             parent = p.section.rpartition(" > ")[0]
             if not parent or is_reference_section(p.section):
                 continue
