@@ -336,9 +336,12 @@ def analyse_question(question: str) -> QuestionAnalysis:
     if keywords and (m := _KEYWORD_LIST.search(q)):
         noun = (m["a"] or m["b"]).lower().split()[-1]
         return QuestionAnalysis(question, "list", topic, count=count, listed=None if noun in ("pros", "cons", "factors") else noun)
-    if re.match(r"\s*why\b", _asked(q), re.I):  # "why is it hard to measure the impact of ...": the reasons, not the impact
+    # The question sentence after any statements ("People keep saying our pilot needs to 'diffuse'. What is
+    # diffusion of innovation?").
+    sentence = _asked(q)
+    if re.match(r"\s*why\b", sentence, re.I):  # "why is it hard to measure the impact of ...": the reasons, not the impact
         return QuestionAnalysis(question, "reason", topic, count=count)
-    if _FINDINGS.search(_asked(q)):  # not "... nothing changes as a result. What mistakes should we look out for?"
+    if _FINDINGS.search(sentence):  # not "... nothing changes as a result. What mistakes should we look out for?"
         return QuestionAnalysis(question, "findings", topic, count=count)
     if _REASON.search(q):
         return QuestionAnalysis(question, "reason", topic, count=count)
@@ -346,10 +349,8 @@ def analyse_question(question: str) -> QuestionAnalysis:
         return QuestionAnalysis(question, "list", topic, count=count, listed=_listed(q))
     if _QUALITIES.search(q):  # "What makes a good key worker?": the qualities the role needs, not what one is
         return QuestionAnalysis(question, "list", topic, count=count, listed="qualities")
-    # The question sentence after any statements ("People keep saying our pilot needs to 'diffuse'. What is
-    # diffusion of innovation?") and any frame ("In the literature on boundary spanners, what is a reticulist?");
+    # The question sentence without any frame ("In the literature on boundary spanners, what is a reticulist?");
     # a subject opening with a person or pronoun is no term ("What are we probably doing wrong?").
-    sentence = _asked(q)
     asked = _FRAME.sub("", sentence, count=1)
     for pattern in _DEFINITION:
         m = pattern.search(asked)

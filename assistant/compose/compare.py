@@ -7,6 +7,7 @@ from typing import Sequence
 
 from assistant.compose.base import Line, Scored, capital, list_item, read_in_order
 from assistant.compose.cues import CONTRAST_CUE, GENERIC_HEADS, KEY_TERMS_SECTION, NOT_DEFINING
+from assistant.compose.lists import subsections
 from assistant.evidence import Quote, is_reference_section, quotable_sentence, sentence_quotes
 from assistant.retrieve import Passage
 
@@ -177,7 +178,7 @@ class Definitions:
             if not parent or is_reference_section(p.section):
                 continue
             document = self.document(p.doc_id)
-            children = list(dict.fromkeys(x.section for x in document if x.section.startswith(f"{parent} > ") and " > " not in x.section[len(parent) + 3 :]))
+            children = subsections(parent, document)
             if len(children) != 2 or not set.intersection(*(set(self.c.analyse([c.rpartition(" > ")[2]])[0]) for c in children)):
                 continue  # two ways of one thing share its name ("Open card sort", "Closed card sort"); steps and pitfalls do not
             lines = []

@@ -10,7 +10,7 @@ from assistant.compose.cues import (
     KEY_TERMS_SECTION, LIMITS_SECTION, LIST_MAX, NEXT_STEPS_SECTION, NEXT_WANTED, NUMBERED_HEADING, NUMBERED_HEADING_MARK, PHASES, PREPARATION_SECTION, PREPARATION_WANTED,
     QUESTIONS_SECTION, RANGE_WANTED, ROLES_SECTION, SIGNS_SECTION, SIGNS_WANTED, STUDY_SECTION, WHOLE_WANTED, WHY_SECTION, facets_asked,
 )
-from assistant.compose.lists import FOCUS_READ, example_list, first_list, subsections
+from assistant.compose.lists import FOCUS_READ, example_list, first_list, lead_in, subsections
 from assistant.evidence import PITFALL_SECTION, STEPS_SECTION, Quote, is_pitfall_section
 from assistant.retrieve import Passage, is_reference_section
 
@@ -105,8 +105,9 @@ class Guides:
         # ranks Bodystorming's "How to do it" first and second, and the journey-mapping card's steps, offered by its
         # "Why" ranked third, name "journey" in their title only. (Two passages of a long section ranked second and
         # third are no such agreement: the user-testing toolkit's "4. Do the task" for a test of an evening drop-in.)
-        agreed = {(x.doc_id, x.section) for x in self.passages[:1]} if self.ranked >= 2 and len({(x.doc_id, x.section) for x in self.passages[:2]}) == 1 else set()
-        best = max(candidates, key=lambda p: self.weight.get(p.id, 0.0) + self.section_meaning(p) + HEADING * (self.named_coverage(p) + float(phased(p))) + TWICE * ((p.doc_id, p.section) in agreed), default=None)
+        first, second = ((x.doc_id, x.section) for x in self.passages[:2]) if self.ranked >= 2 else (None, None)
+        agreed = first if first == second else None
+        best = max(candidates, key=lambda p: self.weight.get(p.id, 0.0) + self.section_meaning(p) + HEADING * (self.named_coverage(p) + float(phased(p))) + TWICE * ((p.doc_id, p.section) == agreed), default=None)
         if best is None:
             return []
         document = self.document(best.doc_id)
@@ -265,7 +266,7 @@ class Guides:
         items = self.list_items(p.doc_id, u.key, document)
         if len(items) < 2:
             return self.framed(p, self.section_sentences(p.doc_id, p.section, least=least))
-        lead = x.text[u.lead[0] : u.lead[1]] if u.lead else ""
+        lead = lead_in(x, u)
         topical = self.topic_items(items, f"{x.title} {x.section} {lead}")
         if topical:
             # "How should I pay people who take part in co-design workshops?": the workshop guide's
@@ -276,7 +277,7 @@ class Guides:
         # The section's own words before its list say what the steps are for ("Not everything should continue ...").
         before = [q for q in read_in_order(held, 3) for q in q.quotes if q.doc_offset < items[0].doc_offset and not in_list_item(q)]
         # The list's own lead-in ends in a colon, so it is no quotable sentence; here it introduces the steps that follow.
-        if u.lead and LEAD_IN.fullmatch(x.text[u.lead[0] : u.lead[1]]) and all(q.span != u.lead for q in before):
+        if u.lead and LEAD_IN.fullmatch(lead) and all(q.span != u.lead for q in before):
             before.append(Quote(x, u.lead, "body"))
         if before and lines:
             lines.insert(1, Line(before))

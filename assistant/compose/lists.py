@@ -235,7 +235,7 @@ class Lists:
             items = self.list_items(doc_id, key, [q for q in self.passages if q.doc_id == doc_id])
             if len(items) < 2:
                 continue
-            lead = p.text[u.lead[0] : u.lead[1]] if u.lead else ""
+            lead = lead_in(p, u)
             # A heading that names nothing ("How to do it" on a method card) is headed by its document's title.
             named_by = f"{p.section} {lead}" if self.names_something(p.section) else f"{p.title} {p.section} {lead}"
             whole, head, title = self.c.analyse([" ".join([p.title, p.section, lead] + [q.text for q in items]), named_by, p.title])
@@ -355,7 +355,7 @@ class Lists:
         if len(under) != 1:
             return None  # none, or several to choose between on words the question does not share
         p, u = under[0]
-        lead = p.text[u.lead[0] : u.lead[1]] if u.lead else ""
+        lead = lead_in(p, u)
         return (0.0, 0.0, p.doc_id, u.key, p, lead, False)
 
     def prose_naming_listed(self) -> Passage | None:
@@ -531,6 +531,11 @@ def subject_of(title: str) -> str:
     return head if colon and ("," in rest or " and " in rest) else title
 
 
+def lead_in(p: Passage, u: Unit) -> str:
+    """The line introducing list ``u`` of ``p`` ("Practical design rules are:"), or "" when it has none."""
+    return p.text[u.lead[0] : u.lead[1]] if u.lead else ""
+
+
 def subsections(section: str, document: Sequence[Passage]) -> list[str]:
     """The direct subsections of ``section`` in ``document``, in document order ("How to do it > Open card sort", ...)."""
     return list(dict.fromkeys(x.section for x in document if x.section.startswith(f"{section} > ") and " > " not in x.section[len(section) + 3 :]))
@@ -552,7 +557,7 @@ def example_list(p: Passage, u: Unit, document: Sequence[Passage]) -> bool:
 
     The words before may close the passage before (a passage can open on the list's lead-in).
     """
-    if u.lead and (EXAMPLES_LEAD.search(lead := p.text[u.lead[0] : u.lead[1]]) or RESOURCES_LEAD.search(lead)):
+    if u.lead and (EXAMPLES_LEAD.search(lead := lead_in(p, u)) or RESOURCES_LEAD.search(lead)):
         return True
     at = p.start + (u.lead[0] if u.lead else u.start)  # where the list starts in the document
     x = max((x for x in document if x.start < at), key=lambda x: x.start, default=None)  # the passage holding the words before it

@@ -21,10 +21,12 @@ SESSION_WANTED = re.compile(r"\b(?:sessions?|workshops?|training|course|agenda|t
 
 SEQUENCE_NOUNS = frozenset({"level", "levels", "stage", "stages", "phase", "phases", "tier", "tiers", "step", "steps", "part", "parts"})
 """What a list question may ask for that a document gives as numbered sections, under whatever heading."""
+TALKS = r"(?:talks?|inputs?|presentations?|lectures?|mini-lectures?)"
+"""What a trainer calls a talk within a session, given in a plan's "input on ..." part."""
 EXERCISE_WANTED = re.compile(
     r"\b(?:exercises?|icebreakers?|games?|role[- ]plays?)\b"
     # "there's a short talk on shared leadership": a plan's "input on ..." part (a talk named as a thing, not "to talk about")
-    r"|\b(?:a|an|the|my|our|this|that|short|brief|quick|\d+-minute)\s+(?:[\w-]+\s+)?(?:talks?|inputs?|presentations?|lectures?|mini-lectures?)\s+(?:on|about)\b"
+    rf"|\b(?:a|an|the|my|our|this|that|short|brief|quick|\d+-minute)\s+(?:[\w-]+\s+)?{TALKS}\s+(?:on|about)\b"
     r"|\b(?:use|teach|explain|show|demonstrate|introduce)\b.*\b(?:in|to|with)\s+(?:a|an|the|my|our)\s+(?:\w+\s+)?(?:workshop|session|training|room|group|class|course)\b"
     r"|^\s*how\s+(?:do|can|should|could|would)\s+(?:i|we)\s+teach\b"
     r"|\b(?:open|close|start|end|finish|wrap\s+up|begin)\s+(?:a|an|the|my|our)\s+(?:\w+\s+)?(?:session|workshop|training)\b"
@@ -41,8 +43,8 @@ PART_NAMED = re.compile(
 )
 """A clause naming one part of a session by what happens in it ("... where I explain collaborative innovation")."""
 ACTIVITY = re.compile(r"\b(?:exercises?|activit(?:y|ies)|icebreakers?|games?|role[- ]plays?)\b", re.I)
-INPUT = re.compile(r"\b(?:talks?|inputs?|presentations?|lectures?|mini-lectures?)\b", re.I)
-"""A trainer's talk within a session ("a short talk on shared leadership"), given in a plan's "input on ..." part."""
+INPUT = re.compile(rf"\b{TALKS}\b", re.I)
+"""A trainer's talk within a session ("a short talk on shared leadership"), or a plan's part headed as one."""
 ROOM_WORDS = "exercise exercises activity activities icebreaker game talk input presentation lecture session workshop training room group class course participants people show teach explain use help"
 
 
