@@ -215,7 +215,7 @@ class ExtractiveComposer:
         passages = [p for p in result.passages[: self.settings.passages] if not is_reference_section(p.section)]
         extra = [p for p in result.passages[self.settings.passages :] if not is_reference_section(p.section)]
         ctx = Composition(self, question, analysis, passages, extra, query=result.query, similarity=result.similarity)
-        parts = self.two_parts(question, result.query, passages, extra, result.similarity)
+        parts = self.two_parts(question, result.query, passages, extra, result.similarity, alone=ctx)
         lines, block = parts if parts is not None else (ctx.compose(), False)
         block = block or ctx.as_block
         if not lines:
@@ -236,6 +236,7 @@ class ExtractiveComposer:
 
     def two_parts(
         self, question: str, query: str, passages: list[Passage], extra: list[Passage], similarity: dict[str, float] | None = None,
+        alone: Composition | None = None,
     ) -> tuple[list[Line], bool] | None:
         """Each part of a two-part question answered in its own form, or ``None`` for a one-part question.
 
@@ -245,6 +246,10 @@ class ExtractiveComposer:
         list; the second part borrows the first's topic words for "its". Two factoid parts ("Who
         created the ladder, and in which journal?") stay one question: one sentence often holds both.
         A sentence quoted for the first part is not repeated for the second.
+
+        A yes-no question after a comma ("How should we run that review, and does it need Paperwork
+        Reduction Act clearance?") leans on the first: the whole question is answered as if asked
+        alone (``alone``), then the second part from the documents that answer cites first.
         """
         parts = split_question(question)
         if len(parts) != 2:
@@ -264,8 +269,16 @@ class ExtractiveComposer:
         lines: list[Line] = []
         block = False
         used: set[tuple[str, int]] = set()
-        for part, analysis, words in ((parts[0], first, f"{parts[0]} {rest}"), (parts[1], second, f"{parts[1]} {borrowed} {rest}")):
-            ctx = Composition(self, part, analysis, passages, extra, query=words.strip(), similarity=similarity)
+        asks = [(parts[0], first, f"{parts[0]} {rest}", passages), (parts[1], second, f"{parts[1]} {borrowed} {rest}", passages)]
+        if second.kind == "yes-no" and alone is not None and not _SECOND_WH.match(parts[1]):
+            lines = alone.compose()
+            block = alone.as_block
+            used = {(q.passage.doc_id, q.doc_offset) for line in lines for q in line.quotes}
+            cited = list(dict.fromkeys(q.passage.doc_id for line in lines for q in line.quotes))
+            own = sorted(passages, key=lambda p: cited.index(p.doc_id) if p.doc_id in cited else len(cited))
+            asks = [(parts[1], second, f"{parts[1]} {borrowed} {rest}", own)]
+        for part, analysis, words, pool in asks:
+            ctx = Composition(self, part, analysis, pool, extra, query=words.strip(), similarity=similarity)
             part_lines = []
             for line in ctx.compose():
                 kept = [q for q in line.quotes if (q.passage.doc_id, q.doc_offset) not in used]
@@ -278,6 +291,9 @@ class ExtractiveComposer:
                 used.update((q.passage.doc_id, q.doc_offset) for line in part_lines for q in line.quotes)
         return lines, block
 
+
+_SECOND_WH = re.compile(r"(?:in\s+|from\s+|at\s+)?(?:what|which|who|whom|where|when|how|why)\b", re.I)
+"""A second part opening with a question word asks something of its own (not a yes-no leaning on the first)."""
 
 ENDINGS = tuple(SENTENCE_ENDS + "?:;")
 """Characters a quote may end on in prose; one ending otherwise (a list item quoted as a sentence) is followed by a full stop (:func:`render`)."""

@@ -160,7 +160,7 @@ _PROCEDURE = [
     # "Walk me through setting up data sharing.", "What do I need to prepare beforehand?", "What practical
     # things can we do so ...?", "What is a good format for running ...?", "How does a project team come up with ...?"
     re.compile(r"\b(?:walk|talk|take)\s+(?:me|us)\s+through\b|\b(?:show|tell)\s+(?:me|us)\s+how\b|\bexplain\s+how\s+to\b", re.I),
-    re.compile(r"\bwhat\s+(?:do|does|would|will)\s+(?:i|we|you)\s+(?:need|have)\s+to\s+(?:cover|prepare|have\s+in\s+place|put\s+in\s+place|arrange|organi[sz]e|set\s+up|bring|think\s+about|consider|check|agree|plan)\b", re.I),
+    re.compile(r"\bwhat\s+(?:do|does|would|will)\s+(?:i|we|you)\s+(?:need|have)\s+to\s+(?:cover|prepare|have\s+in\s+place|put\s+in\s+place|arrange|organi[sz]e|set\s+up|bring|think\s+about|consider|check|agree|plan|get\s+right|sort\s+out|have\s+(?:agreed|sorted|ready))\b", re.I),
     re.compile(r"\bwhat\s+(?:\w+\s+){0,3}?(?:things|steps|actions)\s+(?:can|could|should|must)\s+(?:i|we|you)\s+(?:do|take)\b", re.I),
     # "What does the ICO expect us to do to share that data properly?": what to do, as a regulator or funder sees it.
     re.compile(r"\bwhat\s+(?:does|do|would|will|might)\s+(?:the\s+|our\s+|a\s+)?[\w-]+(?:\s+[\w-]+)?\s+(?:expect|want|need|require)\s+(?:us|me|you|them|partners)\s+to\s+do\b", re.I),
@@ -169,6 +169,9 @@ _PROCEDURE = [
     # "What should I look at before I convene the board?", "What should we stop doing?", "What should our partnership be doing so ...?",
     # "What can we learn from MindLab to help it last?", "... What's the process?"
     re.compile(r"(?:^|[.?!,;:]\s+|\s[-–]\s+)what\s+(?:should|must)\s+(?:i|we|our\s+[\w-]+)\s+(?:actually\s+|really\s+|be\s+)?\w+", re.I),
+    # "Beyond just putting data online, what could we offer them?", "What concrete arrangements should the paper propose?",
+    # "On the evening itself, what should the organisers be doing?": what to offer, propose or do.
+    re.compile(r"(?:^|[.?!,;:]\s+|\s[-–]\s+)what\s+(?:[\w-]+\s+){0,3}?(?:should|could|can|must)\s+(?:i|we|you|(?:our|the)\s+[\w-]+(?:\s+[\w-]+)?)\s+(?:actually\s+|really\s+|be\s+(?:trying\s+to\s+)?)?(?:offer|propose|provide|build|recommend|suggest|doing)\b", re.I),
     # Keyword queries: "running a design studio with stakeholders - steps?", "watching people do their job for user research,
     # how?", "... - what are the steps?", "lean coffee meeting how does it work", "setting up referrals between partner orgs"
     re.compile(r"(?:[-–,:]\s*|\s)(?:steps|how)\s*\?*\s*$|\bwhat\s+are\s+the\s+(?:steps|stages)\b|\bhow\s+does\s+(?:it|this|that)\s+work\b|^\s*(?:setting|getting|putting|joining)\s+up\b", re.I),
@@ -396,7 +399,12 @@ _QUESTION_OPENING = re.compile(
     r"\s*(?:(?:and|so|but|then|also|please)\s+)?(?:what|which|who|whom|whose|where|when|how|why|is|are|was|were|do|does|did|can|could|should|would|will|has|have|had|may|might|must|tell|give|list|name|describe|explain|compare|according|(?:in|from|at|to|for|by|on|with)\s+(?:what|which|whom|whose))\b",
     re.I,
 )
-_SECOND_PART = re.compile(r"[,;]?\s+and\s+(?=(?:in\s+|from\s+|at\s+)?(?:what|which|who|whom|where|when|how|why)\b)", re.I)
+_SECOND_PART = re.compile(
+    r"[,;]?\s+and\s+(?=(?:in\s+|from\s+|at\s+)?(?:what|which|who|whom|where|when|how|why)\b)"
+    # "How should we run that review, and does it need Paperwork Reduction Act clearance?": a yes-no question after a comma
+    r"|[,;]\s+and\s+(?=(?:does|do|did|is|are|will|would|can|could|should|must|has|have)\s+(?:it|they|this|that|these|those|we|i|you|[\w-]+ing)\b)",
+    re.I,
+)
 
 
 _NAME_RUN = re.compile(r"(?<![.?!:]\s)(?<!^)\b[A-Z][\w'’-]*(?:\s+(?:[A-Z][\w'’-]*|of|and|the|for|to|in|&))*\s+[A-Z][\w'’-]*")

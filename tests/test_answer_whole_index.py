@@ -210,6 +210,47 @@ def test_a_short_sentence_opening_a_paragraph_is_quoted_with_the_one_it_leads(ev
     assert "\nNo PRA implications. The PRA explicitly exempts direct observation" in answer.text, answer.text
 
 
+def test_a_yes_no_question_after_a_comma_is_answered_after_the_question_it_leans_on(everything):
+    # "..., and does it raise any Paperwork Reduction Act issues?" had been one question: the answer gave why
+    # teams use lean coffee and never the card's line on the PRA. Split, the whole question is answered as
+    # before, then the second part from the card that answer quoted.
+    answer = everything.ask(
+        "Why would a team use lean coffee to run its community of practice meetings, and does it raise any "
+        "Paperwork Reduction Act issues?"
+    )
+    verify(answer)
+    assert "community of practice meetings" in answer.text and "democratically selected" in answer.text, answer.text
+    assert "No PRA implications." in answer.text, answer.text
+    assert answer.text.index("democratically selected") < answer.text.index("No PRA implications."), answer.text
+    assert {c.title for c in answer.citations} == {"Lean coffee"}, answer.text
+
+
+def test_what_could_we_offer_is_answered_by_the_list_of_what_to_offer(everything):
+    # "what could we offer them?" had been a question of no kind, answered by the maturity scale's opening prose;
+    # the list under "2. Diversify tools and resources" says what to offer.
+    answer = everything.ask(
+        "We've published plenty of raw CSV files, but community groups still tell us the data is hard to use. "
+        "Beyond just putting data online, what could we offer them?"
+    )
+    verify(answer)
+    assert answer.kind == "procedure"
+    for item in ("Build maps or visualizations", "Data help desks", "data 101 trainings"):
+        assert item in answer.text, answer.text
+
+
+def test_a_how_to_whose_situation_an_example_tells_is_answered_by_the_example(everything):
+    # The contextual-inquiry card's "Example" ranks first and is far closer in meaning than any steps beside it:
+    # 18F sat in on investigators interviewing workers about unpaid overtime. Examples are no guidance as a rule,
+    # so the answer had been a case study's research steps.
+    answer = everything.ask(
+        "We want to sit in while inspectors interview workers about unpaid wages, but it's a sensitive subject. "
+        "How should we handle observing those conversations?"
+    )
+    verify(answer)
+    assert answer.text.startswith("From “Contextual inquiry”, section “Example”:"), answer.text
+    assert "asked the investigators clarifying questions in private" in answer.text, answer.text
+
+
 def test_a_section_found_twice_among_the_best_passages_answers_before_steps_a_title_word_names(everything):
     # Bodystorming's "How to do it" ranks first and second for "acting out the user journey with props"; the
     # journey-mapping card's steps, offered by its "Why" ranked third, had won on "journey" in their title.

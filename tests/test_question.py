@@ -32,6 +32,10 @@ from assistant.question import analyse_question, sources_wanted, split_context, 
         ("Our council pays us late every year. What fairer terms should I be pushing for?", "procedure"),
         ("What should our partnership be doing so that people who can't get online aren't shut out?", "procedure"),
         ("What does the ICO expect us to do to share client details properly?", "procedure"),
+        ("Our published spreadsheets are hard to use. Beyond putting data online, what could we offer residents?", "procedure"),
+        ("What concrete arrangements should the board paper propose?", "procedure"),
+        ("What do we need to get right before the first co-design session?", "procedure"),
+        ("We share a building with the council's team. What do we need to sort out first?", "procedure"),
         ("Can you talk me through how to chair a partnership meeting?", "procedure"),
         ("I'm running the training next week. What do I need to prepare beforehand?", "procedure"),
         ("We're hiring a key worker. What do we need to have in place before they start?", "procedure"),
@@ -200,6 +204,10 @@ def test_two_part_questions_split_at_a_second_question_word():
     assert split_question("In which journal did Bolden publish his review, and what did it find?") == [
         "In which journal did Bolden publish his review?", "What did it find?"]
     assert analyse_question("What are its limits?").listed == "limits"
+    # A yes-no question after a comma is a second part; "and do" joining two things to do is not.
+    assert split_question("How should we run the review, and does it need Paperwork Reduction Act clearance?") == [
+        "How should we run the review?", "Does it need Paperwork Reduction Act clearance?"]
+    assert split_question("How should we plan and do the sessions?") == ["How should we plan and do the sessions?"]
 
 
 @pytest.mark.parametrize(

@@ -68,6 +68,8 @@ class Guides:
         """
         if self.analysis.kind != "procedure" or self.c.expand is None:
             return []
+        if told := self.situation_told():
+            return told
         top = [p for p in self.passages[: min(3, self.ranked)] if self.gives_guidance(p)]
         if top:
             # The passage far closest in meaning may rank just below them on words: "What should a key worker do
@@ -255,6 +257,23 @@ class Guides:
             lines += [Line([q], prefix=f"{i}. ") for i, q in enumerate(items[:LIST_MAX], start=1)]
         self.as_block = True
         return lines
+
+    def situation_told(self) -> list[Line]:
+        """A how-to whose situation an example tells: the example ranked first, far closer in meaning (``CLOSER``) than the guidance beside it.
+
+        "We want to sit in while inspectors interview workers about unpaid wages, but it's a
+        sensitive subject. How should we handle observing those conversations?" is what the
+        contextual-inquiry card's "Example" did (18F asked the investigators, not the workers,
+        and kept faces out of photos); the research steps of a case study ranked next are far
+        from it in meaning.
+        """
+        if not self.ranked or not EXAMPLE_SECTION.search(heading(self.passages[0])):
+            return []
+        example = self.passages[0]
+        guidance = [self.meaning(p) for p in self.passages[1 : min(3, self.ranked)] if self.gives_guidance(p)]
+        if not guidance or self.meaning(example) < max(guidance) + CLOSER:
+            return []
+        return self.framed(example, self.section_sentences(example.doc_id, example.section, least=2))
 
     def section_answer(self, p: Passage, document: list[Passage], least: int = 2) -> list[Line]:
         """The section of ``p`` as an answer: its first list whole, after the section's own words and the list's lead-in, or its prose read in order (``least`` sentences or none)."""
