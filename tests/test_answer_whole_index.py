@@ -155,8 +155,12 @@ def test_two_ways_described_not_named_are_the_two_subsections_they_describe(ever
     verify(answer)
     assert answer.kind == "comparison"
     lines = answer.text.split("\n") + ["", ""]
-    assert lines[1].startswith("**Open card sort:**") and lines[2].startswith("**Closed card sort:**"), answer.text
-    assert "whatever categories make sense to them" in lines[1] and "a list of categories you have predefined" in lines[2], answer.text
+    # This test failed in 2 of 5 clean-clone CI runs and never here (README, "Known gaps"); what the search
+    # returned is printed with the answer, to tell a ranking that differed from a composition that did.
+    found = "\n".join(f"{p.doc_id} > {p.section} (dense {p.dense})" for p in answer.passages[:8])
+    seen = f"{answer.text}\n--- passages:\n{found}\n--- stats: {everything.stats()}"
+    assert lines[1].startswith("**Open card sort:**") and lines[2].startswith("**Closed card sort:**"), seen
+    assert "whatever categories make sense to them" in lines[1] and "a list of categories you have predefined" in lines[2], seen
 
 
 def test_a_case_studys_next_steps_do_not_say_how_it_got_there(everything):
@@ -249,6 +253,22 @@ def test_a_how_to_whose_situation_an_example_tells_is_answered_by_the_example(ev
     verify(answer)
     assert answer.text.startswith("From “Contextual inquiry”, section “Example”:"), answer.text
     assert "asked the investigators clarifying questions in private" in answer.text, answer.text
+
+
+def test_what_to_ask_ourselves_is_answered_by_the_guides_questions_with_those_indented_under_them(everything):
+    # The data-dialogues guide lists the questions to consider before planning an event, with the specific ones
+    # (childcare, an accessible location, language) indented under "How can we incentivize attendance?". The
+    # answer had been the steps of "1. Before the event", read on "Before we get into the detailed plan".
+    answer = everything.ask(
+        "We're organising a data dialogue event in a low-income part of town. Before we get into the detailed plan, "
+        "what should we be asking ourselves so that a wide mix of residents can and will come?"
+    )
+    verify(answer)
+    assert answer.text.startswith("From “Community Data Dialogues”, section “Tips for successful events”:"), answer.text
+    asked = [line for line in answer.text.splitlines()[1:] if re.match(r"\d+\. ", line)]
+    assert asked and all(re.sub(r"\s*\[\d+\]$", "", line).endswith("?") for line in asked), answer.text
+    for question in ("How can we incentivize attendance?", "Are participants able to access childcare?", "Will the event be language-accessible?"):
+        assert question in answer.text, answer.text
 
 
 def test_a_section_found_twice_among_the_best_passages_answers_before_steps_a_title_word_names(everything):

@@ -149,6 +149,12 @@ def facets_asked(text: str) -> list[str]:
     return names
 
 
+QUESTIONS_WANTED = re.compile(
+    r"\bwhat\s+(?:questions\s+)?(?:should|do|must|could|can)\s+(?:i|we|you)\s+(?:be\s+)?ask(?:ing)?\s+(?:ourselves|myself|yourself|yourselves|themselves)\b"
+    r"|\bquestions\s+(?:to\s+(?:ask|consider)|(?:should|do|must|could)\s+(?:i|we)\s+(?:ask|consider))\b",
+    re.I,
+)
+"""A how-to asking what to ask oneself first ("Before we get into the detailed plan, what should we be asking ourselves?"): a guide's list of questions to consider."""
 QUESTIONS_SECTION = re.compile(r"\b(?:discussion|reflection|reflective|open)\s+questions\b|\bquestions\s+(?:for|to)\s+(?:discussion|discuss|reflect)", re.I)
 """A heading over questions to discuss, not over what to do ("Discussion questions" closing a session plan)."""
 SIGNS_SECTION = re.compile(r"\b(?:(?:early|warning)\s+signs?|signs\s+(?:of|that)|symptoms|red\s+flags|indicators)\b", re.I)

@@ -8,14 +8,16 @@ from assistant.compose.base import Line, has_term, heading, in_list_item, read_i
 from assistant.compose.cues import (
     AIMS_SECTION, AUDIENCE_SECTION, BARE_QUESTION, CHECKLIST_SECTION, CHECKLIST_WANTED, CHECKS_SECTION, CONTENTS_HEAD, EXAMPLE_SECTION, EXPLAINING_SECTION, FACETS,
     KEY_TERMS_SECTION, LIMITS_SECTION, LIST_MAX, NEXT_STEPS_SECTION, NEXT_WANTED, NUMBERED_HEADING, NUMBERED_HEADING_MARK, PHASES, PREPARATION_SECTION, PREPARATION_WANTED,
-    QUESTIONS_SECTION, RANGE_WANTED, ROLES_SECTION, SIGNS_SECTION, SIGNS_WANTED, STUDY_SECTION, WHOLE_WANTED, WHY_SECTION, facets_asked,
+    QUESTIONS_SECTION, QUESTIONS_WANTED, RANGE_WANTED, ROLES_SECTION, SIGNS_SECTION, SIGNS_WANTED, STUDY_SECTION, WHOLE_WANTED, WHY_SECTION, facets_asked,
 )
 from assistant.compose.lists import FOCUS_READ, example_list, first_list, lead_in, subsections
-from assistant.evidence import PITFALL_SECTION, STEPS_SECTION, Quote, is_pitfall_section
+from assistant.evidence import PITFALL_SECTION, STEPS_SECTION, Quote, is_pitfall_section, quotable_item
 from assistant.retrieve import Passage, is_reference_section
 
 LEAD_IN = re.compile(r"[A-Z][^\n]{20,300}:")
 """A list's lead-in worth quoting before its steps: a sentence of its own, ending in a colon."""
+NESTED_ITEM = re.compile(r"^[ \t]+[-*+]\s+(?P<item>\S[^\n]*?)\s*$", re.M)
+"""An item indented under another in a bulleted list (ingest records the outer items only)."""
 HEADING = 0.5
 """Weight of a section heading's coverage of the question when :meth:`Guides.lead_section` picks among the best passages."""
 TWICE = 0.1
@@ -29,6 +31,12 @@ EVIDENCE_HEADING = re.compile(
     re.I,
 )
 """A heading over the size of a problem or what research found: background to a how-to, not its steps."""
+
+
+def block_end(text: str, at: int) -> int:
+    """Where the text block holding ``at`` ends (the next blank line, or the end of the text)."""
+    end = text.find("\n\n", at)
+    return len(text) if end < 0 else end
 
 
 def emphasised_first(quotes: list[Quote], most: int) -> list[Quote]:
@@ -68,7 +76,7 @@ class Guides:
         """
         if self.analysis.kind != "procedure" or self.c.expand is None:
             return []
-        if told := self.situation_told():
+        if told := self.situation_told() or self.questions_to_ask():
             return told
         top = [p for p in self.passages[: min(3, self.ranked)] if self.gives_guidance(p)]
         if top:
@@ -274,6 +282,42 @@ class Guides:
         if not guidance or self.meaning(example) < max(guidance) + CLOSER:
             return []
         return self.framed(example, self.section_sentences(example.doc_id, example.section, least=2))
+
+    def questions_to_ask(self) -> list[Line]:
+        """For a how-to asking what to ask oneself (:data:`QUESTIONS_WANTED`), a list of questions in the part of a guide the best passages are from.
+
+        "We're organising a data dialogue event ... Before we get into the detailed plan, what should we be
+        asking ourselves so that a wide mix of residents can and will come?" is answered by the data-dialogues
+        guide's "Some examples of questions to consider:" (childcare, an accessible location, language), in
+        "Tips for successful events", not by the steps of its "1. Before the event". A list is one of
+        questions when most of its items end in a question mark.
+        """
+        if not QUESTIONS_WANTED.search(self.question) or self.c.expand is None:
+            return []
+        for p in self.passages[: min(3, self.ranked)]:
+            part = p.section.split(" > ")[0]
+            if not part or is_reference_section(part):
+                continue
+            document = self.document(p.doc_id)
+            for x in document:
+                if x.section != part and not x.section.startswith(f"{part} > "):
+                    continue
+                for u in x.units:
+                    if u.kind != "list" or len(u.items) < 3:
+                        continue
+                    items = self.list_items(x.doc_id, u.key, document)
+                    if len(items) >= 3 and sum(q.text.rstrip().endswith("?") for q in items) * 3 >= len(items) * 2:
+                        # The questions indented under an item ("How can we incentivize attendance?": childcare, an
+                        # accessible location) are the specific ones; each follows the item it is under.
+                        nested = [
+                            Quote(x, span, "step") for m in NESTED_ITEM.finditer(x.text, u.start, block_end(x.text, u.end))
+                            if (span := quotable_item(x.text, (m.start("item"), m.end("item")))) is not None
+                        ]
+                        have = {q.doc_offset for q in items}
+                        items = sorted(items + [q for q in nested if q.doc_offset not in have], key=lambda q: q.doc_offset)
+                        self.as_block = True
+                        return self.steps((items, x.title, heading(x), len(items), lead_in(x, u)), focus=False)
+        return []
 
     def section_answer(self, p: Passage, document: list[Passage], least: int = 2) -> list[Line]:
         """The section of ``p`` as an answer: its first list whole, after the section's own words and the list's lead-in, or its prose read in order (``least`` sentences or none)."""
