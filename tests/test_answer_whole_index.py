@@ -271,6 +271,27 @@ def test_what_to_ask_ourselves_is_answered_by_the_guides_questions_with_those_in
         assert question in answer.text, answer.text
 
 
+def test_two_methods_compared_each_get_their_first_steps_under_their_definition(everything):
+    # Each 18F card says what its method is in a line and how it is done in "How to do it"; the comparison had
+    # given the two definitions only, so "how is each one used?" went unanswered.
+    answer = everything.ask(
+        "When we're settling the look of a new council website, what's the difference between making style tiles "
+        "and running visual preference testing?"
+    )
+    verify(answer)
+    lines = answer.text.splitlines()
+    tiles = next(i for i, line in enumerate(lines) if line.startswith("**Style tiles:**"))
+    testing = next(i for i, line in enumerate(lines) if line.startswith("**Visual preference testing:**"))
+    assert lines[tiles + 1].startswith("1. Gather all the feedback") and lines[testing + 1].startswith("1. Create iterations of a style tile"), answer.text
+    assert "2. Interview participants about their reactions." in answer.text, answer.text
+    steps = [c for c in answer.citations if c.section.endswith("How to do it")]
+    assert {c.title for c in steps} == {"Style tiles", "Visual preference testing"}, answer.text
+    assert len(re.findall(r"Create the appropriate number of style tiles", answer.text)) == 1, answer.text  # quoted once
+    # A concept is defined by no document named for it with steps: co-production and co-design get none.
+    concepts = everything.ask("What is the difference between co-production and co-design?")
+    assert not re.search(r"^\d+\. ", concepts.text, re.M), concepts.text
+
+
 def test_a_section_found_twice_among_the_best_passages_answers_before_steps_a_title_word_names(everything):
     # Bodystorming's "How to do it" ranks first and second for "acting out the user journey with props"; the
     # journey-mapping card's steps, offered by its "Why" ranked third, had won on "journey" in their title.

@@ -7,10 +7,14 @@ from typing import Sequence
 
 from assistant.compose.base import Line, Scored, capital, list_item, read_in_order
 from assistant.compose.cues import CONTRAST_CUE, GENERIC_HEADS, KEY_TERMS_SECTION, NOT_DEFINING
-from assistant.compose.lists import subsections
+from assistant.compose.lists import subject_of, subsections
 from assistant.evidence import Quote, is_reference_section, quotable_sentence, sentence_quotes
 from assistant.retrieve import Passage
 
+HOW_SECTION = re.compile(r"^(?:how\s+to\s+do\s+it|how\s+to\b|step[- ]by[- ]step\b|steps\b)", re.I)
+"""A method's section of steps ("How to do it" on a method card)."""
+METHOD_STEPS = 3
+"""Steps of each compared method shown under its definition (:meth:`Definitions.method_steps`)."""
 METHOD_WORDS = ("exercise", "exercises", "method", "technique", "activity", "tool", "session", "workshop")
 """Words naming the form of a method ("a hopes and fears exercise"), left out when matching a card's title."""
 ACRONYM = re.compile(r"^[^(]*\(([A-Z][A-Za-z]{1,9})\)")
@@ -148,6 +152,7 @@ class Definitions:
                 line.quotes.append(more_on)
                 used.add((more_on.passage.doc_id, more_on.doc_offset))
             lines.append(line)
+            lines.extend(self.method_steps(subject, line))
         if missing:
             # "journey map" against "service blueprint" with nothing found on journey maps: say so, not "defined separately"
             words = " or ".join(f"“{s}”" for s in missing)
@@ -161,6 +166,29 @@ class Definitions:
         else:
             lines.append(Line(prefix="The documents do not contrast them directly."))
         return lines
+
+    def method_steps(self, subject: str, line: Line) -> list[Line]:
+        """The first steps of a compared method, from the "How to do it" of the document named for it that defined it.
+
+        "What's the difference between making style tiles and running visual preference testing?": each
+        card says what its method is in a line, and how it is done in a list; the first ``METHOD_STEPS``
+        steps follow the definition, numbered. A concept (co-production) is defined by no such document.
+        """
+        if self.c.expand is None or not line.quotes:
+            return []
+        p = line.quotes[0].passage
+        if set(self.c.analyse([subject_of(p.title)])[0]) != set(self.c.analyse([subject])[0]):
+            return []
+        document = self.document(p.doc_id)
+        for x in document:
+            if not HOW_SECTION.match(x.section.rpartition(" > ")[2]):
+                continue
+            for u in x.units:
+                if u.kind == "list":
+                    quoted = {(q.passage.doc_id, q.doc_offset) for q in line.quotes}
+                    items = [q for q in self.list_items(x.doc_id, u.key, document) if (q.passage.doc_id, q.doc_offset) not in quoted][:METHOD_STEPS]
+                    return [Line([q], prefix=f"{i}. ") for i, q in enumerate(items, start=1)] if len(items) >= 2 else []
+        return []
 
     def sibling_sections(self) -> list[Line]:
         """Two things described rather than named, answered by the two subsections of one section, each under its heading.
