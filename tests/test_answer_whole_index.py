@@ -292,6 +292,16 @@ def test_two_methods_compared_each_get_their_first_steps_under_their_definition(
     assert not re.search(r"^\d+\. ", concepts.text, re.M), concepts.text
 
 
+def test_what_a_city_did_after_an_event_is_the_section_after_the_one_telling_the_event(everything):
+    # The roundtable's own section ranks first; what the city then released (flood gauge data) is told in the
+    # next one, which the answer had quoted one sentence of.
+    answer = everything.ask("After Norfolk held its co-design roundtable on flooding, what did the city actually change or release?")
+    verify(answer)
+    assert answer.text.startswith("From “Creating a more resilient city”, section “How Norfolk has implemented recommendations"), answer.text
+    assert "flood gauge data" in answer.text, answer.text
+    assert {c.section for c in answer.citations} == {answer.citations[0].section}, answer.text
+
+
 def test_a_section_found_twice_among_the_best_passages_answers_before_steps_a_title_word_names(everything):
     # Bodystorming's "How to do it" ranks first and second for "acting out the user journey with props"; the
     # journey-mapping card's steps, offered by its "Why" ranked third, had won on "journey" in their title.

@@ -8,6 +8,7 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Sequence
 
 from assistant.compose.cues import (
+    AFTER_EVENT,
     ANSWER_TYPE_CUE,
     CONTENT_OF_WORK,
     CONTENTS_WANTED,
@@ -205,7 +206,7 @@ class Base:
 
     def compose(self) -> list[Line]:
         kind = self.analysis.kind
-        lines = self.documents_list() or self.session_slot() or self.session_part() or self.facet_section()
+        lines = self.documents_list() or self.session_slot() or self.session_part() or self.facet_section() or self.what_came_next()
         if lines:
             return lines
         if kind == "procedure":
@@ -243,6 +244,39 @@ class Base:
             if lines:
                 return lines
         return self.sentences()
+
+    def what_came_next(self) -> list[Line]:
+        """What someone did after an event a case tells of: the section after the one telling the event, read in order.
+
+        "After Norfolk held its co-design roundtable on flooding, what did the city actually change or
+        release?" ranks the roundtable's own section first ("How Norfolk listened to local experts to
+        co-design what happened next"); what followed is told in the next section ("How Norfolk has
+        implemented recommendations ..."). The event's section is the best document's section whose text
+        says most of the event's words (three quarters at least, its rarest among them), wherever it ranks.
+        """
+        m = AFTER_EVENT.search(self.question)
+        ranked = self.passages[: self.ranked]
+        if m is None or not ranked or self.c.expand is None or self.follow_up:
+            return []
+        event = [t for t in self.c.analyse([m["event"] or m["event2"]])[0] if t in self.q_terms]
+        document = self.document(ranked[0].doc_id)
+        order = list(dict.fromkeys(p.section for p in document if p.section and not is_reference_section(p.section)))
+        if len(event) < 2 or len(order) < 2:
+            return []
+        said = {s: set(self.c.analyse([" ".join(p.text for p in document if p.section == s)])[0]) for s in order}
+        # Of sections saying as much, the best ranked: the next section names the event again ("After listening to
+        # local experts, Norfolk ..."), and so may a summary up front.
+        rank = {s: i for i, s in reversed(list(enumerate(p.section for p in ranked)))}
+        told = max(order[:-1], key=lambda s: (sum(t in said[s] for t in event), -rank.get(s, len(ranked)), -order.index(s)))
+        rarest = max(event, key=lambda t: self.weights.get(t, 0.0))
+        if rarest not in said[told] or sum(t in said[told] for t in event) * 4 < len(event) * 3:
+            return []  # "its first workshop with service providers": no section tells of a workshop
+        top = told.split(" > ")[0]
+        after = next((s for s in order[order.index(told) + 1 :] if s.split(" > ")[0] != top), None)
+        if after is None:
+            return []
+        p = next(p for p in document if p.section == after)
+        return self.framed(p, self.section_sentences(p.doc_id, after, least=2))
 
     def headed_section(self) -> list[Line]:
         """For a question of no particular kind, the best passage's section read in order when its heading names the question.

@@ -149,6 +149,12 @@ def facets_asked(text: str) -> list[str]:
     return names
 
 
+AFTER_EVENT = re.compile(
+    r"(?:^|[.?!]\s+)after\s+(?P<event>[^,?]{8,90}?),\s*what\s+(?:did|has|have)\b"
+    r"|\bwhat\s+(?:did|has|have)\s+[^?]{2,60}?\s+(?:do|done|change|changed|release|released|publish|published)\s+(?:after|once|following)\s+(?P<event2>[^?]{8,90}?)\s*\?",
+    re.I,
+)
+"""A question about what someone did after an event a case tells of ("After Norfolk held its roundtable, what did the city change?")."""
 QUESTIONS_WANTED = re.compile(
     r"\bwhat\s+(?:questions\s+)?(?:should|do|must|could|can)\s+(?:i|we|you)\s+(?:be\s+)?ask(?:ing)?\s+(?:ourselves|myself|yourself|yourselves|themselves)\b"
     r"|\bquestions\s+(?:to\s+(?:ask|consider)|(?:should|do|must|could)\s+(?:i|we)\s+(?:ask|consider))\b",
