@@ -155,8 +155,9 @@ def test_two_ways_described_not_named_are_the_two_subsections_they_describe(ever
     verify(answer)
     assert answer.kind == "comparison"
     lines = answer.text.split("\n") + ["", ""]
-    # This test failed in 2 of 5 clean-clone CI runs and never here (README, "Known gaps"); what the search
-    # returned is printed with the answer, to tell a ranking that differed from a composition that did.
+    # This test failed in 2 of 5 clean-clone CI runs and never here (README, fifteenth and sixteenth passes on
+    # issue 9); what the search returned is printed with the answer, to tell a ranking that differed from a
+    # composition that did.
     found = "\n".join(f"{p.doc_id} > {p.section} (dense {p.dense})" for p in answer.passages[:8])
     seen = f"{answer.text}\n--- passages:\n{found}\n--- stats: {everything.stats()}"
     assert lines[1].startswith("**Open card sort:**") and lines[2].startswith("**Closed card sort:**"), seen
