@@ -288,6 +288,13 @@ def test_two_methods_compared_each_get_their_first_steps_under_their_definition(
     steps = [c for c in answer.citations if c.section.endswith("How to do it")]
     assert {c.title for c in steps} == {"Style tiles", "Visual preference testing"}, answer.text
     assert len(re.findall(r"Create the appropriate number of style tiles", answer.text)) == 1, answer.text  # quoted once
+    # Defined by the glossary, a method still gets the steps of the card named for it, when that card was retrieved.
+    methods = everything.ask("What's the difference between a journey map and a service blueprint?")
+    verify(methods)
+    lines = methods.text.splitlines()
+    blueprint = next(i for i, line in enumerate(lines) if line.startswith("**Service blueprint:**"))
+    assert lines[blueprint + 1].startswith("1. Gather information on the service"), methods.text
+    assert any(c.title == "Service blueprint" and c.section.endswith("How to do it") for c in methods.citations), methods.text
     # A concept is defined by no document named for it with steps: co-production and co-design get none.
     concepts = everything.ask("What is the difference between co-production and co-design?")
     assert not re.search(r"^\d+\. ", concepts.text, re.M), concepts.text

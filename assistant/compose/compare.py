@@ -168,7 +168,7 @@ class Definitions:
         return lines
 
     def method_steps(self, subject: str, line: Line) -> list[Line]:
-        """The first steps of a compared method, from the "How to do it" of the document named for it that defined it.
+        """The first steps of a compared method, from the "How to do it" of the document named for it (the one that defined it, else one retrieved).
 
         "What's the difference between making style tiles and running visual preference testing?": each
         card says what its method is in a line, and how it is done in a list; the first ``METHOD_STEPS``
@@ -176,8 +176,12 @@ class Definitions:
         """
         if self.c.expand is None or not line.quotes:
             return []
-        p = line.quotes[0].passage
-        if set(self.c.analyse([subject_of(p.title)])[0]) != set(self.c.analyse([subject])[0]):
+        want = set(self.c.analyse([subject])[0])
+        named = lambda x: set(self.c.analyse([subject_of(x.title)])[0]) == want  # noqa: E731
+        # Defined by a glossary, a method is still done as the retrieved document named for it says ("service
+        # blueprint": the glossary entry, then the 18F card's steps).
+        p = line.quotes[0].passage if named(line.quotes[0].passage) else next((x for x in self.passages + self.extra if named(x)), None)
+        if p is None:
             return []
         document = self.document(p.doc_id)
         for x in document:
