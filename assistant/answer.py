@@ -269,14 +269,16 @@ class ExtractiveComposer:
         lines: list[Line] = []
         block = False
         used: set[tuple[str, int]] = set()
-        asks = [(parts[0], first, f"{parts[0]} {rest}", passages), (parts[1], second, f"{parts[1]} {borrowed} {rest}", passages)]
-        if second.kind == "yes-no" and alone is not None and not _SECOND_WH.match(parts[1]):
+        then = (parts[1], second, f"{parts[1]} {borrowed} {rest}")
+        if second.kind == "yes-no" and alone is not None:  # only the comma split makes a yes-no second part
             lines = alone.compose()
             block = alone.as_block
             used = {(q.passage.doc_id, q.doc_offset) for line in lines for q in line.quotes}
             cited = list(dict.fromkeys(q.passage.doc_id for line in lines for q in line.quotes))
             own = sorted(passages, key=lambda p: cited.index(p.doc_id) if p.doc_id in cited else len(cited))
-            asks = [(parts[1], second, f"{parts[1]} {borrowed} {rest}", own)]
+            asks = [(*then, own)]
+        else:
+            asks = [(parts[0], first, f"{parts[0]} {rest}", passages), (*then, passages)]
         for part, analysis, words, pool in asks:
             ctx = Composition(self, part, analysis, pool, extra, query=words.strip(), similarity=similarity)
             part_lines = []
@@ -291,9 +293,6 @@ class ExtractiveComposer:
                 used.update((q.passage.doc_id, q.doc_offset) for line in part_lines for q in line.quotes)
         return lines, block
 
-
-_SECOND_WH = re.compile(r"(?:in\s+|from\s+|at\s+)?(?:what|which|who|whom|where|when|how|why)\b", re.I)
-"""A second part opening with a question word asks something of its own (not a yes-no leaning on the first)."""
 
 ENDINGS = tuple(SENTENCE_ENDS + "?:;")
 """Characters a quote may end on in prose; one ending otherwise (a list item quoted as a sentence) is followed by a full stop (:func:`render`)."""

@@ -5,9 +5,9 @@ from __future__ import annotations
 import re
 from typing import Sequence
 
-from assistant.compose.base import Line, Scored, capital, list_item, read_in_order
+from assistant.compose.base import Line, Scored, capital, heading, list_item, read_in_order
 from assistant.compose.cues import CONTRAST_CUE, GENERIC_HEADS, KEY_TERMS_SECTION, NOT_DEFINING
-from assistant.compose.lists import subject_of, subsections
+from assistant.compose.lists import first_list, subject_of, subsections
 from assistant.evidence import Quote, is_reference_section, quotable_sentence, sentence_quotes
 from assistant.retrieve import Passage
 
@@ -184,15 +184,13 @@ class Definitions:
         if p is None:
             return []
         document = self.document(p.doc_id)
-        for x in document:
-            if not HOW_SECTION.match(x.section.rpartition(" > ")[2]):
-                continue
-            for u in x.units:
-                if u.kind == "list":
-                    quoted = {(q.passage.doc_id, q.doc_offset) for q in line.quotes}
-                    items = [q for q in self.list_items(x.doc_id, u.key, document) if (q.passage.doc_id, q.doc_offset) not in quoted][:METHOD_STEPS]
-                    return [Line([q], prefix=f"{i}. ") for i, q in enumerate(items, start=1)] if len(items) >= 2 else []
-        return []
+        lists = [(x, u) for x in document if HOW_SECTION.match(heading(x)) for u in x.units if u.kind == "list"]
+        if not lists:
+            return []
+        x, u = first_list(lists)
+        quoted = {(q.passage.doc_id, q.doc_offset) for q in line.quotes}
+        items = [q for q in self.list_items(x.doc_id, u.key, document) if (q.passage.doc_id, q.doc_offset) not in quoted][:METHOD_STEPS]
+        return [Line([q], prefix=f"{i}. ") for i, q in enumerate(items, start=1)] if len(items) >= 2 else []
 
     def sibling_sections(self) -> list[Line]:
         """Two things described rather than named, answered by the two subsections of one section, each under its heading.
