@@ -24,7 +24,8 @@ from dataclasses import asdict, dataclass, field
 from typing import Callable, Sequence
 
 from assistant.compose import Composition, Line
-from assistant.compose.cues import facets_asked
+from assistant.compose.base import heading
+from assistant.compose.cues import FACETS, facets_asked
 from assistant.evidence import SENTENCE_ENDS, is_reference_section
 from assistant.question import FRAME_WORDS, NUMBER_WORDS, SOURCE_WORDS, QuestionAnalysis, analyse_question, split_question
 from assistant.retrieve import Passage, SearchResult
@@ -272,10 +273,22 @@ class ExtractiveComposer:
         then = (parts[1], second, f"{parts[1]} {borrowed} {rest}")
         if second.kind == "yes-no" and alone is not None:  # only the comma split makes a yes-no second part
             lines = alone.compose()
+            own_facets = [FACETS[name][1] for name in each[1] if name not in each[0]]
+            if lines and own_facets and all(any(cue.search(heading(q.passage)) for cue in own_facets) for line in lines for q in line.quotes):
+                # The whole question was answered by the section the yes-no part asks for ("... raise any PRA
+                # issues?" finds a card's "Considerations for use in government"): the first part is asked alone.
+                alone = Composition(self, parts[0], first, passages, extra, query=f"{parts[0]} {rest}".strip(), similarity=similarity)
+                lines = alone.compose()
             block = alone.as_block
             used = {(q.passage.doc_id, q.doc_offset) for line in lines for q in line.quotes}
             cited = list(dict.fromkeys(q.passage.doc_id for line in lines for q in line.quotes))
             own = sorted(passages, key=lambda p: cited.index(p.doc_id) if p.doc_id in cited else len(cited))
+            if own_facets and cited and self.expand is not None:
+                # The section asked for from the document answering the first part, though not retrieved: "... and do
+                # we need PRA clearance?" after the interface-audit card's steps is its considerations, not another card's.
+                facet = [x for x in self.expand(cited[0]) if any(cue.search(heading(x)) for cue in own_facets)]
+                if facet:
+                    own = facet + [p for p in own if p.doc_id == cited[0] and p.id not in {x.id for x in facet}]
             asks = [(*then, own)]
         else:
             asks = [(parts[0], first, f"{parts[0]} {rest}", passages), (*then, passages)]

@@ -16,7 +16,7 @@ from assistant.ingest import IngestReport, run_ingest
 from assistant.ingest.chunking import Chunker
 from assistant.compose.cues import facets_asked
 from assistant.compose.outline import EXERCISE_WANTED
-from assistant.question import FACET_WORDS, WORD, QuestionAnalysis, analyse_question, sources_wanted, split_context, weak_names, with_topic_for_pronouns
+from assistant.question import FACET_WORDS, WORD, QuestionAnalysis, analyse_question, sources_wanted, split_context, split_question, weak_names, with_topic_for_pronouns
 from assistant.compose.sources import SOURCES_SHOWN
 from assistant.retrieve import Filters, HybridRetriever, HybridSearcher, Passage, SearchResult, rrf
 from assistant.settings import Settings
@@ -192,6 +192,7 @@ class Pipeline:
         """
         analysis = analysis or analyse_question(question)
         result = self._with_ask(result, question, filters)
+        result = self._with_first_part(result, question, filters)
         result = self._with_facet_topic(result, question, filters)
         result = self._with_names(result, question, filters)
         result = self._with_session_plans(result, question, filters)
@@ -215,6 +216,21 @@ class Pipeline:
         if not context or result.best_dense is None or not result.passages:
             return result
         return self._fused(result, self.search(ask, k=len(result.passages), filters=filters))
+
+    def _with_first_part(self, result: SearchResult, question: str, filters: Filters | None) -> SearchResult:
+        """For a question with a yes-no part after a comma, fuse in a search for the question without it.
+
+        "We've interviewed unpaid carers and want to turn them into personas. What steps should we
+        follow, and does building the personas raise any Paperwork Reduction Act issues?" searched
+        whole finds the cards' government considerations (every card has one, and the Act's words
+        are rare); without its last part it finds the personas card's steps. The whole question is
+        answered first and the yes-no part from the documents it cites (``ExtractiveComposer.two_parts``),
+        so both searches are kept, fused by reciprocal rank; closeness in meaning stays the whole question's.
+        """
+        parts = split_question(question)
+        if len(parts) != 2 or result.best_dense is None or not result.passages or analyse_question(parts[1]).kind != "yes-no":
+            return result
+        return self._fused(result, self.search(parts[0], k=len(result.passages), filters=filters), closeness_from_other=False)
 
     def _with_facet_topic(self, result: SearchResult, question: str, filters: Filters | None) -> SearchResult:
         """For a question asking for a facet of something (its pitfalls, who does what), fuse in a search for the something alone.

@@ -402,9 +402,13 @@ _QUESTION_OPENING = re.compile(
 _SECOND_PART = re.compile(
     r"[,;]?\s+and\s+(?=(?:in\s+|from\s+|at\s+)?(?:what|which|who|whom|where|when|how|why)\b)"
     # "How should we run that review, and does it need Paperwork Reduction Act clearance?": a yes-no question after a comma
-    r"|[,;]\s+and\s+(?=(?:does|do|did|is|are|will|would|can|could|should|must|has|have)\s+(?:it|they|this|that|these|those|we|i|you|[\w-]+ing)\b)",
+    r"|[,;]\s+and\s+(?=(?:does|do|did|is|are|will|would|can|could|should|must|has|have)\s+(?:it|they|this|that|these|those|there|we|i|you|[\w-]+ing)\b)",
     re.I,
 )
+
+
+_CONDITION = re.compile(r"^(?:if|once|before|after|while)\b[^,?]*,\s*", re.I)
+"""A condition a question opens with ("If I audit them around one question, what should I record ...?"): the question follows it."""
 
 
 _NAME_RUN = re.compile(r"(?<![.?!:]\s)(?<!^)\b[A-Z][\w'’-]*(?:\s+(?:[A-Z][\w'’-]*|of|and|the|for|to|in|&))*\s+[A-Z][\w'’-]*")
@@ -471,7 +475,7 @@ def split_question(question: str) -> list[str]:
     m = _SECOND_PART.search(q)
     if not m:
         return [q]
-    opening = re.split(r"(?<=[.?!])\s+", q[: m.start()])[-1]
+    opening = _CONDITION.sub("", re.split(r"(?<=[.?!])\s+", q[: m.start()])[-1])
     if not _QUESTION_OPENING.match(opening):
         return [q]
     first, second = q[: m.start()].strip(" ,;"), q[m.end() :].strip()

@@ -230,6 +230,35 @@ def test_a_yes_no_question_after_a_comma_is_answered_after_the_question_it_leans
     assert {c.title for c in answer.citations} == {"Lean coffee"}, answer.text
 
 
+def test_a_yes_no_part_asking_for_a_section_of_its_own_leaves_the_first_part_its_steps(everything):
+    # "..., and are there any Paperwork Reduction Act concerns?" asks for a card's "Considerations for use in
+    # government". Searched whole, the question's rare PRA words had ranked those sections of several cards first,
+    # and the whole question was answered by one of them alone: no steps. Now a search for the first part is
+    # fused in, and when the whole question is answered only by the section the yes-no part asks for, the first
+    # part is answered on its own; the yes-no part then comes from the card whose steps were given.
+    answer = everything.ask(
+        "We want to lay out every step and decision a resident and our system make when someone applies for a "
+        "parking permit online. How do we build that flow diagram, and are there any Paperwork Reduction Act concerns?"
+    )
+    verify(answer)
+    assert "subject matter expert" in answer.text and "tasks and decisions" in answer.text, answer.text
+    assert "No PRA implications." in answer.text, answer.text
+    assert answer.text.index("subject matter expert") < answer.text.index("No PRA implications."), answer.text
+    assert {c.title for c in answer.citations} == {"Task flow analysis"}, answer.text
+
+
+def test_a_yes_no_part_after_a_conditional_question_is_answered_after_its_steps(everything):
+    # "If I audit them ..., what should I record along the way, and do we need PRA clearance?" had been one
+    # question (its first part opens with "If", no question word): answered by the considerations section alone.
+    answer = everything.ask(
+        "Our council's web pages have had many authors. If I audit the content around one user question, what should I "
+        "record, and do we need PRA clearance to do it?"
+    )
+    verify(answer)
+    assert "Create an inventory of content" in answer.text and "main entry points" in answer.text, answer.text
+    assert answer.text.index("main entry points") < answer.text.index("No PRA implications."), answer.text
+
+
 def test_what_could_we_offer_is_answered_by_the_list_of_what_to_offer(everything):
     # "what could we offer them?" had been a question of no kind, answered by the maturity scale's opening prose;
     # the list under "2. Diversify tools and resources" says what to offer.

@@ -208,6 +208,13 @@ def test_two_part_questions_split_at_a_second_question_word():
     assert split_question("How should we run the review, and does it need Paperwork Reduction Act clearance?") == [
         "How should we run the review?", "Does it need Paperwork Reduction Act clearance?"]
     assert split_question("How should we plan and do the sessions?") == ["How should we plan and do the sessions?"]
+    # "are there any ...?" is a yes-no question too, and a condition may open the first part ("If I audit them, what ...").
+    assert split_question("How do we build that diagram, and are there any PRA concerns?") == [
+        "How do we build that diagram?", "Are there any PRA concerns?"]
+    assert split_question("Our pages are old. If I audit them, what should I note down, and do we need PRA clearance?") == [
+        "Our pages are old. If I audit them, what should I note down?", "Do we need PRA clearance?"]
+    # A condition followed by no question word is still no question: "If the council pays and what if it does not?"
+    assert split_question("If the council pays and what if it does not?") == ["If the council pays and what if it does not?"]
 
 
 @pytest.mark.parametrize(
