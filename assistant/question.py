@@ -45,7 +45,7 @@ FRAME_WORDS = frozenset(
     "always never true false many much year years look appear appears suggest suggests understand everyone anyone "
     "everybody details detail wrote write written say says said tell told journal published publish according whether "
     "tomorrow today tonight yesterday "
-    "properly effectively successfully show shows showed shown slot final last tip tips worth common commonly typical typically usual usually".split()
+    "properly effectively successfully show shows showed shown slot final last tip tips worth common commonly typical typically usual usually argument arguments rationale justification".split()
 )
 FRAME_PHRASES = re.compile(
     r"\bfrom\s+(?:the\s+)?(?:start|beginning)\s+to\s+(?:the\s+)?(?:finish|end)\b|\bend[- ]to[- ]end\b"
@@ -198,7 +198,9 @@ _REASON = re.compile(
     # What a method is for, and when to use it, are read where a guide says why: "What is the point of personas?",
     # "What is a journey map for?", "When should we use a card sort?" (a card's "Why", a toolkit's "When?").
     r"|\bwhat(?:'s|\s+is|\s+are)\s+the\s+(?:point|purpose)\s+of\b|^\s*what(?:'s|\s+is|\s+are)\s+(?:an?\s+|the\s+)?[\w\s'-]{2,40}?\s+(?:used\s+)?for\s*\?\s*$"
-    r"|^\s*when\s+(?:(?:should|would|do|does|might|can|could)\s+(?:i|we|you|one|a\s+team|teams|it)|is\s+it\s+(?:worth|best|right|useful))\b",
+    r"|^\s*when\s+(?:(?:should|would|do|does|might|can|could)\s+(?:i|we|you|one|a\s+team|teams|it)|is\s+it\s+(?:worth|best|right|useful))\b"
+    # "Our board has asked why key workers need capped caseloads. What's the argument?", "what's the case for ...?"
+    r"|\bwhat(?:['’]s|\s+is|\s+are)\s+(?:the|our)\s+(?:core\s+|main\s+|key\s+|strongest\s+|best\s+)?(?:argument|case|rationale|justification)s?(?=\s+for\b|\s*\?)",
     re.I,
 )
 """A question asking why: the reasons for something, what a method is for, or when to use it."""

@@ -259,6 +259,19 @@ def test_a_yes_no_part_after_a_conditional_question_is_answered_after_its_steps(
     assert answer.text.index("main entry points") < answer.text.index("No PRA implications."), answer.text
 
 
+def test_whats_the_argument_after_a_why_in_the_statement_is_answered_by_the_why_section(everything):
+    # "What's the argument?" had been a question of no kind: its "why" is in the sentence before it. The answer
+    # was a line of the supervision steps ("Meet at least monthly") beside the guide's opening sentence.
+    answer = everything.ask(
+        "Trustees keep asking me why our key workers get ring-fenced supervision and smaller caseloads than other "
+        "staff. What's the argument?"
+    )
+    verify(answer)
+    assert answer.kind == "reason"
+    assert "emotional exhaustion" in answer.text and "signposting instead of accompanying" in answer.text, answer.text
+    assert "argument" not in answer.text.split("\n")[0], answer.text  # a frame word, not a topic the passages lack
+
+
 def test_what_could_we_offer_is_answered_by_the_list_of_what_to_offer(everything):
     # "what could we offer them?" had been a question of no kind, answered by the maturity scale's opening prose;
     # the list under "2. Diversify tools and resources" says what to offer.
