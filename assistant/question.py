@@ -224,6 +224,8 @@ _DEFINITION = [
     re.compile(r"^\s*(?:define|definition\s+of|meaning\s+of|explain(?:\s+the\s+(?:term|concept|idea)(?:\s+of)?)?|describe)\s+(?:(?:a|an|the)\s+)?(?P<x>[^?]+?)\s*[.?]?$", re.I),
     re.compile(r"^\s*what\s+do\s+(?:we|you|people|researchers)\s+mean\s+by\s+(?:(?:a|an|the)\s+)?(?P<x>[^?]+?)\s*\??$", re.I),
     re.compile(r"^\s*what\s+is\s+the\s+(?:definition|meaning)\s+of\s+(?:(?:a|an|the)\s+)?(?P<x>[^?]+?)\s*\??$", re.I),
+    # "... and what 'fidelity' means?" (the second part of a question): a quoted term and what it means.
+    re.compile(r"^\s*what\s+[\"'‘“](?P<x>[^?\"'’”]+?)[\"'’”]\s+(?:actually\s+|really\s+)?means\s*\??$", re.I),
     # "What counts as a trust breach between partner organisations?": what the term covers.
     re.compile(r"^\s*what\s+(?:counts|qualifies)\s+as\s+(?:(?:a|an|the)\s+)?(?P<x>[^?,]+?)\s*\??$", re.I),
     # "How is employability usually defined?"
@@ -238,6 +240,12 @@ _EXPLAIN_WHAT = re.compile(
     re.I,
 )
 """A trainer asking how to explain what something is ("How can I explain what a warm handover is?"): a definition is wanted."""
+_EXPLAIN_QUOTED = re.compile(
+    r"\b(?:explain|describe|define|get\s+across|put\s+across)\s+(?:(?:to\s+)?(?:them|people|participants|staff|the\s+group|my\s+\w+|our\s+\w+|new\s+\w+)\s+)?"
+    r"(?:the\s+(?:term|phrase|idea|principle|concept)\s+)?[\"'‘“](?P<x>[^?\"'’”]{2,60}?)[\"'’”]",
+    re.I,
+)
+"""A term quoted after "explain" ("How would you explain 'place then train'?"): its definition is wanted."""
 _PARTS_OF = re.compile(r"^\s*what\s+are\s+the\s+(?:main\s+|key\s+|five\s+|four\s+|three\s+)?(?:elements|components|dimensions|features|characteristics|principles|ingredients)\s+of\b", re.I)
 """What a model or idea is made of ("What are the elements of the collaborative process in Ansell and Gash's model?"): a list, not steps to take."""
 _NAMED_BEFORE = re.compile(
@@ -321,7 +329,7 @@ def analyse_question(question: str) -> QuestionAnalysis:
     for pattern, answer_type in _FACTOID:
         if pattern.search(q) and not _PROCEDURE[0].search(q) and not _START.search(q):
             return QuestionAnalysis(question, "factoid", topic, count=count, answer_type=answer_type, answer_types=types)  # type: ignore[arg-type]
-    m = _EXPLAIN_WHAT.search(q)
+    m = _EXPLAIN_WHAT.search(q) or _EXPLAIN_QUOTED.search(q)
     if m and len(m["x"].split()) <= 6:  # "How can I explain what a warm handover is?" wants the definition to give
         subject = _subject(m["x"])
         if subject.lower() in PRONOUNS:  # "I'm teaching a session on collaborative governance. How can I explain what it is?"

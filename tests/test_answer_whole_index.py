@@ -272,6 +272,19 @@ def test_whats_the_argument_after_a_why_in_the_statement_is_answered_by_the_why_
     assert "argument" not in answer.text.split("\n")[0], answer.text  # a frame word, not a topic the passages lack
 
 
+def test_two_quoted_terms_to_explain_are_each_defined(everything):
+    # "How would you explain 'place then train' and what 'fidelity' means?" had been one how-to question, and the
+    # statement before it ("advisers who are new to IPS. How ... what") read as asking who does what: the answer was
+    # the IPS roles list. Each part is now a definition of its quoted term.
+    answer = everything.ask(
+        "Half my team have never worked in an IPS service. How would you explain 'place then train' and what 'fidelity' means?"
+    )
+    verify(answer)
+    assert "Place then train is the principle of finding a real job quickly" in answer.text, answer.text
+    assert "Fidelity is the degree to which a service follows the model as designed" in answer.text, answer.text
+    assert "Employment specialist:" not in answer.text, answer.text
+
+
 def test_what_could_we_offer_is_answered_by_the_list_of_what_to_offer(everything):
     # "what could we offer them?" had been a question of no kind, answered by the maturity scale's opening prose;
     # the list under "2. Diversify tools and resources" says what to offer.

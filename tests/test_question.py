@@ -113,6 +113,9 @@ from assistant.question import analyse_question, sources_wanted, split_context, 
         ("What are personas used for?", "reason"),
         ("When should we use personas?", "reason"),
         ("When is it worth doing a card sort?", "reason"),
+        # A quoted term after "explain", and "what 'X' means" on its own (a second part), ask for definitions.
+        ("How would you explain 'place then train' to new advisers?", "definition"),
+        ("What 'fidelity' means?", "definition"),
         # The argument for something, or the case for it, is its reasons; a case study is not.
         ("Our board asked why key workers need capped caseloads. What's the argument?", "reason"),
         ("What is the case for co-production?", "reason"),

@@ -95,7 +95,7 @@ FACETS = {
         PITFALL_SECTION,
     ),
     "roles": (
-        re.compile(r"\bwho\b[^?]*\b(?:does|do|is|are|should|needs?|has|have|must)\b[^?]*\bwhat\b|\bwho\s+(?:is|are)\s+responsible\b|\bwhat\s+(?:does|should|must|will)\s+each\b|\broles\s+and\s+responsibilities\b|\b(?:what|which)\s+(?:\w+\s+)?roles\b|\bdifferent\s+roles\b"
+        re.compile(r"\bwho\b[^?.!]*\b(?:does|do|is|are|should|needs?|has|have|must)\b[^?.!]*\bwhat\b|\bwho\s+(?:is|are)\s+responsible\b|\bwhat\s+(?:does|should|must|will)\s+each\b|\broles\s+and\s+responsibilities\b|\b(?:what|which)\s+(?:\w+\s+)?roles\b|\bdifferent\s+roles\b"
                    r"|\beach\s+(?:\w+\s+){0,2}responsible\b|\bwho(?:'s|’s|\s+is|\s+are)\s+the\s+(?:main\s+|key\s+)?(?:players|people\s+involved|actors)\b|\bwhat(?:'s|’s|\s+is)\s+my\s+(?:job|role|part)\b"
                    # "Which partner should take the lead on ...?", "What part does the board play ...?", "Who keeps the
                    # pathway running?", "What should the facilitator be doing ...?", "the job of the chair"
