@@ -127,7 +127,7 @@ _FACTOID = [
     # "Which organisations did Madison bring into the co-design session?": named bodies, not people
     (re.compile(r"\b(?:which|what)\s+(?:other\s+)?(?:organisations|organizations|bodies|agencies|funders|universit(?:y|ies)|charit(?:y|ies)|compan(?:y|ies)|partner\s+organisations)\b", re.I), "organisation"),
     # "When was MindLab closed?" asks for a date; "When should I use contextual inquiry?" for the situations that call for it.
-    (re.compile(r"^\s*when\b(?!\s+(?:should|would|could|can|do|does|might|must|is\s+it\s+(?:best|right|worth))\b)|\b(?:what|which)\s+year\b|\bin\s+what\s+year\b", re.I), "date"),
+    (re.compile(r"^\s*when\b(?!\s+(?:should|would|could|can|do|does|might|must|is\s+it\s+(?:best|right|worth))\b)(?![^?]*?,\s*(?:what|how|who|which|why|where)\b)|\b(?:what|which)\s+year\b|\bin\s+what\s+year\b", re.I), "date"),
     # "How often does the center hold office hours?": monthly, not a number.
     (re.compile(r"\bhow\s+(?:often|frequently|regularly)\b", re.I), "frequency"),
     (re.compile(r"\bhow\s+(?:many|much|long|often|large|big)\b|\bwhat\s+(?:percentage|proportion|share|number|amount)\b", re.I), "number"),
@@ -256,8 +256,9 @@ _NAMED_BEFORE = re.compile(
 _QUOTED = re.compile(r"(?:^|(?<=\s))[\"'‘“](?P<x>[A-Za-z][\w -]{1,40}?)[\"'’”](?=[\s.,;:!?]|$)")
 """A term put in quotation marks in a statement before the question ("should be 'co-designed'")."""
 _NOT_A_TERM = PRONOUNS | {"i", "we", "you", "me", "us", "our", "my", "your", "going", "happening", "wrong", "next", "needed", "required", "involved", "expected"}
-_FRAME = re.compile(r"^\s*(?:in|within|according\s+to|for|from|across)\s+[^,?]{3,80},\s*(?=(?:what|who)\b)", re.I)
-"""A frame the question opens with before asking ("In the literature on boundary spanners, what is a reticulist?")."""
+_FRAME = re.compile(r"^\s*(?:in|within|according\s+to|for|from|across|when|if|once)\s+[^,?]{3,120},\s*(?=(?:what|who)\b)", re.I)
+"""A frame the question opens with before asking ("In the literature on boundary spanners, what is a reticulist?",
+"When funders ask whether we will be 'sustainable', what does that mean?")."""
 _YES_NO = re.compile(r"^\s*(?:is|are|was|were|does|do|did|can|could|should|would|will|has|have|had|must)\b", re.I)
 _KEYWORD_OPENING = re.compile(
     r"^\s*(?:what|which|who|whom|whose|when|where|why|how|is|are|was|were|does|do|did|can|could|should|would|will|has|have|had|may|might|must"
@@ -370,10 +371,10 @@ def analyse_question(question: str) -> QuestionAnalysis:
         pointer = bool(m) and (m["x"].lower() in PRONOUNS or _subject(m["x"]).lower().rsplit(" ", 1)[-1] in _POINTER_TERMS)
         if m and not pointer and len(m["x"].split()) <= 6 and m["x"].split()[0].lower() not in _NOT_A_TERM:
             return QuestionAnalysis(question, "definition", topic, (_subject(m["x"]),), count)
-        if pointer and (quoted := list(_QUOTED.finditer(q[: len(q) - len(sentence)]))):
+        if pointer and (quoted := list(_QUOTED.finditer(q[: len(q) - len(asked)]))):
             # "People keep saying our work should be 'co-designed'. What does that actually mean?": the term they quoted.
             return QuestionAnalysis(question, "definition", topic, (_base_form(_subject(quoted[-1]["x"])),), count)
-        if pointer and (named := list(_MEANS_BEFORE.finditer(q[: len(q) - len(sentence)]))):
+        if pointer and (named := list(_MEANS_BEFORE.finditer(q[: len(q) - len(asked)]))):
             # "Our partners disagree about whether employability just means job-search skills. How is the term usually defined?"
             return QuestionAnalysis(question, "definition", topic, (_subject(named[-1]["x"]),), count)
     if _YES_NO.search(q):

@@ -285,6 +285,14 @@ def test_two_quoted_terms_to_explain_are_each_defined(everything):
     assert "Employment specialist:" not in answer.text, answer.text
 
 
+def test_what_a_term_quoted_in_a_when_clause_means_is_its_definition(everything):
+    # "When ..., what does that actually mean?" had been a question asking for a date ("When ...").
+    answer = everything.ask("When commissioners ask whether our programme is 'sustainable', what does that actually mean?")
+    verify(answer)
+    assert answer.kind == "definition"
+    assert "Sustainability, in this guide, is the continuation of a programme's valued benefits" in answer.text, answer.text
+
+
 def test_what_could_we_offer_is_answered_by_the_list_of_what_to_offer(everything):
     # "what could we offer them?" had been a question of no kind, answered by the maturity scale's opening prose;
     # the list under "2. Diversify tools and resources" says what to offer.

@@ -113,6 +113,11 @@ from assistant.question import analyse_question, sources_wanted, split_context, 
         ("What are personas used for?", "reason"),
         ("When should we use personas?", "reason"),
         ("When is it worth doing a card sort?", "reason"),
+        # A clause opening on "when" before the question is no date asked for: the question follows its comma, and
+        # "that" may point to a term quoted in the clause.
+        ("When I'm helping clients with online forms, what should I avoid doing?", "procedure"),
+        ("When funders ask whether we will be 'sustainable', what does that actually mean?", "definition"),
+        ("When did the programme start, and who funded it?", "factoid"),
         # A quoted term after "explain", and "what 'X' means" on its own (a second part), ask for definitions.
         ("How would you explain 'place then train' to new advisers?", "definition"),
         ("What 'fidelity' means?", "definition"),
