@@ -183,6 +183,9 @@ _PROCEDURE = [
     re.compile(r"^\s*what\s+to\s+(?:include|cover|put|say|write|agree|bring|prepare)\b", re.I),  # "What to include in a referral?"
     # "what happens on the day of a co-design workshop", "kj method for agreeing priorities in a big group"
     re.compile(r"\bwhat\s+happens\s+(?:on|during|at|in)\s+(?:the\s+)?(?:day|session|workshop|meeting|event)\b|^[\w\s'-]{2,40}?\b(?:method|technique|exercise|tool)\s+for\s+\w+ing\b", re.I),
+    # "What needs to be sorted before the day, and what should happen afterwards?": what to get done, and when.
+    re.compile(r"\bwhat\s+(?:needs|has)\s+to\s+(?:be\s+(?:done|sorted|arranged|prepared|organi[sz]ed|agreed|set\s+up|put\s+in\s+place|checked|decided)|happen)\b"
+               r"|\bwhat\s+(?:should|must)\s+happen\s+(?:before|after|afterwards|next|first|at|on|during|once)\b", re.I),
     # "What process could we follow, step by step?"
     re.compile(r"\bstep[- ]by[- ]step\b|\bwhat\s+(?:\w+\s+){0,2}?(?:process|procedure|steps|approach|method)\s+(?:could|should|can|might|would|do|must)\s+(?:i|we|you)\s+(?:follow|use|take)\b", re.I),
 ]
@@ -190,6 +193,8 @@ _FINDINGS = re.compile(
     r"\bwhat\s+(?:did|does|do|have)\s+.+?\b(?:find|found|show|shown|conclude|concluded|report|reported|learn|learned|learnt|reveal|suggest|achieve|achieved|argue|argued|claim|claimed|propose|proposed)\b"
     r"|\b(?:findings?|(?<!by )(?<!by-)results?|(?<!learning )outcomes?|evidence|impact|effects?|lessons?)\b.*\b(?:of|from|for|on|about)\b|\bevidence\s+that\b"
     r"|\bwhat\s+(?:were|are)\s+the\s+(?:findings|results|outcomes|lessons|effects|impacts)\b"
+    # "What figures have been published on what the Plymouth alliance achieved?"
+    r"|\bwhat\s+(?:figures|numbers|statistics|results|outcomes)\s+(?:have\s+been|has\s+been|were|are)\s+(?:published|reported|released|given)\b"
     r"|\bwhat\s+(?:does|do)\s+(?:the\s+)?(?:research|evidence|evaluation|literature|study|studies)\s+(?:say|show)\b",
     re.I,
 )

@@ -293,6 +293,15 @@ def test_what_a_term_quoted_in_a_when_clause_means_is_its_definition(everything)
     assert "Sustainability, in this guide, is the continuation of a programme's valued benefits" in answer.text, answer.text
 
 
+def test_published_figures_on_what_a_programme_achieved_are_its_results(everything):
+    # "What figures have been published on what X achieved?" had been a question of no kind, answered by the
+    # case's opening lines; its "Results reported" section gives the figures.
+    answer = everything.ask("What figures have been reported on what the Plymouth Alliance has achieved?")
+    verify(answer)
+    assert answer.kind == "findings"
+    assert "rough sleeping counts fell from 19 in 2019 to 16 in 2020" in answer.text, answer.text
+
+
 def test_what_could_we_offer_is_answered_by_the_list_of_what_to_offer(everything):
     # "what could we offer them?" had been a question of no kind, answered by the maturity scale's opening prose;
     # the list under "2. Diversify tools and resources" says what to offer.

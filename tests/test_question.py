@@ -113,6 +113,10 @@ from assistant.question import analyse_question, sources_wanted, split_context, 
         ("What are personas used for?", "reason"),
         ("When should we use personas?", "reason"),
         ("When is it worth doing a card sort?", "reason"),
+        # What needs to be sorted, and what should happen after, are things to do; published figures are findings.
+        ("What needs to be sorted before the day?", "procedure"),
+        ("What should happen afterwards?", "procedure"),
+        ("What figures have been published on what the alliance achieved?", "findings"),
         # A clause opening on "when" before the question is no date asked for: the question follows its comma, and
         # "that" may point to a term quoted in the clause.
         ("When I'm helping clients with online forms, what should I avoid doing?", "procedure"),
