@@ -302,6 +302,15 @@ def test_published_figures_on_what_a_programme_achieved_are_its_results(everythi
     assert "rough sleeping counts fell from 19 in 2019 to 16 in 2020" in answer.text, answer.text
 
 
+def test_a_thing_described_only_by_how_it_differs_is_compared_by_that_sentence(everything):
+    # No passage defines an ordinary market, but the glossary says how quasi-markets differ from one. The answer
+    # had defined the quasi-market and then said the two "cannot be compared here".
+    answer = everything.ask("How is a quasi-market different from an ordinary market?")
+    verify(answer)
+    assert "**How they relate:** Quasi-markets differ from ordinary markets because providers are not necessarily profit-seeking" in answer.text, answer.text
+    assert "cannot be compared" not in answer.text, answer.text
+
+
 def test_what_could_we_offer_is_answered_by_the_list_of_what_to_offer(everything):
     # "what could we offer them?" had been a question of no kind, answered by the maturity scale's opening prose;
     # the list under "2. Diversify tools and resources" says what to offer.

@@ -153,12 +153,14 @@ class Definitions:
                 used.add((more_on.passage.doc_id, more_on.doc_offset))
             lines.append(line)
             lines.extend(self.method_steps(subject, line))
-        if missing:
+        contrast = self.contrast(subjects, used, pool)
+        if missing and not contrast:
             # "journey map" against "service blueprint" with nothing found on journey maps: say so, not "defined separately"
             words = " or ".join(f"“{s}”" for s in missing)
             lines.append(Line(prefix=f"The passages found do not define or describe {words}, so the two cannot be compared here."))
             return lines
-        contrast = self.contrast(subjects, used, pool)
+        # A thing defined only by its difference from the other ("Quasi-markets differ from ordinary markets because
+        # providers are not necessarily profit-seeking ..."): that sentence is the comparison.
         if contrast:
             lines.append(Line(contrast, prefix="**How they relate:** "))
         elif len(defined) == len(subjects):
