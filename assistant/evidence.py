@@ -97,6 +97,14 @@ SENTENCE_ENDS = ".!)”\"'*"
 """Characters a quotable sentence ends on ("... in 2011.", "... (Torfing, 2016)", "... “for everyone”", "**Agree payment.**")."""
 
 
+BRACKET_END = re.compile(r"[^.!?]\)$")
+"""A bracket closing without a full stop inside it: the sentence has none of its own."""
+LABEL_WORDS = 8
+"""Fewer words than this before a closing bracket with no full stop read as a label with a note, not a sentence."""
+CITED_END = re.compile(r"\([^()]*\b(?:1[89]|20)\d\d[a-z]?\b[^()]*\)$")
+"""A sentence ending on the citation it draws on ("... in 2011 (Torfing, 2016)")."""
+
+
 TITLED_SOURCE = re.compile(r"[^.!:;,\s]\s+\((?![^)]*\b(?:19|20)\d\d\b)[A-Z][\w.&’' -]{1,40}\)$")
 """A title followed by the publication it ran in, with no full stop ("Finding a spot may get a little easier (Pittsburgh Post-Gazette)");
 not a claim citing its source ("... in a system covered by a data sharing agreement (ICO 2021)")."""
@@ -117,6 +125,8 @@ def quotable_sentence(text: str, span: tuple[int, int], directions: bool = False
         return None
     if ended and sentence[-1] not in SENTENCE_ENDS:
         return None
+    if ended and BRACKET_END.search(sentence) and not CITED_END.search(sentence) and len(sentence[: sentence.rfind("(")].split()) < LABEL_WORDS:
+        return None  # a label with a note in brackets ("Open data program manager (or equivalent)"), not a sentence ending on a citation
     if re.fullmatch(r"\*\*[^*]+[^.!?*]\*\*", sentence):
         return None  # a bold line standing as a heading ("**How residents analyze information**")
     if TITLED_SOURCE.search(sentence):

@@ -241,6 +241,24 @@ def test_a_document_describing_itself_is_never_quoted(sentence, quoted):
 
 
 @pytest.mark.parametrize(
+    ("sentence", "quoted"),
+    [
+        # A label with a note in brackets is no sentence: the user-testing toolkit's list of who could run sessions.
+        ("Open data program manager (or equivalent)", False),
+        ("Growing number of engaged open data users (newsletter or blog subscribers, social media followers)", False),
+        # A sentence ending on its citation, or on a bracketed clause after a full sentence, stays quotable.
+        ("Collaboration spreads innovation across organisations (Sørensen and Torfing, 2011)", True),
+        ("The chart below marks the dates of events hosted by the open data team along with total dataset downloads "
+         "(in this case there is not a clear indication of correlation)", True),
+    ],
+)
+def test_a_label_with_a_bracketed_note_is_not_a_sentence(sentence, quoted):
+    from assistant.evidence import quotable_sentence
+
+    assert (quotable_sentence(sentence, (0, len(sentence))) is not None) is quoted
+
+
+@pytest.mark.parametrize(
     ("line", "quoted"),
     [
         # List items from the Sunlight case studies and our guides, as the index holds them.
