@@ -99,8 +99,6 @@ SENTENCE_ENDS = ".!)”\"'*"
 
 BRACKET_END = re.compile(r"[^.!?]\)$")
 """A bracket closing without a full stop inside it: the sentence has none of its own."""
-LABEL_WORDS = 8
-"""Fewer words than this before a closing bracket with no full stop read as a label with a note, not a sentence."""
 CITED_END = re.compile(r"\([^()]*\b(?:1[89]|20)\d\d[a-z]?\b[^()]*\)$")
 """A sentence ending on the citation it draws on ("... in 2011 (Torfing, 2016)")."""
 
@@ -125,7 +123,7 @@ def quotable_sentence(text: str, span: tuple[int, int], directions: bool = False
         return None
     if ended and sentence[-1] not in SENTENCE_ENDS:
         return None
-    if ended and BRACKET_END.search(sentence) and not CITED_END.search(sentence) and len(sentence[: sentence.rfind("(")].split()) < LABEL_WORDS:
+    if ended and BRACKET_END.search(sentence) and not CITED_END.search(sentence) and not has_finite_verb(sentence[: sentence.rfind("(")]):
         return None  # a label with a note in brackets ("Open data program manager (or equivalent)"), not a sentence ending on a citation
     if re.fullmatch(r"\*\*[^*]+[^.!?*]\*\*", sentence):
         return None  # a bold line standing as a heading ("**How residents analyze information**")
@@ -167,22 +165,32 @@ def clause_item(text: str, span: tuple[int, int], directions: bool = False) -> t
     "using"), so that it holds a clause, not a label or a title. A checklist's box ("- [ ] Summary and
     feedback on decisions sent to participants") makes it a thing to tick instead.
     """
-    from lemminflect import getAllLemmas
-
     item = text[span[0] : span[1]].strip()
     words = re.findall(r"[A-Za-z][\w’'-]*", item)
     if len(words) < 8 or not item[:1].isupper() or item.startswith("**"):
         return None
     if CHECKBOX_BEFORE.search(text, max(0, span[0] - 8), span[0]):
         return None  # "- [ ] Summary and feedback on decisions sent to participants" is a thing to tick, not a fact
-    finite = (
-        w for w in words[1:]
-        if not w.lower().endswith("ing")  # "using", "creating": no tense of their own
-        and "VERB" in (lemmas := getAllLemmas(w.lower())) and "NOUN" not in lemmas and "ADJ" not in lemmas and lemmas["VERB"][0] != w.lower()
-    )
-    if next(finite, None) is None:
+    if not has_finite_verb(item):
         return None
     return quotable_sentence(text, span, directions, ended=False)
+
+
+def has_finite_verb(text: str) -> bool:
+    """Whether ``text`` holds, after its first word, a word lemminflect knows only as an inflected verb ("partnered", "agreed").
+
+    Not "partners" (also a noun), "engaged" (also an adjective), nor "using" (no tense of its own): a
+    label or a title ("Open data program manager", "Growing number of engaged open data users") has none.
+    """
+    from lemminflect import getAllLemmas
+
+    for w in re.findall(r"[A-Za-z][\w’'-]*", text)[1:]:
+        if w.lower().endswith("ing"):  # "using", "creating": no tense of their own
+            continue
+        lemmas = getAllLemmas(w.lower())
+        if "VERB" in lemmas and "NOUN" not in lemmas and "ADJ" not in lemmas and lemmas["VERB"][0] != w.lower():
+            return True
+    return False
 
 
 def sentence_quotes(passage: Passage, directions: bool = False) -> list[Quote]:

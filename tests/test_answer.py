@@ -246,6 +246,8 @@ def test_a_document_describing_itself_is_never_quoted(sentence, quoted):
         # A label with a note in brackets is no sentence: the user-testing toolkit's list of who could run sessions.
         ("Open data program manager (or equivalent)", False),
         ("Growing number of engaged open data users (newsletter or blog subscribers, social media followers)", False),
+        # A verb before the bracket makes it a sentence whose note is part of it.
+        ("Partners agreed a shared outcome framework (see Table 2)", True),
         # A sentence ending on its citation, or on a bracketed clause after a full sentence, stays quotable.
         ("Collaboration spreads innovation across organisations (Sørensen and Torfing, 2011)", True),
         ("The chart below marks the dates of events hosted by the open data team along with total dataset downloads "
