@@ -311,6 +311,15 @@ def test_a_thing_described_only_by_how_it_differs_is_compared_by_that_sentence(e
     assert "cannot be compared" not in answer.text, answer.text
 
 
+def test_a_year_is_no_answer_to_how_much(everything):
+    # "The Big Lottery Fund ... has operated as The National Lottery Community Fund since 2019" had opened the answer:
+    # its year read as the number asked for. A year counts only when the question names one.
+    answer = everything.ask("How much money did the Big Lottery Fund give Making It Work?")
+    verify(answer)
+    assert answer.text.startswith("The Big Lottery Fund announced up to 7 million pounds"), answer.text
+    assert "since 2019" not in answer.text, answer.text
+
+
 def test_what_could_we_offer_is_answered_by_the_list_of_what_to_offer(everything):
     # "what could we offer them?" had been a question of no kind, answered by the maturity scale's opening prose;
     # the list under "2. Diversify tools and resources" says what to offer.

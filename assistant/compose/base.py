@@ -8,6 +8,7 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Sequence
 
 from assistant.compose.cues import (
+    YEAR,
     AFTER_EVENT,
     ANSWER_TYPE_CUE,
     CONTENT_OF_WORK,
@@ -333,9 +334,12 @@ class Base:
             factor *= 1.3 if REASON_CUE.search(text) else 0.85
         elif kind == "factoid" and self.analysis.answer_type:
             types = self.analysis.answer_types or (self.analysis.answer_type,)
-            wanted = any(ANSWER_TYPE_CUE[t].search(text) for t in types) or (self.two_part and FINDING_CUE.search(text))
+            # A year counts nothing unless the question names one: "How many people did they interview?" wants "36
+            # stakeholders", not "in 2016"; "How much did the NAO estimate in 2015?" is answered beside "June 2015".
+            counted = text if YEAR.search(self.question) else YEAR.sub("", text)
+            wanted = any(ANSWER_TYPE_CUE[t].search(counted if t == "number" else text) for t in types) or (self.two_part and FINDING_CUE.search(text))
             factor *= 1.4 if wanted else 0.7
-            if "number" in types and self.counts_asked_thing(text):
+            if "number" in types and self.counts_asked_thing(counted):
                 factor *= 1.4  # "How many nurses?": "8,000 nurses" counts the very thing asked about
             if "date" in types and START_WANTED.search(self.question) and START_CUE.search(text):
                 factor *= 1.4  # "When was the contract started?": "went live on 1 April 2019", not a 2024 announcement

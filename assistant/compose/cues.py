@@ -8,6 +8,8 @@ from assistant.evidence import PITFALL_SECTION
 
 FINDING_CUE = re.compile(r"\b(found|finds|identified|identifies|revealed|reveals|demonstrated|showed|shown|reported|reports|concluded|concludes|suggests?|suggested|evidence|increased?|reduced?|improved?|rose|fell|per cent|percent|\d+(?:\.\d+)?\s?%|led to|resulted in)\b", re.I)
 REASON_CUE = re.compile(r"\b(because|since|so that|reasons?|due to|leads? to|led to|in order to|as a result|which means|therefore|so\b|cause[sd]?|why)\b", re.I)
+YEAR = re.compile(r"\b(?:1[89]|20)\d\d\b")
+"""A year ("2016"), which counts nothing."""
 CONTRAST_CUE = re.compile(r"\b(whereas|while|unlike|differs?|different|difference|distinction|distinguish\w*|in contrast|by contrast|rather than|compared with|as opposed to|but)\b", re.I)
 ANSWER_TYPE_CUE = {
     "person": re.compile(r"\b[A-Z][a-z’'-]+(?:,? (?:and|&) [A-Z][a-z’'-]+)*,? (?:et al\.? )?\((?:19|20)\d\d[a-z]?\)|\b(?:by|wrote|authors?|coined|introduced|developed|proposed|founded|created|led by)\b[^.]*\b[A-Z][a-z]+"),
