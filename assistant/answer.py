@@ -27,7 +27,7 @@ from assistant.compose import Composition, Line
 from assistant.compose.base import heading
 from assistant.compose.cues import FACETS, facets_asked
 from assistant.evidence import SENTENCE_ENDS, is_reference_section
-from assistant.question import FRAME_WORDS, NUMBER_WORDS, SOURCE_WORDS, QuestionAnalysis, analyse_question, split_question
+from assistant.question import FRAME_WORDS, NUMBER_WORDS, SOURCE_WORDS, QuestionAnalysis, analyse_question, split_question, with_topic_for_pronouns
 from assistant.retrieve import Passage, SearchResult
 from assistant.settings import AnswerSettings
 
@@ -256,6 +256,8 @@ class ExtractiveComposer:
         if len(parts) != 2:
             return None
         first, second = analyse_question(parts[0]), analyse_question(parts[1])
+        if first.subjects:  # "What is distributed leadership, and how does it differ from shared leadership?"
+            second = with_topic_for_pronouns(second, first.subjects[0], terms_only=True)
         whole, each = facets_asked(question), [facets_asked(part) for part in parts]
         if whole and (not any(each) or (len(whole) == 1 and all(e == whole for e in each)) or (whole == ["roles"] and first.answer_type == "person")):
             # One facet asked across both parts ("Who needs to be involved in the evaluation, and what is

@@ -331,7 +331,12 @@ def analyse_question(question: str) -> QuestionAnalysis:
         m = pattern.search(q)
         if m:
             subjects = _pair(m["a"], m["b"]) + ((_subject(m["c"]),) if "c" in m.groupdict() and m["c"] else ())
-            return QuestionAnalysis(question, "comparison", topic, subjects, count)
+            analysis = QuestionAnalysis(question, "comparison", topic, subjects, count)
+            if any(s.lower() in PRONOUNS for s in subjects) and len(parts := split_question(q)) == 2:
+                # "What is distributed leadership, and how does it differ from shared leadership?": "it" is the term the first part asks about
+                named = analyse_question(parts[0]).subjects
+                analysis = with_topic_for_pronouns(analysis, named[0], terms_only=True) if named else analysis
+            return analysis
     for pattern, answer_type in _FACTOID:
         if pattern.search(q) and not _PROCEDURE[0].search(q) and not _START.search(q):
             return QuestionAnalysis(question, "factoid", topic, count=count, answer_type=answer_type, answer_types=types)  # type: ignore[arg-type]
@@ -472,9 +477,15 @@ def initialisms(text: str) -> dict[str, tuple[str, ...]]:
     return found
 
 
-def with_topic_for_pronouns(analysis: QuestionAnalysis, topic: str) -> QuestionAnalysis:
-    """``analysis`` with a pronoun subject ("How is it different from co-design?") replaced by the topic a follow-up borrowed ("co-production")."""
+def with_topic_for_pronouns(analysis: QuestionAnalysis, topic: str, terms_only: bool = False) -> QuestionAnalysis:
+    """``analysis`` with a pronoun subject ("How is it different from co-design?") replaced by the topic a follow-up borrowed ("co-production").
+
+    ``terms_only``: only when the other subjects are terms of three words or fewer ("shared leadership"), not
+    descriptions ("someone simply using our service or filling in a survey"), which no definition answers.
+    """
     if not analysis.subjects or not any(s.lower() in PRONOUNS for s in analysis.subjects):
+        return analysis
+    if terms_only and any(len(s.split()) > 3 for s in analysis.subjects):
         return analysis
     return replace(analysis, subjects=tuple(topic if s.lower() in PRONOUNS else s for s in analysis.subjects))
 

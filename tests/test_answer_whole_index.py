@@ -320,6 +320,16 @@ def test_a_year_is_no_answer_to_how_much(everything):
     assert "since 2019" not in answer.text, answer.text
 
 
+def test_it_in_a_second_part_comparison_is_the_term_the_first_part_defines(everything):
+    # "..., and how does it differ from shared leadership?" had compared "it" with shared leadership and ended on
+    # "The passages found do not define or describe “it”".
+    answer = everything.ask("What is distributed leadership, and how does it differ from shared leadership?")
+    verify(answer)
+    assert "“it”" not in answer.text, answer.text
+    assert "**Shared leadership:** Shared leadership is" in answer.text, answer.text
+    assert answer.text.startswith("Distributed leadership is"), answer.text
+
+
 def test_what_could_we_offer_is_answered_by_the_list_of_what_to_offer(everything):
     # "what could we offer them?" had been a question of no kind, answered by the maturity scale's opening prose;
     # the list under "2. Diversify tools and resources" says what to offer.

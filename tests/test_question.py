@@ -140,6 +140,10 @@ def test_kind_of_real_questions(question, kind):
 
 def test_comparison_subjects_lose_articles_and_a_shared_qualifier():
     assert analyse_question("What is the difference between co-production and co-design?").subjects == ("co-production", "co-design")
+    # "it" in a second part is the term the first part asks about; a description compared with it is left alone.
+    assert analyse_question("What is distributed leadership, and how does it differ from shared leadership?").subjects == (
+        "distributed leadership", "shared leadership")
+    assert analyse_question("What is co-production, and how is it different from someone simply using a service?").subjects[0] == "it"
     # "in outcome-funded employment programmes" qualifies both, it is not part of "parking".
     assert analyse_question("What is the difference between creaming and parking in outcome-funded employment programmes?").subjects == ("creaming", "parking")
     # A second question after a comma is no part of the second thing compared.
