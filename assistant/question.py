@@ -45,7 +45,7 @@ FRAME_WORDS = frozenset(
     "always never true false many much year years look appear appears suggest suggests understand everyone anyone "
     "everybody details detail wrote write written say says said tell told journal published publish according whether "
     "tomorrow today tonight yesterday "
-    "properly effectively successfully show shows showed shown slot final last tip tips worth common commonly typical typically usual usually argument arguments rationale justification".split()
+    "properly effectively successfully show shows showed shown slot final last tip tips worth common commonly typical typically usual usually argument arguments rationale justification clearance approval".split()
 )
 FRAME_PHRASES = re.compile(
     r"\bfrom\s+(?:the\s+)?(?:start|beginning)\s+to\s+(?:the\s+)?(?:finish|end)\b|\bend[- ]to[- ]end\b"

@@ -330,6 +330,14 @@ def test_it_in_a_second_part_comparison_is_the_term_the_first_part_defines(every
     assert answer.text.startswith("Distributed leadership is"), answer.text
 
 
+def test_clearance_asked_about_is_no_topic_the_passages_lack(everything):
+    # "Does ... need PRA clearance?" is answered by "No PRA implications ..."; the answer had opened by saying the
+    # passages "do not mention “clearance”", as if it were a near-topic answer.
+    answer = everything.ask("Is PRA clearance needed for dot voting with members of the public?")
+    verify(answer)
+    assert answer.text.startswith("No PRA implications."), answer.text
+
+
 def test_what_could_we_offer_is_answered_by_the_list_of_what_to_offer(everything):
     # "what could we offer them?" had been a question of no kind, answered by the maturity scale's opening prose;
     # the list under "2. Diversify tools and resources" says what to offer.
