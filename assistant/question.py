@@ -130,7 +130,8 @@ _FACTOID = [
     (re.compile(r"^\s*when\b(?!\s+(?:should|would|could|can|do|does|might|must|is\s+it\s+(?:best|right|worth))\b)(?![^?]*?,\s*(?:what|how|who|which|why|where)\b)|\b(?:what|which)\s+year\b|\bin\s+what\s+year\b", re.I), "date"),
     # "How often does the center hold office hours?": monthly, not a number.
     (re.compile(r"\bhow\s+(?:often|frequently|regularly)\b", re.I), "frequency"),
-    (re.compile(r"\bhow\s+(?:many|much|long|often|large|big)\b|\bwhat\s+(?:percentage|proportion|share|number|amount)\b", re.I), "number"),
+    # "how much a lab depends on sponsorship" asks to what degree, not for an amount ("how much money", "how much did it cost").
+    (re.compile(r"\bhow\s+(?:many|much(?!\s+(?:(?:do|does|did|can|could|should|will|would)\s+)?(?:a|an|the|it|they|this|that|these|those|we|you|our|their|its|his|her|people|partners|staff)\s+(?:[\w'-]+\s+){0,3}?(?:depends?|relies?|rely|matters?|helps?|changes?|changed|affects?|affected|influences?|shapes?|shaped|varies|vary|differs?|counts?|cares?|trusts?)\b)|long|often|large|big)\b|\bwhat\s+(?:percentage|proportion|share|number|amount)\b", re.I), "number"),
     (re.compile(r"^\s*where\b|\b(?:which|what)\s+(?:country|countries|city|cities|region|regions|place|places|areas?)\b", re.I), "place"),
     (re.compile(r"\b(?:which|what)\s+(?:journal|book|publisher|report|paper|article)\b", re.I), "source"),
 ]

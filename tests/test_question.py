@@ -113,6 +113,9 @@ from assistant.question import analyse_question, sources_wanted, split_context, 
         ("What are personas used for?", "reason"),
         ("When should we use personas?", "reason"),
         ("When is it worth doing a card sort?", "reason"),
+        # "How much" before a clause asks to what degree, not for an amount.
+        ("How much does it matter who chairs the board?", "other"),
+        ("How much does the programme cost?", "factoid"),
         # What needs to be sorted, and what should happen after, are things to do; published figures are findings.
         ("What needs to be sorted before the day?", "procedure"),
         ("What should happen afterwards?", "procedure"),
@@ -136,6 +139,13 @@ from assistant.question import analyse_question, sources_wanted, split_context, 
 )
 def test_kind_of_real_questions(question, kind):
     assert analyse_question(question).kind == kind
+
+
+def test_how_much_a_thing_depends_on_another_asks_for_no_number():
+    # "... what does Denmark's experience show about how much a lab depends on senior sponsorship?" had been read as
+    # asking for a number as well, and "closed in 2018 after sixteen years" answered it through its year.
+    assert "number" not in analyse_question("What does this show about how much a lab depends on senior sponsorship?").answer_types
+    assert analyse_question("How much money did the Big Lottery Fund put in?").answer_type == "number"
 
 
 def test_comparison_subjects_lose_articles_and_a_shared_qualifier():
