@@ -290,7 +290,8 @@ class ExtractiveComposer:
                 # we need PRA clearance?" after the interface-audit card's steps is its considerations, not another card's.
                 facet = [x for x in self.expand(cited[0]) if any(cue.search(heading(x)) for cue in own_facets)]
                 if facet:
-                    own = facet + [p for p in own if p.doc_id == cited[0] and p.id not in {x.id for x in facet}]
+                    taken = {x.id for x in facet}
+                    own = facet + [p for p in own if p.doc_id == cited[0] and p.id not in taken]
             asks = [(*then, own)]
         else:
             asks = [(parts[0], first, f"{parts[0]} {rest}", passages), (*then, passages)]

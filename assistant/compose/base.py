@@ -8,7 +8,6 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Sequence
 
 from assistant.compose.cues import (
-    YEAR,
     AFTER_EVENT,
     ANSWER_TYPE_CUE,
     CONTENT_OF_WORK,
@@ -28,6 +27,7 @@ from assistant.compose.cues import (
     START_WANTED,
     TWO_PART,
     VAGUE_VERBS,
+    YEAR,
 )
 from assistant.evidence import FINDINGS_SECTION, PITFALL_LEAD, STEPS_SECTION, Quote, is_reference_section, sentence_quotes
 from assistant.question import (
@@ -137,6 +137,7 @@ class Base:
         # "What does Torfing's book say about ...?" names the book as where to look, not as what is asked about it.
         self.publication_wanted = (bool(PUBLICATION_WANTED.search(question)) and not CONTENT_OF_WORK.search(question)) or analysis.answer_type in ("source", "date") or bool(ORIGIN_WANTED.search(question))
         self.two_part = bool(TWO_PART.search(question))  # "Which journal ..., and what did it find?"
+        self.year_asked = bool(YEAR.search(question))  # a year counts as a number only then (:meth:`kind_factor`)
         listed = composer.analyse([analysis.listed])[0] if analysis.listed else []
         self.listed = listed[0] if listed else None  # the analysed term of what a list question asks for ("role")
         self.prose_section: tuple[str, str] | None = None  # a prose section that answers better than any list
@@ -336,7 +337,7 @@ class Base:
             types = self.analysis.answer_types or (self.analysis.answer_type,)
             # A year counts nothing unless the question names one: "How many people did they interview?" wants "36
             # stakeholders", not "in 2016"; "How much did the NAO estimate in 2015?" is answered beside "June 2015".
-            counted = text if YEAR.search(self.question) else YEAR.sub("", text)
+            counted = text if self.year_asked else YEAR.sub("", text)
             wanted = any(ANSWER_TYPE_CUE[t].search(counted if t == "number" else text) for t in types) or (self.two_part and FINDING_CUE.search(text))
             factor *= 1.4 if wanted else 0.7
             if "number" in types and self.counts_asked_thing(counted):
