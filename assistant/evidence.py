@@ -208,7 +208,11 @@ def sentence_quotes(passage: Passage, directions: bool = False) -> list[Quote]:
     pitfall_items = _pitfall_item_spans(passage)
     items = [item for u in passage.units if u.kind == "list" for item in u.items]
     out: list[Quote] = []
+    labelled = [(a, b) for a, b in items if LABELLED_PITFALL.match(passage.text, a, b)]
+    out.extend(Quote(passage, span, "pitfall") for span in labelled)
     for span in _short_leads_joined(passage.text, passage.sentences, items):
+        if any(a <= span[0] < b for a, b in labelled):
+            continue
         quoted = quotable_sentence(passage.text, span, directions)
         if quoted is None and any(a <= span[0] < b for a, b in items):
             quoted = clause_item(passage.text, span, directions)
@@ -219,6 +223,11 @@ def sentence_quotes(passage: Passage, directions: bool = False) -> list[Quote]:
         pitfall = pitfall_section or any(a <= quoted[0] < b for a, b in pitfall_items)
         out.append(Quote(passage, quoted, "pitfall" if pitfall else "body"))
     return out
+
+
+LABELLED_PITFALL = re.compile(r"\*\*(?:pitfall|mistake|trap|risk|warning)s?:\s*[^*\n]{3,}?[.!]?\*\*[ \t]+[A-Z\"“]", re.I)
+"""A list item naming its pitfall in bold before saying what it costs ("**Pitfall: the chair facilitates their own proposal.**
+Others read the process as rigged ..."): quoted whole, for the explanation alone does not say what the pitfall is."""
 
 
 def _short_leads_joined(text: str, spans: Sequence[tuple[int, int]], items: Sequence[tuple[int, int]]) -> list[tuple[int, int]]:

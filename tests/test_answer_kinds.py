@@ -16,7 +16,9 @@ from assistant.answer import ExtractiveComposer, verify
 from assistant.chat import Conversation
 from assistant.ingest.structure import Unit
 from assistant.retrieve import Passage, SearchResult
-from helpers import passages_of
+from assistant.compose.base import pitfall_prefix
+from assistant.evidence import sentence_quotes
+from helpers import passages_of, section_passage
 
 ROOT = Path(__file__).resolve().parents[1]
 REALDOCS = ROOT.parent / "shared" / "data" / "realdocs"
@@ -1287,3 +1289,38 @@ def test_a_sentence_saying_something_of_a_method_gives_way_to_the_line_under_its
     sorting = realdocs.ask("What is card sorting?")
     verify(sorting)
     assert sorting.text.startswith("**Card sorting:** A categorization exercise"), sorting.text
+
+
+@pytest.mark.parametrize(
+    ("question", "pitfall"),
+    [
+        (
+            "Our partnership chair drafted the new shared referral model and now wants to facilitate the meeting where "
+            "partners debate it as well. Is that a good idea?",
+            "**Pitfall: the chair facilitates their own proposal.** Others read the process as rigged",
+        ),
+        (
+            "We're renaming our existing contract with three providers an 'alliance contract' to signal a more "
+            "collaborative approach. Is the new name enough on its own?",
+            "**Pitfall: alliance in name only.** An alliance contract without shared governance and open books",
+        ),
+    ],
+)
+def test_whether_a_described_practice_is_sound_is_answered_by_the_pitfall_naming_it(shipped, question, pitfall):
+    # "Is that a good idea?" about a practice the question describes: the guide's pitfall naming that practice is the
+    # answer. The chair's pitfall ranked sixth, outside the passages quoted, and its consequence was quoted without
+    # its bold label ("Pitfall: Others read the process as rigged"), which does not say what the pitfall is.
+    answer = shipped.ask(question)
+    verify(answer)
+    assert pitfall in answer.text, answer.text
+    assert "Pitfall: Others" not in answer.text and "Pitfall: An alliance" not in answer.text, answer.text
+
+
+def test_a_pitfall_item_with_a_bold_label_is_quoted_with_its_label(shipped):
+    passage = section_passage(shipped, "running-a-partnership-meeting-and-joint-problem-solving", "Common pitfalls in partnership meetings")
+    quotes = sentence_quotes(passage)
+    assert [q.text for q in quotes][:2] == [
+        "**Pitfall: the meeting is a series of reports.** Nothing is solved because no time is left for joint thinking.",
+        "**Pitfall: the chair facilitates their own proposal.** Others read the process as rigged, even if it is not.",
+    ]
+    assert len(quotes) == 5 and all(q.role == "pitfall" and pitfall_prefix(q) == "" for q in quotes)

@@ -15,7 +15,9 @@ from assistant.compose.cues import (
     COUNTED,
     FINDING_CUE,
     HOW_MANY_DID,
+    JUDGEMENT_WANTED,
     KEY_TERMS_SECTION,
+    LIMITS_SECTION,
     ORIGIN_CUE,
     ORIGIN_WANTED,
     PREPARATION_SECTION,
@@ -29,7 +31,7 @@ from assistant.compose.cues import (
     VAGUE_VERBS,
     YEAR,
 )
-from assistant.evidence import FINDINGS_SECTION, PITFALL_LEAD, STEPS_SECTION, Quote, is_reference_section, sentence_quotes
+from assistant.evidence import FINDINGS_SECTION, LABELLED_PITFALL, PITFALL_LEAD, STEPS_SECTION, Quote, is_pitfall_section, is_reference_section, sentence_quotes
 from assistant.question import (
     DEFINING_WORDS, FACET_WORDS, FINDINGS_WORDS, FRAME_PHRASES, FRAME_WORDS, NUMBER_WORDS, TAKING_PART_WORDS, WORD, QuestionAnalysis, initialisms, split_context, statements,
 )
@@ -132,7 +134,8 @@ class Base:
                 self.similarity.setdefault(p.id, p.dense)
         cosines = list(self.similarity.values())
         self._sim_range = (min(cosines), max(cosines)) if cosines else (0.0, 0.0)
-        self.pitfalls_wanted = bool(PITFALL_LEAD.search(question))
+        self.judgement = bool(JUDGEMENT_WANTED.search(question))  # "Is that a good idea?": the pitfalls naming the practice answer
+        self.pitfalls_wanted = self.judgement or bool(PITFALL_LEAD.search(question))
         self.contents_wanted = bool(CONTENTS_WANTED.search(question))
         # "What does Torfing's book say about ...?" names the book as where to look, not as what is asked about it.
         self.publication_wanted = (bool(PUBLICATION_WANTED.search(question)) and not CONTENT_OF_WORK.search(question)) or analysis.answer_type in ("source", "date") or bool(ORIGIN_WANTED.search(question))
@@ -169,7 +172,9 @@ class Base:
         kind = self.analysis.kind
         if kind == "factoid" and ORIGIN_WANTED.search(self.question):
             kind = "origin"
-        if kind not in ("findings", "procedure", "list", "reason", "definition", "origin") or self.c.expand is None:
+        if self.judgement:
+            kind = "judgement"
+        if kind not in ("findings", "procedure", "list", "reason", "definition", "origin", "judgement") or self.c.expand is None:
             return
         best = self.best_documents()
         have = {p.id for p in self.passages}
@@ -183,6 +188,8 @@ class Base:
                     wanted = FINDINGS_SECTION.search(p.section)
                 elif kind == "reason":
                     wanted = self.gives_reasons(p)
+                elif kind == "judgement":  # "Is that a good idea?": what goes wrong, or the limits of the practice
+                    wanted = is_pitfall_section(p.section) or LIMITS_SECTION.search(p.section)
                 elif kind == "origin":  # "who coined wicked problems": the document opens with where the idea comes from
                     wanted = p is document[0]
                 elif kind == "definition":
@@ -426,7 +433,7 @@ class Base:
             chosen.append(pick)
             pool.remove(pick)
         chosen += self.antecedents(chosen, everything)
-        return [Line([c.quote for c in group], prefix="Pitfall: " if group[0].quote.role == "pitfall" else "") for group in grouped(chosen)]
+        return [Line([c.quote for c in group], prefix=pitfall_prefix(group[0].quote)) for group in grouped(chosen)]
 
     @staticmethod
     def antecedents(chosen: Sequence[Scored], pool: Sequence[Scored]) -> list[Scored]:
@@ -568,6 +575,11 @@ def heading(p: Passage) -> str:
     return p.section.rsplit(" > ", 1)[-1]
 
 
+def pitfall_prefix(q: Quote) -> str:
+    """"Pitfall: " before a pitfall, unless the quote names itself one ("**Pitfall: the chair facilitates their own proposal.** ...")."""
+    return "Pitfall: " if q.role == "pitfall" and not LABELLED_PITFALL.match(q.text) else ""
+
+
 def read_in_order(passages: Sequence[Passage], most: int, directions: bool = False, pitfalls: bool = False, least: int = 2) -> list[Line]:
     """The first ``most`` quotable sentences of passages of one section, in document order, a line per passage.
 
@@ -592,7 +604,7 @@ def read_in_order(passages: Sequence[Passage], most: int, directions: bool = Fal
         if lines and lines[-1].quotes[-1].passage.id == q.passage.id and lines[-1].quotes[-1].role == q.role:
             lines[-1].quotes.append(q)
         else:
-            lines.append(Line([q], prefix="Pitfall: " if q.role == "pitfall" else ""))
+            lines.append(Line([q], prefix=pitfall_prefix(q)))
     return lines
 
 

@@ -37,6 +37,14 @@ KEY_TERMS_SECTION = re.compile(r"\b(?:key terms|glossary|definitions?|what \w+(?
 # "X is also / not / often ...", "Most card sorts are performed ...": a sentence about X, not one that says what X is.
 NOT_DEFINING = re.compile(r"^\W*(?:most|many|some|few|several)\s|^\W*(?:\([^)]*\)[\s-]+|\w+[\s-]+){0,6}?(?:is|are)\s+(?:also|not|often|sometimes|usually|still|only|rarely|never|more|less|most|likely|particularly|especially|worth|important|useful|helpful|valuable|essential|necessary|vital|efficient|common|popular|widely|increasingly|best|the\s+right)\b", re.I)
 EXPLAINING_SECTION = re.compile(r"\b(?:explained|defined|definitions?|key terms|what (?:is|are)\b|^what\b.*\b(?:is|are|was|were)$|^what\s+[\w-]+(?:\s+[\w-]+){0,3}\s+(?:is|are|means)\b|about the|background|introduction|overview|in brief|why\b)", re.I)
+JUDGEMENT_WANTED = re.compile(
+    r"\b(?:is|are|was|would|will)\s+(?:that|this|it|these|those|the\s+[\w-]+(?:\s+[\w-]+)?|doing\s+so)\s+(?:really\s+|actually\s+|still\s+)?(?:a\s+)?"
+    r"(?:good|bad|sensible|wise|ok|okay|fine|legitimate|enough|sufficient|problem|mistake|advisable|appropriate|reasonable|realistic|safe|risky|worth\s+it|the\s+right)\b"
+    r"|\bwhy\s+is\s+(?:that|this|it)\s+a\s+problem\b|\bwhat'?s\s+wrong\s+with\b",
+    re.I,
+)
+"""A question asking whether a practice it describes is sound ("... wants to facilitate the meeting as well. Is that a good
+idea?", "Is the new name enough on its own?"): the pitfalls that name the practice answer it."""
 RISKS_WANTED = re.compile(r"\b(?:risks|pitfalls|mistakes|dangers|go wrong)\b", re.I)
 CRITIQUE_CUE = re.compile(
     r"\b(?:critici[sz]\w*|critiques?|limitations?|weakness\w*|drawbacks?|loosely|vague|ambiguous|magic\s+concept|risks?\s+(?:meaning|becoming|being)"
