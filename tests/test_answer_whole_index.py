@@ -437,3 +437,16 @@ def test_how_often_is_answered_by_the_sentence_saying_how_often(everything):
     verify(answer)
     assert answer.text.startswith("WPRDC hosts monthly or bimothly office hours"), answer.text
     assert "Technical.ly" not in answer.text, answer.text
+
+
+def test_steps_after_bullets_indented_too_little_to_nest_are_still_given(everything):
+    # The visual preference card indents its sub-bullets two spaces under "1. Interview participants ...": Markdown
+    # ends the numbered list there, and the answer gave two of its four steps.
+    answer = everything.ask(
+        "We'd like residents to tell us which of three visual looks they prefer for the new council site, but we have "
+        "no branding guidelines yet. How should we go about it?"
+    )
+    verify(answer)
+    assert answer.text.startswith("From “Visual preference testing”, section “How to do it”"), answer.text
+    assert re.search(r"^4\. Publish the results to the complete product team", answer.text, re.M), answer.text
+    assert "Ask questions as objectively as possible" in answer.text, answer.text

@@ -96,6 +96,26 @@ def test_a_sub_list_written_at_the_margin_stays_with_its_step_and_the_steps_go_o
     assert MARGIN[head[0] : head[1]] == "Create a diagram with four rows:"
 
 
+SHALLOW = (
+    "## How to do it\n\n1. Create iterations of a style tile.\n1. Interview participants about their reactions.\n"
+    "  - Ask questions as objectively as possible.\n  - Allow participants to give feedback unmoderated.\n"
+    "1. Compare the results of your research with the branding guidelines.\n1. Publish the results to the team.\n"
+)
+
+
+def test_bullets_indented_too_little_to_nest_stay_with_their_step_and_the_steps_go_on():
+    # The 18F visual preference testing card: two spaces do not nest under "1. ", so Markdown reads three lists and
+    # answers gave two of the four steps.
+    (steps,) = [u for u in document_units(SHALLOW) if u.kind == "list"]
+    texts = [SHALLOW[a:b] for a, b in steps.items]
+    assert steps.ordered and len(texts) == 4
+    assert texts[1].startswith("Interview participants about their reactions.") and texts[1].endswith("feedback unmoderated.")
+    assert texts[2:] == ["Compare the results of your research with the branding guidelines.", "Publish the results to the team."]
+    # A bullet list at the margin after numbered steps is a list of its own.
+    margin = SHALLOW.replace("  - ", "- ")
+    assert [len(u.items) for u in document_units(margin) if u.kind == "list"] == [2, 2, 2]
+
+
 def test_inline_and_block_html_is_reduced_to_its_text():
     text = 'Read <a href="https://x.gov" class="usa-link">the guide</a> first.\n\n<section class="m" markdown="1" >\n\n## How\n\nSteps.\n</section>\n'
     clean = strip_html(text)

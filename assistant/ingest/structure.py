@@ -199,7 +199,9 @@ def _rejoin(text: str, units: list[Unit]) -> list[Unit]:
     "1. Create a diagram with four rows:" followed at the margin by "- User steps ...", then
     "1. Map the flow ...": Markdown reads three lists; the writer meant one, whose second step
     holds the four rows. A list whose last item ends in a colon takes the list right after it
-    into that item, and a list of its own kind right after that continues it.
+    into that item, and a list of its own kind right after that continues it. So does a numbered list followed by
+    bullets indented too little to nest under its last step ("1. Interview participants about their reactions."
+    then "  - Ask questions as objectively as possible." two spaces in, then "1. Compare the results ...").
     """
     out: list[Unit] = []
     i = 0
@@ -207,8 +209,8 @@ def _rejoin(text: str, units: list[Unit]) -> list[Unit]:
         unit = units[i]
         nxt = units[i + 1] if i + 1 < len(units) else None
         if (
-            unit.kind == "list" and nxt is not None and nxt.kind == "list" and unit.items
-            and text[unit.items[-1][0] : unit.items[-1][1]].endswith(":") and not text[unit.end : nxt.start].strip()
+            unit.kind == "list" and nxt is not None and nxt.kind == "list" and unit.items and not text[unit.end : nxt.start].strip()
+            and (text[unit.items[-1][0] : unit.items[-1][1]].endswith(":") or (nxt.ordered != unit.ordered and text[nxt.start : nxt.start + 1] in " \t"))
         ):
             a, _ = unit.items[-1]
             items = unit.items[:-1] + ((a, nxt.end),)
