@@ -450,3 +450,14 @@ def test_steps_after_bullets_indented_too_little_to_nest_are_still_given(everyth
     assert answer.text.startswith("From “Visual preference testing”, section “How to do it”"), answer.text
     assert re.search(r"^4\. Publish the results to the complete product team", answer.text, re.M), answer.text
     assert "Ask questions as objectively as possible" in answer.text, answer.text
+
+
+def test_while_it_is_going_on_asks_for_the_part_of_an_event_during_it(everything):
+    # "while it's going on" had not read as the during-the-event phase: the answer was the Urban Institute's Data Walks.
+    answer = everything.ask(
+        "At next week's residents' evening on local housing statistics, what should our organisers be recording while "
+        "it's going on, and what should people leave knowing?"
+    )
+    verify(answer)
+    assert answer.text.startswith("From “Community Data Dialogues”, section “Tips for successful events > 2. During the event”"), answer.text
+    assert "Document insights (photos, note-taking)" in answer.text and "Share next steps with participants" in answer.text, answer.text

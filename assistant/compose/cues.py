@@ -61,7 +61,7 @@ EXAMPLE_SECTION = re.compile(r"^(?:an? )?(?:examples?|case stud(?:y|ies)|illustr
 """A heading over an instance ("Example from 18F"), not over the steps to take."""
 PHASES = {
     "before": re.compile(r"\b(?:before|beforehand|ahead\s+of|in\s+advance|prepar(?:e|es|ing|ation)|get\s+ready)\b", re.I),
-    "during": re.compile(r"\b(?:during|on\s+the\s+day|in\s+the\s+room|while\s+(?:it|the\s+\w+)\s+(?:is\s+)?(?:runs|running|happens|is\s+on)|running\s+the\s+(?:[\w-]+\s+){0,3}(?:session|workshop|event|meeting))\b", re.I),
+    "during": re.compile(r"\b(?:during|on\s+the\s+day|in\s+the\s+room|while\s+(?:it|the\s+\w+)(?:\s+is|'s|’s)?\s+(?:runs|running|happens|happening|going\s+on|on)|running\s+the\s+(?:[\w-]+\s+){0,3}(?:session|workshop|event|meeting))\b", re.I),
     "after": re.compile(r"\b(?:after|afterwards|follow(?:ing)?[- ]?up|once\b[\w\s,'-]{0,60}?\b(?:is|are|has|have)\s+(?:over|finished|ended|done|closed)|wrap(?:ping)?\s+up)\b", re.I),
 }
 """The phase of an activity a question asks about, or a heading covers: before it ("What do we prepare?",
