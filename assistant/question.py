@@ -45,7 +45,7 @@ FRAME_WORDS = frozenset(
     "always never true false many much year years look appear appears suggest suggests understand everyone anyone "
     "everybody details detail wrote write written say says said tell told journal published publish according whether "
     "tomorrow today tonight yesterday "
-    "properly effectively successfully show shows showed shown slot final last tip tips worth common commonly typical typically usual usually argument arguments rationale justification clearance approval".split()
+    "properly effectively successfully show shows showed shown slot final last tip tips worth common commonly typical typically usual usually argument arguments rationale justification clearance approval plain ordinary distinguish differentiate apart".split()
 )
 FRAME_PHRASES = re.compile(
     r"\bfrom\s+(?:the\s+)?(?:start|beginning)\s+to\s+(?:the\s+)?(?:finish|end)\b|\bend[- ]to[- ]end\b"
@@ -112,7 +112,11 @@ class QuestionAnalysis:
 # comparison, not a definition; "How many..." is a factoid, not a procedure).
 _COMPARISON = [
     re.compile(r"\bhow\s+(?:do|does)\s+(?P<a>[^?]+?),\s+(?P<b>[^?]+?),?\s+and\s+(?P<c>[^?]+?)\s+(?:differ|compare)\b", re.I),
-    re.compile(r"\b(?:difference|differences|distinction|distinguish(?:es)?)\s+(?:is there\s+)?between\s+(?P<a>.+?)\s+and\s+(?P<b>.+?)\s*\??$", re.I),
+    re.compile(r"\b(?:difference|differences|distinction|distinguish(?:es)?|differentiate)\s+(?:is there\s+)?between\s+(?P<a>.+?)\s+and\s+(?P<b>.+?)\s*\??$", re.I),
+    # "How would you distinguish a plain caseload from a weighted caseload?", "How can you tell co-production from co-design?"
+    re.compile(r"\b(?:distinguish|differentiate)\s+(?P<a>[^?]+?)\s+from\s+(?P<b>[^?]+?)\s*\??$", re.I),
+    re.compile(r"\bhow\s+(?:can|do|would|could|should|might)\s+(?:you|i|we|one|people|they)\s+tell\s+(?P<a>[^?]+?)\s+from\s+(?P<b>[^?]+?)\s*\??$", re.I),
+    re.compile(r"\btell\s+(?P<a>[^?]+?)\s+and\s+(?P<b>[^?]+?)\s+apart\b", re.I),
     re.compile(r"\bhow\s+(?:does|do|is|are|should|would|might)\s+(?P<a>.+?)\s+(?:differ|different|be\s+different)\s+from\s+(?:that\s+of\s+|those\s+of\s+)?(?P<b>.+?)\s*\??$", re.I),
     re.compile(r"\bhow\s+(?:does|do)\s+(?P<a>.+?)\s+compare\s+(?:with|to)\s+(?P<b>.+?)\s*\??$", re.I),
     # "Compare Ansell and Gash's model with Emerson's framework": "with" / "to" splits before "and" does.
@@ -613,6 +617,10 @@ def _pair(a: str, b: str) -> tuple[str, str]:
     # "making style tiles" and "running visual preference testing" compare style tiles with visual preference testing
     # (a name in capitals is left whole: "Making It Work")
     a, b = (re.sub(r"^(?:making|running|doing|using|holding|conducting|creating|producing|carrying\s+out)\s+(?:(?:a|an|the)\s+)?(?=\w)", "", x) for x in (a, b))
+    # "a plain caseload from a weighted caseload": the plain one is the thing itself, which the other qualifies
+    plain = re.compile(r"^(?:plain|ordinary|simple|standard|normal|regular|basic|traditional|conventional|usual)\s+(?=\w)", re.I)
+    # (not "an ordinary market" beside "a quasi-market": a kind of its own)
+    a, b = (plain.sub("", x) if plain.match(x) and re.search(rf"(?<![\w-]){re.escape(plain.sub('', x))}$", y, re.I) else x for x, y in ((a, b), (b, a)))
     if len(b.split()) > len(a.split()) + 1:
         b = re.split(r"\s+(?:in|for|within|under|when|during|across|at|as\s+(?:a|an|the)|in\s+terms\s+of)\s+", b, maxsplit=1)[0]
     return a, b

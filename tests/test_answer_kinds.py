@@ -1324,3 +1324,13 @@ def test_a_pitfall_item_with_a_bold_label_is_quoted_with_its_label(shipped):
         "**Pitfall: the chair facilitates their own proposal.** Others read the process as rigged, even if it is not.",
     ]
     assert len(quotes) == 5 and all(q.role == "pitfall" and pitfall_prefix(q) == "" for q in quotes)
+
+
+def test_a_plain_thing_distinguished_from_a_qualified_one_is_defined_as_the_thing_itself(shipped):
+    # Read as a how-to, this got the steps for managing caseloads; read with "plain caseload" as a term, the plain one
+    # was said not to be defined. The key terms define "caseload" and "weighted caseload".
+    answer = shipped.ask("In a workshop for team leaders, how would you distinguish a plain caseload from a weighted caseload?")
+    verify(answer)
+    assert "**Caseload:** A caseload is the set of people or families" in answer.text, answer.text
+    assert "**Weighted caseload:** A weighted caseload is a caseload measured by the intensity of each case" in answer.text, answer.text
+    assert "“plain”" not in answer.text and not steps(answer.text), answer.text

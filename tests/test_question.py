@@ -283,6 +283,29 @@ def test_how_one_role_should_differ_from_another_is_a_comparison_of_the_roles():
     assert analyse_question("How does the role of the programme manager differ from the partnership board?").subjects == ("programme manager", "partnership board")
 
 
+@pytest.mark.parametrize(
+    ("question", "subjects"),
+    [
+        # "distinguish X from Y" and "tell X from Y" had read as how-tos: steps for managing caseloads were the answer.
+        ("In a workshop for team leaders, how would you distinguish a plain caseload from a weighted caseload, and supervision from reflective practice?", ("caseload", "weighted caseload")),
+        ("How do I distinguish signposting from a warm handover?", ("signposting", "warm handover")),
+        ("How can you tell co-production from co-design?", ("co-production", "co-design")),
+        ("How can I tell co-design and co-production apart?", ("co-design", "co-production")),
+        ("Can you differentiate between grants and contracts?", ("grants", "contracts")),
+        # A plain thing beside a qualified one is the thing itself; an ordinary market beside a quasi-market is not.
+        ("What is the difference between a weighted caseload and a plain caseload?", ("weighted caseload", "caseload")),
+        ("In what ways is a quasi-market in public services different from an ordinary market?", ("quasi-market", "ordinary market")),
+    ],
+)
+def test_distinguishing_one_thing_from_another_is_a_comparison(question, subjects):
+    analysis = analyse_question(question)
+    assert (analysis.kind, analysis.subjects) == ("comparison", subjects)
+
+
+def test_telling_someone_something_is_no_comparison():
+    assert analyse_question("What would we need to tell the testers from the start?").kind != "comparison"
+
+
 def test_what_something_is_for_asks_why_it_is_used():
     # A method card says what its method is for in its "Why" ("To clarify relationships between ..."), which
     # a definition ("A service blueprint is a diagram ...") does not.
