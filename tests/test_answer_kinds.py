@@ -1334,3 +1334,15 @@ def test_a_plain_thing_distinguished_from_a_qualified_one_is_defined_as_the_thin
     assert "**Caseload:** A caseload is the set of people or families" in answer.text, answer.text
     assert "**Weighted caseload:** A weighted caseload is a caseload measured by the intensity of each case" in answer.text, answer.text
     assert "“plain”" not in answer.text and not steps(answer.text), answer.text
+
+
+def test_a_section_that_says_everything_in_a_list_is_given_as_its_list(shipped):
+    # The lessons section ranks first and closest in meaning, but its points are bold labels with explanations, and
+    # the best sentences gathered across the case study said what Buurtzorg is.
+    answer = shipped.ask(
+        "Our trust's board wants to roll out Buurtzorg-style nursing teams exactly as the Dutch did, and to put the Dutch "
+        "cost savings straight into the business case. Is that a sensible way to go about it?"
+    )
+    verify(answer)
+    assert answer.text.startswith("From “Buurtzorg: self-managing neighbourhood nursing teams in the Netherlands”, section “What others can learn from Buurtzorg”"), answer.text
+    assert "**Adapt rather than copy.**" in answer.text and "**Check the evidence.**" in answer.text, answer.text

@@ -461,3 +461,25 @@ def test_while_it_is_going_on_asks_for_the_part_of_an_event_during_it(everything
     verify(answer)
     assert answer.text.startswith("From “Community Data Dialogues”, section “Tips for successful events > 2. During the event”"), answer.text
     assert "Document insights (photos, note-taking)" in answer.text and "Share next steps with participants" in answer.text, answer.text
+
+
+def test_a_list_that_is_all_a_section_says_answers_a_question_of_no_particular_kind(everything):
+    # "When?" holds a lead-in and three moments, none a sentence of its own: the answer had been the toolkit's
+    # sentences on what user testing is and its limits.
+    answer = everything.ask("Is user testing only something you do once a data tool is finished, or are there other points in a project where it pays off?")
+    verify(answer)
+    assert answer.text.startswith("From “User-testing toolkit”, section “Where it fits in with open data > When?”"), answer.text
+    assert "- Once you have developed a prototype" in answer.text and "- After a public release" in answer.text, answer.text
+    # Who does what is a section of its own kind, given when asked for: not for "no wrong door approach?".
+    assert "Referring worker" not in everything.ask("no wrong door approach?").text
+
+
+def test_a_label_without_a_full_stop_keeps_the_list_nested_under_it(everything):
+    # WPRDC's inputs list two labels ("Guides and tutorials for advanced users of Open Data"), each over its guides:
+    # the answer named the two labels and none of the guides.
+    answer = everything.ask(
+        "Which tutorials and guides does the Western Pennsylvania Regional Data Center give beginners compared with more "
+        "advanced data users?"
+    )
+    verify(answer)
+    assert "Data 101 Toolkit" in answer.text and "CKAN API documentation" in answer.text, answer.text

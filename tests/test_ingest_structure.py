@@ -116,6 +116,21 @@ def test_bullets_indented_too_little_to_nest_stay_with_their_step_and_the_steps_
     assert [len(u.items) for u in document_units(margin) if u.kind == "list"] == [2, 2, 2]
 
 
+def test_a_label_without_a_full_stop_takes_the_list_nested_under_it():
+    # WPRDC's "Guides and tutorials for advanced users of Open Data" names what the guides nested under it are.
+    text = (
+        "- Guides and tutorials for beginning users of Open Data\n    - So You Want to Use Open Data\n    - Data 101 Toolkit\n\n"
+        "- Guides and tutorials for advanced users of Open Data\n    - CKAN API documentation\n    - Data Wizards FAQs\n"
+    )
+    (guides,) = [u for u in document_units(text) if u.kind == "list"]
+    texts = [text[a:b] for a, b in guides.items]
+    assert texts[0].startswith("Guides and tutorials for beginning users") and texts[0].endswith("- Data 101 Toolkit")
+    assert texts[1].endswith("- Data Wizards FAQs")
+    # A step ending in a full stop keeps its own words; the list under it stays in the block, not in the step.
+    steps = text.replace("Open Data\n", "Open Data.\n")
+    assert [steps[a:b] for u in document_units(steps) if u.kind == "list" for a, b in u.items][0] == "Guides and tutorials for beginning users of Open Data."
+
+
 def test_inline_and_block_html_is_reduced_to_its_text():
     text = 'Read <a href="https://x.gov" class="usa-link">the guide</a> first.\n\n<section class="m" markdown="1" >\n\n## How\n\nSteps.\n</section>\n'
     clean = strip_html(text)

@@ -25,6 +25,7 @@ from assistant.compose.cues import (
     PUBLICATION,
     PUBLICATION_WANTED,
     REASON_CUE,
+    ROLES_SECTION,
     START_CUE,
     START_WANTED,
     TWO_PART,
@@ -252,7 +253,32 @@ class Base:
             lines = self.headed_section()
             if lines:
                 return lines
+        if kind in ("other", "yes-no"):
+            lines = self.list_only_section()
+            if lines:
+                return lines
         return self.sentences()
+
+    def list_only_section(self) -> list[Line]:
+        """The section of the passage ranked first and closest in meaning, when all it says is in a list.
+
+        "Is user testing only something you do once a data tool is finished, or are there other points
+        in a project where it pays off?" ranks "When?" first ("There are several times when user testing
+        could be useful:" and three moments, none a sentence of its own); the best sentences gathered
+        elsewhere said what user testing is and its limits.
+        """
+        ranked = self.passages[: self.ranked]
+        if not ranked or self.c.expand is None or self.follow_up or is_reference_section(ranked[0].section):
+            return []
+        best = ranked[0]
+        if self.meaning(best) < 1.0 or not any(u.kind == "list" and len(u.items) >= 2 for u in best.units):
+            return []
+        if STEPS_SECTION.search(best.section) or (is_pitfall_section(best.section) and not self.pitfalls_wanted) or ROLES_SECTION.match(heading(best)):
+            return []  # steps, pitfalls or who does what answer a question asking for them (their own compositions)
+        items = [span for u in best.units if u.kind == "list" for span in u.items]
+        if any(not any(a <= q.span[0] < b for a, b in items) for q in sentence_quotes(best)):
+            return []  # it says something outside its list
+        return self.section_answer(best, self.document(best.doc_id))
 
     def what_came_next(self) -> list[Line]:
         """What someone did after an event a case tells of: the section after the one telling the event, read in order.
