@@ -31,7 +31,7 @@ from assistant.settings import ChunkingSettings
 
 SPECIAL_TOKENS = 2  # [CLS] and [SEP]
 PASSAGE_FORMAT = 10
-"""Bumped when passages or what is recorded with them change (2: evidence units, HTML stripped, checkboxes; 3: a list item ending in a colon keeps the list nested under it; 4: a Markdown link to a site generator's tag, "[x]({% link a.md %})", keeps only its text; 5: so does a sub-list written at the margin, and the list it interrupted goes on; 6: a Markdown file's front-matter description opens its text; 7: its "why" makes a section "Why"; a link to "{{ site.baseurl }}/...", an image whose address has spaces and a link after "<br>" keep only their text; site generator tags and HTML comments are dropped; 8: a front-matter "what" is the summary before "description")."""
+"""Bumped when passages or what is recorded with them change (2: evidence units, HTML stripped, checkboxes; 3: a list item ending in a colon keeps the list nested under it; 4: a Markdown link to a site generator's tag, "[x]({% link a.md %})", keeps only its text; 5: so does a sub-list written at the margin, and the list it interrupted goes on; 6: a Markdown file's front-matter description opens its text; 7: its "why" makes a section "Why"; a link to "{{ site.baseurl }}/...", an image whose address has spaces and a link after "<br>" keep only their text; site generator tags and HTML comments are dropped; 8: a front-matter "what" is the summary before "description"; 9: bullets indented too little to nest under a numbered step stay with it, and the steps after them go on; 10: a list item that is a label without a full stop takes the list nested under it)."""
 SEPARATORS = ["\n\n", "\n", ". ", "? ", "! ", "; ", ", ", " ", ""]
 
 
