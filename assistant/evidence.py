@@ -123,8 +123,11 @@ def quotable_sentence(text: str, span: tuple[int, int], directions: bool = False
         return None
     if ended and sentence[-1] not in SENTENCE_ENDS:
         return None
-    if ended and BRACKET_END.search(sentence) and not CITED_END.search(sentence) and not has_finite_verb(sentence[: sentence.rfind("(")]):
-        return None  # a label with a note in brackets ("Open data program manager (or equivalent)"), not a sentence ending on a citation
+    whole_bracketed = sentence.startswith("(") and sentence[1:2].isupper() and "(" not in sentence[1:] and len(sentence.split()) >= 8
+    if ended and BRACKET_END.search(sentence) and not CITED_END.search(sentence) and not whole_bracketed and not has_finite_verb(sentence[: sentence.rfind("(")]):
+        # a label with a note in brackets ("Open data program manager (or equivalent)"), not a sentence ending on a citation
+        # nor one set in brackets whole ("(In a remote setting, you can do this online using collaboration software such as Mural ...)")
+        return None
     if re.fullmatch(r"\*\*[^*]+[^.!?*]\*\*", sentence):
         return None  # a bold line standing as a heading ("**How residents analyze information**")
     if TITLED_SOURCE.search(sentence):

@@ -252,6 +252,9 @@ def test_a_document_describing_itself_is_never_quoted(sentence, quoted):
         ("Collaboration spreads innovation across organisations (Sørensen and Torfing, 2011)", True),
         ("The chart below marks the dates of events hosted by the open data team along with total dataset downloads "
          "(in this case there is not a clear indication of correlation)", True),
+        # A sentence set in brackets whole, without its full stop (the hopes-and-fears card's note on running it online).
+        ("(In a remote setting, you can do this online using collaboration software such as Mural or Google Docs)", True),
+        ("(or equivalent)", False),
     ],
 )
 def test_a_label_with_a_bracketed_note_is_not_a_sentence(sentence, quoted):
