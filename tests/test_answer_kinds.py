@@ -1346,3 +1346,14 @@ def test_a_section_that_says_everything_in_a_list_is_given_as_its_list(shipped):
     verify(answer)
     assert answer.text.startswith("From “Buurtzorg: self-managing neighbourhood nursing teams in the Netherlands”, section “What others can learn from Buurtzorg”"), answer.text
     assert "**Adapt rather than copy.**" in answer.text and "**Check the evidence.**" in answer.text, answer.text
+
+
+def test_pitfalls_answering_a_how_to_are_a_bulleted_list_not_numbered_steps(shipped):
+    # "What should I be careful not to do?" is a how-to answered by the guide's pitfalls: no order to follow them in.
+    answer = shipped.ask("I'm setting up job shadowing between our partner organisations. What should I be careful not to do?")
+    verify(answer)
+    assert answer.text.splitlines()[0].endswith("section “Pitfalls in co-location, shadowing and shared platforms”:"), answer.text
+    assert re.search(r"^- Co-located staff sit in the same room but keep separate routines", answer.text, re.M), answer.text
+    assert not steps(answer.text), answer.text
+    # Steps asked for are still numbered.
+    assert steps(shipped.ask("What do we need to prepare before a co-design workshop with service users?").text)

@@ -162,7 +162,8 @@ class Lists:
         if count and count > total:
             framing = f"The documents give {total} points, not {count}, in {where}:"
         lines = [Line(prefix=framing)]
-        ordered = self.analysis.kind == "procedure"
+        # Pitfalls answering a how-to ("What should I be careful not to do?") are no steps to follow in order.
+        ordered = self.analysis.kind == "procedure" and not is_pitfall_section(section)
         for i, q in enumerate(shown, start=1):
             lines.append(Line([q], prefix=f"{i}. " if ordered else "- "))
         return lines
