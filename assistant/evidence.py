@@ -123,8 +123,7 @@ def quotable_sentence(text: str, span: tuple[int, int], directions: bool = False
         return None
     if ended and sentence[-1] not in SENTENCE_ENDS:
         return None
-    whole_bracketed = sentence.startswith("(") and sentence[1:2].isupper() and "(" not in sentence[1:] and len(sentence.split()) >= 8
-    if ended and BRACKET_END.search(sentence) and not CITED_END.search(sentence) and not whole_bracketed and not has_finite_verb(sentence[: sentence.rfind("(")]):
+    if ended and BRACKET_END.search(sentence) and not CITED_END.search(sentence) and not _bracketed_whole(sentence) and not has_finite_verb(sentence[: sentence.rfind("(")]):
         # a label with a note in brackets ("Open data program manager (or equivalent)"), not a sentence ending on a citation
         # nor one set in brackets whole ("(In a remote setting, you can do this online using collaboration software such as Mural ...)")
         return None
@@ -138,6 +137,11 @@ def quotable_sentence(text: str, span: tuple[int, int], directions: bool = False
     if citations and len(sentence) <= 110 * citations and not CLAIM_VERB.search(sentence):
         return None  # "Sørensen and Torfing (2011), Administration & Society; Hartley ... (2013), Public Administration Review."
     return (a, b)
+
+
+def _bracketed_whole(sentence: str) -> bool:
+    """A sentence of eight words or more set in brackets whole ("(In a remote setting, you can do this online ...)")."""
+    return sentence.startswith("(") and sentence[1:2].isupper() and "(" not in sentence[1:] and len(sentence.split()) >= 8
 
 
 def quotable_item(text: str, span: tuple[int, int]) -> tuple[int, int] | None:

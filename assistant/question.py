@@ -617,13 +617,23 @@ def _pair(a: str, b: str) -> tuple[str, str]:
     # "making style tiles" and "running visual preference testing" compare style tiles with visual preference testing
     # (a name in capitals is left whole: "Making It Work")
     a, b = (re.sub(r"^(?:making|running|doing|using|holding|conducting|creating|producing|carrying\s+out)\s+(?:(?:a|an|the)\s+)?(?=\w)", "", x) for x in (a, b))
-    # "a plain caseload from a weighted caseload": the plain one is the thing itself, which the other qualifies
-    plain = re.compile(r"^(?:plain|ordinary|simple|standard|normal|regular|basic|traditional|conventional|usual)\s+(?=\w)", re.I)
-    # (not "an ordinary market" beside "a quasi-market": a kind of its own)
-    a, b = (plain.sub("", x) if plain.match(x) and re.search(rf"(?<![\w-]){re.escape(plain.sub('', x))}$", y, re.I) else x for x, y in ((a, b), (b, a)))
+    a, b = _unqualified(a, b), _unqualified(b, a)
     if len(b.split()) > len(a.split()) + 1:
         b = re.split(r"\s+(?:in|for|within|under|when|during|across|at|as\s+(?:a|an|the)|in\s+terms\s+of)\s+", b, maxsplit=1)[0]
     return a, b
+
+
+_PLAIN = re.compile(r"^(?:plain|ordinary|simple|standard|normal|regular|basic|traditional|conventional|usual)\s+(?=\w)", re.I)
+
+
+def _unqualified(x: str, other: str) -> str:
+    """``x`` without "plain" or "ordinary" when the other compared thing qualifies the same thing ("a plain caseload
+    from a weighted caseload" compares caseload with weighted caseload); not "an ordinary market" beside "a
+    quasi-market", a kind of its own."""
+    if not _PLAIN.match(x):
+        return x
+    bare = _PLAIN.sub("", x)
+    return bare if re.search(rf"(?<![\w-]){re.escape(bare)}$", other, re.I) else x
 
 
 def _subject(text: str) -> str:

@@ -275,8 +275,7 @@ class Base:
             return []
         if STEPS_SECTION.search(best.section) or (is_pitfall_section(best.section) and not self.pitfalls_wanted) or ROLES_SECTION.match(heading(best)):
             return []  # steps, pitfalls or who does what answer a question asking for them (their own compositions)
-        items = [span for u in best.units if u.kind == "list" for span in u.items]
-        if any(not any(a <= q.span[0] < b for a, b in items) for q in sentence_quotes(best)):
+        if not all(in_list_item(q) for q in sentence_quotes(best)):
             return []  # it says something outside its list
         return self.section_answer(best, self.document(best.doc_id))
 
