@@ -58,7 +58,7 @@ finish?", "the session I'm delivering next week". Their words are frame words in
 # "What mistakes should we steer clear of?" leans on the sentences before it for its topic.
 FACET_WORDS = frozenset(
     "mistake mistakes pitfall pitfalls trap traps risk risks danger dangers avoid avoiding steer clear careful wrong "
-    "check checked checks double-check tick ticked checklist lessons lesson options routes alternatives "
+    "check checked checks double-check tick ticked checklist basics essentials lessons lesson options routes alternatives "
     "responsible responsibilities players job role roles require requires required requirements".split()
 )
 
@@ -191,6 +191,10 @@ _PROCEDURE = [
     # "What needs to be sorted before the day, and what should happen afterwards?": what to get done, and when.
     re.compile(r"\bwhat\s+(?:needs|has)\s+to\s+(?:be\s+(?:done|sorted|arranged|prepared|organi[sz]ed|agreed|set\s+up|put\s+in\s+place|checked|decided)|happen)\b"
                r"|\bwhat\s+(?:should|must)\s+happen\s+(?:before|after|afterwards|next|first|at|on|during|once)\b", re.I),
+    # "What governance basics should we get sorted in the first few months?", "What should the two of us agree to make
+    # co-leading work?": what to get settled.
+    re.compile(r"\bwhat\s+(?:[\w-]+\s+){0,3}?(?:should|must|do)\s+(?:i|we|you|(?:the\s+)?(?:two|three|both|all)\s+of\s+us)\s+(?:need\s+to\s+)?"
+               r"(?:get\s+(?:sorted|right|agreed|in\s+place|ready|settled)|sort\s+out|settle|put\s+in\s+place|set\s+up|have\s+(?:in\s+place|sorted|agreed|ready)|agree(?:\s+on)?|arrange)\b", re.I),
     # "What process could we follow, step by step?"
     re.compile(r"\bstep[- ]by[- ]step\b|\bwhat\s+(?:\w+\s+){0,2}?(?:process|procedure|steps|approach|method)\s+(?:could|should|can|might|would|do|must)\s+(?:i|we|you)\s+(?:follow|use|take)\b", re.I),
 ]
@@ -552,6 +556,15 @@ def statements(question: str) -> tuple[str, str]:
     if len(own_topic(content_words(ask))) < 2:  # "What do I need to cover?" names only "cover"
         return "", text
     return " ".join(sentences[:-1]), ask
+
+
+def last_sentence(text: str) -> str:
+    """The last sentence of ``text`` ("I'm running the session next week. What do I need to prepare?" -> the question)."""
+    text = " ".join(text.split())
+    if "." not in text[:-1] and "?" not in text[:-1] and "!" not in text[:-1]:
+        return text
+    sentences = _sentences(text)
+    return sentences[-1] if sentences else text
 
 
 @lru_cache(maxsize=4096)

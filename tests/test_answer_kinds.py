@@ -1357,3 +1357,40 @@ def test_pitfalls_answering_a_how_to_are_a_bulleted_list_not_numbered_steps(ship
     assert not steps(answer.text), answer.text
     # Steps asked for are still numbered.
     assert steps(shipped.ask("What do we need to prepare before a co-design workshop with service users?").text)
+
+
+def test_basics_to_get_sorted_are_the_guides_checklist(shipped):
+    # "What governance basics should we get sorted" had read as a question of no particular kind: sentences from
+    # Ansell and Gash under a note that "basics" is never mentioned.
+    answer = shipped.ask(
+        "A housing association, the council and two charities are about to set up a partnership on rough sleeping. "
+        "What governance basics should we get sorted early on?"
+    )
+    verify(answer)
+    assert answer.kind == "procedure"
+    assert answer.text.startswith("From “Forming a cross-sector partnership and setting up its governance”, section “Partnership governance checklist”"), answer.text
+    assert "basics" not in answer.text.splitlines()[0], answer.text
+
+
+def test_responsibilities_split_so_everyone_knows_their_part_is_who_does_what(shipped):
+    # The answer had been the referral guide's opening sentences on what a referral is.
+    answer = shipped.ask(
+        "Referrals from the jobcentre to our food bank keep getting lost. How should responsibilities be split so "
+        "everyone knows their part?"
+    )
+    verify(answer)
+    assert answer.text.startswith("From “Referral pathways and warm handovers between partners: designing a no-wrong-door route”, section “Who does what in a referral pathway”"), answer.text
+    assert "**Receiving worker:**" in answer.text, answer.text
+
+
+def test_what_to_prepare_for_a_session_is_its_materials_not_its_timed_parts(shipped):
+    # "I'm running the ... session" in the statement read as asking what happens during it, and the timed plan answered.
+    answer = shipped.ask(
+        "I'm running the leading across boundaries session for a mixed group of agencies on Thursday. What do I need to "
+        "prepare?"
+    )
+    verify(answer)
+    assert answer.text.startswith("From “Session plan: leading across boundaries, boundary spanners and distributed leadership (90 minutes)”, section “Materials and room set-up”"), answer.text
+    assert "self-assessment grid" in answer.text, answer.text
+    # Asked how to run it, the timed parts still answer.
+    assert "0-10 minutes" in shipped.ask("How do I run the leading across boundaries session?").text

@@ -480,3 +480,10 @@ def test_what_to_put_in_a_document_asks_for_its_contents():
     assert analyse_question(
         "How should I pitch the leading-across-boundaries session: who is it for, how big should the group be, "
         "and which authors should I be familiar with beforehand?").kind == "procedure"
+
+
+def test_what_to_get_settled_is_a_how_to():
+    assert analyse_question("What governance basics should we get sorted in the first few months?").kind == "procedure"
+    assert analyse_question("What should the two of us agree to make co-leading work?").kind == "procedure"
+    assert analyse_question("What should we put in place before staff share the building?").kind == "procedure"
+    assert analyse_question("What did the two of us agree at the last meeting?").kind != "procedure"

@@ -64,6 +64,13 @@ ADJECTIVE_ENDING = re.compile(r"(?:ible|able|ful|ous|less|ish)$")
 """Endings of describing words ("sensible"); checked only for words lemminflect does not know."""
 
 
+CALENDAR_WORDS = frozenset(
+    "monday tuesday wednesday thursday friday saturday sunday weekend weekday weekdays tomorrow tonight yesterday fortnight "
+    "january february march april june july august september october november december".split()
+)
+"""Days and months: when something happens ("on Thursday", "from April"), never what a question is about ("may" is left out: a verb)."""
+
+
 @dataclass
 class Line:
     """One line of a composed answer: framing words, then quotes each followed by its marker."""
@@ -528,6 +535,8 @@ class Base:
             if self.analysis.kind == "findings" and word in FINDINGS_WORDS:  # "Buurtzorg outcomes": what it achieved, in any words
                 continue
             if word in TAKING_PART_WORDS:  # "how to pay lived experience participants": the steps say "people"
+                continue
+            if word in CALENDAR_WORDS:  # "on Thursday", "from April": when it happens, not what is asked
                 continue
             if word in ("session", "sessions"):  # the form a method is run in: "How do I run a KJ method session?" asks for the method
                 continue

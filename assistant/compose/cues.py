@@ -71,7 +71,7 @@ CHECKS_SECTION = re.compile(r"\bchecklist\b|\b(?:to|should|must)\s+check\b|\bche
 """A heading over what to check: a checklist, or "Benefit rules to check before paying someone"."""
 CHECKLIST_WANTED = re.compile(
     r"\b(?:checklist|run\s+through|(?:nothing|anything)\s+(?:has\s+been\s+|is\s+|gets\s+)?(?:missed|forgotten)|be\s+in\s+place|have\s+in\s+place"
-    r"|set\s+up\s+properly|(?:double-)?check(?:ed|s)?(?!\s*-?\s*ins?\b)|tick(?:ed)?\s+off)\b",
+    r"|set\s+up\s+properly|basics|essentials|must-haves|(?:double-)?check(?:ed|s)?(?!\s*-?\s*ins?\b)|tick(?:ed)?\s+off)\b",
     re.I,
 )
 """A question asking what to check ("What should I run through to make sure nothing has been missed?",
@@ -116,7 +116,9 @@ FACETS = {
                    # "Who should take on which responsibilities?", "How should responsibilities be split between ...?"
                    r"|\bwho\b[^?]*\bwhich\s+(?:responsibilit(?:y|ies)|roles?|tasks?|jobs?|duties)\b"
                    # (not "How should the two leads divide responsibilities?": how to agree a split, in the steps for it)
-                   r"|\b(?:responsibilit(?:y|ies)|roles|tasks|duties)\s+(?:be\s+)?(?:split|divided|shared|allocated|assigned)\s+(?:between|among|across)\b", re.I),
+                   # "How should responsibilities be split so everyone knows their part?"
+                   r"|\b(?:responsibilit(?:y|ies)|roles|tasks|duties)\s+(?:be\s+)?(?:split|divided|shared|allocated|assigned)\s+(?:between|among|across|so)\b"
+                   r"|\b(?:everyone|everybody|each\s+(?:of\s+us|[\w-]+))\s+knows\s+(?:their|its|his|her|our)\s+(?:own\s+)?(?:part|role|job|responsibilit(?:y|ies))\b", re.I),
         ROLES_SECTION,
     ),
     "checklist": (CHECKLIST_WANTED, CHECKLIST_SECTION),

@@ -12,6 +12,7 @@ from assistant.compose.cues import (
 )
 from assistant.compose.lists import FOCUS_READ, example_list, first_list, lead_in, subsections
 from assistant.evidence import PITFALL_SECTION, STEPS_SECTION, Quote, is_pitfall_section, quotable_item
+from assistant.question import last_sentence
 from assistant.retrieve import Passage, is_reference_section
 
 LEAD_IN = re.compile(r"[A-Z][^\n]{20,300}:")
@@ -110,7 +111,7 @@ class Guides:
         if any(said.values()):
             candidates = [p for p in candidates if said[p.id] > 0]
         phases = self.parts_wanted()
-        phased = lambda p: len(phases) == 1 and bool(phases[0].search(heading(p)))  # noqa: E731
+        phased = lambda p: len(phases) == 1 and self.names_part(phases[0], heading(p))  # noqa: E731
         # A section holding both of the two best passages is found twice over: "acting out the user journey with props"
         # ranks Bodystorming's "How to do it" first and second, and the journey-mapping card's steps, offered by its
         # "Why" ranked third, name "journey" in their title only. (Two passages of a long section ranked second and
@@ -358,9 +359,9 @@ class Guides:
         it spell out?") by the section on what to put in it.
         """
         wanted = self.parts_wanted()
-        if len(wanted) != 1 or wanted[0].search(heading(p)):
+        if len(wanted) != 1 or self.names_part(wanted[0], heading(p)):
             return p
-        return next((x for x in document if wanted[0].search(heading(x)) and self.gives_guidance(x)), p)
+        return next((x for x in document if self.names_part(wanted[0], heading(x)) and self.gives_guidance(x)), p)
 
     def parts_wanted(self) -> list[re.Pattern[str]]:
         """Headings of the part of a guide the question asks for: its phases (:data:`PHASES`), its checklist, or what a document should say."""
@@ -368,8 +369,16 @@ class Guides:
             # "What should I run through before the workshop?": the checklist, not the preparation steps; "Before we start
             # paying them, what do we need to check?": "Benefit rules to check before paying someone"
             return [CHECKS_SECTION]
-        wanted = [cue for cue in PHASES.values() if cue.search(self.question)]
+        # "I'm running the 90-minute session next week. What do I need to prepare?": the question sentence names the
+        # phase asked about; the statements before it say what is going on.
+        asked = last_sentence(self.question)
+        wanted = [cue for cue in PHASES.values() if cue.search(asked)] or [cue for cue in PHASES.values() if cue.search(self.question)]
         return wanted or ([CONTENTS_HEAD] if self.contents_wanted else [])
+
+    @staticmethod
+    def names_part(part: re.Pattern[str], head: str) -> bool:
+        """Whether a heading names the part of a guide asked about; a session plan's "Materials and room set-up" is what comes before it."""
+        return bool(part.search(head)) or (part is PHASES["before"] and bool(PREPARATION_SECTION.search(head)))
 
     def framed(self, p: Passage, lines: list[Line]) -> list[Line]:
         """A section's sentences under a line naming the section, as its steps would be."""

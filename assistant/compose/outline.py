@@ -6,7 +6,7 @@ import re
 from typing import Sequence
 
 from assistant.compose.base import Line, has_term, heading, read_in_order
-from assistant.compose.cues import NUMBERED_HEADING
+from assistant.compose.cues import NUMBERED_HEADING, PHASES
 from assistant.evidence import sentence_quotes
 from assistant.retrieve import Passage
 
@@ -170,6 +170,8 @@ class Outline:
         """
         if self.analysis.kind != "procedure" or self.c.expand is None:
             return []
+        if any(part is not PHASES["during"] for part in self.parts_wanted()):
+            return []  # "What do I need to prepare?": what comes before the session, or a checklist, not its timed parts
         # Any how-to may be answered by a guide written as numbered steps ("Step 1: build a theory of
         # change", "Step 2: ..."); a timed plan ("09:30-09:50: welcome") only answers a question about a session.
         session = bool(SESSION_WANTED.search(self.question))
