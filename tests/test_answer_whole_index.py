@@ -483,3 +483,18 @@ def test_a_label_without_a_full_stop_keeps_the_list_nested_under_it(everything):
     )
     verify(answer)
     assert "Data 101 Toolkit" in answer.text and "CKAN API documentation" in answer.text, answer.text
+
+
+def test_a_framework_named_by_its_authors_is_the_one_whose_use_is_given(everything):
+    # The article's purpose and definition ranked first and "Using the framework in practice" fourth; the partnership
+    # guide's forming steps, close in meaning to the situation described, answered instead.
+    for question in (
+        "Our local partnership has terms of reference, a board and monthly meetings, but it feels stuck. How could I use "
+        "the Emerson, Nabatchi and Balogh framework to work out what's going wrong?",  # test19
+        "Our employability partnership has a board, a budget and a work plan, yet nothing moves. How can I apply the "
+        "Emerson, Nabatchi and Balogh framework to find out why?",
+    ):
+        answer = everything.ask(question)
+        verify(answer)
+        assert answer.text.splitlines()[0].endswith("section “Using the framework in practice”:"), answer.text
+        assert "Driver check:" in answer.text, answer.text

@@ -12,7 +12,7 @@ from assistant.compose.cues import (
 )
 from assistant.compose.lists import FOCUS_READ, example_list, first_list, lead_in, subsections
 from assistant.evidence import PITFALL_SECTION, STEPS_SECTION, Quote, is_pitfall_section, quotable_item
-from assistant.question import last_sentence
+from assistant.question import QUESTION_STOPWORDS, last_sentence
 from assistant.retrieve import Passage, is_reference_section
 
 LEAD_IN = re.compile(r"[A-Z][^\n]{20,300}:")
@@ -52,6 +52,9 @@ def emphasised_first(quotes: list[Quote], most: int) -> list[Quote]:
     return [q for q in quotes if q.doc_offset in chosen]
 
 
+PUBLICATION_SECTION = re.compile(r"(?:the|this)\s+(?:article|study|review|paper|book|report|research)\b(?!\s+(?:says|shows|found|finds|suggests)\b)", re.I)
+"""A heading over a publication itself ("The article and its purpose", "The study and where it was published"), not over what to do."""
+
 class Guides:
     """How-to answers from a guide's sections (mixed into :class:`assistant.compose.Composition`)."""
 
@@ -87,6 +90,15 @@ class Guides:
             closest = max(self.meaning(p) for p in self.passages[: min(3, self.ranked)])
             top += [p for p in self.passages[3 : min(CLOSER_RANKS, self.ranked)] if self.meaning(p) >= closest + CLOSER and self.gives_guidance(p)]
         top += self.steps_of_summaries(top)
+        # A document the question names by its authors ("How could I use the Emerson, Nabatchi and Balogh framework ...?")
+        # is the one asked about: when none of its sections is among the candidates, its guidance ranked 4th or 5th joins (the
+        # article's purpose and definition rank first, "Using the framework in practice" 4th), and another guide's steps, however close in meaning to the situation
+        # described, are not its use.
+        named = {p.doc_id for p in self.passages[: min(CLOSER_RANKS, self.ranked)] if self.names_title(p.title)}
+        if named and not any(p.doc_id in named for p in top):
+            top += [p for p in self.passages[3 : min(CLOSER_RANKS, self.ranked)] if p.doc_id in named and self.gives_guidance(p)]
+        if named:
+            top = [p for p in top if p.doc_id in named] or top
         # "How to do it" over "Open card sort" and "Closed card sort": a subsection answers; numbered
         # parts ("1. Introduce yourself" ... "6. Iterate") are read together (:meth:`parts_in_order`).
         candidates = [p for p in top if not any(x.section.startswith(f"{p.section} > ") for x in self.document(p.doc_id)) or self.numbered_parts(p.section, self.document(p.doc_id))]
@@ -375,6 +387,11 @@ class Guides:
         wanted = [cue for cue in PHASES.values() if cue.search(asked)] or [cue for cue in PHASES.values() if cue.search(self.question)]
         return wanted or ([CONTENTS_HEAD] if self.contents_wanted else [])
 
+    def names_title(self, title: str) -> bool:
+        """Whether the question names a document by two or more of the capitalised names its title holds ("Emerson, Nabatchi and Balogh")."""
+        names = {w for w in re.findall(r"(?<![.?!]\s)(?<!^)\b[A-Z][a-z]{2,}\b", self.question) if w.lower() not in QUESTION_STOPWORDS}
+        return len(names & set(re.findall(r"\b[A-Z][a-z]{2,}\b", title))) >= 2
+
     @staticmethod
     def names_part(part: re.Pattern[str], head: str) -> bool:
         """Whether a heading names the part of a guide asked about; a session plan's "Materials and room set-up" is what comes before it."""
@@ -415,6 +432,8 @@ class Guides:
             return False  # "How do I run a KJ method session?" is not answered by what government requires of it
         if NEXT_STEPS_SECTION.match(own) and not NEXT_WANTED.search(self.question):
             return False  # a case study's "Next steps" are what its authors will do next, not how they got there
-        if STUDY_SECTION.search(p.section):
-            return False  # "Rees, Whitworth and Carter (2014): the evidence on creaming and parking" reports a study
+        if STUDY_SECTION.search(p.section) or PUBLICATION_SECTION.match(own):
+            # "Rees, Whitworth and Carter (2014): the evidence on creaming and parking" reports a study; "The article and its
+            # purpose" says what a paper set out to do.
+            return False
         return self.pitfalls_wanted or not is_pitfall_section(p.section)
