@@ -498,3 +498,13 @@ def test_a_framework_named_by_its_authors_is_the_one_whose_use_is_given(everythi
         verify(answer)
         assert answer.text.splitlines()[0].endswith("section “Using the framework in practice”:"), answer.text
         assert "Driver check:" in answer.text, answer.text
+
+
+def test_why_something_is_not_taken_up_is_answered_from_its_critique(everything):
+    # The answer had defined an innovation lab: the critique saying why lab proposals are never adopted was not read.
+    answer = everything.ask(
+        "Our council's innovation lab produces polished, user-centred proposals, but hardly any get taken up. Why might "
+        "that happen, according to the research on policy labs?"  # test19
+    )
+    verify(answer)
+    assert "never adopted if they do not connect with ministers' priorities" in answer.text, answer.text

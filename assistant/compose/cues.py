@@ -55,6 +55,14 @@ CRITIQUE_CUE = re.compile(
 LIMITS_SECTION = re.compile(r"\b(?:limits?|limitations|criticisms?|weaknesses|drawbacks)\b", re.I)
 ROLES_SECTION = re.compile(r"\s*(?:who does what\b|roles and responsibilities\b)", re.I)
 WHY_SECTION = re.compile(r"\s*(?:why\b|the case for\b|reasons\b)", re.I)
+FAILURE_ASKED = re.compile(
+    r"\b(?:fail(?:s|ed|ing|ure)?|hardly\s+(?:any|ever)|rarely|seldom|never\s+(?:get|gets|got|adopted|used|implemented|taken)|(?:not|n't)\s+(?:get\s+)?(?:taken\s+up|adopted|implemented|used|working|work|last)"
+    r"|stall(?:s|ed|ing)?|fizzle[sd]?|run\s+out\s+of\s+steam)\b",
+    re.I,
+)
+"""A question about something that fails or is not taken up ("... hardly any get taken up. Why might that happen?")."""
+FAILURE_REASONS_SECTION = re.compile(r"\b(?:limits?|limitations|critiques?|criticisms?|weaknesses|drawbacks|barriers|obstacles)\b", re.I)
+"""A heading over what holds something back ("Design thinking meets power: the critique", "Barriers to ..."): reasons it fails."""
 WHEN_SECTION = re.compile(r"\s*when\b", re.I)
 """A heading over when to do something ("When?", "When signposting is the right choice"): for a question asking when, it says why."""
 EXAMPLE_SECTION = re.compile(r"^(?:an? )?(?:examples?|case stud(?:y|ies)|illustrations?)\b", re.I)

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from assistant.compose.base import Line, heading
-from assistant.compose.cues import WHEN_SECTION, WHY_SECTION
+from assistant.compose.cues import FAILURE_ASKED, FAILURE_REASONS_SECTION, WHEN_SECTION, WHY_SECTION
 from assistant.question import WHEN_WANTED
 from assistant.retrieve import Passage
 
@@ -47,4 +47,6 @@ class Reasons:
 
     def gives_reasons(self, p: Passage) -> bool:
         """Whether ``p``'s section says why ("Why ...", "The case for ..."), or, for a question asking when, when ("When?")."""
+        if FAILURE_ASKED.search(self.question) and FAILURE_REASONS_SECTION.search(heading(p)):
+            return True  # "... hardly any get taken up. Why might that happen?": the critique of such labs says why
         return bool(WHY_SECTION.match(heading(p)) or (WHEN_WANTED.match(self.question) and WHEN_SECTION.match(heading(p))))
