@@ -260,6 +260,13 @@ _EXPLAIN_QUOTED = re.compile(
     re.I,
 )
 """A term quoted after "explain" ("How would you explain 'place then train'?"): its definition is wanted."""
+_DEFINE_HOW = re.compile(
+    r"\bhow\s+(?:should|would|could|can|do|might|shall)\s+(?:i|we|you|one)\s+define\s+(?:(?:a|an|the)\s+)?[\"'‘“]?(?P<x>[^?\"'’”,]+?)[\"'’”]?\s*(?:[?.,]|$)",
+    re.I,
+)
+""""How should I define psychological safety?", "I'm introducing psychological safety. How should I define it, ...?": its definition."""
+_POINTING_OF = re.compile(r"^(?:the\s+)?(?:idea|concept|notion|term|principle)\s+of\s+", re.I)
+""""the idea of psychological safety" names psychological safety."""
 _PARTS_OF = re.compile(r"^\s*what\s+are\s+the\s+(?:main\s+|key\s+|five\s+|four\s+|three\s+)?(?:elements|components|dimensions|features|characteristics|principles|ingredients)\s+of\b", re.I)
 """What a model or idea is made of ("What are the elements of the collaborative process in Ansell and Gash's model?"): a list, not steps to take."""
 _NAMED_BEFORE = re.compile(
@@ -349,12 +356,12 @@ def analyse_question(question: str) -> QuestionAnalysis:
     for pattern, answer_type in _FACTOID:
         if pattern.search(q) and not _PROCEDURE[0].search(q) and not _START.search(q):
             return QuestionAnalysis(question, "factoid", topic, count=count, answer_type=answer_type, answer_types=types)  # type: ignore[arg-type]
-    m = _EXPLAIN_WHAT.search(q) or _EXPLAIN_QUOTED.search(q)
+    m = _EXPLAIN_WHAT.search(q) or _EXPLAIN_QUOTED.search(q) or _DEFINE_HOW.search(q)
     if m and len(m["x"].split()) <= 6:  # "How can I explain what a warm handover is?" wants the definition to give
         subject = _subject(m["x"])
         if subject.lower() in PRONOUNS:  # "I'm teaching a session on collaborative governance. How can I explain what it is?"
             named = list(_NAMED_BEFORE.finditer(q[: m.start()]))  # the last: "teaching a session on collaborative governance"
-            subject = _subject(named[-1]["x"]) if named else subject
+            subject = _subject(_POINTING_OF.sub("", named[-1]["x"])) if named else subject
         return QuestionAnalysis(question, "definition", topic, (subject,), count)
     keywords = not q.endswith("?") and not _KEYWORD_OPENING.search(q) and not re.search(r"[.!;]\s", q)
     for pattern in _KEYWORD_COMPARISON if keywords else ():

@@ -1394,3 +1394,17 @@ def test_what_to_prepare_for_a_session_is_its_materials_not_its_timed_parts(ship
     assert "self-assessment grid" in answer.text, answer.text
     # Asked how to run it, the timed parts still answer.
     assert "0-10 minutes" in shipped.ask("How do I run the leading across boundaries session?").text
+
+
+def test_how_to_define_a_term_is_its_definition_from_the_entry_headed_by_it(shipped):
+    # "How should I define it" had read as a how-to: the steps for managers building psychological safety answered.
+    answer = shipped.ask(
+        "I'm introducing the idea of psychological safety to some team leaders next week. How should I define it, and "
+        "what research is it based on?"
+    )
+    verify(answer)
+    assert answer.kind == "definition"
+    assert answer.text.startswith("Psychological safety is a shared belief among members of a team"), answer.text
+    # The glossary entry headed by the term defines it before a guide's key terms defining it in passing.
+    answer = shipped.ask("For a session with new partnership staff, how should I define a theory of change?")
+    assert answer.text.startswith("A theory of change is an explicit account of how and why"), answer.text

@@ -487,3 +487,10 @@ def test_what_to_get_settled_is_a_how_to():
     assert analyse_question("What should the two of us agree to make co-leading work?").kind == "procedure"
     assert analyse_question("What should we put in place before staff share the building?").kind == "procedure"
     assert analyse_question("What did the two of us agree at the last meeting?").kind != "procedure"
+
+
+def test_how_to_define_a_term_asks_for_its_definition():
+    assert analyse_question("How should I define psychological safety?").subjects == ("psychological safety",)
+    analysis = analyse_question("I'm introducing the idea of psychological safety to a group of managers. How should I define it?")
+    assert (analysis.kind, analysis.subjects) == ("definition", ("psychological safety",))
+    assert analyse_question("How would you define co-production?").kind == "definition"

@@ -98,7 +98,10 @@ class Definitions:
                 if not want <= got and NOT_DEFINING.search(text):
                     continue  # "Buurtzorg is useful for ..." does not define "the Buurtzorg model"
                 score = self.weight.get(p.id, 0.0) + (1.0 if got == want else 0.6 if want <= got else 0.4)
-                score += 0.3 if KEY_TERMS_SECTION.search(p.section) else 0.0
+                # A "Key terms" paragraph defines on purpose, and so, asked what one thing is, does a glossary entry headed by the term
+                # itself ("Theory of change"); things compared are defined where they are set side by side.
+                entry = self.analysis.kind == "definition" and bool(p.section) and set(self.c.analyse([heading(p)])[0]) == want
+                score += 0.3 if KEY_TERMS_SECTION.search(p.section) or entry else 0.0
                 score -= 0.8 if NOT_DEFINING.search(text) else 0.0  # "Signposting is also efficient ..." says something of it
                 if best is None or score > best[0]:
                     best = (score, Quote(p, quoted, "definition"))
