@@ -508,3 +508,15 @@ def test_why_something_is_not_taken_up_is_answered_from_its_critique(everything)
     )
     verify(answer)
     assert "never adopted if they do not connect with ministers' priorities" in answer.text, answer.text
+
+
+def test_what_was_done_at_each_stage_is_the_process_in_its_numbered_parts(everything):
+    # "Glendale’s story" ranked first and answered with how the city chose its focus; "at each stage" and a span of
+    # five words ("from choosing procurement as the focus to testing ...") ask for the process in all its parts.
+    answer = everything.ask(
+        "Our procurement team wants to copy Glendale's approach to contracting data. What did the team do at each "
+        "stage, from choosing procurement as the focus to testing the draft dataset?"
+    )
+    verify(answer)
+    assert answer.text.startswith("From “Opening data about contracting”, section “Following the TDE process:”"), answer.text
+    assert parts(answer.text)[:3] == ["Finding a focus area", "Refining use cases", "Designing a plan"], answer.text

@@ -207,9 +207,9 @@ BARE_QUESTION = re.compile(r"^(?:who|when|where|what)\?$", re.I)
 """A heading that is one question word ("Who?", "When?" under "Where it fits in with open data"): a facet, not guidance."""
 AIMS_SECTION = re.compile(r"^[\w.-]+(?:\s+[\w.-]+)?(?:’s|'s)\s+(?:goals?|aims?|objectives?|ambitions?)\b", re.I)
 """A case study's account of what someone set out to do ("Glendale’s goals for contracting data"): why, not how."""
-RANGE_WANTED = re.compile(r"\b(?:start|beginning)\s+to\s+(?:finish|end)\b|\bend[- ]to[- ]end\b|\bfrom\s+(?:the\s+)?(?:\w+ing|start|beginning|outset)\b(?:\s+[\w'-]+){0,3}?\s+(?:through\s+|right\s+)?to\b", re.I)
+RANGE_WANTED = re.compile(r"\b(?:start|beginning)\s+to\s+(?:finish|end)\b|\bend[- ]to[- ]end\b|\bfrom\s+(?:the\s+)?(?:\w+ing|start|beginning|outset)\b(?:\s+[\w'-]+){0,5}?\s+(?:through\s+|right\s+)?to\b", re.I)
 """A question naming the span of a process it wants ("from picking the focus through to releasing the data"): its first part named is where the whole starts."""
-WHOLE_WANTED = re.compile(rf"\b(?:process|whole|overall|all the (?:steps|stages)|look like|stage[- ]by[- ]stage|step[- ]by[- ]step|all\s+the\s+way|walk\s+(?:me|us)\s+through)\b|{RANGE_WANTED.pattern}", re.I)
+WHOLE_WANTED = re.compile(rf"\b(?:process|whole|overall|all the (?:steps|stages)|(?:each|every)\s+(?:stage|step|phase)|look like|stage[- ]by[- ]stage|step[- ]by[- ]step|all\s+the\s+way|walk\s+(?:me|us)\s+through)\b|{RANGE_WANTED.pattern}", re.I)
 """A question asking for a whole process ("What does a sensible testing process look like, from planning through to acting on it?",
 "Can you walk me through how they got there, stage by stage?")."""
 NEXT_STEPS_SECTION = re.compile(r"^\s*(?:immediate\s+)?next\s+steps\b", re.I)

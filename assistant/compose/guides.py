@@ -128,6 +128,11 @@ class Guides:
         # ranks Bodystorming's "How to do it" first and second, and the journey-mapping card's steps, offered by its
         # "Why" ranked third, name "journey" in their title only. (Two passages of a long section ranked second and
         # third are no such agreement: the user-testing toolkit's "4. Do the task" for a test of an evening drop-in.)
+        if WHOLE_WANTED.search(self.question):
+            # "What did the team do at each stage, from choosing procurement as the focus to testing the draft dataset?": a
+            # process told in numbered parts ("2. Refining use cases" ranked second), not the case study's story ranked first.
+            whole = [p for p in candidates if self.parts_in_order(p, self.document(p.doc_id))]
+            candidates = whole or candidates
         first, second = ((x.doc_id, x.section) for x in self.passages[:2]) if self.ranked >= 2 else (None, None)
         agreed = first if first == second else None
         best = max(candidates, key=lambda p: self.weight.get(p.id, 0.0) + self.section_meaning(p) + HEADING * (self.named_coverage(p) + float(phased(p))) + TWICE * ((p.doc_id, p.section) == agreed), default=None)
