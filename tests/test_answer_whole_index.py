@@ -520,3 +520,14 @@ def test_what_was_done_at_each_stage_is_the_process_in_its_numbered_parts(everyt
     verify(answer)
     assert answer.text.startswith("From “Opening data about contracting”, section “Following the TDE process:”"), answer.text
     assert parts(answer.text)[:3] == ["Finding a focus area", "Refining use cases", "Designing a plan"], answer.text
+
+
+def test_what_a_case_learned_is_its_section_of_findings_when_its_goals_rank_first(everything):
+    # "Glendale’s goals for contracting data" ranked first and closest, and "Outcomes toward better open contracting"
+    # answered with what the city hoped for; its "Summary of key findings" says what the vendors told it.
+    answer = everything.ask("what did glendale learn from vendors about contracting data")
+    verify(answer)
+    assert "a simple and accessible procurement process" in answer.text, answer.text
+    # Asked what one thing it did found, the account of doing it answers, not the summary.
+    answer = everything.ask("When Glendale analysed its public records requests to decide where to start its open data programme, what did it find?")
+    assert "Sunlight analyzed public records requests and found that Development Services department records" in answer.text, answer.text

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 from assistant.compose.base import Line, heading
 from assistant.compose.cues import EXPLAINING_SECTION, FINDING_CUE, PUBLICATION, RESULTS_SECTION, WHY_SECTION
 from assistant.evidence import sentence_quotes
@@ -14,6 +16,14 @@ CLOSEST_MARGIN = 0.9
 
 ELSEWHERE_MARGIN = 0.8
 """How well the closest section's best sentence must match, against the best finding sentence elsewhere, to anchor the answer."""
+
+
+FINDINGS_HEADING = re.compile(r"\bfindings\b|\bwhat\s+(?:the\s+|we\s+|they\s+|it\s+)?(?:\w+\s+)?(?:found|learned|learnt)\b", re.I)
+"""A heading over what a study or case found, in those words ("Summary of key findings", "What the evaluations found")."""
+
+
+ACTIVITY_NAMED = re.compile(r"\b[Ww]hen\s+(?:it|they|we|he|she|the\s+[\w-]+|[A-Z][\w’'-]+)\s+(?:first\s+)?\w+ed\b")
+"""A question naming what was done before asking what it found ("When Sunlight looked at residents' feedback, what did it find?")."""
 
 
 FINDINGS_RANKS = 5
@@ -62,6 +72,16 @@ class Findings:
             # fourth for "What did the user research with contractors in Glendale reveal ...?") is read, not the
             # story around it.
             named = next((p for p in ranked[:FINDINGS_RANKS] if p.doc_id == ranked[0].doc_id and p.section and RESULTS_SECTION.search(heading(p))), None)
+        if named is None and ranked and self.c.expand is not None and not ACTIVITY_NAMED.search(self.question) and (closest is None or not RESULTS_SECTION.search(heading(closest))):
+            # Not among them, the best document's section headed as its findings ("Summary of key findings" for "what did
+            # Glendale learn from vendors about contracting data", where its goals and "Outcomes toward ..." ranked). Not when
+            # the question names what was done ("When Glendale analysed its public records requests ..., what did it find?"):
+            # the account of doing it says what that found.
+            headed = next((p for p in self.document(ranked[0].doc_id) if p.section and FINDINGS_HEADING.search(heading(p)) and not is_reference_section(p.section)), None)
+            if headed is not None:
+                said = " ".join(x.text for x in self.document(headed.doc_id) if x.section == headed.section)
+                # Its text must say half of what the question asks: not Glendale's findings for "what did it do with what it learned".
+                named = headed if self.coverage(self.c.analyse([said])[0]) >= 0.5 else None
         if named is not None:
             lines = [Line([q for q in line.quotes if not PUBLICATION.search(q.text)], line.prefix) for line in self.section_sentences(named.doc_id, named.section, most + 1)]
             lines = [line for line in lines if line.quotes]
