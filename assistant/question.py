@@ -119,12 +119,18 @@ _COMPARISON = [
     re.compile(r"\btell\s+(?P<a>[^?]+?)\s+and\s+(?P<b>[^?]+?)\s+apart\b", re.I),
     re.compile(r"\bhow\s+(?:does|do|is|are|should|would|might)\s+(?P<a>.+?)\s+(?:differ|different|be\s+different)\s+from\s+(?:that\s+of\s+|those\s+of\s+)?(?P<b>.+?)\s*\??$", re.I),
     re.compile(r"\bhow\s+(?:does|do)\s+(?P<a>.+?)\s+compare\s+(?:with|to)\s+(?P<b>.+?)\s*\??$", re.I),
+    # "How does grant funding stack up against payment by results?"
+    re.compile(r"\bhow\s+(?:does|do|would|will)\s+(?P<a>.+?)\s+(?:stack\s+up|measure\s+up|fare)\s+(?:against|next\s+to|beside|compared\s+(?:with|to))\s+(?P<b>.+?)\s*\??$", re.I),
     # "Compare Ansell and Gash's model with Emerson's framework": "with" / "to" splits before "and" does.
     re.compile(r"\bcompare\s+(?P<a>.+?)\s+(?:with|to|against)\s+(?P<b>.+?)\s*\??$", re.I),
     re.compile(r"\bcompare\s+(?P<a>.+?)\s+and\s+(?P<b>.+?)\s*\??$", re.I),
     re.compile(r"^(?:what\s+(?:is|are)\s+)?(?P<a>[^?]+?)\s+(?:vs\.?|versus)\s+(?P<b>[^?]+?)\s*\??$", re.I),
     re.compile(r"\bis\s+(?P<a>.+?)\s+(?:the\s+same\s+(?:thing\s+)?as|different\s+from)\s+(?P<b>.+?)\s*\??$", re.I),
 ]
+_COMPARE_THOSE = re.compile(r"\bhow\s+(?:do|does|would|will)\s+(?:the\s+two|both|these|those|they|them)\b(?:\s+[\w-]+){0,2}?\s+(?:compare|differ|stack\s+up)\b", re.I)
+"""A comparison of things named before it ("How do the two options compare?")."""
+_COMPARE_NAMED_BEFORE = re.compile(r"\b(?:between|weighing\s+up)\s+(?:(?:a|an|the)\s+)?(?P<a>[\w-]+(?:\s+[\w-]+){0,3}?)\s+(?:and|or)\s+(?:(?:a|an|the)\s+)?(?P<b>[\w-]+(?:\s+[\w-]+){0,3}?)(?=\s+(?:for|to|in|on|with|that|which)\b|\s*[.,;?])", re.I)
+"""Two things a statement weighs ("deciding between a grant and a payment-by-results contract for ...")."""
 _FACTOID = [
     (re.compile(r"^\s*(?:who|whom|whose)\b", re.I), "person"),
     (re.compile(r"\b(?:which|what)\s+(?:author|authors|researcher|researchers|person|people|scholar|scholars|body|agency|fund|funder)\b", re.I), "person"),
@@ -343,6 +349,9 @@ def analyse_question(question: str) -> QuestionAnalysis:
     topic = tuple(content_words(q))
     count = _count(q)
     types = tuple(dict.fromkeys(t for pattern, t in _FACTOID for part in _parts(q) if pattern.search(part)))
+    if (m := _COMPARE_NAMED_BEFORE.search(q)) and _COMPARE_THOSE.search(q[m.end():]):
+        # "Our commissioner is deciding between a grant and a payment-by-results contract ... How do the two options compare?"
+        return QuestionAnalysis(question, "comparison", topic, _pair(m["a"], m["b"]), count)
     for pattern in _COMPARISON:
         m = pattern.search(q)
         if m:

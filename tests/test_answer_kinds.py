@@ -1408,3 +1408,16 @@ def test_how_to_define_a_term_is_its_definition_from_the_entry_headed_by_it(ship
     # The glossary entry headed by the term defines it before a guide's key terms defining it in passing.
     answer = shipped.ask("For a session with new partnership staff, how should I define a theory of change?")
     assert answer.text.startswith("A theory of change is an explicit account of how and why"), answer.text
+
+
+def test_a_table_setting_two_things_side_by_side_compares_them_point_by_point(shipped):
+    # The guide's trade-offs are a table headed "| Consideration | Grant funding | Payment by results |": the answer had
+    # said the documents define the two separately but do not contrast them.
+    answer = shipped.ask("What is the difference between grant funding and payment by results?")
+    verify(answer)
+    assert answer.text.startswith("**Grant funding:** Grant funding is an arrangement"), answer.text
+    assert "section “Trade-offs for collaborative programmes”:" in answer.text, answer.text
+    assert "- **Risk to providers**, Grant funding: Low financial risk [" in answer.text, answer.text
+    assert "- **Risk to providers**, Payment by results: High; small voluntary partners may be unable to carry it [" in answer.text, answer.text
+    assert "|" not in answer.text, answer.text
+    assert "do not contrast them" not in answer.text, answer.text

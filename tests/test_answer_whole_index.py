@@ -531,3 +531,14 @@ def test_what_a_case_learned_is_its_section_of_findings_when_its_goals_rank_firs
     # Asked what one thing it did found, the account of doing it answers, not the summary.
     answer = everything.ask("When Glendale analysed its public records requests to decide where to start its open data programme, what did it find?")
     assert "Sunlight analyzed public records requests and found that Development Services department records" in answer.text, answer.text
+
+
+def test_two_options_weighed_in_the_statement_are_compared_by_the_table_setting_them_side_by_side(everything):
+    # "How do the two options compare?" had read as a how-to: the steps for choosing a funding model answered.
+    answer = everything.ask(
+        "Our commissioner is deciding between a grant and a payment-by-results contract for a partnership that includes "
+        "several small charities. How do the two options compare?"  # test7
+    )
+    verify(answer)
+    assert answer.kind == "comparison"
+    assert "- **Accountability for outcomes**, Payment by results: Strong in principle, but vulnerable to gaming [" in answer.text, answer.text

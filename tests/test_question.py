@@ -494,3 +494,12 @@ def test_how_to_define_a_term_asks_for_its_definition():
     analysis = analyse_question("I'm introducing the idea of psychological safety to a group of managers. How should I define it?")
     assert (analysis.kind, analysis.subjects) == ("definition", ("psychological safety",))
     assert analyse_question("How would you define co-production?").kind == "definition"
+
+
+def test_two_things_weighed_in_a_statement_are_compared_when_asked_how_they_compare():
+    analysis = analyse_question(
+        "Our commissioner is deciding between a grant and a payment-by-results contract for a partnership. How do the two options compare?"
+    )
+    assert (analysis.kind, analysis.subjects) == ("comparison", ("grant", "payment-by-results contract"))
+    assert analyse_question("How does grant funding stack up against payment by results?").subjects == ("grant funding", "payment by results")
+    assert analyse_question("How do the two options compare?").kind != "comparison"  # nothing named to compare

@@ -23,6 +23,22 @@ ITEM_LABEL = re.compile(r"^\*\*(?P<label>[^*]{1,60}?):?\*\*")
 """A list item's bold label ("**Chair:** holds the purpose ...")."""
 
 
+TABLE_ROWS = 8
+"""Rows read from a table comparing two things (:meth:`Compare.table_rows`)."""
+
+
+def table_cells(text: str, row) -> list[tuple[int, int]]:
+    """Character spans of a Markdown table row's cells in ``text``, stripped of spaces (the first cell first)."""
+    spans = []
+    for m in re.finditer(r"\|([^|\n]*)(?=\|)", text[row.start : row.end]):
+        a, b = row.start + m.start(1), row.start + m.end(1)
+        while a < b and text[a].isspace():
+            a += 1
+        while b > a and text[b - 1].isspace():
+            b -= 1
+        spans.append((a, b))
+    return spans
+
 class Definitions:
     """Definition and comparison answers (mixed into :class:`assistant.compose.Composition`)."""
 
@@ -157,6 +173,11 @@ class Definitions:
             lines.append(line)
             lines.extend(self.method_steps(subject, line))
         contrast = self.contrast(subjects, used, pool)
+        # A table setting them side by side point by point ("| Consideration | Grant funding | Payment by results |") compares them.
+        table = [] if contrast else self.table_rows(subjects, list(dict.fromkeys([*docs, *(p.doc_id for p in self.passages[: self.ranked])])))
+        if table:
+            self.as_block = True
+            return lines + table
         if missing and not contrast:
             # "journey map" against "service blueprint" with nothing found on journey maps: say so, not "defined separately"
             words = " or ".join(f"“{s}”" for s in missing)
@@ -171,6 +192,39 @@ class Definitions:
         else:
             lines.append(Line(prefix="The documents do not contrast them directly."))
         return lines
+
+    def table_rows(self, subjects: Sequence[str], docs: Sequence[str]) -> list[Line]:
+        """The rows of a table whose header names both compared things, each point with what it says of each.
+
+        "How do the two options compare?" after "deciding between a grant and a payment-by-results contract":
+        "| Consideration | Grant funding | Payment by results |" heads the guide's trade-offs, and each row below
+        it ("Risk to providers | Low financial risk | High; ...") is the comparison, cell by cell, each cell quoted.
+        """
+        if len(subjects) != 2 or self.c.expand is None:
+            return []
+        wanted = [set(self.c.analyse([subject])[0]) for subject in subjects]
+        for doc_id in docs[:3]:
+            for p in self.document(doc_id):
+                rows = [u for u in p.units if u.kind == "row"]
+                for i, head in enumerate(rows):
+                    cells = table_cells(p.text, head)
+                    names = [set(self.c.analyse([p.text[a:b]])[0]) for a, b in cells]
+                    columns = [next((j for j, n in enumerate(names) if n and (n <= w or w <= n)), None) for w in wanted]
+                    if None in columns or columns[0] == columns[1]:
+                        continue
+                    lines: list[Line] = [Line(prefix=f"From “{p.title}”, section “{heading(p)}”:")]
+                    for row in rows[i + 1 : i + 1 + TABLE_ROWS]:
+                        got = table_cells(p.text, row)
+                        if len(got) != len(cells) or not p.text[got[0][0] : got[0][1]].strip():
+                            break
+                        label = p.text[got[0][0] : got[0][1]].strip().rstrip(":")
+                        for subject, j in zip(subjects, columns):
+                            a, b = got[j]
+                            if b > a:
+                                lines.append(Line([Quote(p, (a, b))], prefix=f"- **{label}**, {p.text[cells[j][0] : cells[j][1]].strip()}: "))
+                    if len(lines) > 2:
+                        return lines
+        return []
 
     def method_steps(self, subject: str, line: Line) -> list[Line]:
         """The first steps of a compared method, from the "How to do it" of the document named for it (the one that defined it, else one retrieved).
