@@ -412,7 +412,7 @@ def analyse_question(question: str) -> QuestionAnalysis:
         if pointer and (named := list(_MEANS_BEFORE.finditer(q[: len(q) - len(asked)]))):
             # "Our partners disagree about whether employability just means job-search skills. How is the term usually defined?"
             return QuestionAnalysis(question, "definition", topic, (_subject(named[-1]["x"]),), count)
-    if _YES_NO.search(q):
+    if _YES_NO.search(q) or _YES_NO.search(sentence):  # "We're a federal team planning an expert review. Do we need PRA clearance?"
         return QuestionAnalysis(question, "yes-no", topic, count=count)
     if keywords and len(q.split()) <= KEYWORD_TERM_WORDS and topic:
         # A term typed on its own ("wicked problems", "creaming and parking") asks what it is.

@@ -503,3 +503,10 @@ def test_two_things_weighed_in_a_statement_are_compared_when_asked_how_they_comp
     assert (analysis.kind, analysis.subjects) == ("comparison", ("grant", "payment-by-results contract"))
     assert analyse_question("How does grant funding stack up against payment by results?").subjects == ("grant funding", "payment by results")
     assert analyse_question("How do the two options compare?").kind != "comparison"  # nothing named to compare
+
+
+def test_a_yes_no_question_after_statements_is_a_yes_no_question():
+    assert analyse_question(
+        "We're a US federal team planning an expert review of our benefits site. Do we need Paperwork Reduction Act clearance?"
+    ).kind == "yes-no"
+    assert analyse_question("Our team leader wants to run the reflective practice group herself. Is that a sensible arrangement?").kind == "yes-no"
