@@ -27,7 +27,7 @@ from assistant.compose import Composition, Line
 from assistant.compose.base import heading
 from assistant.compose.cues import FACETS, facets_asked
 from assistant.evidence import SENTENCE_ENDS, is_reference_section
-from assistant.question import FRAME_WORDS, NUMBER_WORDS, SOURCE_WORDS, QuestionAnalysis, analyse_question, split_question, with_topic_for_pronouns
+from assistant.question import FRAME_WORDS, NUMBER_WORDS, SOURCE_WORDS, QuestionAnalysis, analyse_question, last_sentence, split_question, with_topic_for_pronouns
 from assistant.retrieve import Passage, SearchResult
 from assistant.settings import AnswerSettings
 
@@ -40,6 +40,9 @@ NO_INDEX_TEXT = "Nothing is indexed yet: add documents with `assistant ingest PA
 
 MARKER = re.compile(r"\[(\d+)\]")
 
+
+WHO_ASKED = re.compile(r"\s*who\b", re.I)
+"""A question sentence asking who ("We're running user tests. Who needs to be in the room, and what does each person do?")."""
 
 class VerificationError(AssertionError):
     """A composed answer broke its own citation rules (a bug, never user error)."""
@@ -259,7 +262,7 @@ class ExtractiveComposer:
         if first.subjects:  # "What is distributed leadership, and how does it differ from shared leadership?"
             second = with_topic_for_pronouns(second, first.subjects[0], terms_only=True)
         whole, each = facets_asked(question), [facets_asked(part) for part in parts]
-        if whole and (not any(each) or (len(whole) == 1 and all(e == whole for e in each)) or (whole == ["roles"] and first.answer_type == "person")):
+        if whole and (not any(each) or (len(whole) == 1 and all(e == whole for e in each)) or (whole == ["roles"] and (first.answer_type == "person" or WHO_ASKED.match(last_sentence(parts[0]))))):
             # One facet asked across both parts ("Who needs to be involved in the evaluation, and what is
             # each of them responsible for?"), in each ("Who are the main players, and what is each
             # responsible for?"), or who does what asked after a "who" ("Who has to take part, and what

@@ -1421,3 +1421,14 @@ def test_a_table_setting_two_things_side_by_side_compares_them_point_by_point(sh
     assert "- **Risk to providers**, Payment by results: High; small voluntary partners may be unable to carry it [" in answer.text, answer.text
     assert "|" not in answer.text, answer.text
     assert "do not contrast them" not in answer.text, answer.text
+
+
+def test_who_and_what_each_does_after_statements_is_one_question_for_the_roles_section(shipped):
+    # Asked after a statement, "Who should run ..., and what part should the board play?" was answered in two parts:
+    # sentences on reflective practice, then the roles.
+    answer = shipped.ask(
+        "I'm arranging support for the key workers in our new partnership. Who should run the reflective sessions, and "
+        "what part should the board and others play?"
+    )
+    verify(answer)
+    assert answer.text.startswith("From “Supporting key workers: caseloads, supervision and reflective practice”, section “Who does what in supporting key workers”:"), answer.text

@@ -542,3 +542,12 @@ def test_two_options_weighed_in_the_statement_are_compared_by_the_table_setting_
     verify(answer)
     assert answer.kind == "comparison"
     assert "- **Accountability for outcomes**, Payment by results: Strong in principle, but vulnerable to gaming [" in answer.text, answer.text
+
+
+def test_roles_a_step_introduces_answer_who_does_what_in_the_closest_document(everything):
+    # "2. Arrange the group" opens "You will need three roles for your user testing:"; the co-design workshop's "Who does
+    # what" answered instead, after sentences on conference rooms for "Who needs to be in the room".
+    answer = everything.ask("We're about to run user tests of our open data site. Who needs to be in the room, and what does each person do?")
+    verify(answer)
+    assert answer.text.startswith("From “User-testing toolkit”, section “How to do user testing > 2. Arrange the group”:"), answer.text
+    assert "question-asker" in answer.text and "note-taker" in answer.text, answer.text

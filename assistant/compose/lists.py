@@ -76,7 +76,13 @@ class Lists:
         heads = FACETS[names[0]][1]
 
         def is_facet(x: Passage) -> bool:
-            return bool(x.section) and bool(heads.search(heading(x))) and not is_reference_section(x.section)
+            if not x.section or is_reference_section(x.section):
+                return False
+            # Who does what may be a list a step introduces by its roles ("2. Arrange the group": "You will need three roles
+            # for your user testing:") in the document closest in meaning to the question.
+            return bool(heads.search(heading(x))) or (
+                names[0] == "roles" and x.doc_id in first_docs and any(u.kind == "list" and ROLE_WORD.search(lead_in(x, u)) for u in x.units)
+            )
 
         # The document closest in meaning (its two closest passages in the pool) speaks first: "Common pitfalls in consent and
         # records", found for a question on consent and case notes, over the pitfalls of the key-worker
