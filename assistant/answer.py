@@ -44,6 +44,7 @@ MARKER = re.compile(r"\[(\d+)\]")
 WHO_ASKED = re.compile(r"\s*who\b", re.I)
 """A question sentence asking who ("We're running user tests. Who needs to be in the room, and what does each person do?")."""
 
+
 class VerificationError(AssertionError):
     """A composed answer broke its own citation rules (a bug, never user error)."""
 

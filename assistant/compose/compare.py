@@ -39,6 +39,7 @@ def table_cells(text: str, row) -> list[tuple[int, int]]:
         spans.append((a, b))
     return spans
 
+
 class Definitions:
     """Definition and comparison answers (mixed into :class:`assistant.compose.Composition`)."""
 

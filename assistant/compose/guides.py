@@ -55,6 +55,7 @@ def emphasised_first(quotes: list[Quote], most: int) -> list[Quote]:
 PUBLICATION_SECTION = re.compile(r"(?:the|this)\s+(?:article|study|review|paper|book|report|research)\b(?!\s+(?:says|shows|found|finds|suggests)\b)", re.I)
 """A heading over a publication itself ("The article and its purpose", "The study and where it was published"), not over what to do."""
 
+
 class Guides:
     """How-to answers from a guide's sections (mixed into :class:`assistant.compose.Composition`)."""
 
@@ -91,9 +92,9 @@ class Guides:
             top += [p for p in self.passages[3 : min(CLOSER_RANKS, self.ranked)] if self.meaning(p) >= closest + CLOSER and self.gives_guidance(p)]
         top += self.steps_of_summaries(top)
         # A document the question names by its authors ("How could I use the Emerson, Nabatchi and Balogh framework ...?")
-        # is the one asked about: when none of its sections is among the candidates, its guidance ranked 4th or 5th joins (the
-        # article's purpose and definition rank first, "Using the framework in practice" 4th), and another guide's steps, however close in meaning to the situation
-        # described, are not its use.
+        # is the one asked about: when none of its sections is among the candidates, its guidance ranked 4th or 5th joins
+        # (the article's purpose and definition rank first, "Using the framework in practice" 4th), and another guide's
+        # steps, however close in meaning to the situation described, are not its use.
         named = {p.doc_id for p in self.passages[: min(CLOSER_RANKS, self.ranked)] if self.names_title(p.title)}
         if named and not any(p.doc_id in named for p in top):
             top += [p for p in self.passages[3 : min(CLOSER_RANKS, self.ranked)] if p.doc_id in named and self.gives_guidance(p)]

@@ -42,11 +42,6 @@ NAMED = 0.20
 enough to beat a list whose heading only names the subject ("Practical guidance for developing boundary spanners")."""
 
 
-PURPOSE_SECTION = re.compile(r"^why\s*$", re.I)
-"""A method card's "Why" section: what its steps are for, in a sentence."""
-PURPOSE_CHARS = 400
-"""Longest opening passage or "Why" section read as what a document's method is for (a card's are one sentence)."""
-
 class Lists:
     """Procedure and list answers (mixed into :class:`assistant.compose.Composition`)."""
 
@@ -342,18 +337,6 @@ class Lists:
         """Whether ``words`` (what a heading is about) name something, and only what the question names."""
         terms = [t for t in self.c.analyse([words])[0] if t not in self.c.ignore and t not in self.c.frame]
         return bool(terms) and all(has_term(set(self.q_terms), t) for t in terms)
-
-    def purpose(self, doc_id: str) -> str:
-        """What a document says its method is and is for, when it says so briefly: its opening passage without a heading and its "Why" section.
-
-        A method card's "How to do it" names nothing; "A way of finding themes in collections of ideas,
-        quotes, or observations" and "To draw out insights from qualitative data quickly" say what its
-        steps do ("What's a quick way for the team to turn our interview notes into themes?").
-        """
-        if self.c.expand is None:
-            return ""
-        said = [p.text for p in self.document(doc_id) if (not p.section or PURPOSE_SECTION.match(p.section)) and len(p.text) <= PURPOSE_CHARS]
-        return " ".join(said)
 
     def names_something(self, section: str) -> bool:
         """Whether a section trail holds a word beyond stop and frame words ("How to do it", "Steps" do not)."""
