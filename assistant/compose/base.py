@@ -497,6 +497,10 @@ class Base:
             return 0.0
         return (cosine - low) / (high - low)
 
+    def said_coverage(self, p: Passage) -> float:
+        """How much of the question the whole text of ``p``'s section says (its every passage in the document)."""
+        return self.coverage(self.c.analyse([" ".join(x.text for x in self.document(p.doc_id) if x.section == p.section)])[0])
+
     def coverage(self, terms: Sequence[str], among: Sequence[str] | None = None) -> float:
         """IDF-weighted share of the question's terms found in ``terms`` (a stem prefix counts: pay ~ payment).
 

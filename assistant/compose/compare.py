@@ -219,7 +219,7 @@ class Definitions:
                         if len(got) != len(cells) or not p.text[got[0][0] : got[0][1]].strip():
                             break
                         label = p.text[got[0][0] : got[0][1]].strip().rstrip(":")
-                        for subject, j in zip(subjects, columns):
+                        for j in columns:
                             a, b = got[j]
                             if b > a:
                                 lines.append(Line([Quote(p, (a, b))], prefix=f"- **{label}**, {p.text[cells[j][0] : cells[j][1]].strip()}: "))

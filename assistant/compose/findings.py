@@ -78,10 +78,8 @@ class Findings:
             # the question names what was done ("When Glendale analysed its public records requests ..., what did it find?"):
             # the account of doing it says what that found.
             headed = next((p for p in self.document(ranked[0].doc_id) if p.section and FINDINGS_HEADING.search(heading(p)) and not is_reference_section(p.section)), None)
-            if headed is not None:
-                said = " ".join(x.text for x in self.document(headed.doc_id) if x.section == headed.section)
-                # Its text must say half of what the question asks: not Glendale's findings for "what did it do with what it learned".
-                named = headed if self.coverage(self.c.analyse([said])[0]) >= 0.5 else None
+            # Its text must say half of what the question asks: not Glendale's findings for "what did it do with what it learned".
+            named = headed if headed is not None and self.said_coverage(headed) >= 0.5 else None
         if named is not None:
             lines = [Line([q for q in line.quotes if not PUBLICATION.search(q.text)], line.prefix) for line in self.section_sentences(named.doc_id, named.section, most + 1)]
             lines = [line for line in lines if line.quotes]

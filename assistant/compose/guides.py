@@ -120,7 +120,7 @@ class Guides:
         # commissioning steps closer in meaning that never say "agreement".
         # A section that never says any of the question's words gives way to one that does: "How do I write a memorandum
         # of understanding?" is closest in meaning to the design-principles card's steps, which never say "memorandum".
-        said = {p.id: self.coverage(self.c.analyse([" ".join(x.text for x in self.document(p.doc_id) if x.section == p.section)])[0]) for p in candidates}
+        said = {p.id: self.said_coverage(p) for p in candidates}
         if any(said.values()):
             candidates = [p for p in candidates if said[p.id] > 0]
         phases = self.parts_wanted()

@@ -246,7 +246,7 @@ def _list_unit(text: str, tokens: list, i: int, starts: list[int]) -> Unit | Non
                 b = starts[para.map[1]] if para.map[1] < len(starts) else len(text)
                 a = _item_text_start(text, a, b, first=para.map[0] == tok.map[0] if tok.map else True)
                 head = b = a + len(text[a:b].rstrip())
-                if (text[a:b].endswith(":") or not text[a:b].endswith((".", "!", "?", ")", "”", '"'))) and tok.map and tok.map[1] > para.map[1]:
+                if not text[a:b].endswith((".", "!", "?", ")", "”", '"')) and tok.map and tok.map[1] > para.map[1]:
                     # "have participants vote:" is finished by the list nested under it: the step takes it along. So is
                     # a label with no full stop ("Guides and tutorials for advanced users of Open Data" over the guides).
                     b = starts[tok.map[1]] if tok.map[1] < len(starts) else len(text)
